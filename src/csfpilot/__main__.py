@@ -1,0 +1,3 @@
+from csfpilot.cli.main import app
+
+app(prog_name="csfpilot")

@@ -1,0 +1,1 @@
+"""The terminal front end. Commands on files never import Django."""

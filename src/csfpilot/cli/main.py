@@ -1,0 +1,42 @@
+"""The ``csfpilot`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from csfpilot import __version__
+from csfpilot.cli import server
+
+app = typer.Typer(
+    name="csfpilot",
+    help="Adopt the NIST Cybersecurity Framework 2.0 from the terminal.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"csfpilot {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """csfpilot: browse the CSF 2.0 Core, build profiles, close gaps, prove it."""
+
+
+app.command()(server.serve)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command against csfpilot's database."""
+    from csfpilot.cli import database
+
+    database.manage(*ctx.args)

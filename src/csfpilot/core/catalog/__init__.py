@@ -1,0 +1,29 @@
+"""Frameworks as trees of elements, and mappings between elements of two frameworks."""
+
+from csfpilot.core.catalog.model import (
+    Baseline,
+    Catalog,
+    DatasetInfo,
+    Example,
+    FrameworkInfo,
+    ImportBundle,
+    Mapping,
+    MappingSet,
+    Node,
+    Withdrawal,
+)
+from csfpilot.core.catalog.relationships import Relationship
+
+__all__ = [
+    "Baseline",
+    "Catalog",
+    "DatasetInfo",
+    "Example",
+    "FrameworkInfo",
+    "ImportBundle",
+    "Mapping",
+    "MappingSet",
+    "Node",
+    "Relationship",
+    "Withdrawal",
+]

@@ -1,0 +1,1 @@
+"""Frameworks, their elements and crosswalks, stored for browsing and for profiles."""

@@ -1,0 +1,265 @@
+"""Storing what importers read: one transaction per import, nothing partial.
+
+Idempotent by content: loading a release whose content is already stored
+changes nothing, whichever of NIST's file formats it came from. Loading a
+different content under a key that exists is refused, because profiles point at
+the stored release; a new NIST release must come in under its own key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from csfpilot.core.catalog import Baseline, Catalog, ImportBundle, MappingSet
+from csfpilot.core.errors import InputRefused
+from csfpilot.webapp.catalog import models as m
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created)
+
+
+def _search_text(*parts: Iterable[str] | str) -> str:
+    flat: list[str] = []
+    for p in parts:
+        if isinstance(p, str):
+            flat.append(p)
+        else:
+            flat.extend(p)
+    return " ".join(x for x in flat if x).lower()
+
+
+def _store_catalog(cat: Catalog, *, bundled: bool) -> m.Framework:
+    info = cat.info
+    fw = m.Framework.objects.create(
+        key=info.key,
+        family=info.family,
+        name=info.name,
+        version=info.version,
+        publisher=info.publisher,
+        terms=info.terms,
+        levels=list(info.levels),
+        outcome_level=info.outcome_level,
+        language=info.language,
+        source_file=info.source_file,
+        source_sha256=info.source_sha256,
+        content_digest=cat.content_digest(),
+        bundled=bundled,
+        node_count=len(cat.nodes),
+    )
+    depth: dict[str, int] = {}
+    rows = []
+    for n in cat.nodes:
+        depth[n.code] = 0 if n.parent is None else depth[n.parent] + 1
+        rows.append(
+            m.Node(
+                framework=fw,
+                code=n.code,
+                level=n.level,
+                depth=depth[n.code],
+                order=n.order,
+                title=n.title,
+                text=n.text,
+                withdrawn=n.withdrawn,
+                withdrawal_note=n.withdrawal_note,
+                props=dict(n.props),
+                search_text=_search_text(n.code, n.title, n.text, (e.text for e in n.examples)),
+            )
+        )
+    m.Node.objects.bulk_create(rows, batch_size=500)
+    ids = dict(m.Node.objects.filter(framework=fw).values_list("code", "id"))
+    parents = []
+    for n in cat.nodes:
+        if n.parent is not None:
+            parents.append(m.Node(id=ids[n.code], parent_id=ids[n.parent]))
+    m.Node.objects.bulk_update(parents, ["parent"], batch_size=500)
+    examples = [
+        m.Example(node_id=ids[n.code], code=e.code, title=e.title, text=e.text, order=i)
+        for n in cat.nodes
+        for i, e in enumerate(n.examples)
+    ]
+    m.Example.objects.bulk_create(examples, batch_size=500)
+    withdrawals = [
+        m.Withdrawal(
+            node_id=ids[n.code],
+            relation=str(w.relation),
+            target_code=w.target,
+            target_id=ids.get(w.target),
+        )
+        for n in cat.nodes
+        for w in n.withdrawn_to
+    ]
+    m.Withdrawal.objects.bulk_create(withdrawals, batch_size=500)
+    return fw
+
+
+def _node_ids(keys: Iterable[str]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for key in set(keys):
+        out[key] = dict(
+            m.Node.objects.filter(framework__key=key).values_list("code", "id")
+        )
+    return out
+
+
+def _store_mapping_set(ms: MappingSet, *, bundled: bool) -> m.MappingDataset:
+    info = ms.info
+    ds = m.MappingDataset.objects.create(
+        key=info.key,
+        name=info.name,
+        publisher=info.publisher,
+        version=info.version,
+        terms=info.terms,
+        description=info.description,
+        source_framework_key=info.source_framework,
+        target_framework_key=info.target_framework,
+        source_file=info.source_file,
+        source_sha256=info.source_sha256,
+        content_digest=ms.content_digest(),
+        bundled=bundled,
+        row_count=len(ms.mappings),
+    )
+    ids = _node_ids([info.source_framework, info.target_framework])
+    src, dst = ids[info.source_framework], ids[info.target_framework]
+    m.Mapping.objects.bulk_create(
+        [
+            m.Mapping(
+                dataset=ds,
+                source_code=r.source,
+                target_code=r.target,
+                source_id=src.get(r.source),
+                target_id=dst.get(r.target),
+                relationship=str(r.relationship),
+                comment=r.comment,
+                strength=r.strength,
+                target_title=r.target_title,
+            )
+            for r in ms.mappings
+        ],
+        batch_size=1000,
+    )
+    return ds
+
+
+def _relink(framework_keys: set[str]) -> None:
+    """Attach rows stored before their framework was loaded (e.g. CSF 1.1 after its crosswalk)."""
+    if not framework_keys:
+        return
+    ids = _node_ids(framework_keys)
+    for ds in m.MappingDataset.objects.filter(source_framework_key__in=framework_keys):
+        codes = ids[ds.source_framework_key]
+        todo = list(ds.rows.filter(source__isnull=True))
+        for row in todo:
+            row.source_id = codes.get(row.source_code)
+        m.Mapping.objects.bulk_update([r for r in todo if r.source_id], ["source"], 1000)
+    for ds in m.MappingDataset.objects.filter(target_framework_key__in=framework_keys):
+        codes = ids[ds.target_framework_key]
+        todo = list(ds.rows.filter(target__isnull=True))
+        for row in todo:
+            row.target_id = codes.get(row.target_code)
+        m.Mapping.objects.bulk_update([r for r in todo if r.target_id], ["target"], 1000)
+    for key in framework_keys:
+        codes = ids[key]
+        todo = list(m.BaselineMembership.objects.filter(framework__key=key, node__isnull=True))
+        for b in todo:
+            b.node_id = codes.get(b.code)
+        m.BaselineMembership.objects.bulk_update([b for b in todo if b.node_id], ["node"], 1000)
+
+
+def _store_baseline(b: Baseline, report: LoadReport) -> None:
+    fw = m.Framework.objects.filter(key=b.framework).first()
+    if fw is None:
+        raise InputRefused(
+            f"baseline {b.name} selects controls of {b.framework}, which is not loaded; "
+            "load its catalog first",
+            file=b.source_file,
+        )
+    existing = set(
+        m.BaselineMembership.objects.filter(framework=fw, name=b.name).values_list("code", flat=True)
+    )
+    if existing == set(b.codes):
+        report.unchanged.append(f"baseline {b.framework}/{b.name}")
+        return
+    if existing:
+        raise InputRefused(
+            f"baseline {b.name} of {b.framework} is already loaded with other controls",
+            file=b.source_file,
+        )
+    codes = dict(m.Node.objects.filter(framework=fw).values_list("code", "id"))
+    missing = [c for c in b.codes if c not in codes]
+    if missing:
+        report.warnings.append(
+            f"baseline {b.name}: {len(missing)} control(s) not in the loaded {b.framework} "
+            f"catalog, kept as references: {', '.join(missing[:10])}"
+        )
+    m.BaselineMembership.objects.bulk_create(
+        [
+            m.BaselineMembership(
+                framework=fw,
+                name=b.name,
+                code=c,
+                node_id=codes.get(c),
+                source_file=b.source_file,
+                source_sha256=b.source_sha256,
+            )
+            for c in b.codes
+        ]
+    )
+    report.created.append(f"baseline {b.framework}/{b.name}")
+
+
+def load_bundle(bundle: ImportBundle, *, bundled: bool = False) -> LoadReport:
+    """Store an importer's result atomically; return what was created or already there."""
+    report = LoadReport(warnings=list(bundle.warnings))
+    with transaction.atomic():
+        new_keys: set[str] = set()
+        for cat in bundle.catalogs:
+            existing = m.Framework.objects.filter(key=cat.info.key).first()
+            if existing is not None:
+                if existing.content_digest == cat.content_digest():
+                    report.unchanged.append(cat.info.key)
+                    continue
+                raise InputRefused(
+                    f"{cat.info.key} is already loaded with different content; a newer "
+                    "release must be imported under its own version so that profiles tied "
+                    "to the loaded one keep it",
+                    file=cat.info.source_file,
+                )
+            _store_catalog(cat, bundled=bundled)
+            new_keys.add(cat.info.key)
+            report.created.append(cat.info.key)
+        for ms in bundle.mapping_sets:
+            existing_ds = m.MappingDataset.objects.filter(key=ms.info.key).first()
+            if existing_ds is not None:
+                if existing_ds.content_digest == ms.content_digest():
+                    report.unchanged.append(ms.info.key)
+                    continue
+                raise InputRefused(
+                    f"mapping dataset {ms.info.key} is already loaded with different rows",
+                    file=ms.info.source_file,
+                )
+            _store_mapping_set(ms, bundled=bundled)
+            report.created.append(ms.info.key)
+        _relink(new_keys)
+        for b in bundle.baselines:
+            _store_baseline(b, report)
+    return report
+
+
+def ensure_bundled_catalogs() -> LoadReport:
+    """Load NIST's files that ship in the package, through the same importers a user has."""
+    from csfpilot.formats.bundled import read_bundled
+
+    if m.Framework.objects.filter(key="csf-2.0").exists() and m.MappingDataset.objects.exists():
+        return LoadReport(unchanged=["bundled"])
+    return load_bundle(read_bundled(), bundled=True)

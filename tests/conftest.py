@@ -1,0 +1,36 @@
+"""Shared fixtures.
+
+The bundled NIST catalogs are loaded once per test database (session scope),
+through the same importers a user runs; every test then runs inside a
+transaction that is rolled back. Tests that need a live server start the real
+`csfpilot serve` in a subprocess (see tests/e2e/conftest.py) instead of using
+transactional fixtures, which would flush the catalog.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parent.parent / "src" / "csfpilot" / "data"
+
+
+@pytest.fixture(scope="session")
+def nist_data() -> Path:
+    """The NIST files as shipped inside the package."""
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        from csfpilot.webapp.catalog.services import ensure_bundled_catalogs
+
+        ensure_bundled_catalogs()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)

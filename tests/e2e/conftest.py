@@ -1,0 +1,104 @@
+"""A real server (``csfpilot serve`` in a subprocess, SQLite file) and headless Chromium.
+
+Chromium is Debian's package, driven by Playwright's Python client; no browser
+is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data_dir = tmp_path_factory.mktemp("server-data")
+    port = _free_port()
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CSFPILOT_"))
+    }
+    env.update(
+        CSFPILOT_DATA_DIR=str(data_dir),
+        CSFPILOT_SECRET_KEY="e2e-only-not-a-secret",
+        PYTHONUNBUFFERED="1",
+    )
+    log = (data_dir / "server.log").open("w")
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "csfpilot", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(url + "/", timeout=2)  # noqa: S310
+            break
+        except Exception:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(
+                    "server did not start:\n" + (data_dir / "server.log").read_text()
+                ) from None
+            time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    yield pg
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = request.node.name.replace("/", "_")
+    try:
+        pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    except Exception:  # noqa: S110 - a screenshot is a courtesy, never a verdict
+        pass
+    context.close()
