@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves Swagger UI's assets for /api/docs from the package, not a CDN
     "django_htmx",
     "template_partials",
     "csfpilot.webapp.site",
