@@ -1,0 +1,38 @@
+"""The NIST files that ship inside csfpilot, and how to read them all at once.
+
+The database is seeded from these files through the same importers a user
+runs on a downloaded file. Each source is a path relative to
+``csfpilot/data`` and the reader that understands it; a new shipped file is
+one more entry in :data:`BUNDLED_SOURCES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from csfpilot.core.catalog import ImportBundle
+from csfpilot.formats.nist.reftool import read_reference_tool
+from csfpilot.formats.nist.shipped import REFERENCE_TOOL_JSON, shipped_file
+
+
+@dataclass(frozen=True, slots=True)
+class BundledSource:
+    path: str  # relative to csfpilot/data
+    read: Callable[[Path], ImportBundle]
+    what: str
+
+
+BUNDLED_SOURCES: tuple[BundledSource, ...] = (
+    BundledSource(
+        REFERENCE_TOOL_JSON,
+        read_reference_tool,
+        "CSF 2.0 Core, Implementation Examples, Informative References, CSF 1.1 withdrawals",
+    ),
+)
+
+
+def read_bundled() -> ImportBundle:
+    """Read every shipped NIST file; the result is ready for the database layer."""
+    return ImportBundle.merge(src.read(shipped_file(src.path)) for src in BUNDLED_SOURCES)
