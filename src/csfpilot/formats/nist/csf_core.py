@@ -86,7 +86,8 @@ def csf_framework_info(*, key: str, version: str, source_file: str, sha256: str)
     )
 
 
-def _level_of(code: str) -> str:
+def level_of(code: str) -> str:
+    """``GV`` → function, ``GV.OC`` → category, ``GV.OC-01`` → subcategory."""
     if "-" in code:
         return "subcategory"
     return "category" if "." in code else "function"
@@ -117,9 +118,9 @@ def build_csf_catalog(elements: Sequence[CoreElement], info: FrameworkInfo) -> C
     nodes: list[Node] = []
     for el in elements:
         code = _canonical(el, el.code, file=file, field="id")
-        if _level_of(code) != el.level:
+        if level_of(code) != el.level:
             raise CatalogInvariantError(
-                f"the id {code} is shaped like a {_level_of(code)} but is listed as a {el.level}",
+                f"the id {code} is shaped like a {level_of(code)} but is listed as a {el.level}",
                 file=file,
                 element=code,
             )
@@ -156,7 +157,8 @@ def build_csf_catalog(elements: Sequence[CoreElement], info: FrameworkInfo) -> C
             withdrawn.add(code)
             continue
         if el.level == "subcategory":
-            props: dict[str, object] = {"parties": list(el.parties)}
+            # Party tags are a set; exports list them in different orders.
+            props: dict[str, object] = {"parties": sorted(set(el.parties), key=_party_order)}
         else:
             props = {}
         nodes.append(
@@ -185,6 +187,10 @@ def build_csf_catalog(elements: Sequence[CoreElement], info: FrameworkInfo) -> C
     if info.version == "2.0":
         check_csf_2_0(catalog)
     return catalog
+
+
+def _party_order(party: str) -> tuple[int, str]:
+    return ({"first": 0, "third": 1}.get(party, 2), party)
 
 
 def _targets_from_reason(reason: str) -> tuple[tuple[Relationship, str], ...]:

@@ -43,6 +43,7 @@ from csfpilot.core.ids import (
     sp800_53_canonical,
 )
 from csfpilot.formats.nist import cis, iso27001
+from csfpilot.formats.nist.csf_core import level_of
 from csfpilot.formats.nist.terms import CIS, NIST, US_GOVERNMENT_WORK, third_party_olir
 
 
@@ -80,6 +81,9 @@ class ReferenceDataset:
     target_framework: str
     terms: str
     description: str
+    # Levels of the CSF elements whose rows belong to this dataset.
+    source_levels: tuple[str, ...] = ("function", "category", "subcategory")
+    optional: bool = False  # absent from some of NIST's exports: no warning then
 
 
 def _checked(
@@ -117,6 +121,36 @@ _TARGET_READERS: dict[str, Callable[[ReferenceRow, str], Target]] = {
 }
 
 _OLIR_NOTE = "NIST OLIR dataset {name!r}, as republished in the CSF 2.0 Reference Tool."
+
+FAMILY_DATASETS: tuple[ReferenceDataset, ...] = (
+    ReferenceDataset(
+        selector="SP_800_53_5_1_1",
+        relation="external_reference",
+        key="csf-2.0-sp800-53-families",
+        name="CSF 2.0 Subcategories → SP 800-53 Rev. 5.1.1 control families",
+        publisher=NIST,
+        version="5.1.1",
+        target_framework=SP800_53_R5,
+        terms=US_GOVERNMENT_WORK,
+        description="NIST's references from each CSF 2.0 Subcategory to the SP 800-53 "
+        "Rev. 5.1.1 control families that support it (CSF 2.0 dataset).",
+        source_levels=("subcategory",),
+    ),
+    ReferenceDataset(
+        selector="SP_800_53_5_1_1",
+        relation="external_reference",
+        key="csf-2.0-categories-sp800-53-families",
+        name="CSF 2.0 Categories → SP 800-53 Rev. 5.1.1 control families",
+        publisher=NIST,
+        version="5.1.1",
+        target_framework=SP800_53_R5,
+        terms=US_GOVERNMENT_WORK,
+        description="NIST's references from CSF 2.0 Categories to SP 800-53 Rev. 5.1.1 "
+        "control families; the CPRT export has them, the Reference Tool does not serve them.",
+        source_levels=("category",),
+        optional=True,
+    ),
+)
 
 DATASETS: tuple[ReferenceDataset, ...] = (
     ReferenceDataset(
@@ -188,18 +222,7 @@ DATASETS: tuple[ReferenceDataset, ...] = (
             name="Cybersecurity-Framework-v1.1-to-Cybersecurity-Framework-v2.0"
         ),
     ),
-    ReferenceDataset(
-        selector="SP_800_53_5_1_1",
-        relation="external_reference",
-        key="csf-2.0-sp800-53-families",
-        name="CSF 2.0 Subcategories → SP 800-53 Rev. 5.1.1 control families",
-        publisher=NIST,
-        version="5.1.1",
-        target_framework=SP800_53_R5,
-        terms=US_GOVERNMENT_WORK,
-        description="NIST's references from each CSF 2.0 Subcategory to the SP 800-53 "
-        "Rev. 5.1.1 control families that support it (CSF 2.0 dataset).",
-    ),
+    *FAMILY_DATASETS,
 )
 
 
@@ -214,15 +237,23 @@ def informative_reference_bundle(
     catalog: Catalog,
     source_file: str,
     source_sha256: str,
+    datasets: Sequence[ReferenceDataset] = DATASETS,
 ) -> ImportBundle:
-    """The datasets of :data:`DATASETS` found in ``rows``, and catalogs of CIS and ISO."""
+    """The ``datasets`` found in ``rows``, and catalogs of the CIS and ISO ids they name."""
     bundle = ImportBundle()
-    for spec in DATASETS:
-        picked = [r for r in rows if r.relation == spec.relation and r.dataset == spec.selector]
+    for spec in datasets:
+        picked = [
+            r
+            for r in rows
+            if r.relation == spec.relation
+            and r.dataset == spec.selector
+            and level_of(r.source) in spec.source_levels
+        ]
         if not picked:
-            bundle.warnings.append(
-                f"{source_file}: the dataset {spec.selector!r} is not in the file"
-            )
+            if not spec.optional:
+                bundle.warnings.append(
+                    f"{source_file}: the dataset {spec.selector!r} is not in the file"
+                )
             continue
         read_target = _TARGET_READERS[spec.target_framework]
         mappings: list[Mapping] = []
