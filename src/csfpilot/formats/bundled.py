@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from csfpilot.core.catalog import ImportBundle
+from csfpilot.formats.nist.csf11 import read_csf11_workbook
 from csfpilot.formats.nist.reftool import read_reference_tool
-from csfpilot.formats.nist.shipped import REFERENCE_TOOL_JSON, shipped_file
+from csfpilot.formats.nist.shipped import CSF_1_1_WORKBOOK, REFERENCE_TOOL_JSON, shipped_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,11 @@ BUNDLED_SOURCES: tuple[BundledSource, ...] = (
         REFERENCE_TOOL_JSON,
         read_reference_tool,
         "CSF 2.0 Core, Implementation Examples, Informative References, CSF 1.1 withdrawals",
+    ),
+    BundledSource(
+        CSF_1_1_WORKBOOK,
+        read_csf11_workbook,
+        "CSF 1.1 Core and NIST's CSF 1.1 → SP 800-53 Rev. 5 mappings",
     ),
 )
 
