@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
 
 from csfpilot.core.catalog import Relationship
 from csfpilot.core.errors import NotFound
@@ -171,3 +171,142 @@ def search(text: str, *, framework_key: str | None = None, limit: int = 50) -> l
     needle = text.strip().lower()
     found.sort(key=lambda n: (n.code.lower() != needle, n.withdrawn))
     return found[:limit]
+
+
+# --- Reads for the REST API and the CLI: paginated lists and whole-element views. ---
+
+
+def framework_level_counts() -> dict[int, dict[str, dict[str, int]]]:
+    """``level_counts`` for every loaded framework at once (one query), keyed by framework id."""
+    out: dict[int, dict[str, dict[str, int]]] = defaultdict(dict)
+    rows = m.Node.objects.values("framework_id", "level", "withdrawn").annotate(n=Count("id"))
+    for r in rows:
+        per_level = out[r["framework_id"]].setdefault(r["level"], {"active": 0, "withdrawn": 0})
+        per_level["withdrawn" if r["withdrawn"] else "active"] += r["n"]
+    return dict(out)
+
+
+def node_page(
+    fw: m.Framework,
+    *,
+    level: str | None = None,
+    parent: m.Node | None = None,
+    include_withdrawn: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[int, list[m.Node]]:
+    """One page of a framework's elements in NIST's order, and how many match in all.
+
+    Each node carries ``parent_code`` so that no parent row is fetched per element.
+    """
+    qs = m.Node.objects.filter(framework=fw)
+    if level:
+        qs = qs.filter(level=level)
+    if parent is not None:
+        qs = qs.filter(parent=parent)
+    if not include_withdrawn:
+        qs = qs.filter(withdrawn=False)
+    total = qs.count()
+    rows = qs.annotate(parent_code=F("parent__code")).order_by("order")
+    page = rows[offset:] if limit is None else rows[offset : offset + limit]
+    return total, list(page)
+
+
+@dataclass
+class NodeView:
+    """Everything one element page shows: the element and what hangs off it."""
+
+    node: m.Node
+    parent_code: str | None
+    children: list[str]
+    examples: list[m.Example]
+    withdrawals: list[m.Withdrawal]
+    baselines: list[str]
+    references: list[Reference]
+
+
+def node_view(n: m.Node, *, to: str | None = None) -> NodeView:
+    """The element with its examples, references, children, withdrawals and baselines."""
+    return NodeView(
+        node=n,
+        parent_code=(
+            m.Node.objects.filter(id=n.parent_id).values_list("code", flat=True).first()
+            if n.parent_id
+            else None
+        ),
+        children=list(n.children.order_by("order").values_list("code", flat=True)),
+        examples=list(n.examples.order_by("order")),
+        withdrawals=list(n.withdrawals.order_by("id")),
+        baselines=sorted(n.baselines.values_list("name", flat=True)),
+        references=references(n, to=to),
+    )
+
+
+def crosswalk_keys() -> set[str]:
+    """Framework keys a crosswalk can point to: loaded catalogs and every dataset's two ends."""
+    keys = set(m.Framework.objects.values_list("key", flat=True))
+    for src, dst in m.MappingDataset.objects.values_list(
+        "source_framework_key", "target_framework_key"
+    ):
+        keys.update((src, dst))
+    return keys
+
+
+def _id_spellings(text: str) -> set[str]:
+    """The canonical forms ``text`` takes if it is an element id of a known id scheme."""
+    raw = text.strip()
+    forms = {raw, raw.upper()}
+    for key in ("sp800-53r5", "csf-2.0", "csf-1.1"):
+        forms.add(canonical_code(key, raw))
+    return {f for f in forms if f}
+
+
+def search_page(
+    text: str, *, framework_key: str | None = None, offset: int = 0, limit: int = 50
+) -> tuple[int, list[m.Node]]:
+    """Elements whose id is ``text`` (in any common spelling) or whose id, title, text or
+    examples contain every word of ``text``; with the total count.
+
+    An exact id match ranks first, then active elements before withdrawn ones, each in
+    document order per framework.
+    """
+    words = [w for w in text.lower().split() if w][:8]
+    if not words:
+        return 0, []
+    ids = _id_spellings(text)
+    contains = Q()
+    for w in words:
+        contains &= Q(search_text__contains=w)
+    qs = m.Node.objects.filter(contains | Q(code__in=ids))
+    if framework_key:
+        qs = qs.filter(framework=framework(framework_key))
+    total = qs.count()
+    rows = (
+        qs.select_related("framework")
+        .annotate(
+            parent_code=F("parent__code"),
+            exact=Case(When(code__in=ids, then=Value(0)), default=Value(1)),
+        )
+        .order_by("exact", "withdrawn", "framework__family", "framework__key", "order")
+    )
+    return total, list(rows[offset : offset + limit])
+
+
+def datasets() -> list[m.MappingDataset]:
+    return list(m.MappingDataset.objects.order_by("key"))
+
+
+def dataset(key: str) -> m.MappingDataset:
+    found = m.MappingDataset.objects.filter(key=key.strip()).first()
+    if found is None:
+        raise NotFound(f"no mapping dataset {key!r} is loaded")
+    return found
+
+
+def mapping_page(
+    ds: m.MappingDataset, *, offset: int = 0, limit: int = 100
+) -> tuple[int, list[m.Mapping]]:
+    """One page of a dataset's rows in the order they were published."""
+    qs = ds.rows.all()
+    rows = qs.order_by("id")[offset : offset + limit]
+    return qs.count(), list(rows)

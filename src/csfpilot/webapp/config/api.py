@@ -1,15 +1,86 @@
-"""The REST API: one django-ninja instance, one router per app."""
+"""The REST API: one django-ninja instance, one router per app.
 
+The schema is at ``/api/openapi.json`` and the interactive docs at ``/api/docs``.
+The docs page loads Swagger UI from the copy that ships inside django-ninja,
+served by the app itself (``ninja`` is an installed app for that reason), so it
+works on a machine without internet access.
+
+Every error answers with one body shape (RFC 9457 problem details,
+``application/problem+json``): ``title``, ``status``, ``detail`` naming what was
+wrong, and ``errors`` listing each bad parameter.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
+from ninja.openapi.docs import Swagger
 
 from csfpilot import __version__
+from csfpilot.core.errors import ConflictError, InputRefused, NotFound
 
 api = NinjaAPI(
     title="csfpilot API",
     version=__version__,
     description="Frameworks, elements, crosswalks and search over NIST CSF 2.0 and related "
-    "frameworks.",
+    "frameworks. Errors come as RFC 9457 problem details.",
     urls_namespace="api",
+    docs=Swagger(settings={"persistAuthorization": False, "tryItOutEnabled": True}),
 )
+
+PROBLEM_TYPE = "application/problem+json"
+
+
+def problem(
+    request: HttpRequest,
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[dict[str, object]] | None = None,
+) -> HttpResponse:
+    body = {"title": title, "status": status, "detail": detail, "errors": errors or []}
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = PROBLEM_TYPE
+    return response
+
+
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    detail = str(exc) if isinstance(exc, NotFound) else f"no API endpoint at {request.path}"
+    return problem(request, 404, "Not found", detail)
+
+
+def _refused(request: HttpRequest, exc: InputRefused) -> HttpResponse:
+    return problem(request, 400, "Input refused", str(exc))
+
+
+def _conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
+    return problem(request, 409, "Conflict", str(exc))
+
+
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {
+            "loc": [str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
+            "msg": str(e.get("msg", "")),
+        }
+        for e in exc.errors
+    ]
+    detail = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}" for e in errors
+    )
+    return problem(request, 422, "Invalid request", detail or "invalid request", errors)
+
+
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(request, exc.status_code, "Request refused", str(exc))
+
+
+api.add_exception_handler(NotFound, _not_found)
+api.add_exception_handler(Http404, _not_found)
+api.add_exception_handler(InputRefused, _refused)
+api.add_exception_handler(ConflictError, _conflict)
+api.add_exception_handler(ValidationError, _invalid)
+api.add_exception_handler(HttpError, _http_error)
 
 api.add_router("/", "csfpilot.webapp.catalog.api.router")
