@@ -16,6 +16,13 @@ from csfpilot.core.catalog import ImportBundle
 from csfpilot.formats.nist.csf11 import read_csf11_workbook
 from csfpilot.formats.nist.reftool import read_reference_tool
 from csfpilot.formats.nist.shipped import CSF_1_1_WORKBOOK, REFERENCE_TOOL_JSON, shipped_file
+from csfpilot.formats.oscal import read_oscal_baseline, read_oscal_catalog
+
+SP800_53_R5_CATALOG = "nist-sp800-53r5/oscal-5.0.1-2021/NIST_SP-800-53_rev5_catalog.json"
+SP800_53_R5_BASELINES = tuple(
+    f"nist-sp800-53r5/oscal-5.1.1/NIST_SP-800-53_rev5_{level}-baseline_profile.json"
+    for level in ("LOW", "MODERATE", "HIGH", "PRIVACY")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +42,15 @@ BUNDLED_SOURCES: tuple[BundledSource, ...] = (
         CSF_1_1_WORKBOOK,
         read_csf11_workbook,
         "CSF 1.1 Core and NIST's CSF 1.1 → SP 800-53 Rev. 5 mappings",
+    ),
+    BundledSource(
+        SP800_53_R5_CATALOG,
+        read_oscal_catalog,
+        "SP 800-53 Rev. 5 controls and enhancements (OSCAL catalog, release 5.0.1)",
+    ),
+    *(
+        BundledSource(path, read_oscal_baseline, "SP 800-53 Rev. 5 baseline (OSCAL profile)")
+        for path in SP800_53_R5_BASELINES
     ),
 )
 
