@@ -1,0 +1,212 @@
+"""Recognising a framework file by its content and handing it to the right reader.
+
+A user who downloads a framework from NIST gets one of several shapes, and
+file names say little (``csf2.json``, ``export.json``, ``catalog.json``). This
+module looks inside instead: the first bytes tell a workbook (an ``.xlsx`` is
+a zip archive) from JSON; the JSON's top-level keys, or the workbook's sheet
+names, tell which of NIST's formats it is. Anything else is refused with the
+list of formats csfpilot reads. The size limit applies before a byte is read.
+
+:func:`read_framework_file` backs ``csfpilot import-framework FILE`` and the
+upload form and API; the readers it calls are the same ones that load the
+files shipped inside csfpilot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from csfpilot.core.catalog import ImportBundle
+from csfpilot.core.errors import InputRefused
+from csfpilot.core.ids import SP800_53_R5
+from csfpilot.formats.nist.concept_crosswalk import SHEET as CROSSWALK_SHEET
+from csfpilot.formats.nist.concept_crosswalk import read_concept_crosswalk
+from csfpilot.formats.nist.cprt import read_cprt
+from csfpilot.formats.nist.csf11 import SHEET as CSF11_SHEET
+from csfpilot.formats.nist.csf11 import read_csf11_workbook
+from csfpilot.formats.nist.reftool import read_reference_tool
+from csfpilot.formats.oscal.catalog import catalog_from_document
+from csfpilot.formats.oscal.document import MAX_OSCAL_DEPTH, from_parsed, model_of
+from csfpilot.formats.oscal.profile import baseline_from_document
+from csfpilot.formats.safe_json import load_json, read_limited
+from csfpilot.formats.xlsx_safety import workbook
+
+MiB = 1024 * 1024
+MAX_FRAMEWORK_BYTES = 64 * MiB
+
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
+_UTF8_BOM = b"\xef\xbb\xbf"
+_PROFILE_TEMPLATE_SHEET = "Current and Target Profile"
+
+
+@dataclass(frozen=True, slots=True)
+class FileFormat:
+    """One kind of file csfpilot can import."""
+
+    key: str
+    description: str
+
+
+REFERENCE_TOOL = FileFormat(
+    "csf-reference-tool", "NIST CSF 2.0 Reference Tool JSON export (Core, examples, references)"
+)
+CPRT = FileFormat("cprt", "NIST CPRT JSON export of a CSF release")
+OSCAL_CATALOG = FileFormat("oscal-catalog", "OSCAL catalog in JSON (e.g. NIST SP 800-53 Rev. 5)")
+OSCAL_PROFILE = FileFormat(
+    "oscal-profile", "OSCAL profile in JSON selecting controls by id (e.g. SP 800-53 baselines)"
+)
+CSF11_WORKBOOK = FileFormat(
+    "csf-1.1-workbook", "NIST's CSF 1.1 to SP 800-53 Rev. 5 mapping workbook (.xlsx)"
+)
+CONCEPT_CROSSWALK = FileFormat(
+    "olir-concept-crosswalk", "NIST OLIR concept crosswalk workbook, CSF 2.0 to SP 800-53 (.xlsx)"
+)
+
+SUPPORTED_FORMATS: tuple[FileFormat, ...] = (
+    REFERENCE_TOOL,
+    CPRT,
+    OSCAL_CATALOG,
+    OSCAL_PROFILE,
+    CSF11_WORKBOOK,
+    CONCEPT_CROSSWALK,
+)
+
+
+def _supported() -> str:
+    return "csfpilot imports: " + "; ".join(f.description for f in SUPPORTED_FORMATS)
+
+
+def _unknown(file: str, what: str) -> InputRefused:
+    return InputRefused(f"{what}. {_supported()}", file=file)
+
+
+def _json_format(value: Any) -> FileFormat | None:
+    model = model_of(value)
+    if model == "catalog":
+        return OSCAL_CATALOG
+    if model == "profile":
+        return OSCAL_PROFILE
+    if not isinstance(value, Mapping):
+        return None
+    response = value.get("response")
+    if not isinstance(response, Mapping):
+        return None
+    elements = response.get("elements")
+    if isinstance(elements, list):
+        return REFERENCE_TOOL
+    if isinstance(elements, Mapping) and "elements" in elements and "relationships" in elements:
+        return CPRT
+    return None
+
+
+def _not_applicable(file: str, fmt: FileFormat, option: str) -> InputRefused:
+    return InputRefused(
+        f"the {option} option does not apply to a {fmt.description}", file=file, field=option
+    )
+
+
+def _read_json(raw: bytes, *, file: str, key: str | None, version: str | None) -> ImportBundle:
+    value = load_json(raw, name=file, max_bytes=MAX_FRAMEWORK_BYTES, max_depth=MAX_OSCAL_DEPTH)
+    fmt = _json_format(value)
+    if fmt is None:
+        model = model_of(value)
+        if model is not None:
+            raise _unknown(file, f"this is an OSCAL {model}, which is not a framework file")
+        raise _unknown(file, "this JSON is none of the framework formats csfpilot knows")
+    if fmt is REFERENCE_TOOL:
+        return read_reference_tool(raw, name=file, version=version or "2.0", key=key)
+    if fmt is CPRT:
+        return read_cprt(raw, name=file, version=version or "2.0", key=key)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    if fmt is OSCAL_CATALOG:
+        doc = from_parsed(value, expected="catalog", file=file, sha256=sha256)
+        return catalog_from_document(doc, key=key, version=version)
+    if version:
+        raise _not_applicable(file, fmt, "version")
+    doc = from_parsed(value, expected="profile", file=file, sha256=sha256)
+    return baseline_from_document(doc, framework=key or SP800_53_R5)
+
+
+def _read_workbook(raw: bytes, *, file: str, key: str | None, version: str | None) -> ImportBundle:
+    with workbook(raw, name=file, max_bytes=MAX_FRAMEWORK_BYTES) as wb:
+        sheets = list(wb.sheetnames)
+    if CSF11_SHEET in sheets:
+        for option, given in (("key", key), ("version", version)):
+            if given:
+                raise _not_applicable(file, CSF11_WORKBOOK, option)
+        return read_csf11_workbook(raw, name=file)
+    if CROSSWALK_SHEET in sheets:
+        if version is None:
+            return read_concept_crosswalk(raw, name=file, **({"key": key} if key else {}))
+        return read_concept_crosswalk(
+            raw,
+            name=file,
+            key=key or f"olir-sp800-53r5-{version}",
+            dataset_name=f"CSF 2.0 ↔ SP 800-53 Rev. 5 (release {version}), NIST OLIR",
+            version=version,
+        )
+    if _PROFILE_TEMPLATE_SHEET in sheets:
+        raise _unknown(
+            file,
+            "this workbook is a CSF Organizational Profile (Current and Target Profile), "
+            "not a framework",
+        )
+    raise _unknown(file, f"this workbook's sheets ({', '.join(sheets)}) match no known format")
+
+
+def detect_format(head: bytes) -> str:
+    """``json``, ``xlsx`` or a short description of what the first bytes look like."""
+    if head.startswith(_ZIP):
+        return "xlsx"
+    if head.startswith(_OLE2):
+        return "legacy Excel (.xls)"
+    text = head[len(_UTF8_BOM) :] if head.startswith(_UTF8_BOM) else head
+    stripped = text.lstrip()
+    if stripped[:1] in (b"{", b"["):
+        return "json"
+    if stripped.startswith(b"<"):
+        return "XML"
+    return "unknown"
+
+
+def read_framework_file(
+    source: Path | str | bytes,
+    *,
+    key: str | None = None,
+    version: str | None = None,
+    name: str | None = None,
+) -> ImportBundle:
+    """Read any framework or crosswalk file csfpilot knows, whichever format it is.
+
+    ``source`` is a path or the bytes of an upload (then ``name`` is how
+    messages name it). ``key``/``version`` store a framework under another
+    key or mark it as another release (``version="2.1"`` → ``csf-2.1``); for
+    an OSCAL profile, ``key`` names the framework its controls belong to.
+    Unknown content is refused with the list of supported formats.
+    """
+    if isinstance(source, bytes | bytearray | memoryview):
+        file = name or "<upload>"
+        raw = read_limited(bytes(source), name=file, max_bytes=MAX_FRAMEWORK_BYTES)
+    else:
+        path = Path(source)
+        file = name or path.name
+        raw = read_limited(path, name=file, max_bytes=MAX_FRAMEWORK_BYTES)
+    if not raw.strip():
+        raise InputRefused("the file is empty", file=file)
+    kind = detect_format(raw[:64])
+    if kind == "json":
+        return _read_json(raw, file=file, key=key, version=version)
+    if kind == "xlsx":
+        return _read_workbook(raw, file=file, key=key, version=version)
+    if kind == "legacy Excel (.xls)":
+        raise _unknown(file, "this is a legacy Excel .xls file; save it as .xlsx")
+    if kind == "XML":
+        raise _unknown(
+            file, "this is XML; csfpilot reads NIST's JSON editions (OSCAL in JSON, not XML)"
+        )
+    raise _unknown(file, "the file is neither JSON nor an Excel .xlsx workbook")
