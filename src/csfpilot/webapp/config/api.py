@@ -12,6 +12,7 @@ wrong, and ``errors`` listing each bad parameter.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
@@ -84,3 +85,12 @@ api.add_exception_handler(ValidationError, _invalid)
 api.add_exception_handler(HttpError, _http_error)
 
 api.add_router("/", "csfpilot.webapp.catalog.api.router")
+
+
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return problem(request, 403, "Forbidden", str(exc) or "Your role does not allow this.")
+
+
+api.add_exception_handler(PermissionDenied, _forbidden)
+api.add_router("/", "csfpilot.webapp.organizations.api.router")
+api.add_router("/", "csfpilot.webapp.accounts.api.router")

@@ -68,6 +68,15 @@ INSTALLED_APPS = [
     "template_partials",
     "csfpilot.webapp.site",
     "csfpilot.webapp.catalog",
+    # Before allauth, so that their templates restyle allauth's.
+    "csfpilot.webapp.accounts",
+    "csfpilot.webapp.organizations",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -99,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csfpilot.webapp.site.context.site",
+                "csfpilot.webapp.organizations.context.current_organization",
             ],
         },
     }
@@ -156,3 +167,98 @@ LOGGING = {
 
 # Where `csfpilot serve` and the first start look for NIST's files.
 CSFPILOT_AUTOLOAD_CATALOGS = _env_bool("CSFPILOT_AUTOLOAD_CATALOGS", True)
+
+
+# --- Accounts, sign-in and tenants (docs/accounts.md) ------------------------------------
+from csfpilot.webapp.accounts.sso import oidc_providers  # noqa: E402
+
+_TRUE = {"1", "true", "yes", "on"}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+# Argon2id first: new and re-saved passwords use it; older hashes still verify and are
+# upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "organizations:list"
+LOGOUT_REDIRECT_URL = "site:home"
+SESSION_COOKIE_AGE = int(os.environ.get("CSFPILOT_SESSION_AGE", str(12 * 3600)))
+
+# "first" (default): sign-up is open until the first account (other than the demo one)
+# exists; "1" always open; "0" closed (accounts come from an administrator or SSO).
+_signup = os.environ.get("CSFPILOT_ALLOW_SIGNUP", "first").strip().lower()
+CSFPILOT_SIGNUP = "first" if _signup in {"", "first"} else "open" if _signup in _TRUE else "closed"
+ACCOUNT_ADAPTER = "csfpilot.webapp.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get(
+    "CSFPILOT_EMAIL_VERIFICATION",
+    "mandatory" if os.environ.get("CSFPILOT_EMAIL_HOST") else "optional",
+)
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or e-mail changes
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[csfpilot] "
+# Throttling (allauth's defaults, stated here so they are visible): 5 failed sign-ins per
+# address per 5 minutes and 10 per minute per IP; password reset 5/min per address.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/300s/key",
+    "login": "30/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "signup": "20/m/ip",
+}
+
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "csfpilot"
+MFA_PASSKEY_LOGIN_ENABLED = False  # security keys are a second factor, not a password
+# WebAuthn needs HTTPS, except on http://localhost when this is set for local trials.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = _env_bool("CSFPILOT_WEBAUTHN_ALLOW_HTTP", False)
+
+SOCIALACCOUNT_ADAPTER = "csfpilot.webapp.accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = oidc_providers(os.environ)
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in with the provider starts with a POST (CSRF)
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never join an existing account by e-mail alone
+CSFPILOT_SSO_SIGNUP = _env_bool("CSFPILOT_OIDC_ALLOW_SIGNUP", True)
+
+# E-mail: printed to the console unless an SMTP server is configured.
+EMAIL_HOST = os.environ.get("CSFPILOT_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("CSFPILOT_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("CSFPILOT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CSFPILOT_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = _env_bool("CSFPILOT_EMAIL_SSL", False)
+EMAIL_USE_TLS = not EMAIL_USE_SSL and _env_bool("CSFPILOT_EMAIL_TLS", True)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("CSFPILOT_EMAIL_FROM", "csfpilot <csfpilot@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The cache holds the sign-in throttles: per process in memory by default, shared by every
+# worker when Redis is configured.
+_redis_url = os.environ.get("CSFPILOT_REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        if _redis_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}

@@ -8,4 +8,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("csfpilot.webapp.site.urls")),
     path("", include("csfpilot.webapp.catalog.urls")),
+    path("", include("csfpilot.webapp.accounts.urls")),
+    path("", include("csfpilot.webapp.organizations.urls")),
+    path("accounts/", include("allauth.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Accounts: sign-in (passwords, MFA, single sign-on) and personal API tokens."""

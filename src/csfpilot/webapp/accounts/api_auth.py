@@ -1,0 +1,73 @@
+"""How the REST API knows who is calling: a personal token or the browser session.
+
+- **Personal API token**, only in the ``Authorization: Bearer csfp_…`` header.
+  A token in a URL ends up in server logs, browser history and proxies, so a
+  token in the query string is never looked at.
+- **Browser session**, for the app's own pages calling the API: the session
+  cookie plus Django's CSRF token on every unsafe method.
+
+Both produce an :class:`~csfpilot.webapp.organizations.permissions.Actor` in
+``request.auth``; endpoints then ask ``permissions.require(request, …)``.
+Routers of every app use :data:`api_auth`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+from ninja.security.apikey import APIKeyCookie
+from ninja.utils import check_csrf
+
+from csfpilot.webapp.accounts import services
+from csfpilot.webapp.organizations.permissions import Actor, TokenScope, actor_of
+from csfpilot.webapp.organizations.roles import Role
+
+
+class ApiTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
+        found = services.authenticate(token.strip())
+        if found is None:
+            return None
+        # Pages and logging read request.user; the token's owner is the caller.
+        request.user = found.user
+        return Actor(found.user, TokenScope(found.pk, found.organization_id, Role(found.role)))
+
+
+class BrowserSessionAuth(APIKeyCookie):
+    """The signed-in session, with CSRF checked on unsafe methods."""
+
+    param_name: str = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        key = request.COOKIES.get(self.param_name)
+        if not key:
+            # No session at all: "not signed in" (401), not a CSRF failure.
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise HttpError(403, "CSRF check failed: send the X-CSRFToken header.")
+        return key
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
+        user = getattr(request, "user", None)
+        if key and user is not None and user.is_authenticated:
+            return Actor(user)
+        return None
+
+
+api_auth = [ApiTokenAuth(), BrowserSessionAuth()]
+
+
+def require_session(request: HttpRequest) -> Any:
+    """The signed-in user, refusing API tokens (403) for account-level actions.
+
+    Tokens are limited to one organization; creating organizations or minting
+    more tokens with a token would let a leaked token outlive its expiry.
+    """
+    actor = actor_of(request)
+    if actor.scope is not None:
+        raise HttpError(403, "API tokens cannot do this; sign in to the web app (session) instead.")
+    return actor.user

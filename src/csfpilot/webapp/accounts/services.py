@@ -1,0 +1,102 @@
+"""Use cases on API tokens: issue, revoke, and check a presented token."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from csfpilot.core.errors import InputRefused
+from csfpilot.webapp.accounts import tokens
+from csfpilot.webapp.accounts.models import ApiToken
+from csfpilot.webapp.organizations.permissions import require
+from csfpilot.webapp.organizations.roles import Permission, Role, role_within
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 366
+NAME_MAX = 100
+# Writing last_used on every call would turn each API read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class TokenScopeRefused(PermissionDenied):
+    """A token was asked for with more rights than its owner has."""
+
+
+def issue_token(
+    user: Any, org_slug: str, role: Role | str, name: str, days: int = DEFAULT_DAYS
+) -> tuple[ApiToken, str]:
+    """Create a token for ``user`` in one of their organizations.
+
+    Returns the stored token and the secret; the secret exists only in this
+    return value and must be shown to the person once. The role must grant
+    nothing the user's own role lacks (404 if they are not a member at all).
+    """
+    access = require(user, org_slug, Permission.VIEW)
+    name = " ".join((name or "").split())
+    if not name:
+        raise InputRefused("Give the token a name that says where it is used.", field="name")
+    if len(name) > NAME_MAX:
+        raise InputRefused(f"The name is longer than {NAME_MAX} characters.", field="name")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InputRefused(
+            f"Unknown role {role!r}; use one of {', '.join(Role.values)}.", field="role"
+        ) from None
+    if not role_within(role, access.role):
+        raise TokenScopeRefused(
+            f"A token cannot have the {role.label} role: it would allow more than your own "
+            f"role ({access.role.label}) in {access.organization.name}."
+        )
+    if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise InputRefused(f"A token lasts from 1 to {MAX_DAYS} days.", field="days")
+    secret = tokens.new_token()
+    token = ApiToken.objects.create(
+        user=user,
+        organization=access.organization,
+        role=role,
+        name=name,
+        prefix=tokens.shown_prefix(secret),
+        digest=tokens.digest(secret),
+        expires=timezone.now() + timedelta(days=days),
+    )
+    return token, secret
+
+
+def revoke_token(user: Any, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens (someone else's is as unknown as none)."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token_id, user=user)
+        if token.revoked is None:
+            token.revoked = timezone.now()
+            token.save(update_fields=["revoked"])
+    return token
+
+
+def revoke_tokens_of(user_id: int, organization_id: int) -> int:
+    """Revoke a person's tokens in an organization (they left it)."""
+    return ApiToken.objects.filter(
+        user_id=user_id, organization_id=organization_id, revoked__isnull=True
+    ).update(revoked=timezone.now())
+
+
+def authenticate(secret: str) -> ApiToken | None:
+    """The live token matching ``secret``, or None (unknown, expired, revoked, user disabled)."""
+    if not tokens.well_formed(secret):
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "organization")
+        .filter(digest=tokens.digest(secret))
+        .first()
+    )
+    now = timezone.now()
+    if token is None or token.state(now) != "active" or not token.user.is_active:
+        return None
+    if token.last_used is None or now - token.last_used > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+        token.last_used = now
+    return token

@@ -1,0 +1,45 @@
+"""The demo account and organization that ``csfpilot serve`` creates for a first look.
+
+The demo password is printed by ``csfpilot serve`` and written in the docs, so
+the account is for local evaluation only: it is created only while the database
+has no other account, and an instance reachable by others should be started
+with ``csfpilot serve --no-demo`` (or the demo account deleted).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEMO_LOGIN = ("demo@example.com", "csf-demo-2-pilot")
+DEMO_ORGANIZATION = ("Example Manufacturing Co.", "example-manufacturing")
+
+
+def ensure_demo() -> Any:
+    """Create the demo user and organization once; return the demo organization.
+
+    Safe to call at every start: it changes nothing that exists, never resets a
+    changed demo password, and does nothing (returns None) on an instance where
+    real accounts exist but the demo account does not.
+    """
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from csfpilot.webapp.organizations.models import Membership, Organization
+    from csfpilot.webapp.organizations.roles import Role
+
+    users = get_user_model()
+    email, password = DEMO_LOGIN
+    name, slug = DEMO_ORGANIZATION
+    with transaction.atomic():
+        user = users.objects.filter(email__iexact=email).first()
+        if user is None:
+            if users.objects.exists():
+                return None
+            user = users(username="demo", email=email, first_name="Demo", last_name="User")
+            user.set_password(password)
+            user.save()
+            EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+        org, _ = Organization.objects.get_or_create(slug=slug, defaults={"name": name})
+        Membership.objects.get_or_create(user=user, organization=org, defaults={"role": Role.OWNER})
+    return org

@@ -1,0 +1,1 @@
+"""Organizations as tenants, memberships with roles, and the permission layer."""

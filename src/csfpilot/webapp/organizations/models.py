@@ -1,0 +1,56 @@
+"""Organizations are the tenants: every profile, assessment and piece of evidence
+belongs to exactly one, and people reach it only through a membership."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from csfpilot.webapp.organizations.roles import Role
+
+
+class Organization(models.Model):
+    """A company, agency or business unit that adopts the CSF.
+
+    The slug is its address in URLs and the API and never changes once chosen,
+    so links and scripts keep working when the display name does.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = [Lower("name"), "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """One person's role in one organization."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="organizations_one_membership_per_org"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="organizations_known_role"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} as {self.role}"

@@ -1,0 +1,185 @@
+"""The one permission layer: every page, API endpoint and command asks here.
+
+A request (or a user, or an :class:`Actor` built by the API's token check) asks
+``require(who, org_slug, permission)`` and gets an :class:`Access` back, or:
+
+- :class:`OrganizationNotFound` (HTTP 404) when the organization does not
+  exist, the caller is not a member, or an API token is scoped elsewhere. The
+  answer is the same in all three cases so that nobody learns which
+  organizations exist (OWASP ASVS V8: no enumeration of other tenants);
+- :class:`PermissionMissing` (HTTP 403) when the caller is a member whose role
+  lacks the permission.
+
+An API token carries a role no higher than its owner's. The permissions in
+force are those both the token's role and the owner's *current* role grant, so
+demoting or removing a member takes effect on their tokens at once.
+
+Object-level rules live here too: :func:`can_edit_outcome` says whether an
+access may change one outcome, which is how contributors are limited to the
+outcomes assigned to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from csfpilot.webapp.organizations.models import Membership, Organization
+from csfpilot.webapp.organizations.roles import Permission, Role, permissions_of
+
+
+class OrganizationNotFound(Http404):
+    """No such organization, as far as this caller may know."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"No organization {slug!r}.")
+
+
+class PermissionMissing(PermissionDenied):
+    """A member asked for something their role does not allow."""
+
+    def __init__(self, permission: Permission, role: str) -> None:
+        self.permission = permission
+        self.role = role
+        super().__init__(f"Your role ({role}) does not allow {permission.value}.")
+
+
+@dataclass(frozen=True)
+class TokenScope:
+    """What an API token limits its bearer to: one organization, one role."""
+
+    token_id: int
+    organization_id: int
+    role: Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: a user, optionally limited by the API token they presented."""
+
+    user: Any  # the user model, or AnonymousUser
+    scope: TokenScope | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return bool(self.user.is_authenticated and self.user.is_active)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one actor may do in one organization, as decided by :func:`require`."""
+
+    organization: Organization
+    membership: Membership
+    permissions: frozenset[Permission]
+    via_token: bool = False
+
+    @property
+    def role(self) -> Role:
+        return Role(self.membership.role)
+
+    @property
+    def user(self) -> Any:
+        return self.membership.user
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+def actor_of(who: HttpRequest | Actor | Any) -> Actor:
+    """The actor behind a request, a user, or an actor already built."""
+    if isinstance(who, Actor):
+        return who
+    if isinstance(who, HttpRequest):
+        auth = getattr(who, "auth", None)
+        if isinstance(auth, Actor):
+            return auth
+        return Actor(getattr(who, "user", None) or AnonymousUser())
+    return Actor(who if who is not None else AnonymousUser())
+
+
+def find_access(who: HttpRequest | Actor | Any, org_slug: str) -> Access | None:
+    """The caller's access to an organization, or None if they have none.
+
+    One indexed query; repeated asks in the same request are answered from
+    the request.
+    """
+    cache = _request_cache(who)
+    if cache is not None and org_slug in cache:
+        return cache[org_slug]
+    actor = actor_of(who)
+    result: Access | None = None
+    if actor.is_authenticated:
+        membership = (
+            Membership.objects.select_related("organization", "user")
+            .filter(user=actor.user, organization__slug=org_slug)
+            .first()
+        )
+        if membership is not None:
+            granted = permissions_of(membership.role)
+            scope = actor.scope
+            if scope is None:
+                result = Access(membership.organization, membership, granted)
+            elif scope.organization_id == membership.organization_id:
+                result = Access(
+                    membership.organization,
+                    membership,
+                    granted & permissions_of(scope.role),
+                    via_token=True,
+                )
+    if cache is not None:
+        cache[org_slug] = result
+    return result
+
+
+def require(who: HttpRequest | Actor | Any, org_slug: str, permission: Permission) -> Access:
+    """The caller's access to ``org_slug`` if it includes ``permission``; else 404 or 403."""
+    access = find_access(who, org_slug)
+    if access is None:
+        raise OrganizationNotFound(org_slug)
+    if not access.can(permission):
+        raise PermissionMissing(permission, access.role.value)
+    return access
+
+
+def forget_access(who: HttpRequest | Actor | Any, org_slug: str) -> None:
+    """Drop a cached answer, after the caller's own role in ``org_slug`` changed."""
+    cache = _request_cache(who)
+    if cache is not None:
+        cache.pop(org_slug, None)
+
+
+def can_edit_outcome(access: Access, outcome_owner_id: int | None) -> bool:
+    """Whether this access may change one outcome of a profile.
+
+    Assessors and owners edit any outcome. A contributor edits an outcome only
+    while it is assigned to them (``outcome_owner_id`` is the assigned user's
+    id, None when unassigned).
+    """
+    if access.can(Permission.EDIT_PROFILES):
+        return True
+    return (
+        access.can(Permission.EDIT_ASSIGNED_OUTCOMES)
+        and outcome_owner_id is not None
+        and outcome_owner_id == access.membership.user_id
+    )
+
+
+def require_outcome_edit(access: Access, outcome_owner_id: int | None) -> None:
+    """Raise 403 unless :func:`can_edit_outcome` allows it."""
+    if not can_edit_outcome(access, outcome_owner_id):
+        raise PermissionMissing(Permission.EDIT_ASSIGNED_OUTCOMES, access.role.value)
+
+
+def _request_cache(who: object) -> dict[str, Access | None] | None:
+    if not isinstance(who, HttpRequest):
+        return None
+    cache = getattr(who, "_csfpilot_org_access", None)
+    if cache is None:
+        cache = {}
+        who._csfpilot_org_access = cache  # type: ignore[attr-defined]
+    return cache
