@@ -343,3 +343,17 @@ def test_a_subcategory_in_the_wrong_category(csf11_rows):
     with pytest.raises(CatalogInvariantError, match="not under its Category") as err:
         read_csf11_workbook(_workbook(rows), name="misplaced.xlsx")
     assert (err.value.row, err.value.element) == (4, "PR.DS-9")
+
+
+def test_an_oversized_workbook_is_refused_by_its_size(tmp_path, monkeypatch):
+    big = tmp_path / "profile.xlsx"
+    with big.open("wb") as fh:
+        fh.truncate(100 * 1024 * 1024)
+
+    def no_reading(self, *args, **kwargs):
+        raise AssertionError("the file was opened")
+
+    monkeypatch.setattr(Path, "open", no_reading)
+    with pytest.raises(InputRefused, match="refused before reading") as err:
+        open_workbook(big, name="profile.xlsx")
+    assert "104,857,600 bytes; the limit is 67,108,864 bytes" in str(err.value)

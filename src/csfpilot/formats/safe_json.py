@@ -59,7 +59,10 @@ def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def read_limited(source: Path | bytes, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The bytes of ``source``, refusing by ``stat`` before reading when it is too big."""
+    """The bytes of ``source``, refusing by ``stat`` before reading when it is too big.
+
+    Any file format can use it; the JSON and workbook readers both do.
+    """
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
         if len(data) > max_bytes:
@@ -81,12 +84,13 @@ def read_limited(source: Path | bytes, *, name: str, max_bytes: int = DEFAULT_MA
         )
     try:
         with path.open("rb") as fh:
-            # Read one byte more than allowed: the file may have grown since stat().
-            data = fh.read(max_bytes + 1)
+            # One byte more than stat() said, to notice a file that grew since.
+            # (Not max_bytes + 1: the reader would allocate that much up front.)
+            data = fh.read(size + 1)
     except OSError as exc:
         raise InputRefused(f"cannot read the file: {exc.strerror or exc}", file=name) from exc
-    if len(data) > max_bytes:
-        raise InputRefused(f"the file is larger than the limit of {max_bytes:,} bytes", file=name)
+    if len(data) > size:
+        raise InputRefused("the file changed while it was being read; try again", file=name)
     return data
 
 

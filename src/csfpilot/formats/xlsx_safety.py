@@ -40,6 +40,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from csfpilot.core.errors import InputRefused
+from csfpilot.formats.safe_json import read_limited
 
 MiB = 1024 * 1024
 DEFAULT_MAX_BYTES = 64 * MiB
@@ -175,28 +176,6 @@ def inspect_zip(raw: IO[bytes], *, name: str, limits: ZipLimits | None = None) -
     return [i.filename for i in infos]
 
 
-def _read_bytes(source: Path | bytes, *, name: str, max_bytes: int) -> bytes:
-    if isinstance(source, bytes | bytearray | memoryview):
-        data = bytes(source)
-    else:
-        path = Path(source)
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise InputRefused(f"cannot read the file: {exc.strerror or exc}", file=name) from exc
-        if size > max_bytes:
-            raise InputRefused(
-                f"the file is {size:,} bytes; the limit is {max_bytes:,} bytes "
-                "(refused before reading it)",
-                file=name,
-            )
-        with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise InputRefused(f"the file is larger than the limit of {max_bytes:,} bytes", file=name)
-    return data
-
-
 def open_workbook(
     source: Path | bytes,
     *,
@@ -218,7 +197,7 @@ def open_workbook(
         max_ratio=max_ratio,
         max_entries=max_entries,
     )
-    data = _read_bytes(source, name=name, max_bytes=max_bytes)
+    data = read_limited(source, name=name, max_bytes=max_bytes)
     names = inspect_zip(io.BytesIO(data), name=name, limits=limits)
     if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
         raise InputRefused(
