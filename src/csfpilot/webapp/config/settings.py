@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     # Before allauth, so that their templates restyle allauth's.
     "csfpilot.webapp.accounts",
     "csfpilot.webapp.organizations",
+    "csfpilot.webapp.profiles",
     "allauth",
     "allauth.account",
     "allauth.mfa",

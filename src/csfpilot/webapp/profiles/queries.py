@@ -1,0 +1,725 @@
+"""Reads over an organization's profiles: what the pages, the API and the CLI show.
+
+Every function takes the caller's
+:class:`~csfpilot.webapp.organizations.permissions.Access`, reads only that
+organization's rows, and answers in a fixed number of queries whatever the
+number of outcomes, actions or profiles (the framework's outcome list is read
+once per process). Scores, gaps, the action plan, comparisons and trends are
+the domain's (:mod:`csfpilot.core.scoring`, :mod:`csfpilot.core.gaps`),
+computed on the stored profile.
+
+The entry points, by screen:
+
+- profile list: :func:`profile_list`;
+- profile overview and questionnaire: :func:`profile_detail`,
+  :func:`outcome_detail`, :func:`next_unanswered`, :func:`progress`;
+- dashboard: :func:`dashboard` (or :func:`scores`, :func:`gap_analysis`);
+- action plan: :func:`action_plan`;
+- history: :func:`snapshots`, :func:`snapshot_detail`, :func:`trend`,
+  :func:`compare` (any two profiles or snapshots, see :func:`parse_ref`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from csfpilot.core.errors import InputRefused, NotFound
+from csfpilot.core.gaps import (
+    CandidateAction,
+    GapAnalysis,
+    GroupGap,
+    OutcomeGap,
+    analyse_gaps,
+    candidate_actions,
+)
+from csfpilot.core.profiles import (
+    ActionStatus,
+    Group,
+    OutcomeEntry,
+    OutcomeFramework,
+    Priority,
+    Profile,
+    Side,
+)
+from csfpilot.core.scoring import (
+    Comparison,
+    NodeScore,
+    ProfileScores,
+    TrendPoint,
+    compare_profiles,
+    score_profile,
+)
+from csfpilot.core.scoring import trend as trend_of
+from csfpilot.webapp.catalog import models as catalog
+from csfpilot.webapp.organizations.permissions import Access, can_edit_outcome
+from csfpilot.webapp.organizations.roles import Permission
+from csfpilot.webapp.profiles import lookups, storage
+from csfpilot.webapp.profiles import models as m
+from csfpilot.webapp.profiles.exchange import snapshot_profile
+from csfpilot.webapp.profiles.frameworks import outcome_framework, suggested_controls
+
+# -- the profile list -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileSummary:
+    """One line of the profile list: the profile, its scores and its plan at a glance."""
+
+    profile: m.Profile
+    scores: NodeScore  # the profile row: current and target score, counts
+    gap: GroupGap
+    open_actions: int
+    overdue_actions: int
+    snapshot_count: int
+    last_snapshot: datetime | None
+
+    @property
+    def current_percent(self) -> float | None:
+        return self.scores.current.percent
+
+    @property
+    def target_percent(self) -> float | None:
+        return self.scores.target.percent
+
+
+def _count(model: Any, **filters: Any) -> Subquery:
+    rows = (
+        model.objects.filter(profile=OuterRef("pk"), **filters)
+        .order_by()
+        .values("profile")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+def profile_list(access: Access, *, kind: str | None = None) -> list[ProfileSummary]:
+    """The organization's profiles by name, each scored (two queries in all)."""
+    lookups.ensure(access, Permission.VIEW)
+    today = timezone.localdate()
+    open_states = [s.value for s in ActionStatus if not s.closed]
+    qs = (
+        m.Profile.objects.filter(organization=access.organization)
+        .select_related("framework", "updated_by")
+        .annotate(
+            open_actions=_count(m.Action, status__in=open_states),
+            overdue_actions=_count(m.Action, status__in=open_states, due__lt=today),
+            snapshot_count=_count(m.Snapshot),
+            last_snapshot=Subquery(
+                m.Snapshot.objects.filter(profile=OuterRef("pk"))
+                .order_by()
+                .values("profile")
+                .annotate(last=Max("taken_at"))
+                .values("last")
+            ),
+        )
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    rows = list(qs)
+    ratings: dict[int, dict[str, tuple[bool, str, Any, Any]]] = defaultdict(dict)
+    outcome_rows = m.ProfileOutcome.objects.filter(profile__in=[r.pk for r in rows]).values_list(
+        "profile_id", "code", "included", "priority", "current", "target"
+    )
+    for profile_id, code, included, priority, current, target in outcome_rows:
+        ratings[profile_id][code] = (included, priority, current, target)
+    out = []
+    for row in rows:
+        framework = outcome_framework(row.framework)
+        profile = storage.ratings_profile(row, ratings[row.pk], row.framework.key)
+        out.append(
+            ProfileSummary(
+                profile=row,
+                scores=score_profile(profile, framework).profile,
+                gap=analyse_gaps(profile, framework).profile,
+                open_actions=row.open_actions,
+                overdue_actions=row.overdue_actions,
+                snapshot_count=row.snapshot_count,
+                last_snapshot=row.last_snapshot,
+            )
+        )
+    return out
+
+
+# -- one profile ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeView:
+    """One outcome of a profile as a page shows it."""
+
+    row: m.ProfileOutcome
+    entry: OutcomeEntry
+    function: str  # e.g. "GV"
+    category: str  # e.g. "GV.OC"
+    text: str  # NIST's outcome statement
+    can_edit: bool  # whether the caller may change it (contributors: only their own)
+
+    @property
+    def code(self) -> str:
+        return self.row.code
+
+    @property
+    def version(self) -> int:
+        return self.row.version
+
+
+@dataclass
+class ProfileDetail:
+    """A profile with every outcome, its actions, Tiers and scores (four queries)."""
+
+    profile: m.Profile
+    domain: Profile
+    framework: OutcomeFramework
+    outcomes: list[OutcomeView]
+    actions: list[m.Action]
+    scores: ProfileScores
+    snapshot_count: int
+    can_edit_profile: bool
+    _by_code: dict[str, OutcomeView] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_code = {o.code: o for o in self.outcomes}
+
+    def outcome(self, code: str) -> OutcomeView:
+        found = self._by_code.get(code)
+        if found is None:
+            raise NotFound(f"{self.profile.name!r} has no outcome {code!r}")
+        return found
+
+    def groups(self, level: str) -> list[tuple[Group, list[OutcomeView]]]:
+        """Outcomes under each Function (``"function"``) or Category (``"category"``)."""
+        out = []
+        for group in self.framework.at_level(level):
+            codes = self.framework.outcomes_under(group.code)
+            out.append((group, [self._by_code[c] for c in codes if c in self._by_code]))
+        return out
+
+
+def _views(
+    access: Access, framework: OutcomeFramework, rows: list[m.ProfileOutcome], profile: m.Profile
+) -> list[OutcomeView]:
+    scale = storage.scale_of(profile)
+    out = []
+    for row in rows:
+        ancestors = framework.ancestors(row.code) if framework.is_outcome(row.code) else ()
+        out.append(
+            OutcomeView(
+                row=row,
+                entry=storage.entry_of(row, scale),
+                function=ancestors[0] if ancestors else "",
+                category=ancestors[-1] if ancestors else "",
+                text=framework.text(row.code),
+                can_edit=can_edit_outcome(access, row.owner_id),
+            )
+        )
+    return out
+
+
+def profile_detail(access: Access, profile_id: Any) -> ProfileDetail:
+    """Everything the overview and the questionnaire show, in a fixed number of queries."""
+    lookups.ensure(access, Permission.VIEW)
+    row = (
+        m.Profile.objects.select_related("framework", "created_by", "updated_by")
+        .annotate(snapshot_count=_count(m.Snapshot))
+        .filter(organization=access.organization, pk=_pk(profile_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no profile {profile_id} in {access.organization.slug}")
+    framework = outcome_framework(row.framework)
+    rows = list(
+        m.ProfileOutcome.objects.filter(profile=row)
+        .select_related("owner", "updated_by")
+        .order_by("position")
+    )
+    actions = list(
+        m.Action.objects.filter(profile=row).select_related("owner").order_by("position", "id")
+    )
+    domain = lookups.domain_profile(row, rows, actions)
+    return ProfileDetail(
+        profile=row,
+        domain=domain,
+        framework=framework,
+        outcomes=_views(access, framework, rows, row),
+        actions=actions,
+        scores=score_profile(domain, framework),
+        snapshot_count=row.snapshot_count,
+        can_edit_profile=access.can(Permission.EDIT_PROFILES),
+    )
+
+
+def _pk(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class OutcomeHistoryPoint:
+    """An outcome's ratings in one snapshot."""
+
+    snapshot_id: int
+    taken: datetime
+    label: str
+    included: bool
+    current: Any  # level key as written, or None
+    target: Any
+
+
+@dataclass
+class OutcomeDetail:
+    """One outcome with NIST's text and examples, its actions and its history."""
+
+    profile: m.Profile
+    outcome: OutcomeView
+    node: catalog.Node
+    examples: list[catalog.Example]
+    actions: list[m.Action]
+    history: list[OutcomeHistoryPoint]
+    previous: str | None
+    next: str | None
+
+
+def outcome_detail(access: Access, profile_id: Any, code: str) -> OutcomeDetail:
+    """One outcome's page: its data, NIST's text and examples, actions, history (six queries)."""
+    lookups.ensure(access, Permission.VIEW)
+    row = lookups.profile(access, profile_id)
+    framework = outcome_framework(row.framework)
+    outcome_row = (
+        m.ProfileOutcome.objects.filter(profile=row, code=(code or "").strip())
+        .select_related("owner", "updated_by", "node")
+        .first()
+    )
+    if outcome_row is None:
+        raise NotFound(f"{row.name!r} has no outcome {code!r}")
+    view = _views(access, framework, [outcome_row], row)[0]
+    actions = [
+        a
+        for a in m.Action.objects.filter(profile=row).select_related("owner").order_by("position")
+        if outcome_row.code in a.outcomes
+    ]
+    history = []
+    for snap in m.Snapshot.objects.filter(profile=row).order_by("taken_at"):
+        entry = (snap.document.get("outcomes") or {}).get(outcome_row.code)
+        history.append(
+            OutcomeHistoryPoint(
+                snap.pk,
+                snap.taken_at,
+                snap.label,
+                bool(entry) and entry.get("included", True),
+                entry.get("current") if entry else None,
+                entry.get("target") if entry else None,
+            )
+        )
+    codes = framework.outcomes
+    i = codes.index(outcome_row.code) if outcome_row.code in codes else -1
+    return OutcomeDetail(
+        profile=row,
+        outcome=view,
+        node=outcome_row.node,
+        examples=list(catalog.Example.objects.filter(node=outcome_row.node).order_by("order")),
+        actions=actions,
+        history=history,
+        previous=codes[i - 1] if i > 0 else None,
+        next=codes[i + 1] if 0 <= i < len(codes) - 1 else None,
+    )
+
+
+def scores(access: Access, profile_id: Any) -> ProfileScores:
+    """Profile, Function and Category scores, current and target (domain roll-up)."""
+    lookups.ensure(access, Permission.VIEW)
+    row = lookups.profile(access, profile_id)
+    return score_profile(lookups.domain_profile(row), lookups.framework_of(row))
+
+
+# -- the questionnaire ----------------------------------------------------------------------
+
+
+def next_unanswered(
+    access: Access, profile_id: Any, *, side: Side | str = Side.CURRENT, after: str | None = None
+) -> str | None:
+    """The first included outcome not yet rated on ``side``, in document order.
+
+    With ``after`` (an outcome id) the search starts behind it and wraps around,
+    so a questionnaire resumes where it was and still finds earlier gaps. None
+    when every included outcome is rated (two queries at most).
+    """
+    lookups.ensure(access, Permission.VIEW)
+    row = lookups.profile(access, profile_id)
+    side = Side(side)
+    open_rows = m.ProfileOutcome.objects.filter(
+        profile=row, included=True, **{f"{side.value}__isnull": True}
+    ).order_by("position")
+    if after:
+        start = (
+            m.ProfileOutcome.objects.filter(profile=row, code=after)
+            .values_list("position", flat=True)
+            .first()
+        )
+        if start is not None:
+            later = open_rows.filter(position__gt=start).values_list("code", flat=True).first()
+            if later is not None:
+                return later
+    return open_rows.values_list("code", flat=True).first()
+
+
+@dataclass(frozen=True)
+class GroupProgress:
+    """How many included outcomes under a Function are answered, per side."""
+
+    code: str
+    title: str
+    included: int
+    current_answered: int
+    target_answered: int
+
+    @property
+    def complete(self) -> bool:
+        return self.current_answered == self.target_answered == self.included
+
+
+def progress(access: Access, profile_id: Any, *, level: str = "function") -> list[GroupProgress]:
+    """Answered outcomes per Function (or Category), for the questionnaire's progress bars."""
+    lookups.ensure(access, Permission.VIEW)
+    row = lookups.profile(access, profile_id)
+    framework = lookups.framework_of(row)
+    rows = {
+        code: (current is not None, target is not None)
+        for code, current, target in m.ProfileOutcome.objects.filter(
+            profile=row, included=True
+        ).values_list("code", "current", "target")
+    }
+    out = []
+    for group in framework.at_level(level):
+        codes = [c for c in framework.outcomes_under(group.code) if c in rows]
+        out.append(
+            GroupProgress(
+                code=group.code,
+                title=framework.text(group.code) or group.title,
+                included=len(codes),
+                current_answered=sum(rows[c][0] for c in codes),
+                target_answered=sum(rows[c][1] for c in codes),
+            )
+        )
+    return out
+
+
+# -- gaps and the action plan -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GapView:
+    """The gap analysis, with the outcome list filtered as asked (action-plan order)."""
+
+    analysis: GapAnalysis
+    outcomes: tuple[OutcomeGap, ...]
+    functions: tuple[Group, ...]  # for a filter menu
+    owners: tuple[str, ...]  # every owner named on an outcome with a gap
+    function: str | None = None
+    priority: str | None = None
+    owner: str | None = None
+
+
+def _filtered_gaps(
+    analysis: GapAnalysis,
+    framework: OutcomeFramework,
+    *,
+    function: str | None,
+    priority: str | None,
+    owner: str | None,
+) -> tuple[OutcomeGap, ...]:
+    if function and framework.group(function) is None:
+        raise InputRefused(f"{function!r} is not a Function of {framework.key}", field="function")
+    if priority and priority not in {p.value for p in Priority} | {"none"}:
+        raise InputRefused(
+            f"{priority!r} is not a priority; use high, medium, low or none", field="priority"
+        )
+    out = []
+    for gap in analysis.with_gap():
+        if function and function not in framework.ancestors(gap.outcome):
+            continue
+        if priority:
+            value = gap.priority.value if gap.priority else "none"
+            if value != priority:
+                continue
+        if owner is not None and gap.owner.strip().lower() != owner.strip().lower():
+            continue
+        out.append(gap)
+    return tuple(out)
+
+
+def gap_analysis(
+    access: Access,
+    profile_id: Any,
+    *,
+    function: str | None = None,
+    priority: str | None = None,
+    owner: str | None = None,
+) -> GapView:
+    """Outcomes below target in action-plan order, filtered by Function (``GV``) or any
+    group id (``GV.OC``), priority (``high``/``medium``/``low``/``none``) and owner
+    (as written; ``""`` for outcomes without one)."""
+    lookups.ensure(access, Permission.VIEW)
+    row = lookups.profile(access, profile_id)
+    framework = lookups.framework_of(row)
+    analysis = analyse_gaps(lookups.domain_profile(row), framework)
+    return GapView(
+        analysis=analysis,
+        outcomes=_filtered_gaps(
+            analysis, framework, function=function, priority=priority, owner=owner
+        ),
+        functions=framework.at_level(framework.group_levels[0]) if framework.groups else (),
+        owners=tuple(sorted({g.owner for g in analysis.with_gap() if g.owner}, key=str.lower)),
+        function=function,
+        priority=priority,
+        owner=owner,
+    )
+
+
+@dataclass(frozen=True)
+class ActionView:
+    action: m.Action
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    """The POA&M: the actions, what the gaps still call for, and where it stands."""
+
+    actions: tuple[ActionView, ...]
+    candidates: tuple[CandidateAction, ...]  # outcomes below target no open action covers
+    counts: dict[str, int]  # per status
+    overdue: int
+    today: date
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def closed(self) -> int:
+        return sum(n for s, n in self.counts.items() if ActionStatus(s).closed)
+
+
+def action_plan(
+    access: Access, profile_id: Any, *, status: str | None = None, owner: str | None = None
+) -> ActionPlan:
+    """The action plan with overdue flags and the uncovered candidates (four queries)."""
+    lookups.ensure(access, Permission.VIEW)
+    row = lookups.profile(access, profile_id)
+    framework = lookups.framework_of(row)
+    actions = list(
+        m.Action.objects.filter(profile=row).select_related("owner").order_by("position", "id")
+    )
+    profile = lookups.domain_profile(row, actions=actions)
+    gaps = analyse_gaps(profile, framework)
+    candidates = tuple(
+        c
+        for c in candidate_actions(profile, gaps, suggested_controls(framework.key))
+        if not c.covered_by
+    )
+    today = timezone.localdate()
+    counts = {s.value: 0 for s in ActionStatus}
+    views = []
+    overdue = 0
+    for action in actions:
+        counts[action.status] += 1
+        late = (
+            action.due is not None and action.due < today and not ActionStatus(action.status).closed
+        )
+        overdue += late
+        if status and action.status != status:
+            continue
+        if owner is not None and action.owner_name.strip().lower() != owner.strip().lower():
+            continue
+        views.append(ActionView(action, late))
+    return ActionPlan(tuple(views), candidates, counts, overdue, today)
+
+
+# -- history ---------------------------------------------------------------------------------
+
+
+def snapshots(access: Access, profile_id: Any) -> list[m.Snapshot]:
+    """The profile's snapshots, oldest first, without their documents (one query)."""
+    lookups.ensure(access, Permission.VIEW)
+    row = lookups.profile(access, profile_id)
+    return list(
+        m.Snapshot.objects.filter(profile=row)
+        .defer("document")
+        .select_related("created_by")
+        .order_by("taken_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class SnapshotDetail:
+    snapshot: m.Snapshot
+    profile: Profile
+    scores: ProfileScores
+
+
+def snapshot_detail(access: Access, snapshot_id: Any) -> SnapshotDetail:
+    lookups.ensure(access, Permission.VIEW)
+    snapshot = lookups.snapshot(access, snapshot_id)
+    profile = snapshot_profile(snapshot)
+    return SnapshotDetail(
+        snapshot, profile, score_profile(profile, outcome_framework(snapshot.profile.framework))
+    )
+
+
+def trend(access: Access, profile_id: Any, *, include_live: bool = True) -> list[TrendPoint]:
+    """Scores over the profile's snapshots, oldest first, then the live profile ("now")."""
+    lookups.ensure(access, Permission.VIEW)
+    row = lookups.profile(access, profile_id)
+    framework = lookups.framework_of(row)
+    dated = [
+        snapshot_profile(s) for s in m.Snapshot.objects.filter(profile=row).order_by("taken_at")
+    ]
+    live = [lookups.domain_profile(row)] if include_live else []
+    return trend_of([*dated, *live], framework)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A profile (live) or one of its snapshots, as a side of a comparison."""
+
+    kind: str  # "profile" or "snapshot"
+    id: int
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+def parse_ref(text: str, *, field: str = "ref") -> Ref:
+    """``profile:12`` or ``snapshot:34`` (a bare number means a profile)."""
+    raw = (text or "").strip()
+    kind, _, number = raw.rpartition(":")
+    kind = kind or "profile"
+    if kind not in ("profile", "snapshot") or not number.isdigit():
+        raise InputRefused(
+            f"{text!r} names no profile or snapshot; write profile:<id> or snapshot:<id>",
+            field=field,
+        )
+    return Ref(kind, int(number))
+
+
+def _resolve(access: Access, ref: Ref) -> tuple[Profile, catalog.Framework]:
+    if ref.kind == "snapshot":
+        snap = lookups.snapshot(access, ref.id)
+        return snapshot_profile(snap), snap.profile.framework
+    row = lookups.profile(access, ref.id)
+    return lookups.domain_profile(row), row.framework
+
+
+def compare(access: Access, before: Ref | str, after: Ref | str) -> Comparison:
+    """What changed between two profiles or snapshots, field by field, and every score's
+    delta. Both must assess the same framework release."""
+    lookups.ensure(access, Permission.VIEW)
+    a_ref = before if isinstance(before, Ref) else parse_ref(before, field="before")
+    b_ref = after if isinstance(after, Ref) else parse_ref(after, field="after")
+    a, a_fw = _resolve(access, a_ref)
+    b, b_fw = _resolve(access, b_ref)
+    if a_fw.pk != b_fw.pk:
+        raise InputRefused(
+            f"{a_ref} assesses {a_fw.key} and {b_ref} {b_fw.key}; only profiles of the same "
+            "framework release compare",
+            field="after",
+        )
+    return compare_profiles(a, b, outcome_framework(a_fw))
+
+
+# -- the dashboard ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the dashboard draws: scores, gaps, the plan's state and the trend."""
+
+    profile: m.Profile
+    framework: OutcomeFramework
+    scores: ProfileScores
+    gaps: GapAnalysis
+    plan_counts: dict[str, int]
+    overdue: int
+    trend: list[TrendPoint]
+
+
+def dashboard(access: Access, profile_id: Any) -> Dashboard:
+    """Scores per Function and Category, gaps, the plan's progress and the score trend."""
+    lookups.ensure(access, Permission.VIEW)
+    row = lookups.profile(access, profile_id)
+    framework = lookups.framework_of(row)
+    actions = lookups.action_rows(row)
+    profile = lookups.domain_profile(row, actions=actions)
+    today = timezone.localdate()
+    counts = {s.value: 0 for s in ActionStatus}
+    overdue = 0
+    for a in actions:
+        counts[a.status] += 1
+        overdue += a.due is not None and a.due < today and not ActionStatus(a.status).closed
+    dated = [
+        snapshot_profile(s) for s in m.Snapshot.objects.filter(profile=row).order_by("taken_at")
+    ]
+    return Dashboard(
+        profile=row,
+        framework=framework,
+        scores=score_profile(profile, framework),
+        gaps=analyse_gaps(profile, framework),
+        plan_counts=counts,
+        overdue=overdue,
+        trend=trend_of([*dated, profile], framework),
+    )
+
+
+def owned_outcomes(access: Access, profile_id: Any) -> list[str]:
+    """The outcomes of a profile assigned to the caller (what a contributor may edit)."""
+    lookups.ensure(access, Permission.VIEW)
+    row = lookups.profile(access, profile_id)
+    user_id = lookups.acting_user_id(access)
+    if user_id is None:
+        return []
+    return list(
+        m.ProfileOutcome.objects.filter(profile=row, owner_id=user_id)
+        .order_by("position")
+        .values_list("code", flat=True)
+    )
+
+
+__all__ = [
+    "ActionPlan",
+    "ActionView",
+    "Dashboard",
+    "GapView",
+    "GroupProgress",
+    "OutcomeDetail",
+    "OutcomeHistoryPoint",
+    "OutcomeView",
+    "ProfileDetail",
+    "ProfileSummary",
+    "Ref",
+    "SnapshotDetail",
+    "action_plan",
+    "compare",
+    "dashboard",
+    "gap_analysis",
+    "next_unanswered",
+    "outcome_detail",
+    "owned_outcomes",
+    "parse_ref",
+    "profile_detail",
+    "profile_list",
+    "progress",
+    "scores",
+    "snapshot_detail",
+    "snapshots",
+    "trend",
+]
