@@ -6,7 +6,7 @@ import tempfile
 os.environ.setdefault("CSFPILOT_DATA_DIR", tempfile.mkdtemp(prefix="csfpilot-test-"))
 os.environ.setdefault("CSFPILOT_SECRET_KEY", "test-only-not-a-secret")
 
-from csfpilot.webapp.config.settings import *  # noqa: E402, F403
+from csfpilot.webapp.config.settings import *  # noqa: F403
 
 # Hashing strength is tested where it matters; elsewhere it only slows the suite.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

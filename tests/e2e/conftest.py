@@ -6,6 +6,7 @@ is ever downloaded.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -32,16 +33,14 @@ def _free_port() -> int:
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("server-data")
     port = _free_port()
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CSFPILOT_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CSFPILOT_"))}
     env.update(
         CSFPILOT_DATA_DIR=str(data_dir),
         CSFPILOT_SECRET_KEY="e2e-only-not-a-secret",
         PYTHONUNBUFFERED="1",
     )
     log = (data_dir / "server.log").open("w")
-    proc = subprocess.Popen(  # noqa: S603
+    proc = subprocess.Popen(
         [sys.executable, "-m", "csfpilot", "serve", "--port", str(port)],
         env=env,
         stdout=log,
@@ -51,7 +50,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     deadline = time.monotonic() + 120
     while True:
         try:
-            urllib.request.urlopen(url + "/", timeout=2)  # noqa: S310
+            urllib.request.urlopen(url + "/", timeout=2)
             break
         except Exception:
             if proc.poll() is not None or time.monotonic() > deadline:
@@ -97,8 +96,6 @@ def page(browser, request):
     yield pg
     ARTIFACTS.mkdir(exist_ok=True)
     name = request.node.name.replace("/", "_")
-    try:
+    with contextlib.suppress(Exception):
         pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    except Exception:  # noqa: S110 - a screenshot is a courtesy, never a verdict
-        pass
     context.close()

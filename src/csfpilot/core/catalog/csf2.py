@@ -119,5 +119,6 @@ def check_csf_2_0(catalog: Catalog) -> None:
                 element=n.code,
             )
         if n.level == "subcategory" and not n.text.strip():
-            raise CatalogInvariantError("the outcome statement is empty", file=where,
-                                        element=n.code, field="text")
+            raise CatalogInvariantError(
+                "the outcome statement is empty", file=where, element=n.code, field="text"
+            )

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping as MappingABC
+from collections.abc import Iterable, Iterator
+from collections.abc import Mapping as MappingABC
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from csfpilot.core.catalog.relationships import Relationship
 from csfpilot.core.errors import CatalogInvariantError
-
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,6 +79,9 @@ class NodeTranslation(models.Model):
             models.UniqueConstraint(fields=["node", "language"], name="translation_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.node_id} ({self.language})"
+
 
 class Example(models.Model):
     """An Implementation Example: a concise action that helps achieve an outcome."""
@@ -92,6 +95,9 @@ class Example(models.Model):
     class Meta:
         ordering = ["node_id", "order"]
 
+    def __str__(self) -> str:
+        return self.code
+
 
 class Withdrawal(models.Model):
     """Where a withdrawn element of the same framework went."""
@@ -102,6 +108,9 @@ class Withdrawal(models.Model):
     target = models.ForeignKey(
         Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    def __str__(self) -> str:
+        return f"{self.relation} {self.target_code}"
 
 
 class MappingDataset(models.Model):
@@ -152,6 +161,9 @@ class Mapping(models.Model):
             models.Index(fields=["dataset", "target_code"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.source_code} {self.relationship} {self.target_code}"
+
 
 class BaselineMembership(models.Model):
     """A control's place in a named baseline (SP 800-53 LOW/MODERATE/HIGH/PRIVACY)."""
@@ -159,8 +171,9 @@ class BaselineMembership(models.Model):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="baselines")
     name = models.CharField(max_length=64)
     code = models.CharField(max_length=100)
-    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="baselines")
+    node = models.ForeignKey(
+        Node, null=True, blank=True, on_delete=models.CASCADE, related_name="baselines"
+    )
     source_file = models.CharField(max_length=300, blank=True)
     source_sha256 = models.CharField(max_length=64, blank=True)
 
@@ -168,3 +181,6 @@ class BaselineMembership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["framework", "name", "code"], name="baseline_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.code}"

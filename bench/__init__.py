@@ -1,0 +1,1 @@
+"""csfpilot's benchmark suite: `make bench` (or `python -m bench`)."""

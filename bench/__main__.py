@@ -1,0 +1,108 @@
+"""Run the benchmark suite and write its results (bench/results/latest.json, docs/benchmarks.md).
+
+    python -m bench            # SQLite and, when it answers, PostgreSQL
+    python -m bench --sqlite   # SQLite only
+
+Each measurement runs in a fresh process on a fresh database, on this machine;
+the targets are the product's (see docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+DOC = ROOT / "docs" / "benchmarks.md"
+PG_URL = "postgres://postgres@127.0.0.1:5432/csfpilot_bench"
+
+SUITES: list[tuple[str, str]] = [("pages", "bench.pages")]
+
+
+def _pg_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            pass
+    except OSError:
+        return False
+    subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-qc",
+            "CREATE DATABASE csfpilot_bench",
+        ],
+        capture_output=True,
+        check=False,
+    )
+    return True
+
+
+def _run(module: str, url: str | None) -> object:
+    proc = subprocess.run(
+        [sys.executable, "-m", module, url or "-"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"{module} failed:\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _import_runs(url: str | None, runs: int = 3) -> dict[str, float]:
+    samples = [_run("bench.import_once", url) for _ in range(runs)]
+    return {
+        key: round(statistics.median(s[key] for s in samples), 3)
+        for key in ("read_s", "store_s", "total_s", "peak_rss_mb")
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--sqlite", action="store_true", help="skip PostgreSQL")
+    args = parser.parse_args()
+    databases: list[tuple[str, str | None]] = [("SQLite", None)]
+    if not args.sqlite and _pg_up():
+        databases.append(("PostgreSQL", PG_URL))
+    results: dict[str, object] = {
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}",
+        "databases": {},
+    }
+    for label, url in databases:
+        print(f"[{label}] full import of NIST's shipped files…", flush=True)
+        entry: dict[str, object] = {"import": _import_runs(url)}
+        for name, module in SUITES:
+            print(f"[{label}] {name}…", flush=True)
+            entry[name] = _run(module, url)
+        results["databases"][label] = entry  # type: ignore[index]
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    from bench.report import write_doc
+
+    write_doc(results, DOC)
+    print(DOC.read_text())
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    main()
