@@ -8,10 +8,11 @@ the stored release; a new NIST release must come in under its own key.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from csfpilot.core.catalog import Baseline, Catalog, ImportBundle, MappingSet
 from csfpilot.core.errors import InputRefused
@@ -39,8 +40,35 @@ def _search_text(*parts: Iterable[str] | str) -> str:
     return " ".join(x for x in flat if x).lower()
 
 
+def _depths(cat: Catalog) -> dict[str, int]:
+    """How deep each node sits, whatever order the importer listed them in.
+
+    ``Catalog`` checks that every parent exists but not that parents come first
+    or that the chain ends, so a loop (A under B under A) is refused here.
+    """
+    parent_of = {n.code: n.parent for n in cat.nodes}
+    depth: dict[str, int] = {}
+    for n in cat.nodes:
+        chain: list[str] = []
+        code: str | None = n.code
+        while code is not None and code not in depth:
+            if code in chain:
+                raise InputRefused(
+                    "the parent chain of this element loops back to itself",
+                    file=cat.info.source_file,
+                    element=code,
+                )
+            chain.append(code)
+            code = parent_of[code]
+        base = -1 if code is None else depth[code]
+        for offset, c in enumerate(reversed(chain), start=1):
+            depth[c] = base + offset
+    return depth
+
+
 def _store_catalog(cat: Catalog, *, bundled: bool) -> m.Framework:
     info = cat.info
+    depth = _depths(cat)
     fw = m.Framework.objects.create(
         key=info.key,
         family=info.family,
@@ -57,10 +85,8 @@ def _store_catalog(cat: Catalog, *, bundled: bool) -> m.Framework:
         bundled=bundled,
         node_count=len(cat.nodes),
     )
-    depth: dict[str, int] = {}
     rows = []
     for n in cat.nodes:
-        depth[n.code] = 0 if n.parent is None else depth[n.parent] + 1
         rows.append(
             m.Node(
                 framework=fw,
@@ -106,9 +132,7 @@ def _store_catalog(cat: Catalog, *, bundled: bool) -> m.Framework:
 def _node_ids(keys: Iterable[str]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for key in set(keys):
-        out[key] = dict(
-            m.Node.objects.filter(framework__key=key).values_list("code", "id")
-        )
+        out[key] = dict(m.Node.objects.filter(framework__key=key).values_list("code", "id"))
     return out
 
 
@@ -185,7 +209,9 @@ def _store_baseline(b: Baseline, report: LoadReport) -> None:
             file=b.source_file,
         )
     existing = set(
-        m.BaselineMembership.objects.filter(framework=fw, name=b.name).values_list("code", flat=True)
+        m.BaselineMembership.objects.filter(framework=fw, name=b.name).values_list(
+            "code", flat=True
+        )
     )
     if existing == set(b.codes):
         report.unchanged.append(f"baseline {b.framework}/{b.name}")
@@ -241,7 +267,11 @@ def load_bundle(bundle: ImportBundle, *, bundled: bool = False) -> LoadReport:
         for ms in bundle.mapping_sets:
             existing_ds = m.MappingDataset.objects.filter(key=ms.info.key).first()
             if existing_ds is not None:
-                if existing_ds.content_digest == ms.content_digest():
+                # The digest covers the rows only; the same rows between other
+                # frameworks are another dataset.
+                ends = (existing_ds.source_framework_key, existing_ds.target_framework_key)
+                same_ends = ends == (ms.info.source_framework, ms.info.target_framework)
+                if same_ends and existing_ds.content_digest == ms.content_digest():
                     report.unchanged.append(ms.info.key)
                     continue
                 raise InputRefused(
@@ -256,10 +286,34 @@ def load_bundle(bundle: ImportBundle, *, bundled: bool = False) -> LoadReport:
     return report
 
 
-def ensure_bundled_catalogs() -> LoadReport:
-    """Load NIST's files that ship in the package, through the same importers a user has."""
-    from csfpilot.formats.bundled import read_bundled
+def _stored_file_digests() -> set[str]:
+    """sha256 of every file something in the database was loaded from."""
+    found: set[str] = set()
+    for model in (m.Framework, m.MappingDataset, m.BaselineMembership):
+        found.update(model.objects.values_list("source_sha256", flat=True).distinct())
+    return found
 
-    if m.Framework.objects.filter(key="csf-2.0").exists() and m.MappingDataset.objects.exists():
+
+def ensure_bundled_catalogs() -> LoadReport:
+    """Load NIST's files that ship in the package, through the same importers a user has.
+
+    Cheap when nothing is new: the shipped files are hashed (milliseconds) and
+    compared with the files the database was loaded from. When a release ships
+    one more file (SP 800-53, a baseline), the next start reads the bundle again
+    and stores only what is new; the rest is reported unchanged. Two processes
+    starting at once may both try; the loser's insert fails on a unique key,
+    and its retry finds everything already there.
+    """
+    from csfpilot.formats.bundled import BUNDLED_SOURCES, read_bundled
+    from csfpilot.formats.nist.shipped import shipped_file
+
+    shipped = {
+        hashlib.sha256(shipped_file(src.path).read_bytes()).hexdigest() for src in BUNDLED_SOURCES
+    }
+    if shipped <= _stored_file_digests():
         return LoadReport(unchanged=["bundled"])
-    return load_bundle(read_bundled(), bundled=True)
+    bundle = read_bundled()
+    try:
+        return load_bundle(bundle, bundled=True)
+    except IntegrityError:
+        return load_bundle(bundle, bundled=True)
