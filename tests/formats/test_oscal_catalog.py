@@ -518,3 +518,25 @@ def test_size_and_depth_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.undo()
     nested = b'{"catalog": ' + b"[" * 200 + b"]" * 200 + b"}"
     assert "nested too deeply" in _refusal(nested).message
+
+
+def test_parameters_that_insert_each_other_over_and_over_are_refused() -> None:
+    # Each parameter offers the previous one twice: filled in, the text doubles
+    # at every step (2^40 copies at the end) unless the reader stops it.
+    params = [{"id": "p0", "label": "a value of some length"}]
+    params += [
+        {"id": f"p{i}", "select": {"choice": [f"{{{{ insert: param, p{i - 1} }}}}"] * 2}}
+        for i in range(1, 41)
+    ]
+    doc = _catalog(
+        [
+            _group(
+                "g",
+                "G",
+                controls=[_control("c-1", "C", prose="{{ insert: param, p40 }}", params=params)],
+            )
+        ]
+    )
+    err = _refusal(_bytes(doc))
+    assert (err.element, err.field) == ("c-1", "params")
+    assert "grows past 20,000 characters" in err.message

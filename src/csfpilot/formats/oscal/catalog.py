@@ -37,7 +37,12 @@ from csfpilot.formats.oscal.document import (
     read_document,
     responsible_party_names,
 )
-from csfpilot.formats.oscal.prose import ParameterText, render_parts
+from csfpilot.formats.oscal.prose import (
+    MAX_PARAMETER_TEXT,
+    ParameterText,
+    ParameterTooLong,
+    render_parts,
+)
 
 SP800_53_R5_NAME = "NIST SP 800-53 Rev. 5 Security and Privacy Controls"
 SP800_53_LEVELS = ("family", "control", "enhancement")
@@ -414,7 +419,18 @@ class _Reader:
             oid = e.obj.get("id")
             if isinstance(oid, str):
                 self.codes[oid] = code
-        nodes = [self.node(e, order) for order, e in enumerate(self.index.entries)]
+        nodes: list[Node] = []
+        for order, e in enumerate(self.index.entries):
+            try:
+                nodes.append(self.node(e, order))
+            except ParameterTooLong as exc:
+                raise InputRefused(
+                    f"parameter {exc.param_id} grows past {MAX_PARAMETER_TEXT:,} characters "
+                    "when its insertions are filled in",
+                    file=self.doc.file,
+                    element=str(e.obj.get("id") or e.obj.get("title")),
+                    field="params",
+                ) from None
         if self.params.undefined:
             missing = sorted(self.params.undefined)
             self.warnings.append(

@@ -29,6 +29,18 @@ _SPACES = re.compile(r"[ \t]+")
 
 # How OSCAL's ``how-many`` reads in NIST's print.
 _HOW_MANY = {"one-or-more": "Selection (one or more)", "one": "Selection"}
+# SP 800-53's longest filled-in parameter is a few hundred characters. A
+# document whose parameters insert each other twice over would double at each
+# step; past this length it is refused instead of rendered.
+MAX_PARAMETER_TEXT = 20_000
+
+
+class ParameterTooLong(ValueError):
+    """A parameter's text grows past :data:`MAX_PARAMETER_TEXT` when filled in."""
+
+    def __init__(self, param_id: str) -> None:
+        super().__init__(param_id)
+        self.param_id = param_id
 
 
 @dataclass
@@ -42,8 +54,19 @@ class ParameterText:
 
     params: Mapping[str, Mapping[str, Any]]
     undefined: set[str] = field(default_factory=set)
+    _done: dict[str, str] = field(default_factory=dict, repr=False)
 
     def render(self, param_id: str, _open: frozenset[str] = frozenset()) -> str:
+        # Each parameter is rendered once: inserting it again reuses the text,
+        # so parameters that insert each other many times cost no more.
+        if param_id not in self._done:
+            text = self._render(param_id, _open)
+            if len(text) > MAX_PARAMETER_TEXT:
+                raise ParameterTooLong(param_id)
+            self._done[param_id] = text
+        return self._done[param_id]
+
+    def _render(self, param_id: str, _open: frozenset[str]) -> str:
         param = self.params.get(param_id)
         if param is None:
             self.undefined.add(param_id)
