@@ -310,3 +310,287 @@ def mapping_page(
     qs = ds.rows.all()
     rows = qs.order_by("id")[offset : offset + limit]
     return qs.count(), list(rows)
+
+
+# --- Reads for the browsing pages: the framework tree, one element, one crosswalk. ---
+
+BASELINE_ORDER = ("LOW", "MODERATE", "HIGH", "PRIVACY")
+_MIGRATIONS = (str(Relationship.INCORPORATED_INTO), str(Relationship.MOVED_TO))
+
+
+def loaded_framework_keys() -> set[str]:
+    return set(m.Framework.objects.values_list("key", flat=True))
+
+
+def baselines_by_node(fw: m.Framework) -> dict[int, list[str]]:
+    """Per element id, the baselines that select it (LOW, MODERATE, HIGH, PRIVACY order)."""
+    rank = {name: i for i, name in enumerate(BASELINE_ORDER)}
+    out: dict[int, list[str]] = defaultdict(list)
+    rows = m.BaselineMembership.objects.filter(framework=fw, node__isnull=False).values_list(
+        "node_id", "name"
+    )
+    for node_id, name in rows:
+        out[node_id].append(name)
+    for names in out.values():
+        names.sort(key=lambda n: (rank.get(n, len(rank)), n))
+    return dict(out)
+
+
+def withdrawals_by_node(fw: m.Framework) -> dict[int, list[m.Withdrawal]]:
+    """Per withdrawn element id, where NIST says it went (same framework)."""
+    out: dict[int, list[m.Withdrawal]] = defaultdict(list)
+    for w in m.Withdrawal.objects.filter(node__framework=fw).order_by("node_id", "id"):
+        out[w.node_id].append(w)
+    return dict(out)
+
+
+def translations_by_node(fw: m.Framework, language: str) -> dict[int, m.NodeTranslation]:
+    """NIST's text translated into ``language``, per element id (empty for English)."""
+    if not language or language == fw.language:
+        return {}
+    rows = m.NodeTranslation.objects.filter(node__framework=fw, language=language)
+    return {t.node_id: t for t in rows}
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A withdrawn element of an earlier release and where its outcome went.
+
+    CSF 2.0 withdrew 79 CSF 1.1 Subcategories: most were *incorporated into* a
+    CSF 2.0 outcome, some *moved to* another place in the Core.
+    """
+
+    source_framework: str
+    source_code: str
+    source_text: str
+    relationship: str
+    target_code: str  # empty when NIST names no single destination ("other Categories")
+    target_id: int | None
+    dataset_key: str
+    comment: str  # NIST's withdrawal note, e.g. "Incorporated into GV.OC-05"
+
+
+def migrations_into(fw: m.Framework) -> list[Migration]:
+    """Every migration row (incorporated into / moved to) whose target is in ``fw``."""
+    rows = (
+        m.Mapping.objects.filter(dataset__target_framework_key=fw.key, relationship__in=_MIGRATIONS)
+        .select_related("dataset", "source")
+        .order_by("dataset__key", "id")
+    )
+    return [
+        Migration(
+            source_framework=r.dataset.source_framework_key,
+            source_code=r.source_code,
+            source_text=(r.source.text or r.source.title) if r.source else "",
+            relationship=r.relationship,
+            target_code=r.target_code,
+            target_id=r.target_id,
+            dataset_key=r.dataset.key,
+            comment=r.comment,
+        )
+        for r in rows
+    ]
+
+
+def top_level_summary(fw: m.Framework) -> list[tuple[m.Node, dict[str, int]]]:
+    """Each top-level element (a CSF Function, an SP 800-53 family) with its active
+    descendants counted per level (one query)."""
+    out: list[tuple[m.Node, dict[str, int]]] = []
+    for root in tree(fw):
+        counts: dict[str, int] = defaultdict(int)
+        stack = list(root.children)
+        while stack:
+            t = stack.pop()
+            if not t.node.withdrawn:
+                counts[t.node.level] += 1
+            stack.extend(t.children)
+        if not root.node.withdrawn:
+            out.append((root.node, dict(counts)))
+    return out
+
+
+@dataclass
+class ReferenceGroup:
+    """The rows of one crosswalk dataset that touch an element, read from its side."""
+
+    dataset: m.MappingDataset
+    inward: bool  # the element is the dataset's target: relationships read backwards
+    other_framework: str
+    other_loaded: bool  # False: the other framework's catalog is not loaded at all
+    references: list[Reference]
+
+
+@dataclass
+class ElementPage:
+    """Everything one element's page shows."""
+
+    node: m.Node
+    ancestors: list[m.Node]  # from the top level down, without the element itself
+    children: list[m.Node]
+    examples: list[m.Example]
+    withdrawals: list[m.Withdrawal]
+    baselines: list[str]
+    child_baselines: dict[int, list[str]]
+    reference_groups: list[ReferenceGroup]
+    previous: m.Node | None
+    next: m.Node | None
+    translations: dict[int, m.NodeTranslation]
+
+
+def element_page(n: m.Node, *, language: str = "en") -> ElementPage:
+    """The element with its place in the tree, its text and everything that points at it.
+
+    A fixed number of queries, plus one per ancestor (at most the framework's depth).
+    """
+    fw = n.framework
+    ancestors: list[m.Node] = []
+    parent_id = n.parent_id
+    while parent_id is not None:
+        parent = m.Node.objects.get(id=parent_id)
+        ancestors.insert(0, parent)
+        parent_id = parent.parent_id
+    children = list(n.children.order_by("order"))
+    child_baselines: dict[int, list[str]] = defaultdict(list)
+    rank = {name: i for i, name in enumerate(BASELINE_ORDER)}
+    own_baselines: list[str] = []
+    for node_id, name in m.BaselineMembership.objects.filter(
+        node_id__in=[n.id, *(c.id for c in children)]
+    ).values_list("node_id", "name"):
+        (own_baselines if node_id == n.id else child_baselines[node_id]).append(name)
+    for names in [own_baselines, *child_baselines.values()]:
+        names.sort(key=lambda x: (rank.get(x, len(rank)), x))
+
+    refs = references(n)
+    keys = {r.dataset_key for r in refs}
+    datasets_by_key = {d.key: d for d in m.MappingDataset.objects.filter(key__in=keys)}
+    loaded = loaded_framework_keys()
+    groups: dict[str, ReferenceGroup] = {}
+    for r in refs:
+        g = groups.get(r.dataset_key)
+        if g is None:
+            ds = datasets_by_key[r.dataset_key]
+            inward = ds.source_framework_key != fw.key
+            g = groups[r.dataset_key] = ReferenceGroup(
+                dataset=ds,
+                inward=inward,
+                other_framework=r.framework,
+                other_loaded=r.framework in loaded,
+                references=[],
+            )
+        g.references.append(r)
+
+    same_level = m.Node.objects.filter(framework=fw, level=n.level)
+    if not n.withdrawn:
+        same_level = same_level.filter(withdrawn=False)
+    translations = {}
+    if language and language != fw.language:
+        translations = {
+            t.node_id: t
+            for t in m.NodeTranslation.objects.filter(
+                node_id__in=[n.id, *(a.id for a in ancestors), *(c.id for c in children)],
+                language=language,
+            )
+        }
+    return ElementPage(
+        node=n,
+        ancestors=ancestors,
+        children=children,
+        examples=list(n.examples.order_by("order")),
+        withdrawals=list(n.withdrawals.select_related("target").order_by("id")),
+        baselines=own_baselines,
+        child_baselines=dict(child_baselines),
+        reference_groups=sorted(
+            groups.values(), key=lambda g: (g.inward, not g.other_loaded, g.dataset.name)
+        ),
+        previous=same_level.filter(order__lt=n.order).order_by("-order").first(),
+        next=same_level.filter(order__gt=n.order).order_by("order").first(),
+        translations=translations,
+    )
+
+
+def _code_matches(field_name: str, framework_key: str, word: str) -> Q:
+    """``word`` as an id of ``framework_key``, or the id of a branch above it.
+
+    ``AC-2`` finds AC-2 and AC-2(1)… but not AC-20; ``GV.OC`` finds GV.OC-01…;
+    any common spelling works (``ac-02``, ``gv.oc-1``).
+    """
+    code = canonical_code(framework_key, word)
+    q = Q(**{f"{field_name}__iexact": code})
+    for separator in ("(", "-", "."):
+        q |= Q(**{f"{field_name}__istartswith": code + separator})
+    return q
+
+
+def crosswalk_rows(
+    ds: m.MappingDataset,
+    *,
+    text: str = "",
+    relationship: str = "",
+    offset: int = 0,
+    limit: int = 200,
+) -> tuple[int, list[m.Mapping]]:
+    """A page of a dataset's rows, in published order, filtered by words and relationship.
+
+    Every word must be either end's id (or the id of a branch above it), or appear
+    in either end's title or text, the dataset's own title for the target, or the
+    row's comment.
+    """
+    qs = ds.rows.all()
+    for w in text.split()[:8]:
+        qs = qs.filter(
+            _code_matches("source_code", ds.source_framework_key, w)
+            | _code_matches("target_code", ds.target_framework_key, w)
+            | Q(source__title__icontains=w)
+            | Q(source__text__icontains=w)
+            | Q(target__title__icontains=w)
+            | Q(target__text__icontains=w)
+            | Q(target_title__icontains=w)
+            | Q(comment__icontains=w)
+        )
+    if relationship:
+        qs = qs.filter(relationship=relationship)
+    total = qs.count()
+    rows = qs.select_related("source", "target").order_by("id")[offset : offset + limit]
+    return total, list(rows)
+
+
+def dataset_relationships(ds: m.MappingDataset) -> list[str]:
+    """The relationships a dataset's rows use, for its filter."""
+    return sorted(set(ds.rows.values_list("relationship", flat=True).distinct()))
+
+
+def mentions(framework_key: str, raw_code: str) -> list[Reference]:
+    """Crosswalk rows that name ``raw_code`` of a framework, whether or not it is loaded.
+
+    Answers "why does a dataset cite IA-13 when the catalog has no such control":
+    the rows are read from the missing element's side.
+    """
+    code = canonical_code(framework_key, raw_code)
+    rows = (
+        m.Mapping.objects.filter(
+            Q(dataset__source_framework_key=framework_key, source_code=code)
+            | Q(dataset__target_framework_key=framework_key, target_code=code)
+        )
+        .select_related("dataset", "source", "target")
+        .order_by("dataset__key", "id")[:200]
+    )
+    out: list[Reference] = []
+    for r in rows:
+        ds = r.dataset
+        outward = ds.source_framework_key == framework_key and r.source_code == code
+        other = r.target if outward else r.source
+        rel = Relationship(r.relationship)
+        out.append(
+            Reference(
+                framework=ds.target_framework_key if outward else ds.source_framework_key,
+                code=r.target_code if outward else r.source_code,
+                title=(other.title or other.text) if other else (r.target_title if outward else ""),
+                relationship=str(rel if outward else rel.inverse()),
+                dataset_key=ds.key,
+                dataset_name=ds.name,
+                publisher=ds.publisher,
+                comment=r.comment,
+                in_catalog=other is not None,
+            )
+        )
+    return out

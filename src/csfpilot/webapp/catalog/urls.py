@@ -1,8 +1,15 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from csfpilot.webapp.catalog import views
 
 app_name = "catalog"
 urlpatterns = [
+    path("frameworks/", views.framework_list, name="framework_list"),
     path("frameworks/<str:key>/", views.framework, name="framework"),
+    # An element's stable address has no trailing slash (ids hold dots and
+    # parentheses: /frameworks/sp800-53r5/AC-2(1)); a stray slash redirects.
+    re_path(r"^frameworks/(?P<key>[^/]+)/(?P<code>[^/]+)/?$", views.node, name="node"),
+    path("crosswalks/", views.crosswalk_list, name="crosswalk_list"),
+    path("crosswalks/<str:key>/", views.crosswalk, name="crosswalk"),
+    path("search", views.search, name="search"),
 ]

@@ -1,15 +1,227 @@
+"""Browsing pages: frameworks, their elements, crosswalks and search.
+
+Views stay thin: they read through :mod:`csfpilot.webapp.catalog.queries`, pick
+the template and answer HTMX requests with the part of the page that changes.
+"""
+
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
 
 from csfpilot.core.errors import NotFound
+from csfpilot.core.ids import DEFAULT_FRAMEWORK
+from csfpilot.webapp.catalog import models as m
 from csfpilot.webapp.catalog import queries
+
+CROSSWALK_PAGE_SIZE = 200
+SEARCH_LIMIT = 50
+
+
+def _framework_or_404(key: str) -> m.Framework:
+    try:
+        return queries.framework(key)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _primary_first(fws: list[m.Framework]) -> list[m.Framework]:
+    """CSF 2.0 first: it is what csfpilot is for; the others are there to relate to it."""
+    return sorted(fws, key=lambda fw: fw.key != DEFAULT_FRAMEWORK)
+
+
+def framework_list(request: HttpRequest) -> HttpResponse:
+    fws = _primary_first(queries.frameworks())
+    counts = {fw.id: queries.level_counts(fw) for fw in fws}
+    rows = [
+        {"fw": fw, "levels": [(lvl, counts[fw.id].get(lvl, {})) for lvl in fw.levels]} for fw in fws
+    ]
+    return render(
+        request,
+        "catalog/framework_list.html",
+        {"rows": rows, "datasets_count": m.MappingDataset.objects.count()},
+    )
+
+
+@dataclass
+class LegacyGroup:
+    """Withdrawn elements of an earlier release that now live in one branch of the tree."""
+
+    entries: list[queries.Migration] = field(default_factory=list)
+
+
+def _branch_of(tree: list[queries.TreeNode]) -> dict[int, str]:
+    """Element id → the code of its second-level ancestor (a CSF Category), or its root."""
+    out: dict[int, str] = {}
+    for root in tree:
+        out[root.node.id] = root.node.code
+        for branch in root.children:
+            stack = [branch]
+            while stack:
+                t = stack.pop()
+                out[t.node.id] = branch.node.code
+                stack.extend(t.children)
+    return out
+
+
+def _active(tree: list[queries.TreeNode]) -> list[queries.TreeNode]:
+    """The tree without withdrawn elements (they are listed where their outcome went)."""
+    out = []
+    for t in tree:
+        if t.node.withdrawn:
+            continue
+        t.children = _active(t.children)
+        out.append(t)
+    return out
 
 
 def framework(request: HttpRequest, key: str) -> HttpResponse:
+    fw = _framework_or_404(key)
+    if key != fw.key:
+        return HttpResponsePermanentRedirect(reverse("catalog:framework", args=[fw.key]))
+    language = get_language() or "en"
+    context: dict[str, object] = {
+        "fw": fw,
+        "node_base": reverse("catalog:framework", args=[fw.key]),
+        "levels": queries.level_counts(fw),
+        "translations": queries.translations_by_node(fw, language),
+    }
+    if fw.family == "csf":
+        full_tree = queries.tree(fw, with_examples=True)
+        branch_of = _branch_of(full_tree)
+        legacy: dict[str, list[queries.Migration]] = {}
+        for mig in queries.migrations_into(fw):
+            branch = branch_of.get(mig.target_id) if mig.target_id else None
+            legacy.setdefault(branch or "", []).append(mig)
+        context.update(tree=_active(full_tree), legacy=legacy, legacy_unplaced=legacy.get(""))
+        template = "catalog/framework_csf.html"
+    else:
+        context.update(
+            tree=queries.tree(fw),
+            baselines=queries.baselines_by_node(fw),
+            withdrawals=queries.withdrawals_by_node(fw),
+            baseline_legend=queries.BASELINE_ORDER,
+        )
+        template = "catalog/framework_controls.html"
+    return render(request, template, context)
+
+
+def node(request: HttpRequest, key: str, code: str) -> HttpResponse:
+    fw = _framework_or_404(key)
     try:
-        fw = queries.framework(key)
+        n = queries.node(fw.key, code)
+    except NotFound:
+        return render(
+            request,
+            "catalog/node_missing.html",
+            {
+                "fw": fw,
+                "code": code.strip(),
+                "mentions": queries.mentions(fw.key, code),
+                "suggestions": queries.search(code, framework_key=fw.key, limit=8),
+            },
+            status=404,
+        )
+    if n.code != code or fw.key != key or request.path.endswith("/"):
+        return HttpResponsePermanentRedirect(reverse("catalog:node", args=[fw.key, n.code]))
+    page = queries.element_page(n, language=get_language() or "en")
+    return render(request, "catalog/node.html", {"fw": fw, "page": page, "n": n})
+
+
+def crosswalk_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "catalog/crosswalk_list.html",
+        {"datasets": queries.datasets(), "loaded": queries.loaded_framework_keys()},
+    )
+
+
+def crosswalk(request: HttpRequest, key: str) -> HttpResponse:
+    try:
+        ds = queries.dataset(key)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
-    return render(request, "catalog/framework.html", {"fw": fw, "tree": queries.tree(fw)})
+    text = request.GET.get("q", "").strip()[:200]
+    relationships = queries.dataset_relationships(ds)
+    relationship = request.GET.get("rel", "")
+    if relationship not in relationships:
+        relationship = ""
+    reverse_view = request.GET.get("dir") == "reverse"
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    total, rows = queries.crosswalk_rows(
+        ds,
+        text=text,
+        relationship=relationship,
+        offset=(number - 1) * CROSSWALK_PAGE_SIZE,
+        limit=CROSSWALK_PAGE_SIZE,
+    )
+    page = Paginator(range(total), CROSSWALK_PAGE_SIZE).get_page(number)
+    if page.number != number:  # past the last page: show the last one
+        total, rows = queries.crosswalk_rows(
+            ds,
+            text=text,
+            relationship=relationship,
+            offset=max(page.start_index() - 1, 0),
+            limit=CROSSWALK_PAGE_SIZE,
+        )
+    query = {"q": text, "rel": relationship, "dir": "reverse" if reverse_view else ""}
+    base_query = urlencode({k: v for k, v in query.items() if v})
+    loaded = queries.loaded_framework_keys()
+    context = {
+        "ds": ds,
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "q": text,
+        "rel": relationship,
+        "relationships": relationships,
+        "reverse": reverse_view,
+        "base_query": base_query,
+        "left_fw": ds.target_framework_key if reverse_view else ds.source_framework_key,
+        "right_fw": ds.source_framework_key if reverse_view else ds.target_framework_key,
+        # Element links are built from a reversed prefix: one reverse() per page, not per row.
+        "source_base": reverse("catalog:framework", args=[ds.source_framework_key]),
+        "target_base": reverse("catalog:framework", args=[ds.target_framework_key]),
+        "source_loaded": ds.source_framework_key in loaded,
+        "target_loaded": ds.target_framework_key in loaded,
+    }
+    template = "catalog/crosswalk.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#rows"
+    return render(request, template, context)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "").strip()[:200]
+    fws = queries.frameworks()
+    known = {fw.key for fw in fws}
+    fw_key = request.GET.get("fw", "")
+    if fw_key not in known:
+        fw_key = ""
+    found = queries.search(text, framework_key=fw_key or None, limit=SEARCH_LIMIT) if text else []
+    groups: dict[str, dict[str, object]] = {}
+    # CSF 2.0's matches first, then the other frameworks in their usual order.
+    for n in sorted(found, key=lambda n: n.framework.key != DEFAULT_FRAMEWORK):
+        g = groups.setdefault(n.framework.key, {"fw": n.framework, "nodes": []})
+        g["nodes"].append(n)  # type: ignore[union-attr]
+    context = {
+        "q": text,
+        "fw_key": fw_key,
+        "frameworks": fws,
+        "groups": list(groups.values()),
+        "count": len(found),
+        "limited": len(found) >= SEARCH_LIMIT,
+    }
+    template = "catalog/search.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)

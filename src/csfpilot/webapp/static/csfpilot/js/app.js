@@ -1,0 +1,55 @@
+/*
+ * Small progressive enhancements. Every page works without this file; it lives
+ * here (not inline) so that a strict Content-Security-Policy can forbid inline
+ * scripts and event handlers.
+ */
+(function () {
+  "use strict";
+
+  function isTyping(el) {
+    if (!el) return false;
+    var tag = el.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
+  }
+
+  // "/" jumps to the search box, as on many documentation sites.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(document.activeElement)) return;
+    var box = document.querySelector("[data-shortcut='/']");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+
+  // Expand / collapse every <details> of a tree.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-tree-toggle]");
+    if (!button) return;
+    var tree = document.querySelector(button.getAttribute("data-tree-target"));
+    if (!tree) return;
+    var open = button.getAttribute("data-tree-toggle") === "open";
+    tree.querySelectorAll("details").forEach(function (d) {
+      d.open = open;
+    });
+  });
+
+  // A link to #GV.OC-01 inside a collapsed branch opens that branch first.
+  function revealHash() {
+    if (!location.hash) return;
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (!target) return;
+    for (var el = target; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS") el.open = true;
+    }
+    target.scrollIntoView();
+  }
+  window.addEventListener("hashchange", revealHash);
+  document.addEventListener("DOMContentLoaded", function () {
+    revealHash();
+    document.querySelectorAll("[data-requires-js]").forEach(function (el) {
+      el.hidden = false;
+    });
+  });
+})();
