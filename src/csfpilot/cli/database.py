@@ -1,31 +1,105 @@
 """The CLI's only door to the database: configures Django on first use.
 
 Commands that work on files (profiles, catalogs read straight from NIST's
-files) never call this, so they start fast and need no database.
+files) never call this, so they start fast and need no database. The catalog
+reads below answer with plain JSON-ready dicts shaped by the API's schemas, so
+``csfpilot catalog show X --json`` prints what ``GET /api/.../nodes/X`` returns.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from csfpilot.core.errors import NotFound
+
+if TYPE_CHECKING:
+    from csfpilot.core.catalog import ImportBundle
+
+JsonObject = dict[str, Any]
+
+
+def _configure() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csfpilot.webapp.config.settings")
+    import django
+
+    django.setup()
 
 
 @cache
 def setup(*, migrate: bool = True, load_catalogs: bool = True) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csfpilot.webapp.config.settings")
-    import django
+    """Configure Django; apply pending migrations and load NIST's catalogs when missing.
+
+    Both are checked before they are run, so that a command on a prepared database
+    neither re-runs ``migrate`` nor imports every file reader.
+    """
+    _configure()
     from django.conf import settings
 
-    django.setup()
-    if migrate:
+    if migrate and _pending_migrations():
         from django.core.management import call_command
 
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
-    if load_catalogs and settings.CSFPILOT_AUTOLOAD_CATALOGS:
+    if load_catalogs and settings.CSFPILOT_AUTOLOAD_CATALOGS and not _catalogs_loaded():
         from csfpilot.webapp.catalog.services import ensure_bundled_catalogs
 
         ensure_bundled_catalogs()
+
+
+def _pending_migrations() -> int:
+    from django.conf import settings
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def _catalogs_loaded() -> bool:
+    # The same test ensure_bundled_catalogs() makes, without importing the readers.
+    from csfpilot.webapp.catalog.models import Framework, MappingDataset
+
+    return Framework.objects.filter(key="csf-2.0").exists() and MappingDataset.objects.exists()
+
+
+def location() -> str:
+    """Where the database is, for messages: a file path, or host and name (never a password)."""
+    _configure()
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return str(db["NAME"])
+    host = db.get("HOST") or "localhost"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"database {db['NAME']} on {host}{port}"
+
+
+def pending_work() -> list[str]:
+    """What the first use still has to do: apply migrations, load NIST's catalogs."""
+    _configure()
+    from django.conf import settings
+
+    work: list[str] = []
+    pending = _pending_migrations()
+    if pending:
+        work.append(f"apply {pending} migration(s)")
+    if settings.CSFPILOT_AUTOLOAD_CATALOGS and (pending or not _catalogs_loaded()):
+        work.append("load NIST's catalogs and crosswalks")
+    return work
+
+
+def ready(announce: Callable[[str], None] | None = None) -> None:
+    """Prepare the database; tell ``announce`` first when that takes more than a moment."""
+    if announce is not None:
+        work = pending_work()
+        if work:
+            announce(f"Preparing {location()}: {' and '.join(work)} (first use only)…")
+    setup()
 
 
 def manage(*args: str) -> None:
@@ -54,9 +128,86 @@ def demo_login() -> tuple[str, str] | None:
     return DEMO_LOGIN
 
 
-def run_server(host: str, port: int) -> None:
-    """Serve with a production-grade threaded WSGI server from the standard stack."""
-    setup()
-    from django.core.management import call_command
+def run_server(host: str, port: int, *, threads: int = 8) -> None:
+    """Serve the app with waitress, a production WSGI server with a pool of worker threads.
 
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    Static files (CSS, scripts, Swagger UI) come through WhiteNoise inside the app.
+    """
+    setup()
+    from waitress import serve
+
+    from csfpilot.webapp.config.wsgi import application
+
+    serve(application, host=host, port=port, threads=threads, ident="csfpilot")
+
+
+# --- Catalog reads for `csfpilot frameworks / catalog / crosswalk`. ---
+
+
+def frameworks() -> list[JsonObject]:
+    setup()
+    from csfpilot.webapp.catalog import queries, schemas
+
+    counts = queries.framework_level_counts()
+    return [
+        schemas.framework_out(fw, counts.get(fw.id, {})).model_dump(mode="json")
+        for fw in queries.frameworks()
+    ]
+
+
+def nodes(framework: str | None, *, level: str | None = None) -> list[JsonObject]:
+    """Active elements of a framework in NIST's order, optionally of one level."""
+    setup()
+    from csfpilot.webapp.catalog import queries, schemas
+
+    fw = queries.framework(framework)
+    if level and level not in fw.levels:
+        raise NotFound(f"{fw.key} has no level {level!r} (its levels: {', '.join(fw.levels)})")
+    _, rows = queries.node_page(fw, level=level or None)
+    return [schemas.listed_node(n, fw.key).model_dump(mode="json") for n in rows]
+
+
+def node(framework: str | None, code: str) -> JsonObject:
+    setup()
+    from csfpilot.webapp.catalog import queries, schemas
+
+    view = queries.node_view(queries.node(framework, code))
+    return schemas.node_detail(view).model_dump(mode="json")
+
+
+def search(text: str, *, framework: str | None, limit: int) -> tuple[int, list[JsonObject]]:
+    setup()
+    from csfpilot.webapp.catalog import queries, schemas
+
+    total, rows = queries.search_page(text, framework_key=framework, limit=limit)
+    return total, [schemas.listed_node(n, n.framework.key).model_dump(mode="json") for n in rows]
+
+
+def crosswalk(code: str, *, to: str, source: str | None) -> list[JsonObject]:
+    """What the element ``code`` of ``source`` maps to in framework ``to``, both directions."""
+    setup()
+    from csfpilot.webapp.catalog import queries, schemas
+
+    n = queries.node(source, code)
+    to_key = to.strip().lower()
+    known = queries.crosswalk_keys()
+    if to_key not in known:
+        raise NotFound(
+            f"no framework {to!r} is loaded or mapped (known: {', '.join(sorted(known))})"
+        )
+    return [
+        schemas.reference_out(r).model_dump(mode="json") for r in queries.references(n, to=to_key)
+    ]
+
+
+def load_bundle(bundle: ImportBundle) -> JsonObject:
+    """Store what an importer read, in one transaction; report what was created or unchanged."""
+    setup()
+    from csfpilot.webapp.catalog.services import load_bundle as store
+
+    report = store(bundle)
+    return {
+        "created": list(report.created),
+        "unchanged": list(report.unchanged),
+        "warnings": list(report.warnings),
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from csfpilot import __version__
-from csfpilot.cli import server
+from csfpilot.cli import catalog, importing, server
 
 app = typer.Typer(
     name="csfpilot",
@@ -32,6 +32,10 @@ def _root(
 
 
 app.command()(server.serve)
+app.command()(catalog.frameworks)
+app.add_typer(catalog.app)
+app.command()(catalog.crosswalk)
+app.command("import-framework")(importing.import_framework)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

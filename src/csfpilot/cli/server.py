@@ -1,28 +1,46 @@
-"""``csfpilot serve``: migrate, load NIST's Core, and serve the app."""
+"""``csfpilot serve``: migrate, load NIST's Core, and serve the app with waitress."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from csfpilot.cli import database
 
-console = Console()
+console = Console(highlight=False)
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
-    demo: bool = typer.Option(True, help="Create the demo organization on first start."),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    threads: Annotated[
+        int, typer.Option(min=1, max=256, help="Worker threads serving requests.")
+    ] = 8,
+    demo: Annotated[bool, typer.Option(help="Create the demo organization on first start.")] = True,
 ) -> None:
-    """Start the web app (prepares the database and loads NIST's data on first start)."""
+    """Start the web app and its API (migrates and loads NIST's data on first start)."""
     with console.status("Preparing the database and NIST's catalogs…"):
-        database.setup()
+        database.ready(lambda message: console.print(f"[dim]{message}[/]"))
     if demo:
         database.ensure_demo()
-    console.print(f"[bold green]csfpilot[/] is serving at [link]http://{host}:{port}/[/link]")
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    console.print(f"[bold green]csfpilot[/] is serving at [link={url}]{url}[/link]")
+    console.print(f"API: {url}api/docs (schema at {url}api/openapi.json)")
+    if host not in LOOPBACK:
+        console.print(
+            "[yellow]Listening beyond this machine:[/] list the host names clients use in "
+            "CSFPILOT_ALLOWED_HOSTS, and put a TLS proxy in front."
+        )
     login = database.demo_login()
     if login:
         console.print(f"Demo login: [bold]{login[0]}[/] / [bold]{login[1]}[/]")
     console.print("Press Ctrl+C to stop.")
-    database.run_server(host, port)
+    try:
+        database.run_server(host, port, threads=threads)
+    except KeyboardInterrupt:
+        console.print("Stopped.")

@@ -1,0 +1,206 @@
+"""Browse the loaded frameworks from the terminal: list, show, search, crosswalk.
+
+Element ids are accepted in any common spelling (``AC-02``, ``ac-2.1``,
+``gv.oc-1``) and shown canonical (``AC-2``, ``AC-2(1)``, ``GV.OC-01``). The
+framework defaults to CSF 2.0 (``csf-2.0``); others are ``csf-1.1``,
+``sp800-53r5``, ``cis-v8.0``, ``cis-v8.1`` and ``iso27001-2022`` when loaded.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from csfpilot.cli import database
+from csfpilot.cli.output import announce, console, emit_json, reported_errors
+from csfpilot.core.ids import DEFAULT_FRAMEWORK
+
+app = typer.Typer(
+    name="catalog",
+    help="Browse a framework's elements: list, show one, search.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+
+FrameworkOption = Annotated[
+    str,
+    typer.Option(
+        "--framework", "-f", help="Framework key: csf-2.0, csf-1.1, sp800-53r5, cis-v8.1, ..."
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print exact JSON instead of a table.")]
+
+
+def _open() -> None:
+    database.ready(announce)
+
+
+def _label(node: dict[str, Any]) -> str:
+    """What a person reads for an element: its title, or its statement when it has none."""
+    return node["title"] or node["text"]
+
+
+def frameworks(json_output: JsonOption = False) -> None:
+    """List the loaded frameworks with their element counts, source file and sha256."""
+    with reported_errors():
+        _open()
+        rows = database.frameworks()
+    if json_output:
+        emit_json(rows)
+        return
+    table = Table(title="Loaded frameworks", title_justify="left")
+    table.add_column("Key", style="bold", no_wrap=True)
+    table.add_column("Release")
+    table.add_column("Elements", no_wrap=True)
+    table.add_column("Source file and sha256")
+    for fw in rows:
+        counts = "\n".join(
+            f"{c['level']}: {c['active']}"
+            + (f" (+{c['withdrawn']} withdrawn)" if c["withdrawn"] else "")
+            for c in fw["level_counts"]
+        )
+        table.add_row(
+            fw["key"],
+            Text(f"{fw['name']} {fw['version']}"),
+            counts,
+            Text(f"{fw['source_file']}\n{fw['source_sha256']}", overflow="fold"),
+        )
+    console.print(table)
+
+
+@app.command("list")
+def list_nodes(
+    framework: FrameworkOption = DEFAULT_FRAMEWORK,
+    level: Annotated[
+        str | None,
+        typer.Option("--level", "-l", help="Only this level, e.g. function, category, control."),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """List a framework's active elements in NIST's order."""
+    with reported_errors():
+        _open()
+        rows = database.nodes(framework, level=level)
+    if json_output:
+        emit_json(rows)
+        return
+    table = Table(show_header=True, box=None, pad_edge=False)
+    table.add_column("Id", no_wrap=True, style="bold")
+    table.add_column("Level", style="dim", no_wrap=True)
+    table.add_column("Title or outcome")
+    base = min((n["depth"] for n in rows), default=0)
+    for n in rows:
+        indent = "  " * (n["depth"] - base)
+        table.add_row(Text(indent + n["id"]), n["level"], Text(_label(n)))
+    console.print(table)
+    console.print(f"[dim]{len(rows)} element(s) of {framework}[/]")
+
+
+@app.command("show")
+def show(
+    element: Annotated[str, typer.Argument(help="Element id, e.g. GV.OC-01, AC-2, ac-2.1.")],
+    framework: FrameworkOption = DEFAULT_FRAMEWORK,
+    json_output: JsonOption = False,
+) -> None:
+    """Show one element with its Implementation Examples and Informative References."""
+    with reported_errors():
+        _open()
+        node = database.node(framework, element)
+    if json_output:
+        emit_json(node)
+        return
+    heading = Text.assemble((node["id"], "bold"), "  ", (node["level"], "dim"))
+    if node["title"]:
+        heading.append(f"  {node['title']}", style="bold")
+    console.print(heading)
+    if node["withdrawn"]:
+        console.print(Text(f"Withdrawn. {node['withdrawal_note']}".strip(), style="yellow"))
+        for w in node["withdrawn_to"]:
+            console.print(Text(f"  {w['relation'].replace('_', ' ')} {w['target']}"))
+    if node["text"]:
+        console.print(Text(node["text"]))
+    if node["parent"]:
+        console.print(Text(f"Part of {node['parent']}", style="dim"))
+    if node["children"]:
+        console.print(Text("Contains " + ", ".join(node["children"]), style="dim"))
+    if node["baselines"]:
+        console.print(Text("Baselines: " + ", ".join(node["baselines"]), style="dim"))
+    if node["examples"]:
+        console.print()
+        console.print("[bold]Implementation Examples[/]")
+        for ex in node["examples"]:
+            console.print(Text.assemble((f"{ex['title']}: ", "bold"), ex["text"]))
+    if node["references"]:
+        console.print()
+        console.print(_references_table(node["references"], title="Informative References"))
+
+
+def _references_table(refs: list[dict[str, Any]], *, title: str) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold")
+    table.add_column("Framework", no_wrap=True)
+    table.add_column("Id", no_wrap=True)
+    table.add_column("Relationship", no_wrap=True)
+    table.add_column("Title")
+    table.add_column("Dataset")
+    for r in refs:
+        ident = Text(r["id"]) if r["in_catalog"] else Text(f"{r['id']} (not in catalog)", "dim")
+        table.add_row(
+            r["framework"],
+            ident,
+            r["relationship"].replace("_", " "),
+            Text(r["title"]),
+            Text(r["dataset_name"]),
+        )
+    return table
+
+
+@app.command("search")
+def search(
+    text: Annotated[str, typer.Argument(help="Words to find, or an element id.")],
+    framework: Annotated[
+        str | None,
+        typer.Option("--framework", "-f", help="Only this framework (default: all loaded)."),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Show at most this many.")] = 50,
+    json_output: JsonOption = False,
+) -> None:
+    """Find elements whose id, title, text or examples contain every word of TEXT."""
+    with reported_errors():
+        _open()
+        total, rows = database.search(text, framework=framework, limit=limit)
+    if json_output:
+        emit_json(rows)
+        return
+    table = Table(box=None, pad_edge=False)
+    table.add_column("Framework", style="dim", no_wrap=True)
+    table.add_column("Id", style="bold", no_wrap=True)
+    table.add_column("Title or outcome")
+    for n in rows:
+        label = _label(n) + (" [withdrawn]" if n["withdrawn"] else "")
+        table.add_row(n["framework"], n["id"], Text(label))
+    console.print(table)
+    console.print(f"[dim]{len(rows)} of {total} match(es)[/]")
+
+
+def crosswalk(
+    element: Annotated[str, typer.Argument(help="Element id, e.g. GV.OC-01 or AC-2.")],
+    to: Annotated[str, typer.Option("--to", "-t", help="Framework to map to, e.g. sp800-53r5.")],
+    source: Annotated[
+        str, typer.Option("--from", help="Framework the element belongs to.")
+    ] = DEFAULT_FRAMEWORK,
+    json_output: JsonOption = False,
+) -> None:
+    """Show what an element maps to in another framework, read from both directions."""
+    with reported_errors():
+        _open()
+        refs = database.crosswalk(element, to=to, source=source)
+    if json_output:
+        emit_json(refs)
+        return
+    if not refs:
+        console.print(f"No mapping dataset relates {element} of {source} to {to}.")
+        return
+    console.print(_references_table(refs, title=f"{element} ({source}) → {to}"))
