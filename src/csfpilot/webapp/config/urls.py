@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("csfpilot.webapp.catalog.urls")),
     path("", include("csfpilot.webapp.accounts.urls")),
     path("", include("csfpilot.webapp.organizations.urls")),
+    path("", include("csfpilot.webapp.profiles.urls")),
     path("accounts/", include("allauth.urls")),
 ]

@@ -1,0 +1,191 @@
+"""Reads only the profile pages need, beside :mod:`csfpilot.webapp.profiles.queries`.
+
+The questionnaire shows NIST's help next to each outcome — its Implementation
+Examples and the informative references that crosswalks give it — for one
+outcome or a whole Category at once, so those are read for many outcomes in a
+fixed number of queries. Like every read of the app, each function stays inside
+the caller's organization.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from csfpilot.core.errors import NotFound
+from csfpilot.core.ids import DEFAULT_FRAMEWORK
+from csfpilot.core.profiles import ActionStatus, ProfileKind, Scale
+from csfpilot.webapp.catalog import models as catalog
+from csfpilot.webapp.organizations.models import Membership
+from csfpilot.webapp.organizations.permissions import Access
+from csfpilot.webapp.profiles import models as m
+
+PROFILE_FAMILY = "csf"
+"""Profiles assess Cybersecurity Framework releases; other catalogs are references."""
+
+
+def framework_choices() -> list[tuple[str, str]]:
+    """The loaded framework releases a profile can be written against, newest default first."""
+    rows = catalog.Framework.objects.filter(family=PROFILE_FAMILY).exclude(outcome_level="")
+    ordered = sorted(rows, key=lambda fw: (fw.key != DEFAULT_FRAMEWORK, fw.key))
+    return [(fw.key, f"{fw.name} {fw.version}") for fw in ordered]
+
+
+def community_choices(access: Access, *, framework_id: int | None = None) -> list[tuple[str, str]]:
+    """The organization's Community Profiles, for "start from" and "derive target" menus."""
+    qs = m.Profile.objects.filter(
+        organization=access.organization, kind=ProfileKind.COMMUNITY.value
+    )
+    if framework_id is not None:
+        qs = qs.filter(framework_id=framework_id)
+    return [(str(pk), name) for pk, name in qs.order_by("name").values_list("pk", "name")]
+
+
+def comparable_profiles(access: Access, framework_id: int) -> list[tuple[int, str]]:
+    """Every live profile of the organization on the same framework release (compare menus)."""
+    return list(
+        m.Profile.objects.filter(organization=access.organization, framework_id=framework_id)
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+
+
+def member_emails(access: Access) -> list[str]:
+    """Members' e-mail addresses: typing one as an outcome's owner assigns it to them."""
+    return list(
+        Membership.objects.filter(organization=access.organization)
+        .exclude(user__email="")
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+
+
+def outcome_row(access: Access, profile_id: Any, code: str) -> tuple[m.Profile, m.ProfileOutcome]:
+    """One outcome with its profile, for a save (two queries; another tenant's is NotFound)."""
+    try:
+        pk = int(profile_id)
+    except (TypeError, ValueError):
+        pk = 0
+    row = (
+        m.ProfileOutcome.objects.select_related("profile", "profile__framework")
+        .filter(profile__organization=access.organization, profile_id=pk, code=code)
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no outcome {code!r} in profile {profile_id}")
+    return row.profile, row
+
+
+def actions_by_outcome(profile: m.Profile) -> dict[str, list[str]]:
+    """Outcome id → the codes of the open or in-progress actions that address it (one query)."""
+    open_states = [s.value for s in ActionStatus if not s.closed]
+    out: dict[str, list[str]] = defaultdict(list)
+    rows = m.Action.objects.filter(profile=profile, status__in=open_states).order_by("position")
+    for code, outcomes in rows.values_list("code", "outcomes"):
+        for outcome in outcomes:
+            out[outcome].append(code)
+    return dict(out)
+
+
+@dataclass(frozen=True)
+class RefLink:
+    """The other end of a crosswalk row: a framework element, linked when it is loaded."""
+
+    framework: str
+    code: str
+    title: str
+    linked: bool
+
+
+@dataclass
+class RefGroup:
+    dataset: str
+    publisher: str
+    links: list[RefLink] = field(default_factory=list)
+
+
+@dataclass
+class OutcomeHelp:
+    """NIST's help for one outcome: Implementation Examples and informative references."""
+
+    examples: list[catalog.Example] = field(default_factory=list)
+    references: list[RefGroup] = field(default_factory=list)
+
+
+def outcome_help(framework: catalog.Framework, codes: Iterable[str]) -> dict[str, OutcomeHelp]:
+    """Examples and references for each outcome id (two queries for any number of ids).
+
+    References read from the outcome's side in both directions: SP 800-53
+    controls the CSF maps to, and CSF 1.1 elements withdrawn into the outcome.
+    """
+    wanted = list(dict.fromkeys(codes))
+    out = {code: OutcomeHelp() for code in wanted}
+    if not wanted:
+        return out
+    for example in (
+        catalog.Example.objects.filter(node__framework=framework, node__code__in=wanted)
+        .select_related("node")
+        .order_by("node__order", "order")
+    ):
+        out[example.node.code].examples.append(example)
+    key = framework.key
+    rows = (
+        catalog.Mapping.objects.filter(
+            Q(dataset__source_framework_key=key, source_code__in=wanted)
+            | Q(dataset__target_framework_key=key, target_code__in=wanted)
+        )
+        .select_related("dataset", "source", "target")
+        .order_by("dataset__name", "id")
+    )
+    groups: dict[tuple[str, str], RefGroup] = {}
+    for row in rows:
+        ds = row.dataset
+        if ds.source_framework_key == key and row.source_code in out:
+            mine, other_fw, other_code, other = (
+                row.source_code,
+                ds.target_framework_key,
+                row.target_code,
+                row.target,
+            )
+        else:
+            mine, other_fw, other_code, other = (
+                row.target_code,
+                ds.source_framework_key,
+                row.source_code,
+                row.source,
+            )
+        if mine not in out:
+            continue
+        group = groups.get((mine, ds.key))
+        if group is None:
+            group = groups[(mine, ds.key)] = RefGroup(ds.name, ds.publisher)
+            out[mine].references.append(group)
+        title = (other.title or other.text) if other is not None else row.target_title
+        if not any(link.code == other_code for link in group.links):
+            group.links.append(RefLink(other_fw, other_code, title or "", other is not None))
+    return out
+
+
+def level_hotkeys(scale: Scale) -> dict[str, str]:
+    """The digit that picks each level in the questionnaire, by the level's key as text.
+
+    A scale whose levels are numbered by their own hotkeys (the 0–5 maturity
+    scale) keeps them, so 3 means maturity 3; any other scale is numbered 1, 2,
+    3… in its order. Levels left over (N/A on the maturity scale) take the next
+    free digits. At most ten levels get a digit.
+    """
+    keys: dict[str, str] = {}
+    own = [lv.hotkey for lv in scale.levels if lv.applicable]
+    if own and all(h.isdigit() for h in own) and len(set(own)) == len(own):
+        for level in scale.levels:
+            if level.applicable:
+                keys[str(level.key)] = level.hotkey
+    free = [d for d in "1234567890" if d not in keys.values()]
+    for level in scale.levels:
+        if str(level.key) not in keys and free:
+            keys[str(level.key)] = free.pop(0)
+    return keys

@@ -1,0 +1,522 @@
+"""Profile pages: the list, a new profile, the overview, the dashboard, an outcome, the Tiers.
+
+An Organizational Profile says, for a scope (the whole organization, a
+business unit, a system, a product), where the organization stands on each
+CSF outcome (the Current Profile) and where it must be (the Target Profile).
+These pages show it and let people change it. Each view is thin: the
+permission layer admits the caller (``@profile_page``: 404 outside their
+organization, 403 without the permission), one query or service does the
+work, a template shows it. The questionnaire is in
+:mod:`.questionnaire`, the action plan in :mod:`.plan_views`, history and
+Community Profiles in :mod:`.history_views`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from csfpilot.core.errors import ConflictError, InputRefused, NotFound
+from csfpilot.core.gaps import analyse_gaps
+from csfpilot.core.profiles import TIER_ASPECTS, ActionStatus, ProfileKind, Tier
+from csfpilot.webapp.organizations.context import SESSION_KEY
+from csfpilot.webapp.organizations.decorators import org_view
+from csfpilot.webapp.organizations.forms import refuse
+from csfpilot.webapp.organizations.permissions import Access, find_access
+from csfpilot.webapp.organizations.roles import Permission
+from csfpilot.webapp.profiles import (
+    dashboard_charts,
+    lookups,
+    page_queries,
+    queries,
+    services,
+    storage,
+)
+from csfpilot.webapp.profiles import models as m
+from csfpilot.webapp.profiles.conflicts import StaleEdit
+from csfpilot.webapp.profiles.exchange import export_filename
+from csfpilot.webapp.profiles.forms import (
+    KIND_LABELS,
+    PRIORITY_LABELS,
+    SCOPE_LABELS,
+    STATUS_LABELS,
+    GapFilterForm,
+    ProfileForm,
+    TiersForm,
+    level_label,
+)
+from csfpilot.webapp.profiles.tier_texts import TIER_NAMES, tier_text
+
+ProfileView = Callable[..., HttpResponse]
+
+
+def profile_page(permission: Permission) -> Callable[[ProfileView], ProfileView]:
+    """``@org_view`` for profile pages; an unknown profile, outcome or snapshot is a 404."""
+
+    def decorate(view: ProfileView) -> ProfileView:
+        @wraps(view)
+        def inner(request: HttpRequest, access: Access, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return view(request, access, *args, **kwargs)
+            except NotFound as exc:
+                raise Http404(str(exc)) from exc
+
+        return org_view(permission)(inner)
+
+    return decorate
+
+
+TABS = (
+    ("overview", "profiles:overview"),
+    ("assess", "profiles:assess"),
+    ("dashboard", "profiles:dashboard"),
+    ("plan", "profiles:plan"),
+    ("history", "profiles:history"),
+    ("tiers", "profiles:tiers"),
+)
+
+
+def profile_context(access: Access, profile: m.Profile, tab: str) -> dict[str, Any]:
+    """What every page of one profile shows around its content: header, tabs, rights."""
+    community = profile.kind == ProfileKind.COMMUNITY.value
+    labels = {
+        "overview": _("Overview"),
+        "assess": _("Questionnaire"),
+        "dashboard": _("Dashboard"),
+        "plan": _("Action plan"),
+        "history": _("History"),
+        "tiers": _("Tiers"),
+    }
+    hidden = {"dashboard", "plan"} if community else set()
+    slug = access.organization.slug
+    return {
+        "access": access,
+        "org": access.organization,
+        "profile": profile,
+        "tab": tab,
+        "tabs": [
+            (key, labels[key], reverse(name, args=[slug, profile.pk]))
+            for key, name in TABS
+            if key not in hidden
+        ],
+        "community": community,
+        "kind_label": KIND_LABELS[ProfileKind(profile.kind)],
+        "scope_label": SCOPE_LABELS.get(profile.scope_type, profile.scope_type),
+        "can_edit": access.can(Permission.EDIT_PROFILES),
+        "can_export": access.can(Permission.EXPORT),
+    }
+
+
+# -- the list, a new profile ---------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_profiles(request: HttpRequest) -> HttpResponse:
+    """The main navigation's "Profiles": the profiles of the organization last worked in."""
+    slug = request.session.get(SESSION_KEY)
+    if slug and find_access(request, slug) is not None:
+        return redirect("profiles:list", slug=slug)
+    return redirect("organizations:list")
+
+
+@profile_page(Permission.VIEW)
+@require_GET
+def profile_list(request: HttpRequest, access: Access) -> HttpResponse:
+    summaries = queries.profile_list(access)
+    return render(
+        request,
+        "profiles/list.html",
+        {
+            "access": access,
+            "org": access.organization,
+            "organizational": [s for s in summaries if s.profile.kind != "community"],
+            "communities": [s for s in summaries if s.profile.kind == "community"],
+            "can_edit": access.can(Permission.EDIT_PROFILES),
+            "scope_labels": {k.value: v for k, v in SCOPE_LABELS.items()},
+        },
+    )
+
+
+@profile_page(Permission.EDIT_PROFILES)
+@require_http_methods(["GET", "POST"])
+def profile_create(request: HttpRequest, access: Access) -> HttpResponse:
+    communities = page_queries.community_choices(access)
+    form = ProfileForm(
+        request.POST or None,
+        frameworks=page_queries.framework_choices(),
+        communities=communities,
+        initial={"start": request.GET.get("from", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            row = _create(access, data)
+        except InputRefused as exc:
+            refuse(form, exc)
+        except ConflictError as exc:
+            form.add_error("name", str(exc))
+        else:
+            messages.success(request, _("%(name)s is created.") % {"name": row.name})
+            if row.kind == ProfileKind.COMMUNITY.value or not data["start"]:
+                return redirect("profiles:assess", slug=access.organization.slug, pk=row.pk)
+            return redirect("profiles:overview", slug=access.organization.slug, pk=row.pk)
+    return render(
+        request,
+        "profiles/create.html",
+        {
+            "access": access,
+            "org": access.organization,
+            "form": form,
+            "has_communities": bool(communities),
+        },
+    )
+
+
+def _create(access: Access, data: dict[str, Any]) -> m.Profile:
+    """A blank profile, or one whose targets come from a Community Profile."""
+    details = {
+        "scope_type": data["scope_type"],
+        "scope_name": data["scope_name"],
+        "description": data["description"],
+        "assumptions": data["assumptions"],
+    }
+    if data["start"] and data["kind"] == ProfileKind.ORGANIZATIONAL.value:
+        result = services.derive_target(access, data["start"], name=data["name"], apply=True)
+        row = result.profile
+        assert row is not None  # applied, so stored
+        return services.update_profile(access, row.pk, details, expected_version=row.version)
+    return services.create_profile(
+        access,
+        name=data["name"],
+        framework=data["framework"],
+        kind=data["kind"],
+        scale=data["scale"],
+        **details,
+    )
+
+
+# -- one profile ---------------------------------------------------------------------------
+
+
+@profile_page(Permission.VIEW)
+@require_GET
+def profile_overview(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
+    detail = queries.profile_detail(access, pk)
+    gaps = analyse_gaps(detail.domain, detail.framework)
+    community = detail.profile.kind == ProfileKind.COMMUNITY.value
+    resume = queries.next_unanswered(access, pk, side="target" if community else "current")
+    counts = {s.value: 0 for s in ActionStatus}
+    for action in detail.actions:
+        counts[action.status] += 1
+    tiers = [
+        (aspect, detail.domain.tiers.aspect(aspect), _aspect_name(aspect))
+        for aspect in TIER_ASPECTS
+    ]
+    return render(
+        request,
+        "profiles/overview.html",
+        {
+            **profile_context(access, detail.profile, "overview"),
+            "detail": detail,
+            "scores": detail.scores.profile,
+            "gap": gaps.profile,
+            "with_gap": len(gaps.with_gap()),
+            "progress": queries.progress(access, pk),
+            "resume": resume,
+            "counts": counts,
+            "open_actions": counts["open"] + counts["in-progress"],
+            "tiers": tiers,
+            "tier_names": TIER_NAMES,
+            "scale_name": detail.domain.scale.name,
+            "bars": dashboard_charts.function_bars(detail.scores, detail.framework),
+        },
+    )
+
+
+def _aspect_name(aspect: str) -> str:
+    return (
+        _("Cybersecurity risk governance")
+        if aspect == "governance"
+        else _("Cybersecurity risk management")
+    )
+
+
+@profile_page(Permission.EXPORT)
+@require_GET
+def profile_export(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
+    """The profile as a csfpilot profile file (YAML by default, ``?format=json``)."""
+    fmt = "json" if request.GET.get("format") == "json" else "yaml"
+    text = services.export_profile_file(access, pk, fmt)
+    row = _row(access, pk)
+    response = HttpResponse(
+        text,
+        content_type="application/json" if fmt == "json" else "application/yaml; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(row, fmt)}"'
+    return response
+
+
+def _row(access: Access, pk: int) -> m.Profile:
+    return lookups.profile(access, pk)
+
+
+# -- the dashboard ---------------------------------------------------------------------------
+
+
+def _gap_filters(request: HttpRequest) -> dict[str, Any]:
+    """The gap list's filters as the query takes them; owner ``-`` means "nobody yet"."""
+    function = request.GET.get("function") or None
+    priority = request.GET.get("priority") or None
+    owner = request.GET.get("owner")
+    owner = None if owner in (None, "") else ("" if owner == "-" else owner)
+    return {"function": function, "priority": priority, "owner": owner}
+
+
+@profile_page(Permission.VIEW)
+@require_GET
+def dashboard(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
+    """Scores current vs target per Function and Category, the gaps in plan order, the trend.
+
+    A request from the gap list's filters (HTMX) gets the list alone.
+    """
+    filters = _gap_filters(request)
+    try:
+        gaps = queries.gap_analysis(access, pk, **filters)
+    except InputRefused:
+        filters = {"function": None, "priority": None, "owner": None}
+        gaps = queries.gap_analysis(access, pk)
+    row = _row(access, pk)
+    gap_context = _gap_list_context(access, row, gaps, request)
+    if request.htmx and request.htmx.target == "gap-list":
+        return render(request, "profiles/_gap_list.html", gap_context)
+    board = queries.dashboard(access, pk)
+    slug = access.organization.slug
+    categories = board.framework.group_levels[-1] if board.framework.group_levels else ""
+    return render(
+        request,
+        "profiles/dashboard.html",
+        {
+            **profile_context(access, board.profile, "dashboard"),
+            **gap_context,
+            "board": board,
+            "profile_score": board.scores.profile,
+            "gap_score": board.gaps.profile,
+            "radar": dashboard_charts.function_radar(board.scores, board.framework),
+            "bars": dashboard_charts.function_bars(board.scores, board.framework),
+            "heatmap": dashboard_charts.category_heatmap(
+                board.scores, board.framework, href=lambda code: f"#row-{code.replace('.', '-')}"
+            ),
+            "trend": dashboard_charts.score_trend(board.trend) if len(board.trend) > 1 else None,
+            "rows": _score_rows(board),
+            "category_level": categories,
+            "assess_url": reverse("profiles:assess", args=[slug, pk]),
+            "closed": board.plan_counts.get("done", 0) + board.plan_counts.get("risk-accepted", 0),
+            "total_actions": sum(board.plan_counts.values()),
+        },
+    )
+
+
+def _score_rows(board: queries.Dashboard) -> list[dict[str, Any]]:
+    gaps = {g.code: g for g in board.gaps.groups}
+    rows = []
+    for node in board.scores.groups:
+        rows.append(
+            {
+                "node": node,
+                "dom": node.code.replace(".", "-"),
+                "gap": gaps[node.code].percent if node.code in gaps else None,
+                "label": dashboard_charts.group_label(node)
+                if node.level == board.framework.group_levels[0]
+                else f"{node.code} {node.title}",
+            }
+        )
+    return rows
+
+
+def _gap_list_context(
+    access: Access, row: m.Profile, gaps: queries.GapView, request: HttpRequest
+) -> dict[str, Any]:
+    functions = [(g.code, f"{g.code} {g.title.title()}") for g in gaps.functions]
+    form = GapFilterForm(request.GET or None, functions=functions, owners=list(gaps.owners))
+    form.is_valid()
+    scale = storage.scale_of(row)
+    in_plan = page_queries.actions_by_outcome(row)
+    items = [
+        {
+            "gap": g,
+            "rank": i,
+            "current": level_label(scale, g.current.key),
+            "target": level_label(scale, g.target.key),
+            "points": round(float(g.gap * 100), 1),
+            "priority": PRIORITY_LABELS.get(g.priority) if g.priority else None,
+            "actions": in_plan.get(g.outcome, []),
+        }
+        for i, g in enumerate(gaps.outcomes, start=1)
+    ]
+    return {
+        "gaps": gaps,
+        "gap_items": items,
+        "gap_form": form,
+        "gap_total": len(gaps.analysis.with_gap()),
+        "filtered": any(v is not None for v in (gaps.function, gaps.priority, gaps.owner)),
+        "gap_url": reverse("profiles:dashboard", args=[access.organization.slug, row.pk]),
+        "access": access,
+        "org": access.organization,
+        "profile": row,
+    }
+
+
+# -- one outcome -----------------------------------------------------------------------------
+
+
+@profile_page(Permission.VIEW)
+@require_GET
+def outcome_page(request: HttpRequest, access: Access, pk: int, code: str) -> HttpResponse:
+    """One outcome: both sides with everything recorded, its actions, history, NIST's help."""
+    found = queries.outcome_detail(access, pk, code)
+    scale = storage.scale_of(found.profile)
+    help_by_code = page_queries.outcome_help(found.profile.framework, [found.outcome.code])
+    entry = found.outcome.entry
+    history = [
+        {
+            "point": h,
+            "current": level_label(scale, h.current) if h.current is not None else None,
+            "target": level_label(scale, h.target) if h.target is not None else None,
+        }
+        for h in found.history
+    ]
+    return render(
+        request,
+        "profiles/outcome.html",
+        {
+            **profile_context(access, found.profile, "dashboard"),
+            "found": found,
+            "o": found.outcome,
+            "entry": entry,
+            "current_label": level_label(scale, entry.current.key) if entry.current else None,
+            "target_label": level_label(scale, entry.target.key) if entry.target else None,
+            "priority_label": PRIORITY_LABELS.get(entry.priority) if entry.priority else None,
+            "help": help_by_code[found.outcome.code],
+            "history": history,
+            "category_title": lookups.framework_of(found.profile).text(found.outcome.category),
+            "action_items": [
+                (a, STATUS_LABELS[ActionStatus(a.status)], is_overdue(a)) for a in found.actions
+            ],
+        },
+    )
+
+
+def is_overdue(action: m.Action) -> bool:
+    """Past its due date and neither done nor risk-accepted."""
+    today = timezone.localdate()
+    return action.due is not None and action.due < today and not ActionStatus(action.status).closed
+
+
+# -- Tiers -------------------------------------------------------------------------------
+
+
+@profile_page(Permission.VIEW)
+@require_http_methods(["GET", "POST"])
+def tiers(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
+    """The profile's CSF Tiers for risk governance and risk management, current and target."""
+    row = _row(access, pk)
+    community = row.kind == ProfileKind.COMMUNITY.value
+    can_edit = access.can(Permission.EDIT_PROFILES)
+    initial = {"version": row.version}
+    for aspect in TIER_ASPECTS:
+        for side in ("current", "target"):
+            value = getattr(row, f"{aspect}_{side}")
+            initial[f"{aspect}_{side}"] = "" if value is None else str(value)
+            initial[f"{aspect}_{side}_rationale"] = getattr(row, f"{aspect}_{side}_rationale")
+    form = TiersForm(
+        request.POST if request.method == "POST" else None, initial=initial, community=community
+    )
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            try:
+                services.set_tiers(
+                    access, pk, form.tiers(), expected_version=form.cleaned_data["version"]
+                )
+            except StaleEdit as exc:
+                conflict, status = exc, 409
+            except InputRefused as exc:
+                refuse(form, exc)
+                status = 400
+            else:
+                messages.success(request, _("The Tiers are saved."))
+                return redirect("profiles:tiers", slug=access.organization.slug, pk=pk)
+        else:
+            status = 400
+    if not can_edit:
+        for f in form.fields.values():
+            f.disabled = True
+    aspects = []
+    for aspect in TIER_ASPECTS:
+        sides = []
+        for side in ("target",) if community else ("current", "target"):
+            name = f"{aspect}_{side}"
+            chosen = form[name].value() if name in form.fields else None
+            sides.append(
+                {
+                    "side": side,
+                    "name": name,
+                    "field": form[name],
+                    "rationale": form[f"{name}_rationale"],
+                    "options": [
+                        {
+                            "value": str(int(t)),
+                            "name": TIER_NAMES[t],
+                            "text": tier_text(aspect, t),
+                            "checked": str(chosen or "") == str(int(t)),
+                        }
+                        for t in Tier
+                    ],
+                    "none_checked": not chosen,
+                }
+            )
+        rating = (
+            getattr(row, f"{aspect}_current"),
+            getattr(row, f"{aspect}_target"),
+        )
+        aspects.append(
+            {
+                "key": aspect,
+                "title": _aspect_name(aspect),
+                "sides": sides,
+                "ladder": [
+                    {
+                        "tier": t,
+                        "name": TIER_NAMES[t],
+                        "current": rating[0] == int(t),
+                        "target": rating[1] == int(t),
+                    }
+                    for t in Tier
+                ],
+            }
+        )
+    return render(
+        request,
+        "profiles/tiers.html",
+        {
+            **profile_context(access, row, "tiers"),
+            "form": form,
+            "aspects": aspects,
+            "conflict": conflict,
+        },
+        status=status,
+    )
