@@ -19,10 +19,14 @@ from csfpilot.webapp.organizations.permissions import Access
 
 @dataclass(frozen=True)
 class Panel:
+    """One section. ``wide`` sections (a feature's main content, e.g. the profiles) span
+    the page above the cards; the others are cards beside Members."""
+
     key: str
     template: str
     context: Callable[[HttpRequest, Access], dict[str, Any] | None]
     order: int = 50
+    wide: bool = False
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class RenderedPanel:
     key: str
     template: str
     context: dict[str, Any]
+    wide: bool
 
 
 _PANELS: dict[str, Panel] = {}
@@ -45,5 +50,5 @@ def panels_for(request: HttpRequest, access: Access) -> list[RenderedPanel]:
     for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
         context = panel.context(request, access)
         if context is not None:
-            shown.append(RenderedPanel(panel.key, panel.template, context))
+            shown.append(RenderedPanel(panel.key, panel.template, context, panel.wide))
     return shown
