@@ -1,0 +1,66 @@
+"""The NIST content profile tools need, read from the files shipped with csfpilot.
+
+Commands that work on profile files need three things from NIST's CSF 2.0
+Reference Tool export: the outcomes and their texts (for templates and the
+questionnaire), the CSF 1.1 withdrawals (to say where a withdrawn id went),
+and the informative references (to suggest controls for the action plan).
+This reads the export once, without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from csfpilot.core.catalog import Catalog, Example, MappingSet
+from csfpilot.core.errors import NotFound
+from csfpilot.core.ids import CSF_2_0
+from csfpilot.core.profiles import WITHDRAWALS_DATASET, OutcomeFramework, WithdrawalIndex
+from csfpilot.formats.nist.reftool import read_reference_tool
+
+DEFAULT_CONTROLS_DATASET = "olir-sp800-53r5-5.2.0"
+"""NIST's current CSF 2.0 → SP 800-53 Rev. 5 (release 5.2.0) crosswalk."""
+
+
+@dataclass(frozen=True)
+class ProfileReference:
+    """One framework release with what profile tools look up about it."""
+
+    catalog: Catalog
+    framework: OutcomeFramework
+    withdrawals: WithdrawalIndex
+    mapping_sets: Mapping[str, MappingSet]
+
+    def examples(self, code: str) -> tuple[Example, ...]:
+        node = self.catalog.get(code)
+        return node.examples if node is not None else ()
+
+    def mapping_set(self, key: str) -> MappingSet:
+        found = self.mapping_sets.get(key)
+        if found is None:
+            known = ", ".join(
+                sorted(
+                    k
+                    for k, m in self.mapping_sets.items()
+                    if m.info.source_framework == self.catalog.info.key
+                )
+            )
+            raise NotFound(f"no crosswalk {key!r}; available: {known}")
+        return found
+
+
+@cache
+def bundled_reference(framework_key: str = CSF_2_0) -> ProfileReference:
+    """The shipped CSF 2.0 Reference Tool export, read once per process."""
+    if framework_key != CSF_2_0:
+        raise NotFound(f"csfpilot ships no framework {framework_key!r} for profile files")
+    bundle = read_reference_tool()
+    catalog = next(c for c in bundle.catalogs if c.info.key == framework_key)
+    sets = {m.info.key: m for m in bundle.mapping_sets}
+    withdrawals = (
+        WithdrawalIndex.from_mapping_set(sets[WITHDRAWALS_DATASET])
+        if WITHDRAWALS_DATASET in sets
+        else WithdrawalIndex.empty()
+    )
+    return ProfileReference(catalog, OutcomeFramework.from_catalog(catalog), withdrawals, sets)

@@ -1,0 +1,67 @@
+"""The JSON Schema of the native profile format, shipped inside the package.
+
+``profile.schema.json`` describes format_version 1 for editors and other
+tools (YAML language servers, CI checks). csfpilot's own reader applies the
+same rules with clearer messages, and then checks the schema too, so a file
+csfpilot accepts always validates against the published schema.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from csfpilot.core.errors import InputRefused
+
+SCHEMA_FILE = "profile.schema.json"
+
+
+@cache
+def profile_schema() -> dict[str, Any]:
+    """The schema as a dict (read once from the package)."""
+    text = files("csfpilot.formats.native").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    schema = profile_schema()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _field(path: Any) -> tuple[str | None, str | None]:
+    parts = list(path)
+    element = None
+    if len(parts) >= 2 and parts[0] == "outcomes":
+        element = str(parts[1])
+        parts = parts[2:]
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return element, out or None
+
+
+def schema_errors(doc: Any) -> list[InputRefused]:
+    """Every schema violation of a document, first by position in the document."""
+    errors = sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    out = []
+    for e in errors:
+        element, field = _field(e.absolute_path)
+        out.append(
+            InputRefused(
+                f"does not match the profile schema: {e.message}", element=element, field=field
+            )
+        )
+    return out
+
+
+def check_schema(doc: Any) -> None:
+    """Raise the first schema violation as :class:`InputRefused`."""
+    errors = schema_errors(doc)
+    if errors:
+        raise errors[0]

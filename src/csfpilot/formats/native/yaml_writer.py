@@ -1,0 +1,101 @@
+"""Writing profile documents as YAML people can read and edit.
+
+The document is emitted with PyYAML's safe dumper (never anchors or aliases,
+which the reader refuses), with the outcomes written one by one so that each
+gets a comment with its statement and each Function and Category a heading
+comment, when the framework's texts are known. Comments are regenerated on
+every write: they are a reading aid, not data, and hand-written comments in a
+profile file do not survive a rewrite by csfpilot.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import yaml
+
+from csfpilot.core.profiles import OutcomeFramework
+
+WIDTH = 100
+HEADER = (
+    "# csfpilot profile (format documented in docs/profile-format.md;\n"
+    "# JSON Schema: csfpilot/formats/native/profile.schema.json)\n"
+)
+
+
+# PyYAML's emitter treats NEL (U+0085) as a line break inside single-quoted and
+# plain scalars and loses it on the way back; double quotes escape it as \N.
+_LINE_BREAK_LOOKALIKES = frozenset("\x85\u2028\u2029")
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    if _LINE_BREAK_LOOKALIKES.intersection(data):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+    return dumper.represent_str(data)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def _dump(value: Any) -> str:
+    return yaml.dump(
+        value,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=WIDTH,
+        default_flow_style=False,
+    )
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "".join(prefix + line if line.strip() else line for line in text.splitlines(True))
+
+
+def _comment(text: str, prefix: str) -> str:
+    width = max(40, WIDTH - len(prefix) - 2)
+    lines = textwrap.wrap(" ".join(text.split()), width=width) or [""]
+    return "".join(f"{prefix}# {line}\n" for line in lines)
+
+
+def dump_yaml(doc: dict[str, Any], framework: OutcomeFramework | None = None) -> str:
+    """The YAML text of a profile document; comments come from ``framework`` texts."""
+    out = [HEADER]
+    for key, value in doc.items():
+        if key == "outcomes":
+            out.append(_outcomes(value, framework))
+        elif key == "actions" and not value:
+            out.append("actions: []\n")
+        else:
+            out.append(_dump({key: value}))
+    return "".join(out)
+
+
+def _outcomes(outcomes: dict[str, Any], framework: OutcomeFramework | None) -> str:
+    if not outcomes:
+        return "outcomes: {}\n"
+    parts = ["outcomes:\n"]
+    shown: set[str] = set()
+    for code, entry in outcomes.items():
+        if framework is not None and framework.is_outcome(code):
+            for group in framework.ancestors(code):
+                if group in shown:
+                    continue
+                shown.add(group)
+                title = framework.text(group)
+                heading = f"{group}: {title}" if title else group
+                parts.append("\n")
+                if framework.ancestors(code)[0] == group:
+                    heading = f"==== {heading} ===="
+                parts.append(_comment(heading, "  "))
+            statement = framework.text(code)
+            if statement:
+                parts.append(_comment(f"{code}: {statement}", "  "))
+        parts.append(_indent(_dump({code: entry}), "  "))
+    return "".join(parts)

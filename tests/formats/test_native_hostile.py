@@ -1,0 +1,127 @@
+"""Hostile and malformed profile files: refused with a clear message, nothing built."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from csfpilot.core.errors import InputRefused
+from csfpilot.formats.native import MAX_PROFILE_BYTES, parse_profile, read_profile
+
+HEAD = "format_version: 1\nframework: csf-2.0\nname: Hostile\nscale: status\n"
+
+
+def refused_yaml(text: str | bytes) -> InputRefused:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    with pytest.raises(InputRefused) as exc:
+        parse_profile(data, name="evil.yaml", fmt="yaml")
+    return exc.value
+
+
+def test_a_200_mb_file_is_refused_by_its_size_before_it_is_read(tmp_path: Path):
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as fh:
+        fh.truncate(200 * 1024 * 1024)  # sparse: no disk used, nothing to read
+    with pytest.raises(InputRefused) as exc:
+        read_profile(path)
+    assert exc.value.file == str(path)
+    assert exc.value.message == (
+        f"the file is 209,715,200 bytes; the limit is {MAX_PROFILE_BYTES:,} bytes "
+        "(refused before reading it)"
+    )
+
+
+def test_a_billion_laughs_alias_bomb_is_refused_at_the_first_anchor():
+    bomb = HEAD + 'description: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for i, name in enumerate("bcdefghij"):
+        prev = "abcdefghij"[i]
+        bomb += f"x{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+    exc = refused_yaml(bomb)
+    assert (exc.line, exc.message) == (
+        5,
+        "YAML anchors (&a) are not allowed in profile files",
+    )
+
+
+def test_an_alias_without_anchor_is_refused():
+    exc = refused_yaml(HEAD + "description: *undefined\n")
+    assert exc.line == 5
+    assert exc.message.startswith("YAML aliases (*undefined) are not allowed")
+
+
+def test_merge_keys_are_refused():
+    exc = refused_yaml(HEAD + "tiers:\n  <<: {governance: {current: 1}}\n")
+    assert (exc.line, exc.message) == (6, "only plain text keys are allowed (no merge keys)")
+
+
+def test_deep_nesting_is_refused_without_exhausting_the_stack():
+    exc = refused_yaml(HEAD + "notes: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert exc.message == "the YAML is nested more than 32 levels deep"
+
+
+def test_python_object_tags_are_refused():
+    exc = refused_yaml(HEAD + "description: !!python/object/apply:os.system ['true']\n")
+    assert exc.line == 5
+    assert "tag:yaml.org,2002:python/object/apply:os.system" in exc.message
+
+
+def test_duplicate_keys_are_refused_naming_both_lines():
+    exc = refused_yaml(
+        HEAD + "outcomes:\n  GV.OC-01: {current: fully}\n  GV.OC-01: {current: not}\n"
+    )
+    assert (exc.line, exc.message) == (7, "the key 'GV.OC-01' appears twice (first on line 6)")
+    exc = refused_yaml(HEAD + "name: Again\n")
+    assert (exc.line, exc.message) == (5, "the key 'name' appears twice (first on line 3)")
+
+
+def test_broken_yaml_gives_line_and_column():
+    exc = refused_yaml(HEAD + "outcomes:\n  GV.OC-01: {current: fully\n")
+    assert exc.line == 7
+    assert exc.message.startswith("not valid YAML: expected ',' or '}'")
+
+
+def test_more_than_one_document_is_refused():
+    exc = refused_yaml(HEAD + "---\n" + HEAD)
+    assert exc.message == "not valid YAML: but found another document"
+
+
+def test_a_utf16_file_is_refused_as_not_utf8():
+    exc = refused_yaml(HEAD.encode("utf-16"))
+    assert "not UTF-8" in exc.message
+
+
+def test_non_text_keys_and_a_top_level_list_are_refused():
+    exc = refused_yaml(HEAD + "outcomes:\n  1: {current: fully}\n")
+    assert (exc.line, exc.message) == (6, "the key '1' must be text; quote it")
+    exc = refused_yaml("- format_version: 1\n")
+    assert exc.message == "expected a mapping of keys to values, found a list"
+
+
+def test_an_empty_file_is_refused():
+    assert refused_yaml("").message == "the file is empty"
+    assert refused_yaml("# only a comment\n").message == "the file is empty"
+
+
+def test_json_with_duplicate_keys_nan_or_deep_nesting_is_refused():
+    def refused_json(text: str) -> InputRefused:
+        with pytest.raises(InputRefused) as exc:
+            parse_profile(text.encode(), name="evil.json", fmt="json")
+        return exc.value
+
+    head = '{"format_version": 1, "framework": "csf-2.0", "name": "J", "scale": "status"'
+    assert "appears twice" in refused_json(head + ', "name": "K"}').message
+    custom = json.dumps({"key": "x", "levels": [{"key": "a", "score": 0}]})
+    nan = head.replace('"scale": "status"', '"scale": ' + custom.replace("0}", "NaN}")) + "}"
+    assert "NaN is not a JSON number" in refused_json(nan).message
+    assert (
+        "nested too deeply"
+        in refused_json(head + ', "notes": ' + "[" * 3000 + "]" * 3000 + "}").message
+    )
+
+
+def test_a_string_too_long_for_a_key_is_just_text_but_the_size_limit_still_holds():
+    big = HEAD + "description: '" + "x" * (MAX_PROFILE_BYTES + 10) + "'\n"
+    exc = refused_yaml(big)
+    assert exc.message.startswith("the document is")

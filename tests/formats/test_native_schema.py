@@ -1,0 +1,88 @@
+"""The published JSON Schema: shipped in the package, valid, and in step with the reader."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from csfpilot.core.errors import InputRefused
+from csfpilot.formats.native import parse_profile, profile_schema, schema_errors, to_document
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
+
+
+def test_the_schema_ships_inside_the_package_and_is_valid_draft_2020_12():
+    text = files("csfpilot.formats.native").joinpath("profile.schema.json").read_text("utf-8")
+    schema = json.loads(text)
+    Draft202012Validator.check_schema(schema)
+    assert schema == profile_schema()
+    assert schema["properties"]["format_version"] == {
+        "description": "Version of this file format.",
+        "const": 1,
+    }
+
+
+def test_the_package_data_rule_ships_the_schema():
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text("utf-8")
+    assert '"formats/**/*.json"' in pyproject
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_every_example_file_validates_and_reads(path: Path):
+    doc = yaml.safe_load(path.read_text("utf-8"))
+    assert schema_errors(doc) == []
+    profile = parse_profile(path.read_bytes(), name=path.name, fmt="yaml").profile
+    assert to_document(profile) == doc
+
+
+def test_the_examples_are_an_organizational_and_a_community_profile():
+    kinds = {p.name: yaml.safe_load(p.read_text("utf-8"))["kind"] for p in EXAMPLES}
+    assert kinds == {
+        "community-outpatient-care.yaml": "community",
+        "profile-riverbend-clinics.yaml": "organizational",
+    }
+
+
+def _base() -> dict:
+    return {"format_version": 1, "framework": "csf-2.0", "name": "S", "scale": "status"}
+
+
+@pytest.mark.parametrize(
+    ("patch", "path"),
+    [
+        ({"tiers": {"governance": {"current": 5}}}, ["tiers", "governance", "current"]),
+        ({"outcomes": {"GV.OC-01": {"current": "partialy"}}}, ["outcomes", "GV.OC-01", "current"]),
+        (
+            {"scale": "maturity", "outcomes": {"GV.OC-01": {"current": 6}}},
+            ["outcomes", "GV.OC-01", "current"],
+        ),
+        (
+            {"kind": "community", "outcomes": {"GV.OC-01": {"current": "fully"}}},
+            ["outcomes", "GV.OC-01", "current"],
+        ),
+        ({"outcomes": {"GV.OC-01": {"owner": 7}}}, ["outcomes", "GV.OC-01", "owner"]),
+        (
+            {"actions": [{"id": "A-1", "title": "t", "outcomes": [], "status": "open"}]},
+            ["actions", 0, "outcomes"],
+        ),
+        ({"format_version": 2}, ["format_version"]),
+        ({"unknown": 1}, []),
+    ],
+)
+def test_schema_and_reader_both_refuse_bad_documents(patch, path):
+    doc = {**_base(), **patch}
+    errors = Draft202012Validator(profile_schema()).iter_errors(doc)
+    assert any(list(e.absolute_path) == path for e in errors)
+    with pytest.raises(InputRefused):
+        parse_profile(json.dumps(doc).encode(), name="bad.json", fmt="json")
+
+
+def test_schema_errors_name_outcome_and_field():
+    doc = {**_base(), "outcomes": {"GV.OC-01": {"target_details": {"evidence": "x"}}}}
+    first = schema_errors(doc)[0]
+    assert (first.element, first.field) == ("GV.OC-01", "target_details.evidence")
