@@ -493,3 +493,33 @@ def test_nist_text_translation_is_shown_in_its_language_only(client):
     assert '<div class="outcome-text" lang="zh-Hant-TW">組織使命已被理解' in tree
     # Untranslated outcomes stay in NIST's English and say so to screen readers.
     assert '<div class="outcome-text" lang="en">Internal and external stakeholders' in tree
+
+
+def test_search_shows_the_example_that_explains_a_match(client):
+    response = client.get("/search?q=vision+statements")
+    body = html(response)
+    assert [n.code for g in response.context["groups"] for n in g["nodes"]] == ["GV.OC-01"]
+    example = between(body, '<p class="result-example">', "</p>")
+    assert '<span class="ex-label">Ex1</span>' in example
+    assert "through <mark>vision</mark> and mission <mark>statements</mark>" in example
+
+
+def test_search_finds_an_id_in_any_common_spelling(client):
+    response = client.get("/search?q=AC-02")
+    nodes = [n.code for g in response.context["groups"] for n in g["nodes"]]
+    assert nodes[0] == "AC-2"
+    assert response.context["total"] == len(nodes)
+
+
+def test_search_says_when_it_shows_only_the_first_matches(client):
+    response = client.get("/search?q=security")
+    assert response.context["count"] == 50 and response.context["total"] > 50
+    assert f"The first 50 of {response.context['total']} matches" in html(response)
+
+
+def test_control_statement_items_are_indented_by_depth(client):
+    body = page(client, "/frameworks/sp800-53r5/AC-2")
+    statement = between(body, '<div class="nist-text" lang="en">', "</div>")
+    assert '<p class="item item-1">d. Specify:</p>' in statement
+    assert '<p class="item item-2">1. Authorized users of the system;</p>' in statement
+    assert statement.count('class="item item-1"') == 12  # a. … l.

@@ -594,3 +594,20 @@ def mentions(framework_key: str, raw_code: str) -> list[Reference]:
             )
         )
     return out
+
+
+def matching_examples(found: list[m.Node], text: str) -> dict[int, m.Example]:
+    """For search results whose own title and text lack some searched word, the
+    Implementation Example that explains the match (one query)."""
+    words = [w for w in text.lower().split() if w][:8]
+    if not words:
+        return {}
+    lacking = [
+        n.id for n in found if not all(w in f"{n.code} {n.title} {n.text}".lower() for w in words)
+    ]
+    best: dict[int, tuple[int, m.Example]] = {}
+    for e in m.Example.objects.filter(node_id__in=lacking).order_by("node_id", "order"):
+        hits = sum(w in e.text.lower() for w in words)
+        if hits and hits > best.get(e.node_id, (0, e))[0]:
+            best[e.node_id] = (hits, e)
+    return {node_id: e for node_id, (_, e) in best.items()}

@@ -202,12 +202,16 @@ def crosswalk(request: HttpRequest, key: str) -> HttpResponse:
 
 def search(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()[:200]
-    fws = queries.frameworks()
-    known = {fw.key for fw in fws}
+    fws = _primary_first(queries.frameworks())
     fw_key = request.GET.get("fw", "")
-    if fw_key not in known:
+    if fw_key not in {fw.key for fw in fws}:
         fw_key = ""
-    found = queries.search(text, framework_key=fw_key or None, limit=SEARCH_LIMIT) if text else []
+    total, found = (
+        queries.search_page(text, framework_key=fw_key or None, limit=SEARCH_LIMIT)
+        if text
+        else (0, [])
+    )
+    examples = queries.matching_examples(found, text)
     groups: dict[str, dict[str, object]] = {}
     # CSF 2.0's matches first, then the other frameworks in their usual order.
     for n in sorted(found, key=lambda n: n.framework.key != DEFAULT_FRAMEWORK):
@@ -218,8 +222,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "fw_key": fw_key,
         "frameworks": fws,
         "groups": list(groups.values()),
+        "examples": examples,
         "count": len(found),
-        "limited": len(found) >= SEARCH_LIMIT,
+        "total": total,
     }
     template = "catalog/search.html"
     if request.htmx and not request.htmx.boosted:

@@ -176,6 +176,25 @@ def nist_lang(node: Any, translations: Mapping[int, Any] | None = None) -> str:
     return getattr(framework, "language", None) or "en"
 
 
+# SP 800-53 statements nest "a." → "1." → "(a)" → "(1)"; NIST's text keeps one item per line.
+_ITEM = re.compile(r"^(?:(?P<d1>[a-z])\.|(?P<d2>\d+)\.|\((?P<d3>[a-z])\)|\((?P<d4>\d+)\))\s")
+
+
+@register.filter
+def nist_paragraphs(text: str) -> SafeString:
+    """NIST's text as paragraphs, one per line, list items indented by their depth."""
+    out: list[str] = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        m = _ITEM.match(line)
+        depth = next((i for i in (1, 2, 3, 4) if m and m.group(f"d{i}")), 0)
+        css = f' class="item item-{depth}"' if depth else ""
+        out.append(f"<p{css}>{escape(line)}</p>")
+    return mark_safe("".join(out))  # noqa: S308 - each line is escaped
+
+
 @register.filter
 def highlight(text: str, query: str) -> SafeString:
     """Escape ``text`` and wrap every word of ``query`` it contains in ``<mark>``."""
