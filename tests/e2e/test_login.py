@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 
+import pytest
 from playwright.sync_api import expect
 
 from csfpilot.webapp.demo import DEMO_LOGIN, DEMO_ORGANIZATION
+from tests.e2e.conftest import _free_port
 
 
 def test_demo_account_signs_in_and_out(page, server_url):
@@ -39,3 +47,95 @@ def test_demo_account_signs_in_and_out(page, server_url):
     page.get_by_role("button", name="Sign Out").click()
     page.goto(f"{server_url}/orgs/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+@pytest.fixture(scope="module")
+def localhost_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server of its own, reached as http://localhost: a WebAuthn relying party must be a
+    host name (never an IP address), and plain HTTP is allowed only for this local trial."""
+    data_dir = tmp_path_factory.mktemp("webauthn-server")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CSFPILOT_"))}
+    env.update(
+        CSFPILOT_DATA_DIR=str(data_dir),
+        CSFPILOT_SECRET_KEY="e2e-only-not-a-secret",
+        CSFPILOT_WEBAUTHN_ALLOW_HTTP="1",
+        PYTHONUNBUFFERED="1",
+    )
+    log_path = data_dir / "server.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "csfpilot", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://localhost:{port}"
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                urllib.request.urlopen(url + "/", timeout=2)
+                break
+            except Exception:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    raise RuntimeError("server did not start:\n" + log_path.read_text()) from None
+                time.sleep(0.3)
+        yield url
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _sign_in(page, url: str) -> None:
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("Email").fill(DEMO_LOGIN[0])
+    page.get_by_label("Password").fill(DEMO_LOGIN[1])
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_security_key_becomes_the_second_factor(page, localhost_server):
+    # Chromium's virtual authenticator stands in for a USB security key.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    key = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )["authenticatorId"]
+    url = localhost_server
+    _sign_in(page, url)
+    expect(page).to_have_url(f"{url}/orgs/")
+
+    # Adding a key asks for the password again first.
+    page.goto(f"{url}/accounts/2fa/webauthn/add/")
+    expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
+    page.get_by_label("Password").fill(DEMO_LOGIN[1])
+    page.get_by_role("button", name="Confirm").click()
+    expect(page).to_have_url(f"{url}/accounts/2fa/webauthn/add/")
+    page.get_by_label("Name").fill("Virtual key")
+    page.get_by_role("button", name="Add").click()
+    # The first factor also creates recovery codes, shown next.
+    expect(page).to_have_url(f"{url}/accounts/2fa/recovery-codes/")
+    credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": key})["credentials"]
+    assert [c["rpId"] for c in credentials] == ["localhost"]
+
+    page.goto(f"{url}/accounts/logout/")
+    page.get_by_role("button", name="Sign Out").click()
+    _sign_in(page, url)
+    # The password alone no longer signs in.
+    expect(page).to_have_url(f"{url}/accounts/2fa/authenticate/")
+    page.get_by_role("button", name="Use a security key").click()
+    expect(page).to_have_url(f"{url}/orgs/")
+    expect(page.get_by_role("link", name=DEMO_ORGANIZATION[0])).to_be_visible()
+    used = cdp.send("WebAuthn.getCredentials", {"authenticatorId": key})["credentials"]
+    assert used[0]["signCount"] == 2
