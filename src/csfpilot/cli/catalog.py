@@ -196,11 +196,11 @@ def crosswalk(
     """Show what an element maps to in another framework, read from both directions."""
     with reported_errors():
         _open()
-        refs = database.crosswalk(element, to=to, source=source)
+        canonical, refs = database.crosswalk(element, to=to, source=source)
     if json_output:
         emit_json(refs)
         return
     if not refs:
-        console.print(f"No mapping dataset relates {element} of {source} to {to}.")
+        console.print(f"No loaded mapping dataset relates {canonical} ({source}) to {to}.")
         return
-    console.print(_references_table(refs, title=f"{element} ({source}) → {to}"))
+    console.print(_references_table(refs, title=f"{canonical} ({source}) → {to}"))

@@ -134,8 +134,12 @@ def run_server(host: str, port: int, *, threads: int = 8) -> None:
     Static files (CSS, scripts, Swagger UI) come through WhiteNoise inside the app.
     """
     setup()
+    from django.conf import settings
     from waitress import serve
 
+    # WhiteNoise indexes STATIC_ROOT at start-up and warns when it is missing; files
+    # come from the packages' static folders, so an empty folder is all it needs.
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
     from csfpilot.webapp.config.wsgi import application
 
     serve(application, host=host, port=port, threads=threads, ident="csfpilot")
@@ -183,8 +187,11 @@ def search(text: str, *, framework: str | None, limit: int) -> tuple[int, list[J
     return total, [schemas.listed_node(n, n.framework.key).model_dump(mode="json") for n in rows]
 
 
-def crosswalk(code: str, *, to: str, source: str | None) -> list[JsonObject]:
-    """What the element ``code`` of ``source`` maps to in framework ``to``, both directions."""
+def crosswalk(code: str, *, to: str, source: str | None) -> tuple[str, list[JsonObject]]:
+    """What the element ``code`` of ``source`` maps to in framework ``to``, both directions.
+
+    Answers the element's canonical id with the references.
+    """
     setup()
     from csfpilot.webapp.catalog import queries, schemas
 
@@ -195,9 +202,10 @@ def crosswalk(code: str, *, to: str, source: str | None) -> list[JsonObject]:
         raise NotFound(
             f"no framework {to!r} is loaded or mapped (known: {', '.join(sorted(known))})"
         )
-    return [
+    refs = [
         schemas.reference_out(r).model_dump(mode="json") for r in queries.references(n, to=to_key)
     ]
+    return n.code, refs
 
 
 def load_bundle(bundle: ImportBundle) -> JsonObject:

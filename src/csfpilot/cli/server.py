@@ -29,8 +29,8 @@ def serve(
         database.ensure_demo()
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
-    console.print(f"[bold green]csfpilot[/] is serving at [link={url}]{url}[/link]")
-    console.print(f"API: {url}api/docs (schema at {url}api/openapi.json)")
+    console.print(f"[bold green]csfpilot[/] is serving at [link={url}]{url}[/link]", soft_wrap=True)
+    console.print(f"API: {url}api/docs (schema at {url}api/openapi.json)", soft_wrap=True)
     if host not in LOOPBACK:
         console.print(
             "[yellow]Listening beyond this machine:[/] list the host names clients use in "
