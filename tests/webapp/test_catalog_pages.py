@@ -367,8 +367,8 @@ def test_element_page_uses_a_bounded_number_of_queries(client, django_assert_max
 def test_crosswalk_list_names_every_dataset_with_publisher_and_rows(client):
     body = page(client, "/crosswalks/")
     rows = re.findall(
-        r'<td><a href="/crosswalks/([^/]+)/">[^<]+</a></td>\s*<td>([^<]+)</td>.*?'
-        r'<td class="num">(\d+)</td>',
+        r'<td class="stack-head"><a href="/crosswalks/([^/]+)/">[^<]+</a></td>\s*'
+        r'<td data-label="Publisher">([^<]+)</td>.*?<td class="num" data-label="Rows">(\d+)</td>',
         body,
         re.S,
     )
