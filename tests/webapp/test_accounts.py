@@ -116,6 +116,18 @@ def test_login_page_is_drawn_in_the_site_layout(client):
     assert 'name="login"' in html and 'name="password"' in html
 
 
+def test_the_header_menu_signs_in_and_out(client):
+    html = client.get("/").content.decode()
+    assert '<a class="user-signin" href="/accounts/login/">Sign in</a>' in html
+    make_user()
+    sign_in(client, "ana@example.com")
+    html = client.get("/").content.decode()
+    assert "Signed in as <strong>ana@example.com</strong>" in html
+    assert '<form method="post" action="/accounts/logout/">' in html
+    assert 'href="/accounts/tokens/"' in html
+    assert "user-signin" not in html
+
+
 # --- throttling -----------------------------------------------------------------------------
 
 

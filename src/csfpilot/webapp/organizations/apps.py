@@ -6,3 +6,16 @@ class OrganizationsConfig(AppConfig):
     name = "csfpilot.webapp.organizations"
     label = "organizations"
     verbose_name = _("Organizations")
+
+    def ready(self) -> None:
+        from csfpilot.webapp.site import navigation
+
+        navigation.register(
+            navigation.NavItem(
+                "organizations",
+                _("Organizations"),
+                "organizations:list",
+                order=20,
+                sections=("organizations:*",),
+            )
+        )
