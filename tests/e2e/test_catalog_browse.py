@@ -33,6 +33,11 @@ def test_core_search_outcome_crosswalk_and_chinese(server_url, page):
     expect(page).to_have_url(re.compile(r"/search\?q=incident"))
     expect(page.locator("#search-status")).to_contain_text("matches")
 
+    # The language switch follows the address that live search pushed.
+    expect(page.locator(".lang-switch input[name='next']")).to_have_value(
+        re.compile(r"^/search\?q=incident")
+    )
+
     result.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("RS.MA-01")
     expect(page.locator(".nist-text")).to_contain_text("The incident response plan is executed")

@@ -46,6 +46,14 @@
     target.scrollIntoView();
   }
   window.addEventListener("hashchange", revealHash);
+
+  // Live search and filters change the address without a page load; switching
+  // the language must come back to that address, not to the one first loaded.
+  document.addEventListener("htmx:pushedIntoHistory", function () {
+    document.querySelectorAll(".lang-switch input[name='next']").forEach(function (input) {
+      input.value = location.pathname + location.search;
+    });
+  });
   document.addEventListener("DOMContentLoaded", function () {
     revealHash();
     document.querySelectorAll("[data-requires-js]").forEach(function (el) {
