@@ -321,3 +321,15 @@ def test_a_crowded_trend_labels_only_each_lines_last_point():
 def test_text_width_counts_wide_characters_as_one_em():
     assert svg.text_width("治理", 10) == pytest.approx(20.0)
     assert svg.text_width("GV", 10) < svg.text_width("治理", 10)
+
+
+def test_end_labels_of_lines_that_finish_close_together_do_not_overlap():
+    pts = [TrendX("a"), TrendX("b")]
+    series = [Series(f"F{k}", [10.0, 50.0 + k * 0.5]) for k in range(4)]
+    root = parse(trend(pts, series, title="t"))
+    labels = root.findall(".//s:text[@class='value']", NS)
+    assert [t.text for t in labels] == ["50", "50", "51", "52"]  # in legend order
+    ys = sorted(float(t.get("y")) for t in labels)
+    assert all(b - a >= 12 - 1e-6 for a, b in zip(ys, ys[1:], strict=False))
+    # Written to the right of the last point, not over it.
+    assert all(t.get("text-anchor") == "start" for t in labels)

@@ -67,6 +67,9 @@ class SeriesStyle:
 
 CURRENT = SeriesStyle("#0b57a4", "", "circle", 0.22)
 TARGET = SeriesStyle("#a34e00", "6 4", "square", 0.08)
+# A white outline drawn under a label (paint-order) keeps it readable over grid lines.
+HALO = 'stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
+
 EXTRA_STYLES = (
     SeriesStyle("#2b7a3d", "2 3", "circle", 0.1),
     SeriesStyle("#6b3fa0", "10 3 2 3", "square", 0.1),
@@ -209,7 +212,7 @@ def radar(
         raise ValueError("a radar needs at least three axes; use grouped_bars")
     _check(axes, series)
     uid = _id(id_prefix)
-    width, radius = 560.0, 150.0
+    width, radius = 520.0, 140.0
     legend, legend_h = _legend(series, 16, 20, width - 32)
     cx, cy = width / 2, legend_h + 30 + radius + 26
     height = cy + radius + 66
@@ -233,7 +236,7 @@ def radar(
         x, y = point(i, maximum)
         out.append(f'<line x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(x)}" y2="{_f(y)}" stroke="{GRID}"/>')
     out.append("</g>")
-    out.append(f'<g class="ticks" fill="{MUTED}" font-size="10" aria-hidden="true">')
+    out.append(f'<g class="ticks" fill="{MUTED}" font-size="10" aria-hidden="true" {HALO}>')
     for step in range(1, 6):
         _x, y = point(0, maximum * step / 5)
         out.append(f'<text x="{_f(cx + 4)}" y="{_f(y + 11)}">{_f(maximum * step / 5)}</text>')
@@ -474,9 +477,9 @@ def trend(
     """Lines over time, oldest point left; a ``None`` breaks the line there.
 
     When every point has a date the x axis is proportional to time (a quarter
-    looks like a quarter); otherwise points are evenly spaced. Values are
-    printed at every point while that stays readable (up to 24 labels), else at
-    each line's last point only.
+    looks like a quarter); otherwise points are evenly spaced. With one or two
+    lines every point carries its value; with more, each line's last value is
+    written at its right end, the labels pushed apart so that none overlaps.
     """
     labels = [p.label for p in points]
     _check(labels, series)
@@ -485,7 +488,8 @@ def trend(
     uid = _id(id_prefix)
     legend, legend_h = _legend(series, 16, 20, width - 32)
     top = legend_h + 34
-    left, right, plot_h = 44.0, 30.0, 220.0
+    all_labels = len(series) <= 2 and len(points) <= 12
+    left, right, plot_h = 44.0, 30.0 if all_labels else 44.0, 220.0
     plot_w = width - left - right
     height = top + plot_h + 58
     dates = [p.when for p in points]
@@ -535,7 +539,7 @@ def trend(
             f"{_t(label)}</text>"
         )
     out.append("</g>")
-    all_labels = len(points) * len(series) <= 24
+    ends: list[tuple[float, int, float, float]] = []  # (wanted y, series, value, x)
     for k, s in enumerate(series):
         st = s.style
         dash = f' stroke-dasharray="{st.dash}"' if st.dash else ""
@@ -552,16 +556,39 @@ def trend(
                 continue
             x, y = xs[i], y_of(v)
             out.append(_marker(st, x, y, f"{labels[i]} — {s.name}: {number(v, '')}"))
-            if all_labels or i == last:
+            if all_labels:
                 # Alternate sides so that two close lines do not print over each other.
-                dy = -9 if k % 2 == 0 else 17
-                out.append(
-                    f'<text class="value" x="{_f(x)}" y="{_f(y + dy)}" text-anchor="middle" '
-                    f'font-size="11" fill="{st.colour}" font-weight="600">'
-                    f"{_t(number(v, not_assessed))}</text>"
-                )
+                out.append(_trend_label(x, y + (-9 if k % 2 == 0 else 17), "middle", st, v))
+            elif i == last:
+                ends.append((y + 4, k, v, x + 8))
+    placed = _spread([e[0] for e in sorted(ends)], gap=12.0, low=top + plot_h + 4)
+    for y, (_wanted, k, v, x) in sorted(
+        zip(placed, sorted(ends), strict=True), key=lambda pair: pair[1][1]
+    ):
+        out.append(_trend_label(x, y, "start", series[k].style, v))
     out.append("</svg>")
     return "".join(out)
+
+
+def _trend_label(x: float, y: float, anchor: str, style: SeriesStyle, value: float) -> str:
+    return (
+        f'<text class="value" x="{_f(x)}" y="{_f(y)}" text-anchor="{anchor}" {HALO} '
+        f'font-size="11" fill="{style.colour}" font-weight="600">{_t(number(value, ""))}</text>'
+    )
+
+
+def _spread(wanted: list[float], *, gap: float, low: float) -> list[float]:
+    """Positions as close to ``wanted`` (sorted) as possible, at least ``gap`` apart and
+    none below ``low``: labels at the end of lines that finish close together."""
+    placed: list[float] = []
+    for y in wanted:
+        placed.append(max(y, placed[-1] + gap) if placed else y)
+    overflow = (placed[-1] - low) if placed else 0.0
+    if overflow > 0:
+        placed = [y - overflow for y in placed]
+        for i in range(len(placed) - 2, -1, -1):
+            placed[i] = min(placed[i], placed[i + 1] - gap)
+    return placed
 
 
 def _runs(values: Iterable[float | None]) -> list[list[int]]:

@@ -170,7 +170,7 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_(
             "Starting from a Community Profile copies its targets, priorities and target "
-            "details onto the new profile."
+            "details onto the new profile, which then uses that profile's framework and scale."
         ),
     )
     description = forms.CharField(
@@ -538,3 +538,78 @@ class NewActionForm(forms.Form):
     due = forms.DateField(
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+# -- names of fields, as change lists and conflict messages show them --------------------------
+
+FIELD_NAMES: dict[str, Any] = {
+    "name": _("Name"),
+    "framework": _("Framework"),
+    "kind": _("Kind"),
+    "scope.type": _("Scope"),
+    "scope.name": _("Scope name"),
+    "description": _("Description"),
+    "assumptions": _("Assumptions"),
+    "scale": _("Rating scale"),
+    "rollup": _("Roll-up"),
+    "based_on": _("Targets from"),
+    "included": _("Included in the profile"),
+    "rationale": _("Rationale"),
+    "priority": _("Priority"),
+    "current_priority": _("Current priority"),
+    "current": _("Current"),
+    "target": _("Target"),
+    "owner": _("Owner"),
+    "owner_name": _("Owner"),
+    "owner_id": _("Assigned member"),
+    "notes": _("Notes"),
+    "considerations": _("Considerations"),
+    "title": _("Action"),
+    "outcomes": _("Outcomes"),
+    "due": _("Due"),
+    "milestone": _("Milestone"),
+    "status": _("Status"),
+    "cost": _("Effort"),
+    "controls": _("Controls"),
+    "action": _("Action"),
+}
+DETAIL_NAMES: dict[str, Any] = {
+    "policies": _("policies, processes and procedures"),
+    "practices": _("internal practices"),
+    "roles": _("roles and responsibilities"),
+    "references": _("informative references"),
+    "evidence": _("evidence"),
+}
+ASPECT_NAMES: dict[str, Any] = {
+    "governance": _("risk governance"),
+    "management": _("risk management"),
+}
+TIER_FIELD_NAMES: dict[str, Any] = {
+    "current": _("current Tier"),
+    "target": _("target Tier"),
+    "current_rationale": _("why the current Tier"),
+    "target_rationale": _("why the target Tier"),
+}
+
+
+def field_label(name: str) -> str:
+    """A field of a change list in words: ``target_details.policies`` → "Target: policies,
+    processes and procedures"; ``tiers.governance.target`` → "Tiers, risk governance:
+    target Tier". Unknown names are shown as they are."""
+    if name in FIELD_NAMES:
+        return str(FIELD_NAMES[name])
+    side, _dot, detail = name.partition(".")
+    if (
+        side in ("current_details", "target_details", "current", "target")
+        and detail in DETAIL_NAMES
+    ):
+        which = FIELD_NAMES["current" if side.startswith("current") else "target"]
+        return f"{which}: {DETAIL_NAMES[detail]}"
+    for prefix in ("current_", "target_"):
+        if name.startswith(prefix) and name[len(prefix) :] in DETAIL_NAMES:
+            which = FIELD_NAMES[prefix[:-1]]
+            return f"{which}: {DETAIL_NAMES[name[len(prefix) :]]}"
+    parts = name.split(".")
+    if len(parts) == 3 and parts[0] == "tiers" and parts[1] in ASPECT_NAMES:
+        return f"{_('Tiers')}, {ASPECT_NAMES[parts[1]]}: {TIER_FIELD_NAMES.get(parts[2], parts[2])}"
+    return name

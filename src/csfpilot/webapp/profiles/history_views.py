@@ -43,9 +43,9 @@ from csfpilot.webapp.profiles.forms import (
     DeriveForm,
     ImportForm,
     SnapshotForm,
+    field_label,
     level_label,
 )
-from csfpilot.webapp.profiles.questionnaire import FIELD_LABELS
 from csfpilot.webapp.profiles.views import profile_context, profile_page
 
 UPLOAD_MAX = 5 * 1024 * 1024
@@ -131,7 +131,7 @@ def change_rows(changes: tuple[Change, ...] | list[Change], scale: Scale) -> lis
         {
             "element": c.element,
             "is_outcome": bool(c.element) and " " not in c.element,
-            "field": FIELD_LABELS.get(c.field, c.field.replace("_", " ")),
+            "field": field_label(c.field),
             "before": _show(scale, c.field, c.before),
             "after": _show(scale, c.field, c.after),
         }
@@ -163,12 +163,16 @@ def compare(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
         except InputRefused as exc:
             error = exc.message
     scale = storage.scale_of(row)
+    refs = _ref_choices(access, row, snaps)
+    names = dict(refs)
     return render(
         request,
         "profiles/compare.html",
         {
             **profile_context(access, row, "history"),
-            "refs": _ref_choices(access, row, snaps),
+            "refs": refs,
+            "before_name": names.get(before, comparison.before if comparison else before),
+            "after_name": names.get(after, comparison.after if comparison else after),
             "before": before,
             "after": after,
             "comparison": comparison,

@@ -26,7 +26,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from csfpilot.core.errors import InputRefused
@@ -35,22 +34,14 @@ from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import page_queries, queries, services, storage
 from csfpilot.webapp.profiles.conflicts import StaleEdit
-from csfpilot.webapp.profiles.forms import PRIORITY_LABELS, OutcomeForm, level_help, level_label
+from csfpilot.webapp.profiles.forms import (
+    PRIORITY_LABELS,
+    OutcomeForm,
+    field_label,
+    level_help,
+    level_label,
+)
 from csfpilot.webapp.profiles.views import profile_context, profile_page
-
-FIELD_LABELS = {
-    "current": gettext_lazy("Current"),
-    "target": gettext_lazy("Target"),
-    "priority": gettext_lazy("Priority"),
-    "current_priority": gettext_lazy("Current priority"),
-    "owner_name": gettext_lazy("Owner"),
-    "owner_id": gettext_lazy("Assigned member"),
-    "rationale": gettext_lazy("Rationale"),
-    "current_practices": gettext_lazy("Internal practices"),
-    "current_evidence": gettext_lazy("Evidence"),
-    "notes": gettext_lazy("Notes"),
-    "included": gettext_lazy("Included in the profile"),
-}
 
 
 def dom_id(code: str) -> str:
@@ -345,7 +336,7 @@ def show_value(scale: Scale, name: str, value: Any) -> str:
 def conflict_rows(scale: Scale, exc: StaleEdit) -> list[dict[str, Any]]:
     return [
         {
-            "field": FIELD_LABELS.get(name, name),
+            "field": field_label(name),
             "theirs": show_value(scale, name, theirs),
             "yours": show_value(scale, name, yours),
         }

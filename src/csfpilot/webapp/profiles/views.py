@@ -274,6 +274,10 @@ def _row(access: Access, pk: int) -> m.Profile:
 # -- the dashboard ---------------------------------------------------------------------------
 
 
+GAPS_SHOWN = 25
+"""The gap list shows the top of the plan; the rest is one click away."""
+
+
 def _gap_filters(request: HttpRequest) -> dict[str, Any]:
     """The gap list's filters as the query takes them; owner ``-`` means "nobody yet"."""
     function = request.GET.get("function") or None
@@ -352,6 +356,8 @@ def _gap_list_context(
     form.is_valid()
     scale = storage.scale_of(row)
     in_plan = page_queries.actions_by_outcome(row)
+    show_all = request.GET.get("all") == "1"
+    shown = gaps.outcomes if show_all else gaps.outcomes[:GAPS_SHOWN]
     items = [
         {
             "gap": g,
@@ -362,11 +368,16 @@ def _gap_list_context(
             "priority": PRIORITY_LABELS.get(g.priority) if g.priority else None,
             "actions": in_plan.get(g.outcome, []),
         }
-        for i, g in enumerate(gaps.outcomes, start=1)
+        for i, g in enumerate(shown, start=1)
     ]
+    more = request.GET.copy()
+    more["all"] = "1"
     return {
         "gaps": gaps,
         "gap_items": items,
+        "gap_matches": len(gaps.outcomes),
+        "gap_hidden": len(gaps.outcomes) - len(items),
+        "gap_all_url": f"?{more.urlencode()}",
         "gap_form": form,
         "gap_total": len(gaps.analysis.with_gap()),
         "filtered": any(v is not None for v in (gaps.function, gaps.priority, gaps.owner)),

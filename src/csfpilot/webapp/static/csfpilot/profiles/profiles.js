@@ -80,6 +80,13 @@
     return false;
   }
 
+  // The outcome list scrolls on its own: bring the outcome being answered into its view.
+  document.addEventListener("DOMContentLoaded", function () {
+    var nav = document.querySelector(".assess-nav");
+    var here = nav && nav.querySelector("[aria-current]");
+    if (here) nav.scrollTop = here.offsetTop - nav.clientHeight / 3;
+  });
+
   function toggleHelp(root) {
     var help = root.querySelector("[data-shortcuts]");
     if (help) help.open = !help.open;
