@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from datetime import date
+from itertools import pairwise
 
 import pytest
 
@@ -330,6 +331,6 @@ def test_end_labels_of_lines_that_finish_close_together_do_not_overlap():
     labels = root.findall(".//s:text[@class='value']", NS)
     assert [t.text for t in labels] == ["50", "50", "51", "52"]  # in legend order
     ys = sorted(float(t.get("y")) for t in labels)
-    assert all(b - a >= 12 - 1e-6 for a, b in zip(ys, ys[1:], strict=False))
+    assert all(b - a >= 12 - 1e-6 for a, b in pairwise(ys))
     # Written to the right of the last point, not over it.
     assert all(t.get("text-anchor") == "start" for t in labels)
