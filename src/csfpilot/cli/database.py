@@ -219,3 +219,30 @@ def load_bundle(bundle: ImportBundle) -> JsonObject:
         "unchanged": list(report.unchanged),
         "warnings": list(report.warnings),
     }
+
+
+# --- Profiles in the database, for `csfpilot profile import / export / list`. ---
+# These act as the instance's operator (see csfpilot/webapp/profiles/operator.py).
+
+
+def profile_list(org: str) -> list[JsonObject]:
+    setup()
+    from csfpilot.webapp.profiles import operator
+
+    return operator.list_profiles(org)
+
+
+def profile_import(
+    org: str, data: bytes, *, filename: str, name: str | None, replace: bool
+) -> JsonObject:
+    setup()
+    from csfpilot.webapp.profiles import operator
+
+    return operator.import_file(org, data, filename=filename, name=name, replace=replace)
+
+
+def profile_export(org: str, profile: str, fmt: Any) -> tuple[str, str]:
+    setup()
+    from csfpilot.webapp.profiles import operator
+
+    return operator.export_file(org, profile, fmt)

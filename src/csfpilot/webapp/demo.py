@@ -4,6 +4,12 @@ The demo password is printed by ``csfpilot serve`` and written in the docs, so
 the account is for local evaluation only: it is created only while the database
 has no other account, and an instance reachable by others should be started
 with ``csfpilot serve --no-demo`` (or the demo account deleted).
+
+The demo organization comes with profiles so that every screen has something
+to show: a mid-size manufacturer's Current and Target Profile over all 106
+CSF 2.0 outcomes with a year of quarterly snapshots and an action plan, and
+the sector Community Profile its targets came from
+(:mod:`csfpilot.webapp.profiles.demo_content`).
 """
 
 from __future__ import annotations
@@ -19,14 +25,20 @@ def ensure_demo() -> Any:
 
     Safe to call at every start: it changes nothing that exists, never resets a
     changed demo password, and does nothing (returns None) on an instance where
-    real accounts exist but the demo account does not.
+    real accounts exist but the demo account does not. The demo profiles are
+    added while the demo organization has no profile at all, so profiles a
+    person deleted or replaced there are never brought back.
     """
     from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
     from django.db import transaction
+    from django.utils import timezone
 
     from csfpilot.webapp.organizations.models import Membership, Organization
-    from csfpilot.webapp.organizations.roles import Role
+    from csfpilot.webapp.organizations.permissions import require
+    from csfpilot.webapp.organizations.roles import Permission, Role
+    from csfpilot.webapp.profiles.demo_content import seed as seed_profiles
+    from csfpilot.webapp.profiles.models import Profile
 
     users = get_user_model()
     email, password = DEMO_LOGIN
@@ -42,4 +54,8 @@ def ensure_demo() -> Any:
             EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
         org, _ = Organization.objects.get_or_create(slug=slug, defaults={"name": name})
         Membership.objects.get_or_create(user=user, organization=org, defaults={"role": Role.OWNER})
+        if not Profile.objects.filter(organization=org).exists():
+            access = require(user, slug, Permission.VIEW)
+            if access.can(Permission.EDIT_PROFILES):
+                seed_profiles(access, timezone.now().date())
     return org

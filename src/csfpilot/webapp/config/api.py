@@ -94,3 +94,4 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 api.add_exception_handler(PermissionDenied, _forbidden)
 api.add_router("/", "csfpilot.webapp.organizations.api.router")
 api.add_router("/", "csfpilot.webapp.accounts.api.router")
+api.add_router("/", "csfpilot.webapp.profiles.api.router")

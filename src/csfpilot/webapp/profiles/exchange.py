@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.core.ids import DEFAULT_FRAMEWORK
-from csfpilot.core.profiles import Change, Profile, ProfileKind
+from csfpilot.core.profiles import Change, Profile, ProfileKind, check_profile
 from csfpilot.core.profiles import derive_target as derive_from_community
 from csfpilot.formats.native import (
     MAX_PROFILE_BYTES,
@@ -80,7 +80,7 @@ def _framework_key(data: bytes, fmt: Format, filename: str) -> str:
 
 def read_profile_file(
     data: bytes, *, filename: str, fmt: Format | None = None
-) -> tuple[catalog.Framework, Profile, tuple[str, ...]]:
+) -> tuple[Profile, tuple[str, ...]]:
     """Parse and check a profile file against its stored framework; nothing is stored."""
     fmt = fmt or format_of(Path(filename))
     if len(data) > MAX_PROFILE_BYTES:
@@ -110,7 +110,7 @@ def read_profile_file(
             file=filename,
             field="snapshot",
         )
-    return fw, loaded.profile, loaded.warnings
+    return loaded.profile, loaded.warnings
 
 
 def import_profile_file(
@@ -133,12 +133,48 @@ def import_profile_file(
     uploads). All or nothing.
     """
     lookups.ensure(access, Permission.EDIT_PROFILES)
-    fw, profile, warnings = read_profile_file(data, filename=filename, fmt=fmt)
+    profile, warnings = read_profile_file(data, filename=filename, fmt=fmt)
+    try:
+        return store_profile(
+            access,
+            profile,
+            name=name,
+            replace_existing=replace_existing,
+            kind=kind,
+            warnings=warnings,
+        )
+    except InputRefused as exc:
+        raise InputRefused(
+            exc.message, file=filename, element=exc.element, field=exc.field
+        ) from None
+
+
+def store_profile(
+    access: Access,
+    profile: Profile,
+    *,
+    name: str | None = None,
+    replace_existing: bool = False,
+    kind: ProfileKind | None = None,
+    warnings: tuple[str, ...] = (),
+) -> ImportResult:
+    """Store a domain profile in the caller's organization (what a file import does once
+    the file is read; also how seeded content such as the demo is stored).
+
+    Checked against the stored framework release it names; see
+    :func:`import_profile_file` for names, ``replace_existing`` and ``kind``.
+    """
+    lookups.ensure(access, Permission.EDIT_PROFILES)
+    fw = catalog.Framework.objects.filter(key=profile.framework).first()
+    if fw is None:
+        raise InputRefused(f"{profile.framework!r} is not loaded here", field="framework")
+    if profile.snapshot is not None:
+        raise InputRefused("a snapshot is stored with take_snapshot", field="snapshot")
+    warnings = warnings or tuple(check_profile(profile, outcome_framework(fw), withdrawals(fw.key)))
+    inputs.storable(to_document(profile))
     if kind is not None and profile.kind is not kind:
         raise InputRefused(
-            f"expected a {kind.value} profile, the file holds an {profile.kind.value} one",
-            file=filename,
-            field="kind",
+            f"expected a {kind.value} profile, not an {profile.kind.value} one", field="kind"
         )
     target_name = inputs.name(name if name is not None else profile.name)
     with transaction.atomic():
@@ -158,9 +194,8 @@ def import_profile_file(
             )
         if existing.kind != profile.kind.value:
             raise InputRefused(
-                f"{existing.name!r} is an {existing.kind} profile and the file an "
+                f"{existing.name!r} is an {existing.kind} profile and this one an "
                 f"{profile.kind.value} one",
-                file=filename,
                 field="kind",
             )
         persist.replace_content(access, existing, profile)

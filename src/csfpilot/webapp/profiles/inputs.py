@@ -38,7 +38,33 @@ def text(value: Any, field: str, *, element: str | None = None, limit: int = TEX
         raise InputRefused(
             f"at most {limit} characters, found {len(value)}", element=element, field=field
         )
+    if "\x00" in value:
+        raise InputRefused(NUL_MESSAGE, element=element, field=field)
     return value
+
+
+NUL_MESSAGE = "text cannot contain the NUL character (\\u0000)"
+"""PostgreSQL stores no NUL in text, so it is refused everywhere, on every database."""
+
+
+def storable(document: Any, path: tuple[str | int, ...] = ()) -> None:
+    """Refuse a profile document holding text no database can store (NUL characters),
+    naming the outcome and the field it is in."""
+    if isinstance(document, str):
+        if "\x00" in document:
+            element = str(path[1]) if len(path) > 1 and path[0] == "outcomes" else None
+            rest = path[2:] if element is not None else path
+            field = ""
+            for part in rest:
+                field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else part)
+            raise InputRefused(NUL_MESSAGE, element=element, field=field or None)
+    elif isinstance(document, dict):
+        for key, value in document.items():
+            storable(key, path)
+            storable(value, (*path, key))
+    elif isinstance(document, list):
+        for i, value in enumerate(document):
+            storable(value, (*path, i))
 
 
 def text_list(value: Any, field: str, *, element: str | None = None) -> list[str]:
@@ -66,13 +92,11 @@ def choice(
 
 
 def name(value: Any) -> str:
-    """A profile name: spaces collapsed, 1–200 characters."""
-    cleaned = " ".join(text(value, "name", limit=NAME_MAX * 4).split())
-    if not cleaned:
+    """A profile name as written (files keep theirs exactly): not blank, 1–200 characters."""
+    written = text(value, "name", limit=NAME_MAX)
+    if not written.strip():
         raise InputRefused("a profile needs a name", field="name")
-    if len(cleaned) > NAME_MAX:
-        raise InputRefused(f"a profile name has at most {NAME_MAX} characters", field="name")
-    return cleaned
+    return written
 
 
 def only(changes: Mapping[str, Any], allowed: tuple[str, ...], element: str | None = None) -> None:

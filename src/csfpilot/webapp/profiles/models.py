@@ -68,14 +68,14 @@ class Profile(models.Model):
         choices=_choices(ScopeType),
         default=ScopeType.ORGANIZATION.value,
     )
-    scope_name = models.CharField(_("scope name"), max_length=200, blank=True)
+    scope_name = models.TextField(_("scope name"), blank=True)
     description = models.TextField(_("description"), blank=True)
     assumptions = models.TextField(_("assumptions"), blank=True)
     scale = models.JSONField(_("scale"), default=default_scale)
     rollup = models.CharField(
         _("roll-up"), max_length=20, choices=_choices(RollUp), default=RollUp.EQUAL.value
     )
-    based_on = models.CharField(_("based on"), max_length=200, blank=True)
+    based_on = models.TextField(_("based on"), blank=True)
 
     governance_current = models.PositiveSmallIntegerField(null=True, blank=True)
     governance_target = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -153,7 +153,7 @@ class ProfileOutcome(models.Model):
     owner = models.ForeignKey(
         _USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_outcomes"
     )
-    owner_name = models.CharField(max_length=200, blank=True)
+    owner_name = models.TextField(blank=True)
     notes = models.TextField(blank=True)
     considerations = models.TextField(blank=True)
 
@@ -205,13 +205,13 @@ class Action(models.Model):
     owner = models.ForeignKey(
         _USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_actions"
     )
-    owner_name = models.CharField(max_length=200, blank=True)
+    owner_name = models.TextField(blank=True)
     due = models.DateField(null=True, blank=True)
-    milestone = models.CharField(max_length=200, blank=True)
+    milestone = models.TextField(blank=True)
     status = models.CharField(
         max_length=20, choices=_choices(ActionStatus), default=ActionStatus.OPEN.value
     )
-    cost = models.CharField(max_length=200, blank=True)
+    cost = models.TextField(blank=True)
     controls = models.JSONField(default=list, blank=True)
     notes = models.TextField(blank=True)
 

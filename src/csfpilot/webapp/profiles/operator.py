@@ -14,10 +14,14 @@ The web pages and the REST API never use this: they go through
 
 from __future__ import annotations
 
+from typing import Any
+
 from csfpilot.core.errors import NotFound
+from csfpilot.formats.native.files import Format
 from csfpilot.webapp.organizations.models import Membership, Organization
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Role, permissions_of
+from csfpilot.webapp.profiles import exchange, lookups, queries, schemas, services
 
 
 def operator_access(org_slug: str) -> Access:
@@ -29,3 +33,35 @@ def operator_access(org_slug: str) -> Access:
     # An unsaved membership without a user: the operator is not a member of anything.
     membership = Membership(organization=org, role=Role.OWNER)
     return Access(org, membership, permissions_of(Role.OWNER))
+
+
+# -- what `csfpilot profile list / import / export` do, as JSON-ready data --------------------
+
+
+def list_profiles(org_slug: str) -> list[dict[str, Any]]:
+    """The organization's profiles with their scores, shaped as the API's profile list."""
+    access = operator_access(org_slug)
+    return [schemas.summary_out(s).model_dump(mode="json") for s in queries.profile_list(access)]
+
+
+def import_file(
+    org_slug: str, data: bytes, *, filename: str, name: str | None = None, replace: bool = False
+) -> dict[str, Any]:
+    """Store a profile file in the organization; the API's import answer as a dict."""
+    access = operator_access(org_slug)
+    result = services.import_profile_file(
+        access, data, filename=filename, name=name, replace_existing=replace
+    )
+    out = schemas.ImportOut(
+        profile=schemas.profile_out(queries.profile(access, result.profile.pk)),
+        created=result.created,
+        warnings=list(result.warnings),
+    )
+    return out.model_dump(mode="json")
+
+
+def export_file(org_slug: str, profile_ref: str, fmt: Format) -> tuple[str, str]:
+    """The profile (by id or name) as file text, and a file name for it."""
+    access = operator_access(org_slug)
+    row = lookups.profile_by_ref(access, profile_ref)
+    return exchange.export_profile_file(access, row.pk, fmt), exchange.export_filename(row, fmt)

@@ -148,6 +148,19 @@ def profile_list(access: Access, *, kind: str | None = None) -> list[ProfileSumm
     return out
 
 
+def profile(access: Access, profile_id: Any) -> m.Profile:
+    """One profile row with its framework and who created and last changed it (one query)."""
+    lookups.ensure(access, Permission.VIEW)
+    row = (
+        m.Profile.objects.select_related("framework", "created_by", "updated_by")
+        .filter(organization=access.organization, pk=_pk(profile_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no profile {profile_id} in {access.organization.slug}")
+    return row
+
+
 # -- one profile ------------------------------------------------------------------------
 
 
@@ -715,6 +728,7 @@ __all__ = [
     "outcome_detail",
     "owned_outcomes",
     "parse_ref",
+    "profile",
     "profile_detail",
     "profile_list",
     "progress",

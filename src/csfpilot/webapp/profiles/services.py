@@ -647,6 +647,7 @@ from csfpilot.webapp.profiles.exchange import (  # noqa: E402
     export_profile_file,
     export_snapshot_file,
     import_profile_file,
+    store_profile,
     take_snapshot,
 )
 
@@ -671,6 +672,7 @@ __all__ = [
     "outcome_values",
     "resolve_scale",
     "set_tiers",
+    "store_profile",
     "take_snapshot",
     "update_action",
     "update_outcome",
