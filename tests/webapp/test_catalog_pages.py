@@ -523,3 +523,16 @@ def test_control_statement_items_are_indented_by_depth(client):
     assert '<p class="item item-1">d. Specify:</p>' in statement
     assert '<p class="item item-2">1. Authorized users of the system;</p>' in statement
     assert statement.count('class="item item-1"') == 12  # a. … l.
+
+
+def test_a_mistyped_id_suggests_its_neighbours(client):
+    response = client.get("/frameworks/csf-2.0/GV.OC-99")
+    assert [n.code for n in response.context["suggestions"]] == [
+        "GV.OC",
+        "GV.OC-01",
+        "GV.OC-02",
+        "GV.OC-03",
+        "GV.OC-04",
+        "GV.OC-05",
+    ]
+    assert '<a class="node-link" href="/frameworks/csf-2.0/GV.OC-01">GV.OC-01</a>' in html(response)

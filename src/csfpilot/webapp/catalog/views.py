@@ -6,7 +6,6 @@ the template and answer HTMX requests with the part of the page that changes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -38,22 +37,16 @@ def _primary_first(fws: list[m.Framework]) -> list[m.Framework]:
 
 def framework_list(request: HttpRequest) -> HttpResponse:
     fws = _primary_first(queries.frameworks())
-    counts = {fw.id: queries.level_counts(fw) for fw in fws}
+    counts = queries.framework_level_counts()
     rows = [
-        {"fw": fw, "levels": [(lvl, counts[fw.id].get(lvl, {})) for lvl in fw.levels]} for fw in fws
+        {"fw": fw, "levels": [(lvl, counts.get(fw.id, {}).get(lvl, {})) for lvl in fw.levels]}
+        for fw in fws
     ]
     return render(
         request,
         "catalog/framework_list.html",
         {"rows": rows, "datasets_count": m.MappingDataset.objects.count()},
     )
-
-
-@dataclass
-class LegacyGroup:
-    """Withdrawn elements of an earlier release that now live in one branch of the tree."""
-
-    entries: list[queries.Migration] = field(default_factory=list)
 
 
 def _branch_of(tree: list[queries.TreeNode]) -> dict[int, str]:
@@ -112,6 +105,19 @@ def framework(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, template, context)
 
 
+def _suggestions(fw: m.Framework, code: str) -> list[m.Node]:
+    """Elements near a mistyped id: ``GV.OC-99`` suggests the GV.OC outcomes."""
+    prefix = code.strip()
+    for _ in range(6):  # a 404 page: a few small queries at most
+        if len(prefix) < 2:
+            break
+        found = queries.search(prefix, framework_key=fw.key, limit=8)
+        if found:
+            return found
+        prefix = prefix[:-1].rstrip("-.( ")
+    return []
+
+
 def node(request: HttpRequest, key: str, code: str) -> HttpResponse:
     fw = _framework_or_404(key)
     try:
@@ -124,7 +130,7 @@ def node(request: HttpRequest, key: str, code: str) -> HttpResponse:
                 "fw": fw,
                 "code": code.strip(),
                 "mentions": queries.mentions(fw.key, code),
-                "suggestions": queries.search(code, framework_key=fw.key, limit=8),
+                "suggestions": _suggestions(fw, code),
             },
             status=404,
         )

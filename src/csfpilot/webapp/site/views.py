@@ -12,10 +12,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """The front page: what csfpilot is, the CSF 2.0 Functions, what is loaded."""
     fws = sorted(queries.frameworks(), key=lambda fw: fw.key != DEFAULT_FRAMEWORK)
     csf = next((fw for fw in fws if fw.key == DEFAULT_FRAMEWORK), None)
-    rows = []
-    for fw in fws:
-        counts = queries.level_counts(fw)
-        rows.append({"fw": fw, "levels": [(lvl, counts.get(lvl, {})) for lvl in fw.levels]})
+    counts = queries.framework_level_counts()
+    rows = [
+        {"fw": fw, "levels": [(lvl, counts.get(fw.id, {}).get(lvl, {})) for lvl in fw.levels]}
+        for fw in fws
+    ]
     return render(
         request,
         "site/home.html",
