@@ -105,3 +105,11 @@ def test_ratings_on_different_scales_do_not_translate(community):
 def test_a_different_framework_is_refused(community):
     with pytest.raises(InputRefused, match=r"written for csf-2\.0"):
         derive_target(community, Profile("Next", framework="csf-2.1"))
+
+
+def test_keep_higher_keeps_an_organizations_more_ambitious_target(community, ours, csf):
+    ours = ours.with_rating("PR.AA-01", Side.TARGET, "fully")
+    derived, changes = derive_target(community, ours, framework=csf, keep_higher=True)
+    assert derived.entry("PR.AA-01").target.key == "fully"  # above the community's largely
+    assert derived.entry("GV.OC-01").target.key == "fully"  # raised from largely
+    assert Change("PR.AA-01", "target", "fully", "largely") not in changes

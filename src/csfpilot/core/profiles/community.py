@@ -26,6 +26,7 @@ def derive_target(
     *,
     name: str | None = None,
     framework: OutcomeFramework | None = None,
+    keep_higher: bool = False,
 ) -> tuple[Profile, list[Change]]:
     """Take the targets of a Community Profile onto an organization's profile.
 
@@ -36,7 +37,8 @@ def derive_target(
     included (the community's rationale fills an empty one). Outcomes the
     community leaves out keep whatever the base says. Target Tiers the
     community sets replace the base's. Both profiles must share framework and
-    scale: ratings on different scales do not translate.
+    scale: ratings on different scales do not translate. With ``keep_higher``
+    an organization's own target that scores above the community's stays.
 
     Returns the derived profile and the changes against ``base`` (against an
     empty profile when there is no base).
@@ -73,6 +75,9 @@ def derive_target(
         if not theirs.included:
             continue
         ours = entries.get(code) or OutcomeEntry(code)
+        if keep_higher and _aims_higher(ours, theirs):
+            entries[code] = replace(ours, included=True)
+            continue
         entries[code] = replace(
             ours,
             included=True,
@@ -104,3 +109,10 @@ def _target_tier(ours: TierRating, theirs: TierRating) -> TierRating:
     if theirs.target is None:
         return ours
     return replace(ours, target=theirs.target, target_rationale=theirs.target_rationale)
+
+
+def _aims_higher(ours: OutcomeEntry, theirs: OutcomeEntry) -> bool:
+    mine, community = ours.target, theirs.target
+    if mine is None or community is None or mine.score is None or community.score is None:
+        return False
+    return mine.score > community.score
