@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib.resources import files
-from typing import Any
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from csfpilot.core.errors import InputRefused
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 SCHEMA_FILE = "profile.schema.json"
 
@@ -29,6 +30,9 @@ def profile_schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> Draft202012Validator:
+    # jsonschema takes a noticeable share of CLI start-up; load it on first use.
+    from jsonschema import Draft202012Validator
+
     schema = profile_schema()
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
