@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from csfpilot import __version__
-from csfpilot.cli import catalog, importing, server
+from csfpilot.cli import assess, catalog, importing, profile, server
 
 app = typer.Typer(
     name="csfpilot",
@@ -36,6 +36,8 @@ app.command()(catalog.frameworks)
 app.add_typer(catalog.app)
 app.command()(catalog.crosswalk)
 app.command("import-framework")(importing.import_framework)
+app.add_typer(profile.app, name="profile")
+app.command()(assess.assess)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
