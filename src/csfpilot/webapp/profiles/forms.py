@@ -244,7 +244,7 @@ class OutcomeForm(forms.Form):
         choices=_optional_choices(PRIORITY_LABELS, pgettext_lazy("priority", "Not set")),
     )
     owner_name = forms.CharField(
-        label=_("Owner"),
+        label=pgettext_lazy("person responsible", "Owner"),
         max_length=NAME_MAX,
         required=False,
         help_text=_(
@@ -454,7 +454,9 @@ class ActionForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     title = forms.CharField(label=_("Action"), max_length=TEXT_MAX)
-    owner_name = forms.CharField(label=_("Owner"), max_length=NAME_MAX, required=False)
+    owner_name = forms.CharField(
+        label=pgettext_lazy("person responsible", "Owner"), max_length=NAME_MAX, required=False
+    )
     due = forms.DateField(
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -507,7 +509,7 @@ class GapFilterForm(forms.Form):
         required=False,
         choices=_optional_choices(PRIORITY_LABELS, _("Any priority")),
     )
-    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    owner = forms.ChoiceField(label=pgettext_lazy("person responsible", "Owner"), required=False)
 
     def __init__(
         self,
@@ -534,7 +536,9 @@ class NewActionForm(forms.Form):
         max_length=2000,
         help_text=_("Outcome ids, separated by spaces or commas, e.g. PR.AA-01 PR.AA-03"),
     )
-    owner_name = forms.CharField(label=_("Owner"), max_length=NAME_MAX, required=False)
+    owner_name = forms.CharField(
+        label=pgettext_lazy("person responsible", "Owner"), max_length=NAME_MAX, required=False
+    )
     due = forms.DateField(
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -559,8 +563,8 @@ FIELD_NAMES: dict[str, Any] = {
     "current_priority": _("Current priority"),
     "current": _("Current"),
     "target": _("Target"),
-    "owner": _("Owner"),
-    "owner_name": _("Owner"),
+    "owner": pgettext_lazy("person responsible", "Owner"),
+    "owner_name": pgettext_lazy("person responsible", "Owner"),
     "owner_id": _("Assigned member"),
     "notes": _("Notes"),
     "considerations": _("Considerations"),
