@@ -38,14 +38,8 @@ from csfpilot.webapp.profiles import (
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.exchange import export_filename
-from csfpilot.webapp.profiles.forms import (
-    PRIORITY_LABELS,
-    DeriveForm,
-    ImportForm,
-    SnapshotForm,
-    field_label,
-    level_label,
-)
+from csfpilot.webapp.profiles.forms import DeriveForm, ImportForm, SnapshotForm
+from csfpilot.webapp.profiles.labels import PRIORITY_LABELS, field_label, level_label
 from csfpilot.webapp.profiles.views import profile_context, profile_page
 
 UPLOAD_MAX = 5 * 1024 * 1024

@@ -27,7 +27,8 @@ from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import lookups, queries, services
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles.conflicts import StaleEdit
-from csfpilot.webapp.profiles.forms import STATUS_LABELS, ActionForm, GenerateForm, NewActionForm
+from csfpilot.webapp.profiles.forms import ActionForm, GenerateForm, NewActionForm
+from csfpilot.webapp.profiles.labels import STATUS_LABELS
 from csfpilot.webapp.profiles.views import is_overdue, profile_context, profile_page
 
 

@@ -34,13 +34,8 @@ from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import page_queries, queries, services, storage
 from csfpilot.webapp.profiles.conflicts import StaleEdit
-from csfpilot.webapp.profiles.forms import (
-    PRIORITY_LABELS,
-    OutcomeForm,
-    field_label,
-    level_help,
-    level_label,
-)
+from csfpilot.webapp.profiles.forms import OutcomeForm
+from csfpilot.webapp.profiles.labels import PRIORITY_LABELS, field_label, level_help, level_label
 from csfpilot.webapp.profiles.views import profile_context, profile_page
 
 

@@ -45,14 +45,12 @@ from csfpilot.webapp.profiles import (
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.exchange import export_filename
-from csfpilot.webapp.profiles.forms import (
+from csfpilot.webapp.profiles.forms import GapFilterForm, ProfileForm, TiersForm
+from csfpilot.webapp.profiles.labels import (
     KIND_LABELS,
     PRIORITY_LABELS,
     SCOPE_LABELS,
     STATUS_LABELS,
-    GapFilterForm,
-    ProfileForm,
-    TiersForm,
     level_label,
 )
 from csfpilot.webapp.profiles.tier_texts import TIER_NAMES, tier_text
