@@ -671,6 +671,43 @@ def test_export_needs_the_export_permission(world: World):
     assert client_for(world, "viewer").get(url("export", row.pk)).status_code == 403
 
 
+# -- settings ------------------------------------------------------------------------------
+
+
+def test_a_profile_is_renamed_and_rescoped_against_its_version(world: World):
+    row = world.profile()
+    c = client_for(world, "assessor")
+    data = {
+        "version": str(row.version),
+        "name": "Plant 2",
+        "scope_type": "business-unit",
+        "scope_name": "Riverside plant",
+        "description": "OT and office",
+        "assumptions": "",
+    }
+    assert c.post(url("settings", row.pk), data).status_code == 302
+    row.refresh_from_db()
+    assert (row.name, row.scope_type, row.scope_name) == (
+        "Plant 2",
+        "business-unit",
+        "Riverside plant",
+    )
+    stale = c.post(url("settings", row.pk), {**data, "name": "Plant 3"})
+    assert stale.status_code == 409
+    assert "Someone else changed this profile first" in stale.content.decode()
+    row.refresh_from_db()
+    assert row.name == "Plant 2"
+
+
+def test_deleting_a_profile_needs_the_confirmation(world: World):
+    row = world.profile()
+    c = client_for(world, "owner")
+    assert c.post(url("delete", row.pk), {}).status_code == 302
+    assert m.Profile.objects.filter(pk=row.pk).exists()
+    assert c.post(url("delete", row.pk), {"confirm": "on"})["Location"] == url("list")
+    assert not m.Profile.objects.filter(pk=row.pk).exists()
+
+
 # -- Tiers ----------------------------------------------------------------------------------
 
 
@@ -711,6 +748,8 @@ PAGES = {
     "import": ((), "get", "edit"),
     "overview": (("P",), "get", "view"),
     "export": (("P",), "get", "export"),
+    "settings": (("P",), "get", "edit"),
+    "delete": (("P",), "post", "edit"),
     "assess": (("P",), "get", "view"),
     "assess_save": (("P", "GV.OC-01"), "post", "outcome"),
     "dashboard": (("P",), "get", "view"),

@@ -129,6 +129,44 @@ class ProfileForm(forms.Form):
             self.fields[name].widget.attrs["rows"] = 3
 
 
+class ProfileSettingsForm(forms.Form):
+    """What can change about a profile once it exists (its framework, kind and scale stay)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    name = forms.CharField(label=_("Name"), max_length=NAME_MAX)
+    scope_type = forms.ChoiceField(
+        label=_("Scope"), choices=[(k.value, v) for k, v in SCOPE_LABELS.items()]
+    )
+    scope_name = forms.CharField(label=_("Which one"), max_length=NAME_MAX, required=False)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    assumptions = forms.CharField(
+        label=_("Assumptions"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    FIELDS = ("name", "scope_type", "scope_name", "description", "assumptions")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in ("description", "assumptions"):
+            if isinstance(data.get(name), str):
+                data[name] = data[name].replace("\r\n", "\n")
+        return data
+
+
+class DeleteForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that the profile, its action plan and its snapshots are deleted"),
+    )
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Profile file (YAML or JSON)"),

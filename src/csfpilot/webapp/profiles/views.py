@@ -24,7 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from csfpilot.core.errors import ConflictError, InputRefused, NotFound
 from csfpilot.core.gaps import analyse_gaps
@@ -45,7 +45,13 @@ from csfpilot.webapp.profiles import (
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.exchange import export_filename
-from csfpilot.webapp.profiles.forms import GapFilterForm, ProfileForm, TiersForm
+from csfpilot.webapp.profiles.forms import (
+    DeleteForm,
+    GapFilterForm,
+    ProfileForm,
+    ProfileSettingsForm,
+    TiersForm,
+)
 from csfpilot.webapp.profiles.labels import (
     KIND_LABELS,
     PRIORITY_LABELS,
@@ -248,6 +254,64 @@ def _aspect_name(aspect: str) -> str:
         if aspect == "governance"
         else _("Cybersecurity risk management")
     )
+
+
+@profile_page(Permission.EDIT_PROFILES)
+@require_http_methods(["GET", "POST"])
+def profile_settings(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
+    """Rename or re-scope a profile, or delete it; saved against the profile's version."""
+    row = lookups.profile(access, pk)
+    current = {name: getattr(row, name) for name in ProfileSettingsForm.FIELDS}
+    form = ProfileSettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial={"version": row.version, **current},
+    )
+    status = 200
+    conflict = None
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            changes = {
+                k: form.cleaned_data[k] for k in form.FIELDS if form.cleaned_data[k] != current[k]
+            }
+            try:
+                if changes:
+                    services.update_profile(
+                        access, pk, changes, expected_version=form.cleaned_data["version"]
+                    )
+            except StaleEdit as exc:
+                conflict, status = exc, 409
+            except InputRefused as exc:
+                refuse(form, exc)
+            except ConflictError as exc:
+                form.add_error("name", str(exc))
+            else:
+                messages.success(request, _("The profile is saved."))
+                return redirect("profiles:overview", slug=access.organization.slug, pk=pk)
+    return render(
+        request,
+        "profiles/settings.html",
+        {
+            **profile_context(access, row, "overview"),
+            "form": form,
+            "conflict": conflict,
+            "delete_form": DeleteForm(),
+        },
+        status=status,
+    )
+
+
+@profile_page(Permission.EDIT_PROFILES)
+@require_POST
+def profile_delete(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
+    row = lookups.profile(access, pk)
+    form = DeleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm the deletion; nothing was deleted."))
+        return redirect("profiles:settings", slug=access.organization.slug, pk=pk)
+    services.delete_profile(access, pk)
+    messages.success(request, _("%(name)s is deleted.") % {"name": row.name})
+    return redirect("profiles:list", slug=access.organization.slug)
 
 
 @profile_page(Permission.EXPORT)

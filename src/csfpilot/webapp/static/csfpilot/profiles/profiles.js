@@ -161,6 +161,13 @@
     }
   });
 
+  // A save that returns while the person kept typing has not saved the latest words:
+  // show "not saved yet" again until the next save carries them.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var form = formOf(event);
+    if (form && form.hasAttribute("data-dirty")) setStatus(form, "pending");
+  });
+
   function dirtyForms() {
     return document.querySelectorAll("form[data-status][data-dirty]");
   }
