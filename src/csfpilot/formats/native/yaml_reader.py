@@ -3,10 +3,11 @@
 PyYAML's safe loader still accepts things a profile file never needs and an
 attacker can abuse: anchors and aliases (the "billion laughs" expansion bomb),
 merge keys, explicit tags, duplicate keys (the last one silently wins), and
-unbounded nesting. This reader composes the document node by node and refuses
-each of them with the line it is on. It also records the line of every key
-and value, so later errors about a field ("outcomes → GV.OC-01 → current")
-can name the line too.
+unbounded nesting. This reader builds the document straight from the parser's
+event stream — libyaml's C parser when it is installed, PyYAML's own
+otherwise — and refuses each of those with the line it is on, before a value
+is built from it. It also records the line of every key and value, so later
+errors about a field ("outcomes → GV.OC-01 → current") can name the line too.
 """
 
 from __future__ import annotations
@@ -14,10 +15,19 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
-from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import ScalarNode
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import Resolver
@@ -28,11 +38,10 @@ from csfpilot.core.errors import InputRefused
 Path_ = tuple[str | int, ...]
 MAX_DEPTH = 32
 
-# The YAML 1.1 core types a profile can hold; anything else is an explicit tag.
-_ALLOWED_TAGS = frozenset(
-    "tag:yaml.org,2002:" + t
-    for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
-)
+_CORE = "tag:yaml.org,2002:"
+# The YAML 1.1 scalar types a profile can hold; any other tag is refused.
+_SCALAR_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
+_MERGE = _CORE + "merge"
 
 
 class _Refused(Exception):
@@ -42,84 +51,138 @@ class _Refused(Exception):
         self.line = line
 
 
-class _RestrictedLoader(Reader, Scanner, Parser, Composer, SafeConstructor, Resolver):
-    """Composes nodes, refusing anchors, aliases and deep nesting as they are met."""
+class _PyParser(Reader, Scanner, Parser):
+    """PyYAML's pure-Python parser, for installs without libyaml."""
 
     def __init__(self, text: str) -> None:
         Reader.__init__(self, text)
         Scanner.__init__(self)
         Parser.__init__(self)
-        Composer.__init__(self)
-        SafeConstructor.__init__(self)
-        Resolver.__init__(self)
-        self._depth = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
-        event = self.peek_event()
-        line = event.start_mark.line + 1 if event.start_mark else None
+
+class _Scalars(SafeConstructor, Resolver):
+    """Resolves and builds plain values (text, numbers, booleans, null, dates)."""
+
+
+def _parser(text: str) -> Any:
+    if getattr(yaml, "__with_libyaml__", False):
+        from yaml._yaml import CParser
+
+        return CParser(text)
+    return _PyParser(text)
+
+
+def _line(event: Event) -> int | None:
+    return event.start_mark.line + 1 if event.start_mark is not None else None
+
+
+class _Builder:
+    def __init__(self, parser: Any) -> None:
+        self.parser = parser
+        self.scalars = _Scalars()
+        self.lines: dict[Path_, int] = {}
+
+    def _next(self) -> Event:
+        event = self.parser.get_event()
         if isinstance(event, AliasEvent):
             raise _Refused(
                 f"YAML aliases (*{event.anchor}) are not allowed in profile files; "
                 "write the value out",
-                line,
+                _line(event),
             )
-        if isinstance(event, ScalarEvent | CollectionStartEvent) and event.anchor is not None:
-            raise _Refused(f"YAML anchors (&{event.anchor}) are not allowed in profile files", line)
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise _Refused(f"the YAML is nested more than {MAX_DEPTH} levels deep", line)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise _Refused(
+                f"YAML anchors (&{anchor}) are not allowed in profile files", _line(event)
+            )
+        return event
 
+    def _scalar_tag(self, event: ScalarEvent) -> str:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.scalars.resolve(ScalarNode, event.value, event.implicit)
+        return tag
 
-def _line(node: Node) -> int:
-    return node.start_mark.line + 1
+    def _scalar(self, event: ScalarEvent) -> Any:
+        tag = self._scalar_tag(event)
+        if tag not in _SCALAR_TAGS:
+            raise _Refused(f"the YAML tag {tag!r} is not allowed in profile files", _line(event))
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        return self.scalars.yaml_constructors[tag](self.scalars, node)
 
+    def value(self, path: Path_, depth: int) -> Any:
+        event = self._next()
+        line = _line(event)
+        if line is not None:
+            self.lines.setdefault(path, line)
+        if isinstance(event, ScalarEvent):
+            return self._scalar(event)
+        if depth >= MAX_DEPTH:
+            raise _Refused(f"the YAML is nested more than {MAX_DEPTH} levels deep", line)
+        if event.tag is not None and not event.implicit:
+            raise _Refused(f"the YAML tag {event.tag!r} is not allowed in profile files", line)
+        if isinstance(event, SequenceStartEvent):
+            items = []
+            while not self.parser.check_event(SequenceEndEvent):
+                items.append(self.value((*path, len(items)), depth + 1))
+            self.parser.get_event()
+            return items
+        if isinstance(event, MappingStartEvent):
+            return self._mapping(path, depth)
+        raise _Refused(f"unexpected YAML event {type(event).__name__}", line)
 
-def _value(loader: _RestrictedLoader, node: Node, path: Path_, lines: dict[Path_, int]) -> Any:
-    lines.setdefault(path, _line(node))
-    if node.tag not in _ALLOWED_TAGS:
-        raise _Refused(f"the YAML tag {node.tag!r} is not allowed in profile files", _line(node))
-    if isinstance(node, MappingNode):
+    def _mapping(self, path: Path_, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Refused("only plain text keys are allowed (no merge keys)", _line(key_node))
-            key = loader.construct_object(key_node)
+        while not self.parser.check_event(MappingEndEvent):
+            key_event = self._next()
+            line = _line(key_event)
+            if not isinstance(key_event, ScalarEvent) or self._scalar_tag(key_event) == _MERGE:
+                raise _Refused("only plain text keys are allowed (no merge keys)", line)
+            key = self._scalar(key_event)
             if not isinstance(key, str):
-                raise _Refused(
-                    f"the key {key_node.value!r} must be text; quote it", _line(key_node)
-                )
+                raise _Refused(f"the key {key_event.value!r} must be text; quote it", line)
             if key in out:
-                first = lines.get((*path, key))
+                first = self.lines.get((*path, key))
                 raise _Refused(
                     f"the key {key!r} appears twice"
                     + (f" (first on line {first})" if first else ""),
-                    _line(key_node),
+                    line,
                 )
-            lines[(*path, key)] = _line(key_node)
-            out[key] = _value(loader, value_node, (*path, key), lines)
+            if line is not None:
+                self.lines[(*path, key)] = line
+            out[key] = self.value((*path, key), depth + 1)
+        self.parser.get_event()
         return out
-    if isinstance(node, SequenceNode):
-        return [_value(loader, item, (*path, i), lines) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+
+    def document(self) -> Any:
+        self.parser.get_event()  # stream start
+        if self.parser.check_event(StreamEndEvent):
+            return None
+        self.parser.get_event()  # document start
+        root = self.value((), 0)
+        end = self.parser.get_event()
+        if not isinstance(end, DocumentEndEvent):
+            raise _Refused("not valid YAML: the document does not end", _line(end))
+        if not self.parser.check_event(StreamEndEvent):
+            raise _Refused(
+                "not valid YAML: but found another document", _line(self.parser.peek_event())
+            )
+        return root
 
 
 def load_yaml(text: str, *, name: str) -> tuple[Any, dict[Path_, int]]:
     """Parse one YAML document; return the value and the line of every path in it.
 
     Paths are tuples of keys and list indexes from the root, e.g.
-    ``("outcomes", "GV.OC-01", "current")``; lines are 1-based.
+    ``("outcomes", "GV.OC-01", "current")``; lines are 1-based. A file with no
+    document (empty, or only comments) is refused.
     """
-    loader = _RestrictedLoader(text)
-    lines: dict[Path_, int] = {}
+    parser = _parser(text)
+    builder = _Builder(parser)
     try:
-        node = loader.get_single_node()
-        if node is None:
+        value = builder.document()
+        if value is None and not builder.lines:
             raise InputRefused("the file is empty", file=name)
-        value = _value(loader, node, (), lines)
     except _Refused as exc:
         raise InputRefused(exc.message, file=name, line=exc.line) from None
     except yaml.MarkedYAMLError as exc:
@@ -133,10 +196,6 @@ def load_yaml(text: str, *, name: str) -> tuple[Any, dict[Path_, int]]:
         ) from None
     except yaml.YAMLError as exc:
         raise InputRefused(f"not valid YAML: {exc}", file=name) from None
-    except RecursionError:
-        raise InputRefused(
-            f"the YAML is nested more than {MAX_DEPTH} levels deep", file=name
-        ) from None
     finally:
-        loader.dispose()
-    return value, lines
+        parser.dispose()
+    return value, builder.lines
