@@ -45,8 +45,8 @@ class World:
         return services.create_profile(self.access("owner"), name=name, **kwargs)
 
 
-@pytest.fixture(name="world")
-def world_fixture() -> World:
+def build_world() -> World:
+    """Create the two organizations and their members (needs database access)."""
     org = Organization.objects.create(name="Acme Corp", slug="acme")
     other = Organization.objects.create(name="Globex", slug="globex")
     users = {}
@@ -56,3 +56,8 @@ def world_fixture() -> World:
     outsider = make_user("owner@globex.test")
     Membership.objects.create(user=outsider, organization=other, role="owner")
     return World(org, other, users, outsider)
+
+
+@pytest.fixture(name="world")
+def world_fixture() -> World:
+    return build_world()

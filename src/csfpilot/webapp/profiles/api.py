@@ -156,14 +156,14 @@ def create_profile(request: HttpRequest, slug: str, payload: s.ProfileIn) -> Any
     return 201, _detail(access, row.pk)
 
 
-@router.get(BASE + "/{profile_id}", response=s.ProfileOut, summary="One profile")
+@router.get(BASE + "/{int:profile_id}", response=s.ProfileOut, summary="One profile")
 def get_profile(request: HttpRequest, slug: str, profile_id: int) -> s.ProfileOut:
     access = require(request, slug, Permission.VIEW)
     return _detail(access, profile_id)
 
 
 @router.patch(
-    BASE + "/{profile_id}", response={200: s.ProfileOut, **ANSWERS}, summary="Change a profile"
+    BASE + "/{int:profile_id}", response={200: s.ProfileOut, **ANSWERS}, summary="Change a profile"
 )
 @answers
 def update_profile(
@@ -181,21 +181,21 @@ def update_profile(
     return _detail(access, profile_id)
 
 
-@router.delete(BASE + "/{profile_id}", response={204: None}, summary="Delete a profile")
+@router.delete(BASE + "/{int:profile_id}", response={204: None}, summary="Delete a profile")
 def delete_profile(request: HttpRequest, slug: str, profile_id: int) -> tuple[int, None]:
     access = require(request, slug, Permission.EDIT_PROFILES)
     services.delete_profile(access, profile_id)
     return 204, None
 
 
-@router.get(BASE + "/{profile_id}/tiers", response=s.TiersOut, summary="The profile's Tiers")
+@router.get(BASE + "/{int:profile_id}/tiers", response=s.TiersOut, summary="The profile's Tiers")
 def get_tiers(request: HttpRequest, slug: str, profile_id: int) -> s.TiersOut:
     access = require(request, slug, Permission.VIEW)
     return s.tiers_out(lookups.profile(access, profile_id))
 
 
 @router.put(
-    BASE + "/{profile_id}/tiers", response={200: s.TiersOut, **ANSWERS}, summary="Set the Tiers"
+    BASE + "/{int:profile_id}/tiers", response={200: s.TiersOut, **ANSWERS}, summary="Set the Tiers"
 )
 @answers
 def set_tiers(request: HttpRequest, slug: str, profile_id: int, payload: s.TiersIn) -> Any:
@@ -210,21 +210,25 @@ def set_tiers(request: HttpRequest, slug: str, profile_id: int, payload: s.Tiers
 # -- outcomes ------------------------------------------------------------------------------
 
 
-@router.get(BASE + "/{profile_id}/outcomes", response=list[s.OutcomeOut], summary="Every outcome")
+@router.get(
+    BASE + "/{int:profile_id}/outcomes", response=list[s.OutcomeOut], summary="Every outcome"
+)
 def list_outcomes(request: HttpRequest, slug: str, profile_id: int) -> list[s.OutcomeOut]:
     access = require(request, slug, Permission.VIEW)
     detail = queries.profile_detail(access, profile_id)
     return [s.outcome_out(o) for o in detail.outcomes]
 
 
-@router.get(BASE + "/{profile_id}/outcomes/{code}", response=s.OutcomeOut, summary="One outcome")
+@router.get(
+    BASE + "/{int:profile_id}/outcomes/{code}", response=s.OutcomeOut, summary="One outcome"
+)
 def get_outcome(request: HttpRequest, slug: str, profile_id: int, code: str) -> s.OutcomeOut:
     access = require(request, slug, Permission.VIEW)
     return s.outcome_out(queries.outcome_detail(access, profile_id, code).outcome)
 
 
 @router.patch(
-    BASE + "/{profile_id}/outcomes/{code}",
+    BASE + "/{int:profile_id}/outcomes/{code}",
     response={200: s.OutcomeOut, **ANSWERS},
     summary="Change one outcome (send the version you read)",
 )
@@ -245,7 +249,7 @@ class NextQuery(Schema):
 
 
 @router.get(
-    BASE + "/{profile_id}/next-unanswered",
+    BASE + "/{int:profile_id}/next-unanswered",
     response=s.NextOut,
     summary="The questionnaire's next unanswered outcome",
 )
@@ -258,7 +262,7 @@ def next_unanswered(
 
 
 @router.get(
-    BASE + "/{profile_id}/progress",
+    BASE + "/{int:profile_id}/progress",
     response=list[s.ProgressOut],
     summary="Answered outcomes per Function",
 )
@@ -279,7 +283,7 @@ def progress(request: HttpRequest, slug: str, profile_id: int) -> list[s.Progres
 # -- scores, gaps --------------------------------------------------------------------------
 
 
-@router.get(BASE + "/{profile_id}/scores", response=s.ScoresOut, summary="Scores (0–100)")
+@router.get(BASE + "/{int:profile_id}/scores", response=s.ScoresOut, summary="Scores (0–100)")
 def scores(request: HttpRequest, slug: str, profile_id: int) -> s.ScoresOut:
     access = require(request, slug, Permission.VIEW)
     result = queries.scores(access, profile_id)
@@ -296,7 +300,7 @@ class GapQuery(Schema):
 
 
 @router.get(
-    BASE + "/{profile_id}/gaps",
+    BASE + "/{int:profile_id}/gaps",
     response={200: s.GapsOut, **ANSWERS},
     summary="Gap analysis (filters: Function or Category id, priority, owner)",
 )
@@ -327,7 +331,7 @@ class PlanQuery(Schema):
     owner: str | None = None
 
 
-@router.get(BASE + "/{profile_id}/actions", response=s.ActionPlanOut, summary="The action plan")
+@router.get(BASE + "/{int:profile_id}/actions", response=s.ActionPlanOut, summary="The action plan")
 def action_plan(
     request: HttpRequest, slug: str, profile_id: int, params: Query[PlanQuery]
 ) -> s.ActionPlanOut:
@@ -342,7 +346,7 @@ def action_plan(
 
 
 @router.post(
-    BASE + "/{profile_id}/actions",
+    BASE + "/{int:profile_id}/actions",
     response={201: s.ActionOut, **ANSWERS},
     summary="Add an action",
 )
@@ -354,7 +358,7 @@ def create_action(request: HttpRequest, slug: str, profile_id: int, payload: s.A
 
 
 @router.post(
-    BASE + "/{profile_id}/actions/generate",
+    BASE + "/{int:profile_id}/actions/generate",
     response={201: list[s.ActionOut], **ANSWERS},
     summary="Add an action for every uncovered gap (suggested SP 800-53 controls)",
 )
@@ -370,7 +374,7 @@ def generate_actions(
     return 201, [s.action_out(a, today=today) for a in added]
 
 
-@router.get(BASE + "/{profile_id}/actions/{code}", response=s.ActionOut, summary="One action")
+@router.get(BASE + "/{int:profile_id}/actions/{code}", response=s.ActionOut, summary="One action")
 def get_action(request: HttpRequest, slug: str, profile_id: int, code: str) -> s.ActionOut:
     access = require(request, slug, Permission.VIEW)
     row = lookups.profile(access, profile_id)
@@ -378,7 +382,7 @@ def get_action(request: HttpRequest, slug: str, profile_id: int, code: str) -> s
 
 
 @router.patch(
-    BASE + "/{profile_id}/actions/{code}",
+    BASE + "/{int:profile_id}/actions/{code}",
     response={200: s.ActionOut, **ANSWERS},
     summary="Change an action (send the version you read)",
 )
@@ -394,7 +398,7 @@ def update_action(
 
 
 @router.delete(
-    BASE + "/{profile_id}/actions/{code}",
+    BASE + "/{int:profile_id}/actions/{code}",
     response={204: None, **ANSWERS},
     summary="Remove an action (send the version you read)",
 )
@@ -408,14 +412,14 @@ def delete_action(request: HttpRequest, slug: str, profile_id: int, code: str, v
 # -- snapshots, trend, compare -------------------------------------------------------------
 
 
-@router.get(BASE + "/{profile_id}/snapshots", response=list[s.SnapshotOut], summary="Snapshots")
+@router.get(BASE + "/{int:profile_id}/snapshots", response=list[s.SnapshotOut], summary="Snapshots")
 def list_snapshots(request: HttpRequest, slug: str, profile_id: int) -> list[s.SnapshotOut]:
     access = require(request, slug, Permission.VIEW)
     return [s.snapshot_out(x) for x in queries.snapshots(access, profile_id)]
 
 
 @router.post(
-    BASE + "/{profile_id}/snapshots",
+    BASE + "/{int:profile_id}/snapshots",
     response={201: s.SnapshotOut, **ANSWERS},
     summary="Take a snapshot (an immutable dated copy)",
 )
@@ -427,7 +431,7 @@ def take_snapshot(request: HttpRequest, slug: str, profile_id: int, payload: s.S
 
 
 @router.get(
-    "/organizations/{slug}/snapshots/{snapshot_id}",
+    "/organizations/{slug}/snapshots/{int:snapshot_id}",
     response=s.SnapshotDetailOut,
     summary="One snapshot with its scores and document",
 )
@@ -445,7 +449,7 @@ def get_snapshot(request: HttpRequest, slug: str, snapshot_id: int) -> s.Snapsho
 
 
 @router.get(
-    BASE + "/{profile_id}/trend",
+    BASE + "/{int:profile_id}/trend",
     response=list[s.TrendPointOut],
     summary="Scores over the snapshots, then now",
 )
@@ -488,7 +492,7 @@ def _download(text: str, filename: str, fmt: str) -> HttpResponse:
 
 
 @router.get(
-    BASE + "/{profile_id}/export",
+    BASE + "/{int:profile_id}/export",
     response={200: str},
     summary="Export as a profile file (YAML or JSON)",
     openapi_extra={
@@ -505,7 +509,7 @@ def export_profile(
 
 
 @router.get(
-    "/organizations/{slug}/snapshots/{snapshot_id}/export",
+    "/organizations/{slug}/snapshots/{int:snapshot_id}/export",
     response={200: str},
     summary="Export a snapshot as a profile file",
 )
@@ -592,7 +596,7 @@ def import_community_profile(
 
 
 @router.post(
-    BASE + "/{community_id}/derive-target",
+    BASE + "/{int:community_id}/derive-target",
     response={200: s.DeriveOut, 201: s.DeriveOut, **ANSWERS},
     summary="Derive a Target Profile from a Community Profile (preview with apply=false)",
 )

@@ -31,7 +31,6 @@ from csfpilot.core.profiles import Change, Profile, ProfileKind, check_profile
 from csfpilot.core.profiles import derive_target as derive_from_community
 from csfpilot.formats.native import (
     MAX_PROFILE_BYTES,
-    check_schema,
     dump_profile,
     format_of,
     from_document,
@@ -236,8 +235,8 @@ def take_snapshot(
         row = lookups.profile(access, profile_id, for_update=True)
         framework = lookups.framework_of(row)
         copy = lookups.domain_profile(row).snapshot_of(taken_at, label)
+        # The document of a valid profile; exports check it against the JSON Schema.
         document = to_document(copy, order=list(framework.outcomes))
-        check_schema(document)
         try:
             with transaction.atomic():
                 return m.Snapshot.objects.create(
