@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from csfpilot import __version__
-from csfpilot.cli import assess, catalog, importing, profile, server
+from csfpilot.cli import assess, catalog, importing, profile, profile_db, server
 
 app = typer.Typer(
     name="csfpilot",
@@ -37,6 +37,7 @@ app.add_typer(catalog.app)
 app.command()(catalog.crosswalk)
 app.command("import-framework")(importing.import_framework)
 app.add_typer(profile.app, name="profile")
+profile_db.register(profile.app)
 app.command()(assess.assess)
 
 

@@ -59,7 +59,14 @@ def import_profile(
     ] = False,
     as_json: AsJson = False,
 ) -> None:
-    """Import a profile file into an organization (all or nothing)."""
+    """Import a profile file into an organization (all or nothing).
+
+    The profile keeps the file's name unless --name is given; owners written as a
+    member's e-mail are assigned to that member.
+
+    Runs as the instance's operator: no sign-in, an owner's permissions, changes
+    recorded without a user name.
+    """
     with reported_errors():
         format_of(file)
         data = read_limited(file, name=str(file), max_bytes=MAX_PROFILE_BYTES)
@@ -95,7 +102,14 @@ def export_profile(
         typer.Option("--format", help="yaml or json (default: from the file name, else yaml)."),
     ] = None,
 ) -> None:
-    """Export a profile of an organization as a profile file (lossless)."""
+    """Export a profile of an organization as a profile file (lossless).
+
+    Importing the file again gives the same profile, and exporting that, the same
+    file. An existing output file is replaced in one step.
+
+    Runs as the instance's operator: no sign-in, an owner's permissions, changes
+    recorded without a user name.
+    """
     with reported_errors():
         chosen = fmt.value if fmt else (format_of(output) if output else "yaml")
         database.ready(announce)
@@ -111,7 +125,11 @@ def export_profile(
 
 
 def list_profiles(org: Org, as_json: AsJson = False) -> None:
-    """List an organization's profiles with their scores and action plans."""
+    """List an organization's profiles with their scores and action plans.
+
+    Runs as the instance's operator: no sign-in, an owner's permissions, changes
+    recorded without a user name.
+    """
     with reported_errors():
         database.ready(announce)
         rows = database.profile_list(org)

@@ -26,8 +26,8 @@ def ensure_demo() -> Any:
     Safe to call at every start: it changes nothing that exists, never resets a
     changed demo password, and does nothing (returns None) on an instance where
     real accounts exist but the demo account does not. The demo profiles are
-    added while the demo organization has no profile at all, so profiles a
-    person deleted or replaced there are never brought back.
+    added only while the demo organization has no profile at all; once it has
+    any, its profiles are left exactly as people changed them.
     """
     from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
