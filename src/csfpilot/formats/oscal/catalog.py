@@ -26,7 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from csfpilot.core.catalog import Catalog, FrameworkInfo, ImportBundle, Node, Relationship
+from csfpilot.core.catalog import (
+    Catalog,
+    Example,
+    FrameworkInfo,
+    ImportBundle,
+    Node,
+    Relationship,
+)
 from csfpilot.core.catalog import Withdrawal as WithdrawalTo
 from csfpilot.core.errors import InputRefused
 from csfpilot.core.ids import FRAMEWORK_KEY_RE, SP800_53_R5, canonical_code, sp800_53_canonical
@@ -37,6 +44,7 @@ from csfpilot.formats.oscal.document import (
     read_document,
     responsible_party_names,
 )
+from csfpilot.formats.oscal.extension import is_csfpilot_export
 from csfpilot.formats.oscal.prose import (
     MAX_PARAMETER_TEXT,
     ParameterText,
@@ -326,7 +334,16 @@ class _Reader:
         sort_id = _prop(obj, "sort-id")
         if sort_id:
             props["sort_id"] = sort_id
-        guidance = render_parts([p for p in parts if p.get("name") == "guidance"], self.params)
+        # NIST's OSCAL edition of CSF 2.0 gives Implementation Examples as
+        # guidance parts of class "example"; they are examples, not discussion.
+        guidance_parts = [p for p in parts if p.get("name") == "guidance"]
+        examples = tuple(
+            Example(code=str(p.get("id", "")), title=f"Ex{i}", text=render_parts([p], self.params))
+            for i, p in enumerate((p for p in guidance_parts if p.get("class") == "example"), 1)
+        )
+        guidance = render_parts(
+            [p for p in guidance_parts if p.get("class") != "example"], self.params
+        )
         if guidance:
             props["guidance"] = guidance
         related = self._related(obj)
@@ -349,6 +366,7 @@ class _Reader:
             title=self.params.markup(str(obj.get("title", ""))),
             text=text,
             order=order,
+            examples=examples,
             withdrawn=withdrawn,
             withdrawal_note=note,
             withdrawn_to=withdrawn_to,
@@ -447,6 +465,11 @@ def catalog_from_document(
     version: str | None = None,
 ) -> ImportBundle:
     """Build the bundle for an already-read OSCAL catalog (see :func:`read_oscal_catalog`)."""
+    if is_csfpilot_export(doc.metadata):
+        # Imported here: the exact reader builds on this module's walk.
+        from csfpilot.formats.oscal.exported import catalog_from_export
+
+        return catalog_from_export(doc, key=key, version=version)
     sp800_53 = is_sp800_53_r5(doc)
     file_version = doc.version
     if not file_version:

@@ -36,6 +36,7 @@ OSCAL_VERSION = "1.2.1"
 SCHEMA_FILES = {
     "catalog": "oscal_catalog_schema.json",
     "profile": "oscal_profile_schema.json",
+    "mapping-collection": "oscal_mapping_schema.json",
 }
 
 
