@@ -119,8 +119,13 @@ def test_other_content_is_refused_with_a_reason(nist_data: Path, tmp_path: Path)
     )
     assert "XML" in _refused(b'<?xml version="1.0"?><catalog/>').message
     assert ".xls file" in _refused(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100).message
+    # A .csv is read as a framework of one's own, which names the columns it lacks.
     err = _refused(b"Function,Category\nGV,GV.OC\n", name="core.csv")
-    assert err.message.startswith("the file is neither JSON nor an Excel .xlsx workbook.")
+    assert err.message.startswith("the header lacks the column(s) ID, Parent, Title, Text")
+    err = _refused(b"just some notes\n", name="notes.txt")
+    assert err.message.startswith(
+        "the file is neither JSON, YAML, CSV nor an Excel .xlsx workbook."
+    )
     assert _lists_the_formats(err)
 
     zipped = io.BytesIO()

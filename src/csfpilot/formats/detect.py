@@ -23,6 +23,13 @@ from typing import Any
 from csfpilot.core.catalog import ImportBundle
 from csfpilot.core.errors import InputRefused
 from csfpilot.core.ids import SP800_53_R5
+from csfpilot.formats.cisoassistant import looks_like_library, read_ciso_assistant_library
+from csfpilot.formats.custom_framework import (
+    looks_like_framework_csv,
+    read_custom_csv,
+    read_custom_xlsx,
+    workbook_has_framework_sheet,
+)
 from csfpilot.formats.nist.concept_crosswalk import SHEET as CROSSWALK_SHEET
 from csfpilot.formats.nist.concept_crosswalk import read_concept_crosswalk
 from csfpilot.formats.nist.cprt import read_cprt
@@ -67,6 +74,16 @@ CONCEPT_CROSSWALK = FileFormat(
     "olir-concept-crosswalk", "NIST OLIR concept crosswalk workbook, CSF 2.0 to SP 800-53 (.xlsx)"
 )
 
+CISO_ASSISTANT = FileFormat(
+    "ciso-assistant", "CISO Assistant framework library (.yaml, objects.framework)"
+)
+CUSTOM_CSV = FileFormat(
+    "custom-csv", "a framework of your own in CSV (columns ID, Parent, Title, Text)"
+)
+CUSTOM_XLSX = FileFormat(
+    "custom-xlsx", "a framework of your own in Excel (first sheet: ID, Parent, Title, Text)"
+)
+
 SUPPORTED_FORMATS: tuple[FileFormat, ...] = (
     REFERENCE_TOOL,
     CPRT,
@@ -74,7 +91,12 @@ SUPPORTED_FORMATS: tuple[FileFormat, ...] = (
     OSCAL_PROFILE,
     CSF11_WORKBOOK,
     CONCEPT_CROSSWALK,
+    CISO_ASSISTANT,
+    CUSTOM_CSV,
+    CUSTOM_XLSX,
 )
+_YAML_SUFFIXES = (".yaml", ".yml")
+_CSV_SUFFIXES = (".csv", ".tsv")
 
 
 def _supported() -> str:
@@ -150,6 +172,8 @@ def _read_workbook(raw: bytes, *, file: str, key: str | None, version: str | Non
             dataset_name=f"CSF 2.0 ↔ SP 800-53 Rev. 5 (release {version}), NIST OLIR",
             version=version,
         )
+    if workbook_has_framework_sheet(raw, name=file):
+        return read_custom_xlsx(raw, name=file, key=key, version=version)
     if _PROFILE_TEMPLATE_SHEET in sheets:
         raise _unknown(
             file,
@@ -199,6 +223,11 @@ def read_framework_file(
     if not raw.strip():
         raise InputRefused("the file is empty", file=file)
     kind = detect_format(raw[:64])
+    suffix = Path(file).suffix.lower()
+    if suffix in _YAML_SUFFIXES or (kind == "unknown" and looks_like_library(raw[:4096])):
+        return read_ciso_assistant_library(raw, name=file, key=key, version=version)
+    if suffix in _CSV_SUFFIXES or (kind == "unknown" and looks_like_framework_csv(raw[:4096])):
+        return read_custom_csv(raw, name=file, key=key, version=version)
     if kind == "json":
         return _read_json(raw, file=file, key=key, version=version)
     if kind == "xlsx":
@@ -209,4 +238,4 @@ def read_framework_file(
         raise _unknown(
             file, "this is XML; csfpilot reads NIST's JSON editions (OSCAL in JSON, not XML)"
         )
-    raise _unknown(file, "the file is neither JSON nor an Excel .xlsx workbook")
+    raise _unknown(file, "the file is neither JSON, YAML, CSV nor an Excel .xlsx workbook")

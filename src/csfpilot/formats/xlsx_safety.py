@@ -36,6 +36,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 import openpyxl
+from defusedxml import DefusedXmlException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
@@ -210,9 +211,27 @@ def open_workbook(
     except InputRefused:
         raise
     except Exception as exc:  # openpyxl raises many types for a damaged package
+        if forbidden_xml(exc):
+            raise InputRefused(XML_ENTITIES_REFUSED, file=name) from None
         raise InputRefused(
             f"the workbook cannot be read: {type(exc).__name__}: {exc}", file=name
         ) from None
+
+
+XML_ENTITIES_REFUSED = (
+    "the workbook's XML declares a DTD or entities, which csfpilot refuses "
+    "(entity expansion and external entities are attacks, never part of a real workbook)"
+)
+
+
+def forbidden_xml(exc: BaseException) -> bool:
+    """Whether defusedxml refused the XML behind ``exc`` (openpyxl wraps its error)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 @contextmanager
