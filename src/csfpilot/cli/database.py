@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from csfpilot.core.errors import NotFound
 
 if TYPE_CHECKING:
-    from csfpilot.core.catalog import ImportBundle
+    from csfpilot.core.catalog import Catalog, ImportBundle, MappingSet
 
 JsonObject = dict[str, Any]
 
@@ -219,6 +219,30 @@ def load_bundle(bundle: ImportBundle) -> JsonObject:
         "unchanged": list(report.unchanged),
         "warnings": list(report.warnings),
     }
+
+
+# --- Framework and crosswalk exports, for `csfpilot export`. ---
+
+
+def export_catalog(key: str) -> Catalog:
+    """A loaded framework as the domain object the exporters write."""
+    setup()
+    from csfpilot.webapp.catalog import export_queries
+
+    return export_queries.catalog(key)
+
+
+def export_crosswalk(key: str) -> tuple[MappingSet, Catalog | None, Catalog | None]:
+    """A loaded crosswalk dataset, with the catalogs of its two ends when they are loaded."""
+    setup()
+    from csfpilot.webapp.catalog import export_queries
+
+    ms = export_queries.mapping_set(key)
+    return (
+        ms,
+        export_queries.loaded_catalog(ms.info.source_framework),
+        export_queries.loaded_catalog(ms.info.target_framework),
+    )
 
 
 # --- Profiles in the database, for `csfpilot profile import / export / list`. ---

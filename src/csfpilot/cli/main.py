@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from csfpilot import __version__
-from csfpilot.cli import assess, catalog, importing, profile, profile_db, server
+from csfpilot.cli import assess, catalog, exporting, importing, profile, profile_db, server
 
 app = typer.Typer(
     name="csfpilot",
@@ -36,6 +36,7 @@ app.command()(catalog.frameworks)
 app.add_typer(catalog.app)
 app.command()(catalog.crosswalk)
 app.command("import-framework")(importing.import_framework)
+app.add_typer(exporting.app, name="export")
 app.add_typer(profile.app, name="profile")
 profile_db.register(profile.app)
 app.command()(assess.assess)

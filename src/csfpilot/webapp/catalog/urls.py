@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from csfpilot.webapp.catalog import views
+from csfpilot.webapp.catalog import downloads, views
 
 app_name = "catalog"
 urlpatterns = [
@@ -9,7 +9,17 @@ urlpatterns = [
     # An element's stable address has no trailing slash (ids hold dots and
     # parentheses: /frameworks/sp800-53r5/AC-2(1)); a stray slash redirects.
     re_path(r"^frameworks/(?P<key>[^/]+)/(?P<code>[^/]+)/?$", views.node, name="node"),
+    path(
+        "frameworks/<str:key>/export/<str:fmt>",
+        downloads.framework_download,
+        name="framework_download",
+    ),
     path("crosswalks/", views.crosswalk_list, name="crosswalk_list"),
     path("crosswalks/<str:key>/", views.crosswalk, name="crosswalk"),
+    path(
+        "crosswalks/<str:key>/export/<str:fmt>",
+        downloads.crosswalk_download,
+        name="crosswalk_download",
+    ),
     path("search", views.search, name="search"),
 ]
