@@ -109,6 +109,9 @@
     var handled = false;
     var digit = /^(?:Digit|Numpad)([0-9])$/.exec(event.code || "");
     var side = event.shiftKey ? "target" : "current";
+    var here = activeOutcome(root);
+    // A Community Profile asks for targets only: plain digits set the target there.
+    if (here && !here.querySelector("input[data-side='current']")) side = "target";
     if (digit) {
       var outcome = activeOutcome(root);
       if (outcome) handled = pickLevel(outcome, side, digit[1]);
