@@ -589,6 +589,10 @@ def test_snapshots_are_taken_listed_compared_and_trended(world: World):
     c = client_for(world, "owner")
     assert c.post(url("history", row.pk), {"label": "Q1 review"}).status_code == 302
     snap = m.Snapshot.objects.get(profile=row)
+    assert (
+        client_for(world, "viewer").post(url("history", row.pk), {"label": "x"}).status_code == 403
+    )
+    assert m.Snapshot.objects.filter(profile=row).count() == 1
     rate(world, row, "ID.AM-01", current="largely")
     html = c.get(url("history", row.pk)).content.decode()
     assert "Q1 review" in html

@@ -25,7 +25,7 @@ from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.core.profiles import Change, ProfileKind, Scale
 from csfpilot.core.scoring import Comparison
 from csfpilot.webapp.organizations.forms import refuse
-from csfpilot.webapp.organizations.permissions import Access
+from csfpilot.webapp.organizations.permissions import Access, PermissionMissing
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import (
     dashboard_charts,
@@ -54,7 +54,7 @@ def history(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     form = SnapshotForm(request.POST or None)
     if request.method == "POST":
         if not access.can(Permission.EDIT_PROFILES):
-            return HttpResponse(status=403)
+            raise PermissionMissing(Permission.EDIT_PROFILES, access.role.value)
         if form.is_valid():
             try:
                 snap = services.take_snapshot(access, pk, label=form.cleaned_data["label"])

@@ -32,7 +32,7 @@ from csfpilot.core.profiles import TIER_ASPECTS, ActionStatus, ProfileKind, Tier
 from csfpilot.webapp.organizations.context import SESSION_KEY
 from csfpilot.webapp.organizations.decorators import org_view
 from csfpilot.webapp.organizations.forms import refuse
-from csfpilot.webapp.organizations.permissions import Access, find_access
+from csfpilot.webapp.organizations.permissions import Access, PermissionMissing, find_access
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import (
     dashboard_charts,
@@ -519,7 +519,7 @@ def tiers(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not can_edit:
-            return HttpResponse(status=403)
+            raise PermissionMissing(Permission.EDIT_PROFILES, access.role.value)
         if form.is_valid():
             try:
                 services.set_tiers(
