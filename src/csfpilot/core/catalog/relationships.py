@@ -20,6 +20,9 @@ class Relationship(StrEnum):
     RELATED_TO = "related_to"
     INCORPORATED_INTO = "incorporated_into"
     MOVED_TO = "moved_to"
+    # Migration rows read from the destination's side; never stored, only shown.
+    INCORPORATES = "incorporates"
+    RECEIVED_FROM = "received_from"
 
     @property
     def label(self) -> str:
@@ -27,14 +30,27 @@ class Relationship(StrEnum):
 
     @property
     def is_migration(self) -> bool:
-        return self in (Relationship.INCORPORATED_INTO, Relationship.MOVED_TO)
+        return self in _MIGRATION
 
     def inverse(self) -> Relationship:
         """The relationship read from the other side (A ⊂ B ⇔ B ⊃ A)."""
         return _INVERSE.get(self, self)
 
 
+_MIGRATION = frozenset(
+    {
+        Relationship.INCORPORATED_INTO,
+        Relationship.MOVED_TO,
+        Relationship.INCORPORATES,
+        Relationship.RECEIVED_FROM,
+    }
+)
+
 _INVERSE = {
     Relationship.SUBSET_OF: Relationship.SUPERSET_OF,
     Relationship.SUPERSET_OF: Relationship.SUBSET_OF,
+    Relationship.INCORPORATED_INTO: Relationship.INCORPORATES,
+    Relationship.INCORPORATES: Relationship.INCORPORATED_INTO,
+    Relationship.MOVED_TO: Relationship.RECEIVED_FROM,
+    Relationship.RECEIVED_FROM: Relationship.MOVED_TO,
 }

@@ -57,6 +57,9 @@ RELATIONSHIP_NAMES = {
     "related_to": (_("related to"), _("related to")),
     "incorporated_into": (_("incorporated into"), _("incorporates")),
     "moved_to": (_("moved to"), _("moved here from")),
+    # Already read from the destination's side (Relationship.inverse of a migration).
+    "incorporates": (_("incorporates"), _("incorporates")),
+    "received_from": (_("moved here from"), _("moved here from")),
 }
 
 BASELINE_ORDER = ("LOW", "MODERATE", "HIGH", "PRIVACY")
