@@ -10,3 +10,6 @@ from csfpilot.webapp.config.settings import *  # noqa: F403
 
 # Hashing strength is tested where it matters; elsewhere it only slows the suite.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# WhiteNoise indexes STATIC_ROOT when the app starts and warns when it is missing.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
