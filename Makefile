@@ -36,10 +36,10 @@ lint: $(STAMP)
 test-sqlite: $(STAMP)
 	$(BIN)/pytest -n $(WORKERS) $(PYTEST_ARGS)
 
-## The database-backed tests again on PostgreSQL (file-only tests do not touch a database)
+## The database-backed tests again on PostgreSQL (CLI and file tests use files and SQLite only)
 test-pg: $(STAMP)
 	bash scripts/ensure-postgres.sh
-	CSFPILOT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) -m "not e2e" tests/webapp tests/api tests/cli $(PYTEST_ARGS)
+	CSFPILOT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) -m "not e2e" tests/webapp tests/api $(PYTEST_ARGS)
 
 e2e: $(STAMP) system-deps
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
