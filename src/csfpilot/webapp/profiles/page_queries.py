@@ -133,40 +133,60 @@ def outcome_help(framework: catalog.Framework, codes: Iterable[str]) -> dict[str
     ):
         out[example.node.code].examples.append(example)
     key = framework.key
+    # Only the columns the help shows: a Category's outcomes touch hundreds of crosswalk
+    # rows, and whole element rows (with their texts) would be read for each end.
     rows = (
         catalog.Mapping.objects.filter(
             Q(dataset__source_framework_key=key, source_code__in=wanted)
             | Q(dataset__target_framework_key=key, target_code__in=wanted)
         )
-        .select_related("dataset", "source", "target")
         .order_by("dataset__name", "id")
+        .values_list(
+            "dataset__key",
+            "dataset__name",
+            "dataset__publisher",
+            "dataset__source_framework_key",
+            "dataset__target_framework_key",
+            "source_code",
+            "target_code",
+            "source_id",
+            "target_id",
+            "source__title",
+            "source__text",
+            "target__title",
+            "target_title",
+        )
     )
     groups: dict[tuple[str, str], RefGroup] = {}
-    for row in rows:
-        ds = row.dataset
-        if ds.source_framework_key == key and row.source_code in out:
-            mine, other_fw, other_code, other = (
-                row.source_code,
-                ds.target_framework_key,
-                row.target_code,
-                row.target,
-            )
+    for (
+        ds_key,
+        ds_name,
+        publisher,
+        source_fw,
+        target_fw,
+        source_code,
+        target_code,
+        source_id,
+        target_id,
+        source_title,
+        source_text,
+        target_title,
+        row_title,
+    ) in rows:
+        if source_fw == key and source_code in out:
+            mine, other_fw, other_code = source_code, target_fw, target_code
+            linked, title = target_id is not None, target_title or row_title
         else:
-            mine, other_fw, other_code, other = (
-                row.target_code,
-                ds.source_framework_key,
-                row.source_code,
-                row.source,
-            )
+            mine, other_fw, other_code = target_code, source_fw, source_code
+            linked, title = source_id is not None, source_title or source_text
         if mine not in out:
             continue
-        group = groups.get((mine, ds.key))
+        group = groups.get((mine, ds_key))
         if group is None:
-            group = groups[(mine, ds.key)] = RefGroup(ds.name, ds.publisher)
+            group = groups[(mine, ds_key)] = RefGroup(ds_name, publisher)
             out[mine].references.append(group)
-        title = (other.title or other.text) if other is not None else row.target_title
         if not any(link.code == other_code for link in group.links):
-            group.links.append(RefLink(other_fw, other_code, title or "", other is not None))
+            group.links.append(RefLink(other_fw, other_code, title or "", linked))
     return out
 
 
