@@ -24,7 +24,7 @@ RESULTS = ROOT / "bench" / "results" / "latest.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 PG_URL = "postgres://postgres@127.0.0.1:5432/csfpilot_bench"
 
-SUITES: list[tuple[str, str]] = [("pages", "bench.pages")]
+SUITES: list[tuple[str, str]] = [("pages", "bench.pages"), ("profiles", "bench.profiles")]
 
 
 def _pg_up() -> bool:
