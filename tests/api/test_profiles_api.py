@@ -605,3 +605,21 @@ def test_the_schema_documents_conflicts_and_refusals(client):
     body = schema["components"]["schemas"]["OutcomePatch"]
     assert body["required"] == ["version"]
     assert body["additionalProperties"] is False
+
+
+def test_level_keys_are_taken_exactly_as_written(owner):
+    created = owner.post(
+        "/api/organizations/acme/profiles",
+        json.dumps({"name": "Maturity", "scale": "maturity"}),
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    assert [lv["key"] for lv in created.json()["scale"]["levels"]] == [0, 1, 2, 3, 4, 5, "na"]
+    url = f"/api/organizations/acme/profiles/{created.json()['id']}/outcomes/GV.OC-01"
+    for wrong in (True, 2.0):
+        assert _patch(owner, url, {"version": 1, "current": wrong}).status_code == 422
+    as_text = _patch(owner, url, {"version": 1, "current": "3"})
+    assert as_text.status_code == 400
+    assert "write it as the number 3" in as_text.json()["detail"]
+    saved = _patch(owner, url, {"version": 1, "current": 3, "target": "na"})
+    assert (saved.json()["current"], saved.json()["target"]) == (3, "na")

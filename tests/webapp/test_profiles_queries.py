@@ -134,9 +134,11 @@ def test_action_plan_and_dashboard_queries_do_not_grow_with_the_plan(world: Worl
             taken_at=timezone.now() - timedelta(days=len(label) * 30),
         )
     many, plan = _count(queries.action_plan, viewer, pid)
+    # The first read of new snapshots fetches their documents once (one more query).
+    first_dash, _ = _count(queries.dashboard, viewer, pid)
     many_dash, dash = _count(queries.dashboard, viewer, pid)
     assert few == many == 4
-    assert few_dash == many_dash == 4
+    assert (few_dash, first_dash, many_dash) == (4, 5, 4)
     assert [v.action.outcomes for v in plan.actions] == [
         ["GV.OC-01"],
         ["PR.AA-01"],

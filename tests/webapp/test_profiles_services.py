@@ -14,6 +14,7 @@ from csfpilot.core.profiles import Tier, TierRating, Tiers
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles import queries, services
 from csfpilot.webapp.profiles.conflicts import StaleEdit
+from csfpilot.webapp.profiles.history import document_digest
 from tests.webapp.profiles_world import World, world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -474,6 +475,7 @@ def test_snapshots_are_dated_immutable_copies(world: World):
     assert snap.document["snapshot"] == {"taken": "2026-03-31T17:00:00+00:00", "label": "Q1"}
     assert snap.document["outcomes"]["GV.OC-01"]["current"] == "largely"
     assert len(snap.document["outcomes"]) == 106
+    assert snap.digest == document_digest(snap.document)
     snap.label = "edited"
     with pytest.raises(m.SnapshotChanged):
         snap.save()

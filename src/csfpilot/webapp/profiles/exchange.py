@@ -33,7 +33,6 @@ from csfpilot.formats.native import (
     MAX_PROFILE_BYTES,
     dump_profile,
     format_of,
-    from_document,
     parse_profile,
     to_document,
 )
@@ -47,6 +46,7 @@ from csfpilot.webapp.profiles import inputs, lookups, persist, storage
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.frameworks import outcome_framework, withdrawals
+from csfpilot.webapp.profiles.history import document_digest, snapshot_profile
 
 # -- profile files --------------------------------------------------------------------
 
@@ -244,17 +244,13 @@ def take_snapshot(
                     taken_at=taken_at,
                     label=label,
                     document=document,
+                    digest=document_digest(document),
                     created_by_id=lookups.acting_user_id(access),
                 )
         except IntegrityError as exc:
             raise ConflictError(
                 f"{row.name!r} already has a snapshot taken at {taken_at.isoformat()}"
             ) from exc
-
-
-def snapshot_profile(snapshot: m.Snapshot) -> Profile:
-    """The domain profile a snapshot holds (marked as a snapshot, so it cannot be edited)."""
-    return from_document(snapshot.document)
 
 
 def export_snapshot_file(access: Access, snapshot_id: Any, fmt: Format = "yaml") -> str:

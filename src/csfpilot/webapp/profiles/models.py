@@ -263,6 +263,8 @@ class Snapshot(models.Model):
     taken_at = models.DateTimeField()
     label = models.CharField(max_length=200, blank=True)
     document = models.JSONField()
+    # SHA-256 of the document's canonical JSON: what caches of its scores are keyed by.
+    digest = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
         _USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

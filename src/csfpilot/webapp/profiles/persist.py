@@ -147,26 +147,22 @@ def replace_content(
     now = timezone.now()
     blank = storage.blank_entry_fields()
     stored = list(m.ProfileOutcome.objects.select_for_update().filter(profile=row))
-    changed_outcomes: list[m.ProfileOutcome] = []
     for o in stored:
         values = _outcome_values(profile, o.code, members, blank)
         if values["owner_name"] == o.owner_name:
             values["owner_id"] = o.owner_id
-        if all(getattr(o, k) == v for k, v in values.items()):
-            continue
-        for k, v in values.items():
-            setattr(o, k, v)
-        o.version += 1
-        o.updated_at = now
-        o.updated_by_id = user_id
-        changed_outcomes.append(o)
-    columns = [*storage.ENTRY_COLUMNS, "owner_id", "version", "updated_at", "updated_by_id"]
-    m.ProfileOutcome.objects.bulk_update(changed_outcomes, columns, batch_size=500)
+        changed = {k: v for k, v in values.items() if getattr(o, k) != v}
+        if changed:
+            # One UPDATE of the changed columns per changed row: far cheaper than a bulk
+            # update's CASE over every column, and the rows are locked, so the version is
+            # safely the next one.
+            m.ProfileOutcome.objects.filter(pk=o.pk).update(
+                **changed, version=o.version + 1, updated_at=now, updated_by_id=user_id
+            )
 
     existing = {a.code: a for a in m.Action.objects.select_for_update().filter(profile=row)}
     keep: set[str] = set()
     new_actions: list[m.Action] = []
-    changed_actions: list[m.Action] = []
     for i, action in enumerate(profile.actions, start=1):
         values = {**storage.action_fields(action), "position": i}
         found = existing.get(action.id)
@@ -179,19 +175,12 @@ def replace_content(
             new_actions.append(m.Action(profile=row, updated_by_id=user_id, **values))
             continue
         keep.add(action.id)
-        if all(getattr(found, k) == v for k, v in values.items()):
-            continue
-        for k, v in values.items():
-            setattr(found, k, v)
-        found.version += 1
-        found.updated_at = now
-        found.updated_by_id = user_id
-        changed_actions.append(found)
+        changed = {k: v for k, v in values.items() if getattr(found, k) != v}
+        if changed:
+            m.Action.objects.filter(pk=found.pk).update(
+                **changed, version=found.version + 1, updated_at=now, updated_by_id=user_id
+            )
     m.Action.objects.filter(profile=row).exclude(code__in=keep).delete()
-    m.Action.objects.bulk_update(
-        changed_actions,
-        [*storage.ACTION_COLUMNS, "position", "owner_id", "version", "updated_at", "updated_by_id"],
-    )
     m.Action.objects.bulk_create(new_actions)
 
     values = storage.profile_fields(profile)

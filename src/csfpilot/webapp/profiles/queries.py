@@ -62,8 +62,8 @@ from csfpilot.webapp.organizations.permissions import Access, can_edit_outcome
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import lookups, storage
 from csfpilot.webapp.profiles import models as m
-from csfpilot.webapp.profiles.exchange import snapshot_profile
 from csfpilot.webapp.profiles.frameworks import outcome_framework, suggested_controls
+from csfpilot.webapp.profiles.history import dated_profiles, snapshot_profile, snapshot_trend
 
 # -- the profile list -----------------------------------------------------------------
 
@@ -217,16 +217,22 @@ class ProfileDetail:
 
 
 def _views(
-    access: Access, framework: OutcomeFramework, rows: list[m.ProfileOutcome], profile: m.Profile
+    access: Access,
+    framework: OutcomeFramework,
+    rows: list[m.ProfileOutcome],
+    profile: m.Profile,
+    domain: Profile | None = None,
 ) -> list[OutcomeView]:
     scale = storage.scale_of(profile)
     out = []
     for row in rows:
         ancestors = framework.ancestors(row.code) if framework.is_outcome(row.code) else ()
+        # The domain profile already holds every entry that is not blank; reuse it.
+        entry = domain.entry(row.code) if domain is not None else None
         out.append(
             OutcomeView(
                 row=row,
-                entry=storage.entry_of(row, scale),
+                entry=entry or storage.entry_of(row, scale),
                 function=ancestors[0] if ancestors else "",
                 category=ancestors[-1] if ancestors else "",
                 text=framework.text(row.code),
@@ -234,6 +240,15 @@ def _views(
             )
         )
     return out
+
+
+# Who owns and who last changed an outcome are shown by name and e-mail; the rest of the
+# account (password hash, sign-in dates) is never read for a profile page.
+_HEAVY_USER_FIELDS = tuple(
+    f"{relation}__{name}"
+    for relation in ("owner", "updated_by")
+    for name in ("password", "last_login", "date_joined", "is_superuser", "is_staff")
+)
 
 
 def profile_detail(access: Access, profile_id: Any) -> ProfileDetail:
@@ -251,6 +266,7 @@ def profile_detail(access: Access, profile_id: Any) -> ProfileDetail:
     rows = list(
         m.ProfileOutcome.objects.filter(profile=row)
         .select_related("owner", "updated_by")
+        .defer(*_HEAVY_USER_FIELDS)
         .order_by("position")
     )
     actions = list(
@@ -261,7 +277,7 @@ def profile_detail(access: Access, profile_id: Any) -> ProfileDetail:
         profile=row,
         domain=domain,
         framework=framework,
-        outcomes=_views(access, framework, rows, row),
+        outcomes=_views(access, framework, rows, row, domain),
         actions=actions,
         scores=score_profile(domain, framework),
         snapshot_count=row.snapshot_count,
@@ -594,11 +610,11 @@ def trend(access: Access, profile_id: Any, *, include_live: bool = True) -> list
     lookups.ensure(access, Permission.VIEW)
     row = lookups.profile(access, profile_id)
     framework = lookups.framework_of(row)
-    dated = [
-        snapshot_profile(s) for s in m.Snapshot.objects.filter(profile=row).order_by("taken_at")
-    ]
-    live = [lookups.domain_profile(row)] if include_live else []
-    return trend_of([*dated, *live], framework)
+    rows, dated = dated_profiles(row)
+    points = snapshot_trend(rows, dated, framework)
+    if include_live:
+        points += trend_of([lookups.domain_profile(row)], framework)
+    return points
 
 
 @dataclass(frozen=True)
@@ -679,9 +695,7 @@ def dashboard(access: Access, profile_id: Any) -> Dashboard:
     for a in actions:
         counts[a.status] += 1
         overdue += a.due is not None and a.due < today and not ActionStatus(a.status).closed
-    dated = [
-        snapshot_profile(s) for s in m.Snapshot.objects.filter(profile=row).order_by("taken_at")
-    ]
+    rows, dated = dated_profiles(row)
     return Dashboard(
         profile=row,
         framework=framework,
@@ -689,7 +703,7 @@ def dashboard(access: Access, profile_id: Any) -> Dashboard:
         gaps=analyse_gaps(profile, framework),
         plan_counts=counts,
         overdue=overdue,
-        trend=trend_of([*dated, profile], framework),
+        trend=snapshot_trend(rows, dated, framework) + trend_of([profile], framework),
     )
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictInt, StrictStr
 
 from csfpilot.core.gaps import CandidateAction, GroupGap, OutcomeGap
 from csfpilot.core.profiles import (
@@ -35,7 +35,8 @@ from csfpilot.core.scoring import NodeScore, ScoreDelta, SideScore, TrendPoint, 
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles import queries, storage
 
-LevelKey = str | int
+LevelKey = StrictStr | StrictInt
+"""A level key exactly as written: never ``true`` read as 1 or ``2.0`` as 2."""
 
 
 class Strict(Schema):
