@@ -85,14 +85,18 @@ def _store_catalog(cat: Catalog, *, bundled: bool) -> m.Framework:
         bundled=bundled,
         node_count=len(cat.nodes),
     )
-    rows = []
-    for n in cat.nodes:
-        rows.append(
+    # Parents are stored before their children (one batch per depth), so every row is
+    # written once with its parent id instead of being updated afterwards.
+    ids: dict[str, int] = {}
+    for level_depth in sorted(set(depth.values())):
+        batch = [n for n in cat.nodes if depth[n.code] == level_depth]
+        rows = [
             m.Node(
                 framework=fw,
                 code=n.code,
                 level=n.level,
-                depth=depth[n.code],
+                depth=level_depth,
+                parent_id=ids[n.parent] if n.parent is not None else None,
                 order=n.order,
                 title=n.title,
                 text=n.text,
@@ -101,14 +105,15 @@ def _store_catalog(cat: Catalog, *, bundled: bool) -> m.Framework:
                 props=dict(n.props),
                 search_text=_search_text(n.code, n.title, n.text, (e.text for e in n.examples)),
             )
-        )
-    m.Node.objects.bulk_create(rows, batch_size=500)
-    ids = dict(m.Node.objects.filter(framework=fw).values_list("code", "id"))
-    parents = []
-    for n in cat.nodes:
-        if n.parent is not None:
-            parents.append(m.Node(id=ids[n.code], parent_id=ids[n.parent]))
-    m.Node.objects.bulk_update(parents, ["parent"], batch_size=500)
+            for n in batch
+        ]
+        created = m.Node.objects.bulk_create(rows, batch_size=500)
+        if any(r.pk is None for r in created):
+            ids.update(
+                m.Node.objects.filter(framework=fw, depth=level_depth).values_list("code", "id")
+            )
+        else:
+            ids.update((r.code, r.pk) for r in created)
     examples = [
         m.Example(node_id=ids[n.code], code=e.code, title=e.title, text=e.text, order=i)
         for n in cat.nodes
