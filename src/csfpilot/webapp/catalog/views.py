@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from csfpilot.core.errors import NotFound
@@ -83,8 +86,36 @@ def framework(request: HttpRequest, key: str) -> HttpResponse:
         "fw": fw,
         "node_base": reverse("catalog:framework", args=[fw.key]),
         "levels": queries.level_counts(fw),
-        "translations": queries.translations_by_node(fw, language),
     }
+    template = (
+        "catalog/framework_csf.html" if fw.family == "csf" else "catalog/framework_controls.html"
+    )
+    context["tree_html"] = _tree_html(request, fw, language, dict(context))
+    return render(request, template, context)
+
+
+def _tree_html(
+    request: HttpRequest, fw: m.Framework, language: str, context: dict[str, object]
+) -> SafeString:
+    """The framework's tree, rendered once per release, language and loaded data.
+
+    A stored release never changes (see services.load_bundle), so the rendered tree
+    only changes when crosswalk datasets or translations are added: both are in the key.
+    """
+    key = ":".join(
+        [
+            "catalog-tree",
+            fw.content_digest,
+            language,
+            str(m.MappingDataset.objects.count()),
+            str(m.NodeTranslation.objects.filter(node__framework=fw, language=language).count()),
+        ]
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        # Rendered by an autoescaping template (below); the cache keeps the text only.
+        return mark_safe(cached)  # noqa: S308
+    context["translations"] = queries.translations_by_node(fw, language)
     if fw.family == "csf":
         full_tree = queries.tree(fw, with_examples=True)
         branch_of = _branch_of(full_tree)
@@ -93,7 +124,7 @@ def framework(request: HttpRequest, key: str) -> HttpResponse:
             branch = branch_of.get(mig.target_id) if mig.target_id else None
             legacy.setdefault(branch or "", []).append(mig)
         context.update(tree=_active(full_tree), legacy=legacy, legacy_unplaced=legacy.get(""))
-        template = "catalog/framework_csf.html"
+        template = "catalog/_csf_tree.html"
     else:
         context.update(
             tree=queries.tree(fw),
@@ -101,8 +132,10 @@ def framework(request: HttpRequest, key: str) -> HttpResponse:
             withdrawals=queries.withdrawals_by_node(fw),
             baseline_legend=queries.BASELINE_ORDER,
         )
-        template = "catalog/framework_controls.html"
-    return render(request, template, context)
+        template = "catalog/_controls_tree.html"
+    html = render_to_string(template, context, request=request)
+    cache.set(key, str(html), timeout=24 * 3600)
+    return mark_safe(html)  # noqa: S308 - an autoescaping template rendered it
 
 
 def _suggestions(fw: m.Framework, code: str) -> list[m.Node]:
