@@ -29,43 +29,52 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data_dir = tmp_path_factory.mktemp("server-data")
+@contextlib.contextmanager
+def running_server(
+    data_dir: Path, *, host: str = "127.0.0.1", extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Start ``csfpilot serve`` on a fresh SQLite data folder; yield its base URL."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CSFPILOT_"))}
     env.update(
         CSFPILOT_DATA_DIR=str(data_dir),
         CSFPILOT_SECRET_KEY="e2e-only-not-a-secret",
         PYTHONUNBUFFERED="1",
+        **(extra_env or {}),
     )
-    log = (data_dir / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "csfpilot", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
+    log_path = data_dir / "server.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "csfpilot", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://{host}:{port}"
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                urllib.request.urlopen(url + "/", timeout=2)
+                break
+            except Exception:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    raise RuntimeError("server did not start:\n" + log_path.read_text()) from None
+                time.sleep(0.3)
         try:
-            urllib.request.urlopen(url + "/", timeout=2)
-            break
-        except Exception:
-            if proc.poll() is not None or time.monotonic() > deadline:
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
                 proc.kill()
-                raise RuntimeError(
-                    "server did not start:\n" + (data_dir / "server.log").read_text()
-                ) from None
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_server(tmp_path_factory.mktemp("server-data")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

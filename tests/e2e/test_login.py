@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
 from csfpilot.webapp.demo import DEMO_LOGIN, DEMO_ORGANIZATION
-from tests.e2e.conftest import _free_port
+from tests.e2e.conftest import running_server
 
 
 def test_demo_account_signs_in_and_out(page, server_url):
@@ -57,40 +52,12 @@ def test_demo_account_signs_in_and_out(page, server_url):
 def localhost_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server of its own, reached as http://localhost: a WebAuthn relying party must be a
     host name (never an IP address), and plain HTTP is allowed only for this local trial."""
-    data_dir = tmp_path_factory.mktemp("webauthn-server")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CSFPILOT_"))}
-    env.update(
-        CSFPILOT_DATA_DIR=str(data_dir),
-        CSFPILOT_SECRET_KEY="e2e-only-not-a-secret",
-        CSFPILOT_WEBAUTHN_ALLOW_HTTP="1",
-        PYTHONUNBUFFERED="1",
-    )
-    log_path = data_dir / "server.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "csfpilot", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://localhost:{port}"
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                urllib.request.urlopen(url + "/", timeout=2)
-                break
-            except Exception:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    proc.kill()
-                    raise RuntimeError("server did not start:\n" + log_path.read_text()) from None
-                time.sleep(0.3)
+    with running_server(
+        tmp_path_factory.mktemp("webauthn-server"),
+        host="localhost",
+        extra_env={"CSFPILOT_WEBAUTHN_ALLOW_HTTP": "1"},
+    ) as url:
         yield url
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _sign_in(page, url: str) -> None:
