@@ -113,3 +113,28 @@ def test_keep_higher_keeps_an_organizations_more_ambitious_target(community, our
     assert derived.entry("PR.AA-01").target.key == "fully"  # above the community's largely
     assert derived.entry("GV.OC-01").target.key == "fully"  # raised from largely
     assert Change("PR.AA-01", "target", "fully", "largely") not in changes
+
+
+def test_community_details_merge_field_by_field_with_the_organizations_own(community, ours, csf):
+    """The community's references arrive; the organization's target policies and roles stay."""
+    own = Implementation(
+        policies="Information security policy §4",
+        roles="CISO approves",
+        references=("ISO 27001: A.5.1",),
+    )
+    ours = ours.with_entry(replace(ours.entry("GV.OC-01"), target_details=own))
+    ours = ours.with_entry(
+        replace(ours.entry("DE.CM-01"), target_details=Implementation(practices="SOC reviews"))
+    )
+    derived, changes = derive_target(community, ours, framework=csf)
+    merged = derived.entry("GV.OC-01").target_details
+    assert merged == Implementation(
+        policies="Information security policy §4",
+        roles="CISO approves",
+        references=("SP 800-53: PM-11",),
+    )
+    # Outcomes the community gives no details for keep the organization's whole block.
+    assert derived.entry("DE.CM-01").target_details == Implementation(practices="SOC reviews")
+    assert [c for c in changes if c.field.startswith("target_details")] == [
+        Change("GV.OC-01", "target_details.references", ["ISO 27001: A.5.1"], ["SP 800-53: PM-11"])
+    ]

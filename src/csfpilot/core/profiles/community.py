@@ -16,7 +16,7 @@ from dataclasses import replace
 from csfpilot.core.errors import InputRefused
 from csfpilot.core.profiles.changes import Change, profile_changes
 from csfpilot.core.profiles.framework import OutcomeFramework
-from csfpilot.core.profiles.model import OutcomeEntry, Profile, ProfileKind
+from csfpilot.core.profiles.model import Implementation, OutcomeEntry, Profile, ProfileKind
 from csfpilot.core.profiles.tiers import TierRating, Tiers
 
 
@@ -34,7 +34,9 @@ def derive_target(
     Profile); without one a new Organizational Profile holding only targets
     is started. For each outcome the community includes, the base entry gets
     the community's target level, priority and target details, and is marked
-    included (the community's rationale fills an empty one). Outcomes the
+    included (the community's rationale fills an empty one). Target details
+    merge column by column: what the community fills replaces the base's,
+    and the base's own policies, roles or evidence stay where it says nothing. Outcomes the
     community leaves out keep whatever the base says. Target Tiers the
     community sets replace the base's. Both profiles must share framework and
     scale: ratings on different scales do not translate. With ``keep_higher``
@@ -84,9 +86,7 @@ def derive_target(
             rationale=ours.rationale or theirs.rationale,
             priority=theirs.priority if theirs.priority is not None else ours.priority,
             target=theirs.target if theirs.target is not None else ours.target,
-            target_details=theirs.target_details
-            if not theirs.target_details.is_empty()
-            else ours.target_details,
+            target_details=_merged_details(ours.target_details, theirs.target_details),
         )
     tiers = Tiers(
         governance=_target_tier(start.tiers.governance, community.tiers.governance),
@@ -103,6 +103,18 @@ def derive_target(
     reference = base or replace(start, outcomes={}, based_on="")
     order = list(framework.outcomes) if framework is not None else None
     return derived, profile_changes(reference, derived, order=order)
+
+
+def _merged_details(ours: Implementation, theirs: Implementation) -> Implementation:
+    """The community's target details field by field: each column it fills replaces the
+    organization's, and the organization's own policies, roles or evidence stay where the
+    community says nothing."""
+    return Implementation(
+        **{
+            name: getattr(theirs, name) or getattr(ours, name)
+            for name in ("policies", "practices", "roles", "references", "evidence")
+        }
+    )
 
 
 def _target_tier(ours: TierRating, theirs: TierRating) -> TierRating:
