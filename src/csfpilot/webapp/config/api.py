@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 from ninja.openapi.docs import Swagger
@@ -49,6 +50,12 @@ def problem(
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     detail = str(exc) if isinstance(exc, NotFound) else f"no API endpoint at {request.path}"
     return problem(request, 404, "Not found", detail)
+
+
+@csrf_exempt  # it changes nothing, and a POST to a wrong URL deserves the same 404
+def unknown_path(request: HttpRequest) -> HttpResponse:
+    """Any /api/ URL that no endpoint answers: a problem-details 404, not the site's page."""
+    return problem(request, 404, "Not found", f"no API endpoint at {request.path}")
 
 
 def _refused(request: HttpRequest, exc: InputRefused) -> HttpResponse:

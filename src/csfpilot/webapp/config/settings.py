@@ -10,8 +10,11 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -63,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "ninja",  # serves Swagger UI's assets for /api/docs from the package, not a CDN
     "django_htmx",
     "template_partials",
@@ -82,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -158,6 +163,61 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- Production hardening (docs/security.md) ---------------------------------------------
+# CSFPILOT_ENV=production turns on what only makes sense behind HTTPS: secure cookies, HSTS
+# and the redirect to HTTPS. Each can still be set on its own, e.g. to stage HSTS with a
+# short max-age first. `csfpilot manage check --deploy` answers with no warnings then.
+CSFPILOT_ENV = os.environ.get("CSFPILOT_ENV", "development").strip().lower()
+if CSFPILOT_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(
+        f"CSFPILOT_ENV must be 'development' or 'production', not {CSFPILOT_ENV!r}"
+    )
+_PRODUCTION = CSFPILOT_ENV == "production"
+if _PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("CSFPILOT_DEBUG=1 is refused with CSFPILOT_ENV=production")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _env_bool("CSFPILOT_SECURE_COOKIES", _PRODUCTION)
+SECURE_SSL_REDIRECT = _env_bool("CSFPILOT_SSL_REDIRECT", _PRODUCTION)
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("CSFPILOT_HSTS_SECONDS", str(365 * 24 * 3600 if _PRODUCTION else 0))
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("CSFPILOT_HSTS_INCLUDE_SUBDOMAINS", _PRODUCTION)
+# The preload directive only asks; nothing happens until the domain is submitted to the
+# browsers' preload list. Set CSFPILOT_HSTS_PRELOAD=0 for a host whose parent domain also
+# serves plain HTTP.
+SECURE_HSTS_PRELOAD = _env_bool("CSFPILOT_HSTS_PRELOAD", _PRODUCTION)
+# Behind a reverse proxy that terminates TLS, name the header it sets (X-Forwarded-Proto);
+# only when the proxy always sets or overwrites it, or clients could claim HTTPS.
+_proxy_header = os.environ.get("CSFPILOT_PROXY_SSL_HEADER", "").strip()
+if _proxy_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+
+
+def _sso_origin() -> list[str]:
+    # Signing in with SSO is a form POST answered by a redirect to the identity provider;
+    # browsers hold that redirect to form-action too.
+    parsed = urlparse(os.environ.get("CSFPILOT_OIDC_SERVER_URL", "").strip())
+    return [f"{parsed.scheme}://{parsed.netloc}"] if parsed.scheme and parsed.netloc else []
+
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere, so an injected
+# <script> or style attribute does nothing even if escaping were ever missed. Pages keep their
+# scripts and styles in static files; HTMX runs without eval (base.html's htmx-config).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, *_sso_origin()],
+    }
+}
 
 LOGGING = {
     "version": 1,
