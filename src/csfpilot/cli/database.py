@@ -270,3 +270,28 @@ def profile_export(org: str, profile: str, fmt: Any) -> tuple[str, str]:
     from csfpilot.webapp.profiles import operator
 
     return operator.export_file(org, profile, fmt)
+
+
+# --- The audit trail, for `csfpilot audit verify`. ---
+
+
+def audit_verify(org: str | None) -> list[JsonObject]:
+    """Each organization's audit chain checked: entries checked, and the first break if any."""
+    setup()
+    from csfpilot.webapp.audit.queries import verify_chains
+
+    out: list[JsonObject] = []
+    for slug, verdict in verify_chains(org):
+        broken = verdict.broken
+        out.append(
+            {
+                "organization": slug,
+                "checked": verdict.checked,
+                "ok": verdict.ok,
+                "head": verdict.head,
+                "broken": None
+                if broken is None
+                else {"seq": broken.seq, "id": broken.entry_id, "problem": broken.problem},
+            }
+        )
+    return out

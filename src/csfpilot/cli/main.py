@@ -5,7 +5,16 @@ from __future__ import annotations
 import typer
 
 from csfpilot import __version__
-from csfpilot.cli import assess, catalog, exporting, importing, profile, profile_db, server
+from csfpilot.cli import (
+    assess,
+    audit,
+    catalog,
+    exporting,
+    importing,
+    profile,
+    profile_db,
+    server,
+)
 
 app = typer.Typer(
     name="csfpilot",
@@ -40,6 +49,7 @@ app.add_typer(exporting.app, name="export")
 app.add_typer(profile.app, name="profile")
 profile_db.register(profile.app)
 app.command()(assess.assess)
+app.add_typer(audit.app, name="audit")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -12,6 +12,7 @@ from django.utils import timezone
 from csfpilot.core.errors import InputRefused
 from csfpilot.webapp.accounts import tokens
 from csfpilot.webapp.accounts.models import ApiToken
+from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import require
 from csfpilot.webapp.organizations.roles import Permission, Role, role_within
 
@@ -55,16 +56,44 @@ def issue_token(
     if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         raise InputRefused(f"A token lasts from 1 to {MAX_DAYS} days.", field="days")
     secret = tokens.new_token()
-    token = ApiToken.objects.create(
-        user=user,
-        organization=access.organization,
-        role=role,
-        name=name,
-        prefix=tokens.shown_prefix(secret),
-        digest=tokens.digest(secret),
-        expires=timezone.now() + timedelta(days=days),
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            organization=access.organization,
+            role=role,
+            name=name,
+            prefix=tokens.shown_prefix(secret),
+            digest=tokens.digest(secret),
+            expires=timezone.now() + timedelta(days=days),
+        )
+        _record_token(token, audit.Action.CREATE, audit.user_actor(user))
     return token, secret
+
+
+def _record_token(token: ApiToken, action: str, who: audit.Who) -> None:
+    """Record a token's creation or revocation: its name, prefix, role and expiry, never
+    the secret or its digest."""
+    values = {
+        "name": token.name,
+        "prefix": token.prefix,
+        "role": token.role,
+        "holder": token.user.email,
+        "expires": token.expires,
+    }
+    changes = (
+        audit.created(values)
+        if action == audit.Action.CREATE
+        else {"revoked": [None, audit.jsonable(token.revoked)]}
+    )
+    audit.append(
+        token.organization,
+        who,
+        object_type="api_token",
+        object_id=token.pk,
+        action=action,
+        label=f"{token.name} ({token.prefix}…)",
+        changes=changes,
+    )
 
 
 def revoke_token(user: Any, token_id: int) -> ApiToken:
@@ -74,14 +103,25 @@ def revoke_token(user: Any, token_id: int) -> ApiToken:
         if token.revoked is None:
             token.revoked = timezone.now()
             token.save(update_fields=["revoked"])
+            _record_token(token, audit.Action.REVOKE, audit.user_actor(user))
     return token
 
 
 def revoke_tokens_of(user_id: int, organization_id: int) -> int:
-    """Revoke a person's tokens in an organization (they left it)."""
-    return ApiToken.objects.filter(
-        user_id=user_id, organization_id=organization_id, revoked__isnull=True
-    ).update(revoked=timezone.now())
+    """Revoke a person's tokens in an organization (they left it); the audit trail records
+    each one as revoked by the system."""
+    now = timezone.now()
+    with transaction.atomic():
+        live = list(
+            ApiToken.objects.select_for_update()
+            .select_related("user", "organization")
+            .filter(user_id=user_id, organization_id=organization_id, revoked__isnull=True)
+        )
+        ApiToken.objects.filter(pk__in=[t.pk for t in live]).update(revoked=now)
+        for token in live:
+            token.revoked = now
+            _record_token(token, audit.Action.REVOKE, audit.SYSTEM)
+    return len(live)
 
 
 def authenticate(secret: str) -> ApiToken | None:

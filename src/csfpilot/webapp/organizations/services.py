@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 
 from csfpilot.core.errors import ConflictError, InputRefused
+from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.models import Membership, Organization
 from csfpilot.webapp.organizations.permissions import Access, PermissionMissing
 from csfpilot.webapp.organizations.roles import Permission, Role
@@ -65,15 +66,56 @@ def create_organization(user: Any, name: str, slug: str | None = None) -> Organi
                 org = Organization.objects.create(name=name, slug=slug)
         except IntegrityError as exc:  # a concurrent create took the slug
             raise ConflictError(f"The short name {slug!r} is taken.") from exc
-        Membership.objects.create(user=user, organization=org, role=Role.OWNER)
+        membership = Membership.objects.create(user=user, organization=org, role=Role.OWNER)
+        who = audit.user_actor(user)
+        audit.append(
+            org,
+            who,
+            object_type="organization",
+            object_id=org.slug,
+            action=audit.Action.CREATE,
+            label=org.name,
+            changes=audit.created({"name": org.name, "slug": org.slug}),
+        )
+        _record_member(org, who, membership, audit.Action.CREATE, {}, {"role": Role.OWNER.value})
     return org
+
+
+def _record_member(
+    org: Organization,
+    who: audit.Who,
+    membership: Membership,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    audit.append(
+        org,
+        who,
+        object_type="membership",
+        object_id=membership.pk,
+        action=action,
+        label=membership.user.email or membership.user.get_username(),
+        changes=audit.diff(
+            {"user": membership.user.email, **before} if before else {},
+            {"user": membership.user.email, **after} if after else {},
+        ),
+    )
 
 
 def rename_organization(access: Access, name: str) -> Organization:
     _ensure(access, Permission.EDIT_SETTINGS)
     org = access.organization
-    org.name = clean_name(name)
-    org.save(update_fields=["name"])
+    name = clean_name(name)
+    with transaction.atomic():
+        before = org.name
+        org.name = name
+        org.save(update_fields=["name"])
+        changes = audit.diff({"name": before}, {"name": name})
+        if changes:
+            audit.record(
+                access, "organization", org.slug, audit.Action.UPDATE, label=name, changes=changes
+            )
     return org
 
 
@@ -96,6 +138,14 @@ def add_member(access: Access, email: str, role: Role | str) -> Membership:
     try:
         with transaction.atomic():
             membership = Membership.objects.create(user=user, organization=org, role=role)
+            _record_member(
+                org,
+                audit.actor_of(access),
+                membership,
+                audit.Action.CREATE,
+                {},
+                {"role": role.value},
+            )
     except IntegrityError as exc:
         raise MembershipExists(f"{email} is already a member of {org.name}.") from exc
     transaction.on_commit(lambda: _tell_new_member(membership, access.user))
@@ -109,8 +159,18 @@ def change_role(access: Access, membership_id: int, role: Role | str) -> Members
         membership = _member_locked(access, membership_id)
         if membership.role == Role.OWNER and role != Role.OWNER:
             _keep_an_owner(access.organization, leaving=membership)
+        before = membership.role
         membership.role = role
         membership.save(update_fields=["role"])
+        if before != role:
+            _record_member(
+                access.organization,
+                audit.actor_of(access),
+                membership,
+                audit.Action.UPDATE,
+                {"role": before},
+                {"role": role.value},
+            )
     return membership
 
 
@@ -120,7 +180,17 @@ def remove_member(access: Access, membership_id: int) -> Membership:
         membership = _member_locked(access, membership_id)
         if membership.role == Role.OWNER:
             _keep_an_owner(access.organization, leaving=membership)
+        pk, role = membership.pk, membership.role
         membership.delete()
+        membership.pk = pk
+        _record_member(
+            access.organization,
+            audit.actor_of(access),
+            membership,
+            audit.Action.DELETE,
+            {"role": role},
+            {},
+        )
     return membership
 
 

@@ -39,10 +39,11 @@ from csfpilot.formats.native import (
 from csfpilot.formats.native.files import Format
 from csfpilot.formats.native.yaml_reader import load_yaml
 from csfpilot.formats.safe_json import decode_utf8, load_json
+from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.catalog import models as catalog
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
-from csfpilot.webapp.profiles import inputs, lookups, persist, storage
+from csfpilot.webapp.profiles import audit_trail, inputs, lookups, persist, storage
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.frameworks import outcome_framework, withdrawals
@@ -141,6 +142,7 @@ def import_profile_file(
             replace_existing=replace_existing,
             kind=kind,
             warnings=warnings,
+            source={"file": filename},
         )
     except InputRefused as exc:
         raise InputRefused(
@@ -156,12 +158,15 @@ def store_profile(
     replace_existing: bool = False,
     kind: ProfileKind | None = None,
     warnings: tuple[str, ...] = (),
+    source: dict[str, Any] | None = None,
 ) -> ImportResult:
     """Store a domain profile in the caller's organization (what a file import does once
     the file is read; also how seeded content such as the demo is stored).
 
     Checked against the stored framework release it names; see
     :func:`import_profile_file` for names, ``replace_existing`` and ``kind``.
+    The audit trail records it as one import event; ``source`` (the file name)
+    is recorded with it.
     """
     lookups.ensure(access, Permission.EDIT_PROFILES)
     fw = catalog.Framework.objects.filter(key=profile.framework).first()
@@ -185,6 +190,7 @@ def store_profile(
         )
         if existing is None:
             row = persist.store_new(access, fw, profile, name=target_name)
+            audit_trail.record_content(access, row, audit.Action.IMPORT, None, summary=source)
             return ImportResult(row, True, warnings)
         if not replace_existing:
             raise ConflictError(
@@ -197,7 +203,9 @@ def store_profile(
                 f"{profile.kind.value} one",
                 field="kind",
             )
+        before = audit_trail.content_state(existing)
         persist.replace_content(access, existing, profile)
+        audit_trail.record_content(access, existing, audit.Action.IMPORT, before, summary=source)
         return ImportResult(existing, False, warnings)
 
 
@@ -239,7 +247,7 @@ def take_snapshot(
         document = to_document(copy, order=list(framework.outcomes))
         try:
             with transaction.atomic():
-                return m.Snapshot.objects.create(
+                snapshot = m.Snapshot.objects.create(
                     profile=row,
                     taken_at=taken_at,
                     label=label,
@@ -247,6 +255,17 @@ def take_snapshot(
                     digest=document_digest(document),
                     created_by_id=lookups.acting_user_id(access),
                 )
+                audit.record(
+                    access,
+                    audit_trail.SNAPSHOT,
+                    snapshot.pk,
+                    audit.Action.CREATE,
+                    label=f"{taken_at.isoformat()} · {row.name}",
+                    changes=audit.created(
+                        {"taken_at": taken_at, "label": label, "digest": snapshot.digest}
+                    ),
+                )
+                return snapshot
         except IntegrityError as exc:
             raise ConflictError(
                 f"{row.name!r} already has a snapshot taken at {taken_at.isoformat()}"
@@ -316,6 +335,9 @@ def derive_target(
                     f"{access.organization.slug} already has a profile named {derived.name!r}"
                 )
             row = persist.store_new(access, community_row.framework, derived)
+            audit_trail.record_content(
+                access, row, audit.Action.CREATE, None, summary={"derived_from": community_row.name}
+            )
             return DeriveResult(row, derived, tuple(changes))
         if expected_version is not None and base_row.version != expected_version:
             raise StaleEdit(
@@ -332,7 +354,15 @@ def derive_target(
                     f"{access.organization.slug} already has a profile named {name!r}"
                 )
             fields = tuple(storage.profile_fields(derived))
+        before = audit_trail.content_state(base_row)
         persist.replace_content(
             access, base_row, replace(derived, name=name or base_row.name), fields=fields
+        )
+        audit_trail.record_content(
+            access,
+            base_row,
+            audit.Action.UPDATE,
+            before,
+            summary={"derived_from": community_row.name},
         )
         return DeriveResult(base_row, derived, tuple(changes))

@@ -55,13 +55,14 @@ from csfpilot.core.profiles import (
     next_action_id,
     refuse_unknown_outcome,
 )
+from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.catalog import models as catalog
 from csfpilot.webapp.organizations.permissions import (
     Access,
     require_outcome_edit,
 )
 from csfpilot.webapp.organizations.roles import Permission
-from csfpilot.webapp.profiles import inputs, lookups, persist, storage
+from csfpilot.webapp.profiles import audit_trail, inputs, lookups, persist, storage
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.frameworks import suggested_controls, withdrawals
@@ -141,6 +142,14 @@ def create_profile(
             ],
             batch_size=500,
         )
+        audit.record(
+            access,
+            audit_trail.PROFILE,
+            row.pk,
+            audit.Action.CREATE,
+            label=row.name,
+            changes=audit.created({**values, "framework": fw.key}),
+        )
     return row
 
 
@@ -219,7 +228,20 @@ def update_profile(
                 values[key] = inputs.text(value, key, limit=inputs.NAME_MAX)
             else:
                 values[key] = inputs.text(value, key)
-        return _save_profile(access, row, values, expected_version, dict(values))
+        before = {key: getattr(row, key) for key in values}
+        fresh = _save_profile(access, row, values, expected_version, dict(values))
+        _record_update(access, audit_trail.PROFILE, fresh, before, values)
+        return fresh
+
+
+def _record_update(
+    access: Access, object_type: str, row: m.Profile, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    changes = audit.diff(before, after)
+    if changes:
+        audit.record(
+            access, object_type, row.pk, audit.Action.UPDATE, label=row.name, changes=changes
+        )
 
 
 def set_tiers(
@@ -243,7 +265,10 @@ def set_tiers(
                         field=f"{aspect}.current",
                     )
         values = storage.tier_fields(tiers)
-        return _save_profile(access, row, values, expected_version, dict(values))
+        before = {key: getattr(row, key) for key in values}
+        fresh = _save_profile(access, row, values, expected_version, dict(values))
+        _record_update(access, audit_trail.TIERS, fresh, before, values)
+        return fresh
 
 
 def _tiers_from(raw: Mapping[str, Any], stored: Tiers) -> Tiers:
@@ -281,7 +306,24 @@ def delete_profile(access: Access, profile_id: Any) -> None:
     lookups.ensure(access, Permission.EDIT_PROFILES)
     with transaction.atomic():
         row = lookups.profile(access, profile_id, for_update=True)
+        state = audit_trail.profile_state(row)
+        state["outcomes_rated"] = (
+            m.ProfileOutcome.objects.filter(profile=row)
+            .filter(Q(current__isnull=False) | Q(target__isnull=False))
+            .count()
+        )
+        state["actions"] = m.Action.objects.filter(profile=row).count()
+        state["snapshots"] = m.Snapshot.objects.filter(profile=row).count()
+        pk = row.pk
         row.delete()
+        audit.record(
+            access,
+            audit_trail.PROFILE,
+            pk,
+            audit.Action.DELETE,
+            label=state["name"],
+            changes=audit.deleted(state),
+        )
 
 
 # -- outcomes -----------------------------------------------------------------------
@@ -380,6 +422,17 @@ def update_outcome(
         if not updated:
             raise _stale_outcome(row, expected_version, values)
         _touch(row_profile, access)
+        stored = outcome_values(row)
+        changes = audit.diff({k: stored[k] for k in values}, values)
+        if changes:
+            audit.record(
+                access,
+                audit_trail.OUTCOME,
+                row.pk,
+                audit.Action.UPDATE,
+                label=audit_trail.outcome_label(row_profile, row.code),
+                changes=changes,
+            )
     return m.ProfileOutcome.objects.select_related("owner", "updated_by", "node").get(pk=row.pk)
 
 
@@ -415,6 +468,22 @@ def assign_outcomes(access: Access, profile_id: Any, codes: list[str], user_id: 
         missing = [c for c in codes if c not in known]
         if missing:
             raise NotFound(f"{row.name!r} has no outcome {missing[0]!r}")
+        before = {
+            o.code: (o.pk, {"owner_id": o.owner_id, "owner_name": o.owner_name})
+            for o in m.ProfileOutcome.objects.filter(profile=row, code__in=codes)
+        }
+        after = {"owner_id": owner_id, "owner_name": owner_name}
+        items = [
+            audit.Item(
+                audit_trail.OUTCOME,
+                pk,
+                audit.Action.UPDATE,
+                audit_trail.outcome_label(row, code),
+                audit.diff(old, after),
+            )
+            for code, (pk, old) in sorted(before.items())
+            if audit.diff(old, after)
+        ]
         changed = m.ProfileOutcome.objects.filter(profile=row, code__in=codes).update(
             owner_id=owner_id,
             owner_name=owner_name,
@@ -423,6 +492,16 @@ def assign_outcomes(access: Access, profile_id: Any, codes: list[str], user_id: 
             updated_by_id=lookups.acting_user_id(access),
         )
         _touch(row, access)
+        if items:
+            audit.record_bulk(
+                access,
+                audit_trail.PROFILE,
+                row.pk,
+                audit.Action.UPDATE,
+                items,
+                label=row.name,
+                summary={"assigned": len(items)},
+            )
     return changed
 
 
@@ -533,6 +612,14 @@ def create_action(access: Access, profile_id: Any, data: Mapping[str, Any]) -> m
             **values,
         )
         _touch(row, access)
+        audit.record(
+            access,
+            audit_trail.ACTION,
+            action.pk,
+            audit.Action.CREATE,
+            label=f"{action.code} · {row.name}",
+            changes=audit.created(values),
+        )
     return action
 
 
@@ -571,6 +658,17 @@ def update_action(
                 changed_at=fresh.updated_at,
             )
         _touch(row, access)
+        old = action_values(action)
+        changes = audit.diff({k: old[k] for k in values}, values)
+        if changes:
+            audit.record(
+                access,
+                audit_trail.ACTION,
+                action.pk,
+                audit.Action.UPDATE,
+                label=f"{values.get('code', action.code)} · {row.name}",
+                changes=changes,
+            )
     return m.Action.objects.select_related("owner").get(pk=action.pk)
 
 
@@ -592,6 +690,14 @@ def delete_action(access: Access, profile_id: Any, code: str, *, expected_versio
                 changed_at=fresh.updated_at,
             )
         _touch(row, access)
+        audit.record(
+            access,
+            audit_trail.ACTION,
+            action.pk,
+            audit.Action.DELETE,
+            label=f"{action.code} · {row.name}",
+            changes=audit.deleted(action_values(action)),
+        )
 
 
 def generate_actions(
@@ -631,6 +737,24 @@ def generate_actions(
         m.Action.objects.bulk_create(created)
         if created:
             _touch(row, access)
+            audit.record_bulk(
+                access,
+                audit_trail.PROFILE,
+                row.pk,
+                audit.Action.UPDATE,
+                [
+                    audit.Item(
+                        audit_trail.ACTION,
+                        a.pk,
+                        audit.Action.CREATE,
+                        f"{a.code} · {row.name}",
+                        audit.created(action_values(a)),
+                    )
+                    for a in created
+                ],
+                label=row.name,
+                summary={"generated_from": "gap analysis"},
+            )
     return list(
         m.Action.objects.filter(profile=row, code__in=[a.code for a in created]).order_by(
             "position"

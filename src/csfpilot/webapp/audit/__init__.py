@@ -1,0 +1,1 @@
+"""The audit trail: who changed what in an organization, when, from what to what; hash-chained."""

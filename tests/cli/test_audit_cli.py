@@ -1,0 +1,154 @@
+"""``csfpilot audit verify`` run as a user runs it, against a real SQLite database that is
+then tampered with directly (with Python's sqlite3, as someone with the file would)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+PROFILE = """format_version: 1
+framework: csf-2.0
+name: Plant 2
+scale: status
+outcomes:
+  GV.OC-01: {current: partially, target: fully}
+"""
+
+SETUP = (
+    "from django.db import transaction\n"
+    "from csfpilot.webapp.accounts.models import User\n"
+    "from csfpilot.webapp.organizations.services import create_organization\n"
+    "u = User.objects.create_user(username='ana', email='ana@acme.test', password='x')\n"
+    "create_organization(u, 'Acme Corp', 'acme')\n"
+    "create_organization(u, 'Globex', 'globex')\n"
+)
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CSFPILOT_"))}
+    env.update(
+        CSFPILOT_DATA_DIR=str(data_dir),
+        CSFPILOT_SECRET_KEY="cli-test-only-not-a-secret",
+        COLUMNS="200",
+        NO_COLOR="1",
+    )
+    return env
+
+
+def run(data_dir: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "csfpilot", *map(str, args)],
+        env=_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with two organizations and a CLI profile import: 5 audit entries."""
+    data_dir = tmp_path_factory.mktemp("audit-cli")
+    empty = run(data_dir, "audit", "verify")  # prepares the database on first use
+    assert empty.returncode == 0, empty.stderr
+    assert "Audit trail intact: 0 entries in 0 organization(s)." in empty.stdout
+    made = run(data_dir, "manage", "shell", "-c", SETUP)
+    assert made.returncode == 0, made.stderr
+    profile = data_dir / "plant2.yaml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    imported = run(data_dir, "profile", "import", profile, "--org", "acme")
+    assert imported.returncode == 0, imported.stderr
+    return data_dir
+
+
+Tamper = Callable[[sqlite3.Connection], None]
+
+
+def tampered(prepared: Path, tmp_path: Path, change: Tamper) -> Path:
+    """A copy of the prepared database, changed behind csfpilot's back."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(prepared, data_dir)
+    db = sqlite3.connect(data_dir / "csfpilot.sqlite3")
+    with db:
+        change(db)
+    db.close()
+    return data_dir
+
+
+def acme_rows(db: sqlite3.Connection) -> list[tuple[int, int]]:
+    return db.execute(
+        "SELECT id, seq FROM audit_auditevent WHERE org_slug = 'acme' ORDER BY seq"
+    ).fetchall()
+
+
+def test_an_intact_trail_verifies(prepared: Path):
+    done = run(prepared, "audit", "verify")
+    assert done.returncode == 0, done.stderr
+    assert "acme: 3 entries, chain intact" in done.stdout
+    assert "globex: 2 entries, chain intact" in done.stdout
+    assert "Audit trail intact: 5 entries in 2 organization(s)." in done.stdout
+    as_json = json.loads(run(prepared, "audit", "verify", "--org", "acme", "--json").stdout)
+    assert [(r["organization"], r["checked"], r["ok"]) for r in as_json] == [("acme", 3, True)]
+
+
+def test_an_unknown_organization_is_named(prepared: Path):
+    done = run(prepared, "audit", "verify", "--org", "initech")
+    assert done.returncode == 1
+    assert done.stderr.strip() == "error: no organization 'initech'"
+
+
+def test_an_edited_row_is_named(prepared: Path, tmp_path: Path):
+    def edit(db: sqlite3.Connection) -> None:
+        db.execute(
+            "UPDATE audit_auditevent SET actor_name = 'mallory@evil.test' "
+            "WHERE org_slug = 'acme' AND seq = 2"
+        )
+
+    data_dir = tampered(prepared, tmp_path, edit)
+    row_id = dict((s, i) for i, s in acme_rows(sqlite3.connect(data_dir / "csfpilot.sqlite3")))[2]
+    done = run(data_dir, "audit", "verify")
+    assert done.returncode == 3
+    assert f"acme: BROKEN at entry 2 (id {row_id}): hash mismatch" in done.stderr
+    assert "1 entries before it verified" in done.stderr
+    assert "globex: 2 entries, chain intact" in done.stdout
+
+
+def test_a_deleted_row_is_named(prepared: Path, tmp_path: Path):
+    def delete(db: sqlite3.Connection) -> None:
+        db.execute("DELETE FROM audit_auditevent WHERE org_slug = 'acme' AND seq = 2")
+
+    data_dir = tampered(prepared, tmp_path, delete)
+    row_id = dict((s, i) for i, s in acme_rows(sqlite3.connect(data_dir / "csfpilot.sqlite3")))[3]
+    done = run(data_dir, "audit", "verify", "--org", "acme")
+    assert done.returncode == 3
+    assert (
+        f"acme: BROKEN at entry 3 (id {row_id}): missing entry: the sequence jumps from 1 to 3"
+        in done.stderr
+    )
+
+
+def test_reordered_rows_are_named(prepared: Path, tmp_path: Path):
+    ids: dict[int, int] = {}
+
+    def swap(db: sqlite3.Connection) -> None:
+        ids.update((s, i) for i, s in acme_rows(db))
+        db.execute("UPDATE audit_auditevent SET seq = 99 WHERE id = ?", (ids[2],))
+        db.execute("UPDATE audit_auditevent SET seq = 2 WHERE id = ?", (ids[3],))
+        db.execute("UPDATE audit_auditevent SET seq = 3 WHERE id = ?", (ids[2],))
+
+    data_dir = tampered(prepared, tmp_path, swap)
+    done = run(data_dir, "audit", "verify", "--org", "acme", "--json")
+    assert done.returncode == 3
+    (result,) = json.loads(done.stdout)
+    assert result["broken"]["seq"] == 2 and result["broken"]["id"] == ids[3]
+    assert result["broken"]["problem"].startswith("previous-hash mismatch")
+    assert result["checked"] == 1
