@@ -14,9 +14,14 @@ import pytest
 FIGURES = Path(__file__).resolve().parents[2] / "test-artifacts" / "security-figures.json"
 
 
-def record_figure(name: str, value: dict[str, Any]) -> None:
-    """Print one figure and merge it into the shared JSON file (xdist workers run at once)."""
-    print(f"\n[figure] {name}: {json.dumps(value, sort_keys=True)}")
+def record_figure(name: str, value: dict[str, Any], *, part: str | None = None) -> None:
+    """Print one figure and merge it into the shared JSON file (xdist workers run at once).
+
+    A figure measured by several tests gives each its ``part``; the figure's
+    ``total`` is then the sum of the parts' numbers.
+    """
+    label = f"{name} [{part}]" if part else name
+    print(f"\n[figure] {label}: {json.dumps(value, sort_keys=True)}")
     FIGURES.parent.mkdir(exist_ok=True)
     with FIGURES.with_suffix(".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -24,10 +29,20 @@ def record_figure(name: str, value: dict[str, Any]) -> None:
             current = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
         except json.JSONDecodeError:
             current = {}
-        current[name] = value
+        if part is None:
+            current[name] = value
+        else:
+            entry = current.get(name) if isinstance(current.get(name), dict) else {}
+            parts = {**entry.get("parts", {}), part: value}
+            total: dict[str, int | float] = {}
+            for numbers in parts.values():
+                for key, number in numbers.items():
+                    if isinstance(number, int | float):
+                        total[key] = total.get(key, 0) + number
+            current[name] = {"total": total, "parts": parts}
         FIGURES.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
 
 
 @pytest.fixture
-def figure() -> Callable[[str, dict[str, Any]], None]:
+def figure() -> Callable[..., None]:
     return record_figure

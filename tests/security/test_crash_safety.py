@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.sqlite_file
+
 SEED = 20260
 FRAMEWORK_RUNS = 20
 PROFILE_RUNS = 6

@@ -27,6 +27,8 @@ import requests
 from csfpilot.webapp.demo import DEMO_LOGIN, DEMO_ORGANIZATION
 from tests.e2e.conftest import running_server
 
+pytestmark = pytest.mark.sqlite_file
+
 CLIENTS = 8
 ROUNDS = 6  # accepted writes each client makes on the shared outcome
 SHARED = "ID.RA-05"

@@ -1,0 +1,826 @@
+"""The authorization grid: every endpoint × every role × own organization / other
+organization / another organization's object ids / anonymous → the expected status.
+
+The endpoints are read from the URL configuration (``get_resolver().url_patterns``,
+walked recursively) and the OpenAPI schema; the expectations come from one
+declarative table (ENDPOINTS) with a rule per kind of endpoint:
+
+- public pages and the catalog API answer everyone alike;
+- account pages need a signed-in person (anonymous: 302 to sign-in, or 401 in the API)
+  and answer 404 for someone else's object (a token, a security key);
+- organization endpoints need a permission of the member's role: 404 for an
+  organization one is not in (the same answer as for one that does not exist),
+  403 for a role without the permission, 404 for another organization's object
+  named under one's own organization.
+
+API endpoints are called with the session and, separately, with an API token of
+each role (account-level endpoints refuse tokens with 403). An API token sent to an
+HTML page signs nobody in. A route of the URL configuration or an API operation
+missing from the table fails ``test_every_endpoint_has_an_entry``.
+
+tests/webapp/test_permissions.py, tests/api/test_profiles_api.py and
+tests/webapp/test_profile_pages.py hold the finer, per-area checks (response
+bodies, token scoping, object rules); this grid is the one that covers everything.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from csfpilot.webapp.accounts.services import issue_token
+from csfpilot.webapp.config.api import api
+from csfpilot.webapp.organizations.models import Membership
+from csfpilot.webapp.organizations.roles import ROLE_PERMISSIONS, Permission, Role
+from csfpilot.webapp.profiles import services
+from tests.webapp.profiles_world import ROLES, World, build_world, make_user
+
+P = Permission
+PUBLIC = "public"  # anyone, signed in or not
+ACCOUNT = "account"  # any signed-in person; no organization involved
+ASSIGNED = "assigned"  # editing GV.OC-01, which is assigned to the contributor
+
+PROFILE_FILE = b"""format_version: 1
+framework: csf-2.0
+name: Uploaded
+scale: status
+outcomes:
+  GV.OC-01: {current: partially, target: fully, priority: high}
+"""
+COMMUNITY_FILE = (
+    PROFILE_FILE.replace(b"name: Uploaded", b"name: Sector upload").replace(
+        b"current: partially, ", b""
+    )
+    + b"kind: community\n"
+)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One row of the table.
+
+    ``key`` names the route: ``"view:<url name>"`` for a page, ``"METHOD /path"`` (as in
+    the OpenAPI schema) for the API, ``"route:<pattern>"`` for an unnamed route.
+    ``url`` may hold {org} {profile} {community} {snapshot} {member} {token}
+    {key} {dataset}; ``ok`` is what a caller who may use it gets.
+    """
+
+    key: str
+    url: str
+    need: Permission | str
+    ok: int | frozenset[int] = 200
+    method: str = "GET"
+    body: dict | None = None
+    upload: bytes | None = None
+    session_only: bool = False  # API: account-level, refused (403) to API tokens
+    anonymous: int | None = None  # what an anonymous caller gets, if not the rule's
+
+    @property
+    def is_api(self) -> bool:
+        return not self.key.startswith(("view:", "route:"))
+
+    @property
+    def names_objects(self) -> bool:
+        """The URL names objects inside the organization (so "foreign ids" applies)."""
+        return any(f"{{{n}}}" in self.url for n in ("profile", "community", "snapshot", "member"))
+
+    @property
+    def names_account_object(self) -> bool:
+        return "{token}" in self.url or "{key_id}" in self.url
+
+
+def ok(*codes: int) -> frozenset[int]:
+    return frozenset(codes)
+
+
+ORG = "/orgs/{org}"
+PRO = ORG + "/profiles/{profile}"
+API = "/api/organizations/{org}"
+APIP = API + "/profiles/{profile}"
+
+ENDPOINTS = [
+    # -- public pages -----------------------------------------------------------------------
+    Endpoint("view:site:home", "/", PUBLIC, ok(200, 302)),
+    Endpoint("view:set_language", "/i18n/setlang/", PUBLIC, 302, "POST", {"language": "en"}),
+    Endpoint("view:catalog:framework_list", "/frameworks/", PUBLIC),
+    Endpoint("view:catalog:framework", "/frameworks/{key}/", PUBLIC),
+    Endpoint("view:catalog:node", "/frameworks/{key}/GV.OC-01", PUBLIC),
+    Endpoint("view:catalog:framework_download", "/frameworks/{key}/export/csv", PUBLIC),
+    Endpoint("view:catalog:crosswalk_list", "/crosswalks/", PUBLIC),
+    Endpoint("view:catalog:crosswalk", "/crosswalks/{dataset}/", PUBLIC),
+    Endpoint("view:catalog:crosswalk_download", "/crosswalks/{dataset}/export/csv", PUBLIC),
+    Endpoint("view:catalog:search", "/search?q=asset", PUBLIC),
+    # -- sign-in and account pages (django-allauth) --------------------------------------------
+    Endpoint("view:account_login", "/accounts/login/", PUBLIC, ok(200, 302)),
+    Endpoint("view:account_logout", "/accounts/logout/", PUBLIC, ok(200, 302)),
+    Endpoint("view:account_inactive", "/accounts/inactive/", PUBLIC),
+    Endpoint("view:account_signup", "/accounts/signup/", PUBLIC, ok(200, 302)),
+    Endpoint("view:account_reauthenticate", "/accounts/reauthenticate/", ACCOUNT),
+    Endpoint("view:account_email", "/accounts/email/", ACCOUNT),
+    Endpoint("view:account_email_verification_sent", "/accounts/confirm-email/", PUBLIC),
+    Endpoint("view:account_change_password", "/accounts/password/change/", ACCOUNT),
+    Endpoint("view:account_set_password", "/accounts/password/set/", ACCOUNT, 302),
+    Endpoint("view:account_reset_password", "/accounts/password/reset/", PUBLIC, ok(200, 302)),
+    Endpoint("view:account_confirm_login_code", "/accounts/login/code/confirm/", PUBLIC, ok(302)),
+    Endpoint("view:account_confirm_email", "/accounts/confirm-email/no-such-key/", PUBLIC),
+    Endpoint(
+        "view:account_reset_password_from_key_done",
+        "/accounts/password/reset/key/done/",
+        PUBLIC,
+    ),
+    Endpoint(
+        "view:account_reset_password_from_key",
+        "/accounts/password/reset/key/1-not-a-key/",
+        PUBLIC,
+    ),
+    Endpoint("view:account_reset_password_done", "/accounts/password/reset/done/", PUBLIC),
+    Endpoint("view:mfa_index", "/accounts/2fa/", ACCOUNT),
+    Endpoint("view:mfa_authenticate", "/accounts/2fa/authenticate/", PUBLIC, ok(302)),
+    Endpoint("view:mfa_reauthenticate", "/accounts/2fa/reauthenticate/", ACCOUNT, ok(302)),
+    Endpoint("view:mfa_activate_totp", "/accounts/2fa/totp/activate/", ACCOUNT, ok(200, 302)),
+    # Without an authenticator there is nothing to deactivate or to show: not found.
+    Endpoint("view:mfa_deactivate_totp", "/accounts/2fa/totp/deactivate/", ACCOUNT, 404),
+    Endpoint("view:mfa_view_recovery_codes", "/accounts/2fa/recovery-codes/", ACCOUNT, 404),
+    Endpoint(
+        "view:mfa_generate_recovery_codes",
+        "/accounts/2fa/recovery-codes/generate/",
+        ACCOUNT,
+        ok(302),
+    ),
+    Endpoint(
+        "view:mfa_download_recovery_codes",
+        "/accounts/2fa/recovery-codes/download/",
+        ACCOUNT,
+        404,
+    ),
+    Endpoint("view:mfa_list_webauthn", "/accounts/2fa/webauthn/", ACCOUNT, ok(200, 302)),
+    Endpoint("view:mfa_add_webauthn", "/accounts/2fa/webauthn/add/", ACCOUNT, ok(200, 302)),
+    Endpoint(
+        "view:mfa_reauthenticate_webauthn",
+        "/accounts/2fa/webauthn/reauthenticate/",
+        ACCOUNT,
+        ok(302),
+    ),
+    # A security key that is not the caller's: a fresh sign-in is asked for first (302),
+    # the same answer as for one of their own, so nobody learns whether it exists.
+    Endpoint(
+        "view:mfa_remove_webauthn", "/accounts/2fa/webauthn/keys/999999/remove/", ACCOUNT, 302
+    ),
+    Endpoint("view:mfa_edit_webauthn", "/accounts/2fa/webauthn/keys/999999/edit/", ACCOUNT, 302),
+    Endpoint("view:socialaccount_login_cancelled", "/accounts/3rdparty/login/cancelled/", PUBLIC),
+    Endpoint("view:socialaccount_login_error", "/accounts/3rdparty/login/error/", PUBLIC, 401),
+    Endpoint("view:socialaccount_signup", "/accounts/3rdparty/signup/", PUBLIC, ok(302)),
+    Endpoint("view:socialaccount_connections", "/accounts/3rdparty/", ACCOUNT),
+    Endpoint("route:social/login/cancelled/", "/accounts/social/login/cancelled/", PUBLIC, 301),
+    Endpoint("route:social/login/error/", "/accounts/social/login/error/", PUBLIC, 301),
+    Endpoint("route:social/signup/", "/accounts/social/signup/", PUBLIC, 301),
+    Endpoint("route:social/connections/", "/accounts/social/connections/", PUBLIC, 301),
+    # No single sign-on provider is configured in the tests: its login is not found.
+    Endpoint("view:openid_connect_login", "/accounts/oidc/nowhere/login/", PUBLIC, 404),
+    Endpoint("view:openid_connect_callback", "/accounts/oidc/nowhere/login/callback/", PUBLIC, 404),
+    Endpoint("view:usersessions_list", "/accounts/sessions/", ACCOUNT),
+    # -- csfpilot account pages ------------------------------------------------------------------
+    Endpoint("view:accounts:tokens", "/accounts/tokens/", ACCOUNT),
+    Endpoint(
+        "view:accounts:tokens",
+        "/accounts/tokens/",
+        ACCOUNT,
+        200,
+        "POST",
+        {"name": "ci", "organization": "acme", "role": "viewer", "days": "30"},
+    ),
+    Endpoint(
+        "view:accounts:token_revoke", "/accounts/tokens/{token}/revoke/", ACCOUNT, 302, "POST"
+    ),
+    Endpoint("view:organizations:list", "/orgs/", ACCOUNT),
+    Endpoint("view:organizations:create", "/orgs/new/", ACCOUNT),
+    Endpoint("view:organizations:create", "/orgs/new/", ACCOUNT, 302, "POST", {"name": "Initech"}),
+    Endpoint("view:profiles:mine", "/profiles/", ACCOUNT, 302),
+    # -- organization pages ----------------------------------------------------------------------
+    Endpoint("view:organizations:home", ORG + "/", P.VIEW),
+    Endpoint("view:organizations:members", ORG + "/members/", P.VIEW),
+    Endpoint(
+        "view:organizations:member_add",
+        ORG + "/members/add/",
+        P.MANAGE_MEMBERS,
+        302,
+        "POST",
+        {"email": "newbie@example.test", "role": "viewer"},
+    ),
+    Endpoint(
+        "view:organizations:member_role",
+        ORG + "/members/{member}/role/",
+        P.MANAGE_MEMBERS,
+        302,
+        "POST",
+        {"role": "assessor"},
+    ),
+    Endpoint(
+        "view:organizations:member_remove",
+        ORG + "/members/{member}/remove/",
+        P.MANAGE_MEMBERS,
+        302,
+        "POST",
+    ),
+    Endpoint("view:organizations:settings", ORG + "/settings/", P.EDIT_SETTINGS),
+    Endpoint(
+        "view:organizations:settings",
+        ORG + "/settings/",
+        P.EDIT_SETTINGS,
+        302,
+        "POST",
+        {"name": "Acme Renamed"},
+    ),
+    # -- profile pages ---------------------------------------------------------------------------
+    Endpoint("view:profiles:list", ORG + "/profiles/", P.VIEW),
+    Endpoint("view:profiles:create", ORG + "/profiles/new/", P.EDIT_PROFILES),
+    Endpoint(
+        "view:profiles:create",
+        ORG + "/profiles/new/",
+        P.EDIT_PROFILES,
+        302,
+        "POST",
+        {
+            "name": "Grid",
+            "kind": "organizational",
+            "scope_type": "organization",
+            "framework": "csf-2.0",
+            "scale": "status",
+        },
+    ),
+    Endpoint("view:profiles:import", ORG + "/profiles/import/", P.EDIT_PROFILES),
+    Endpoint(
+        "view:profiles:import",
+        ORG + "/profiles/import/",
+        P.EDIT_PROFILES,
+        302,
+        "POST",
+        upload=PROFILE_FILE,
+    ),
+    Endpoint("view:profiles:overview", PRO + "/", P.VIEW),
+    Endpoint("view:profiles:export", PRO + "/export/", P.EXPORT),
+    Endpoint("view:profiles:settings", PRO + "/settings/", P.EDIT_PROFILES),
+    Endpoint("view:profiles:delete", PRO + "/delete/", P.EDIT_PROFILES, ok(200, 302, 400), "POST"),
+    Endpoint("view:profiles:assess", PRO + "/assess/", P.VIEW),
+    Endpoint(
+        "view:profiles:assess_save",
+        PRO + "/assess/GV.OC-01/",
+        ASSIGNED,
+        ok(200, 302),
+        "POST",
+        {"version": "2", "current": "largely"},
+    ),
+    Endpoint("view:profiles:dashboard", PRO + "/dashboard/", P.VIEW),
+    Endpoint("view:profiles:outcome", PRO + "/outcomes/GV.OC-01/", P.VIEW),
+    Endpoint("view:profiles:tiers", PRO + "/tiers/", P.VIEW),
+    Endpoint("view:profiles:plan", PRO + "/plan/", P.VIEW),
+    Endpoint("view:profiles:plan_generate", PRO + "/plan/generate/", P.EDIT_PROFILES, 302, "POST"),
+    Endpoint(
+        "view:profiles:action_add",
+        PRO + "/plan/add/",
+        P.EDIT_PROFILES,
+        ok(200, 302),
+        "POST",
+        {"title": "Segment the network", "outcomes": "PR.IR-01"},
+    ),
+    Endpoint("view:profiles:action_row", PRO + "/plan/A-001/", P.VIEW),
+    Endpoint("view:profiles:action_edit", PRO + "/plan/A-001/edit/", P.EDIT_PROFILES),
+    Endpoint(
+        "view:profiles:action_delete",
+        PRO + "/plan/A-001/delete/",
+        P.EDIT_PROFILES,
+        ok(200, 302),
+        "POST",
+        {"version": "1"},
+    ),
+    Endpoint("view:profiles:history", PRO + "/history/", P.VIEW),
+    Endpoint("view:profiles:compare", PRO + "/compare/", P.VIEW),
+    Endpoint("view:profiles:snapshot_export", PRO + "/snapshots/{snapshot}/export/", P.EXPORT),
+    Endpoint("view:profiles:derive", PRO + "/derive/", P.EDIT_PROFILES),
+    # -- the API: documentation and catalog (public) ----------------------------------------------
+    Endpoint("route:api/openapi.json", "/api/openapi.json", PUBLIC),
+    Endpoint("route:api/docs", "/api/docs", PUBLIC),
+    # Anything else under /api/ answers a JSON 404, signed in or not.
+    Endpoint("route:^api/", "/api/no-such-endpoint", PUBLIC, 404),
+    Endpoint("GET /frameworks", "/api/frameworks", PUBLIC),
+    Endpoint("GET /frameworks/{key}", "/api/frameworks/{key}", PUBLIC),
+    Endpoint("GET /frameworks/{key}/nodes", "/api/frameworks/{key}/nodes", PUBLIC),
+    Endpoint("GET /frameworks/{key}/nodes/{code}", "/api/frameworks/{key}/nodes/GV.OC-01", PUBLIC),
+    Endpoint(
+        "GET /frameworks/{key}/nodes/{code}/crosswalk",
+        "/api/frameworks/{key}/nodes/GV.OC-01/crosswalk",
+        PUBLIC,
+    ),
+    Endpoint("GET /search", "/api/search?q=asset", PUBLIC),
+    Endpoint("GET /datasets", "/api/datasets", PUBLIC),
+    Endpoint("GET /datasets/{key}/mappings", "/api/datasets/{dataset}/mappings", PUBLIC),
+    # -- the API: organizations, members, tokens ------------------------------------------------
+    Endpoint("GET /organizations", "/api/organizations", ACCOUNT),
+    Endpoint(
+        "POST /organizations",
+        "/api/organizations",
+        ACCOUNT,
+        201,
+        "POST",
+        {"name": "Initech"},
+        session_only=True,
+    ),
+    Endpoint("GET /organizations/{slug}", API, P.VIEW),
+    Endpoint(
+        "PATCH /organizations/{slug}",
+        API,
+        P.EDIT_SETTINGS,
+        200,
+        "PATCH",
+        {"name": "Acme Renamed"},
+    ),
+    Endpoint("GET /organizations/{slug}/members", API + "/members", P.VIEW),
+    Endpoint(
+        "POST /organizations/{slug}/members",
+        API + "/members",
+        P.MANAGE_MEMBERS,
+        201,
+        "POST",
+        {"email": "newbie@example.test", "role": "viewer"},
+    ),
+    Endpoint(
+        "PATCH /organizations/{slug}/members/{member_id}",
+        API + "/members/{member}",
+        P.MANAGE_MEMBERS,
+        200,
+        "PATCH",
+        {"role": "assessor"},
+    ),
+    Endpoint(
+        "DELETE /organizations/{slug}/members/{member_id}",
+        API + "/members/{member}",
+        P.MANAGE_MEMBERS,
+        204,
+        "DELETE",
+    ),
+    Endpoint("GET /tokens", "/api/tokens", ACCOUNT, session_only=True),
+    Endpoint(
+        "POST /tokens",
+        "/api/tokens",
+        ACCOUNT,
+        201,
+        "POST",
+        {"name": "ci", "organization": "acme", "role": "viewer", "days": 30},
+        session_only=True,
+    ),
+    Endpoint(
+        "POST /tokens/{token_id}/revoke",
+        "/api/tokens/{token}/revoke",
+        ACCOUNT,
+        200,
+        "POST",
+        session_only=True,
+    ),
+    # -- the API: profiles ----------------------------------------------------------------------
+    Endpoint("GET /organizations/{slug}/profiles", API + "/profiles", P.VIEW),
+    Endpoint(
+        "POST /organizations/{slug}/profiles",
+        API + "/profiles",
+        P.EDIT_PROFILES,
+        201,
+        "POST",
+        {"name": "New"},
+    ),
+    Endpoint("GET /organizations/{slug}/profiles/{profile_id}", APIP, P.VIEW),
+    Endpoint(
+        "PATCH /organizations/{slug}/profiles/{profile_id}",
+        APIP,
+        P.EDIT_PROFILES,
+        200,
+        "PATCH",
+        {"version": 1, "description": "All sites"},
+    ),
+    Endpoint(
+        "DELETE /organizations/{slug}/profiles/{profile_id}", APIP, P.EDIT_PROFILES, 204, "DELETE"
+    ),
+    Endpoint("GET /organizations/{slug}/profiles/{profile_id}/tiers", APIP + "/tiers", P.VIEW),
+    Endpoint(
+        "PUT /organizations/{slug}/profiles/{profile_id}/tiers",
+        APIP + "/tiers",
+        P.EDIT_PROFILES,
+        200,
+        "PUT",
+        {"version": 1, "governance": {"current": 2, "target": 3}},
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/profiles/{profile_id}/outcomes", APIP + "/outcomes", P.VIEW
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/profiles/{profile_id}/outcomes/{code}",
+        APIP + "/outcomes/GV.OC-01",
+        P.VIEW,
+    ),
+    Endpoint(
+        "PATCH /organizations/{slug}/profiles/{profile_id}/outcomes/{code}",
+        APIP + "/outcomes/GV.OC-01",
+        ASSIGNED,
+        200,
+        "PATCH",
+        {"version": 2, "current": "largely"},
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/profiles/{profile_id}/next-unanswered",
+        APIP + "/next-unanswered",
+        P.VIEW,
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/profiles/{profile_id}/progress", APIP + "/progress", P.VIEW
+    ),
+    Endpoint("GET /organizations/{slug}/profiles/{profile_id}/scores", APIP + "/scores", P.VIEW),
+    Endpoint("GET /organizations/{slug}/profiles/{profile_id}/gaps", APIP + "/gaps", P.VIEW),
+    Endpoint("GET /organizations/{slug}/profiles/{profile_id}/actions", APIP + "/actions", P.VIEW),
+    Endpoint(
+        "POST /organizations/{slug}/profiles/{profile_id}/actions",
+        APIP + "/actions",
+        P.EDIT_PROFILES,
+        201,
+        "POST",
+        {"title": "Segment the network", "outcomes": ["PR.IR-01"]},
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/profiles/{profile_id}/actions/generate",
+        APIP + "/actions/generate",
+        P.EDIT_PROFILES,
+        201,
+        "POST",
+        {},
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/profiles/{profile_id}/actions/{code}",
+        APIP + "/actions/A-001",
+        P.VIEW,
+    ),
+    Endpoint(
+        "PATCH /organizations/{slug}/profiles/{profile_id}/actions/{code}",
+        APIP + "/actions/A-001",
+        P.EDIT_PROFILES,
+        200,
+        "PATCH",
+        {"version": 1, "status": "in-progress"},
+    ),
+    Endpoint(
+        "DELETE /organizations/{slug}/profiles/{profile_id}/actions/{code}",
+        APIP + "/actions/A-001?version=1",
+        P.EDIT_PROFILES,
+        204,
+        "DELETE",
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/profiles/{profile_id}/snapshots", APIP + "/snapshots", P.VIEW
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/profiles/{profile_id}/snapshots",
+        APIP + "/snapshots",
+        P.EDIT_PROFILES,
+        201,
+        "POST",
+        {"label": "Q4"},
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/snapshots/{snapshot_id}", API + "/snapshots/{snapshot}", P.VIEW
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/snapshots/{snapshot_id}/export",
+        API + "/snapshots/{snapshot}/export",
+        P.EXPORT,
+    ),
+    Endpoint("GET /organizations/{slug}/profiles/{profile_id}/trend", APIP + "/trend", P.VIEW),
+    Endpoint(
+        "GET /organizations/{slug}/compare",
+        API + "/compare?before=snapshot:{snapshot}&after=profile:{profile}",
+        P.VIEW,
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/profiles/{profile_id}/export",
+        APIP + "/export?format=json",
+        P.EXPORT,
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/profiles/import",
+        API + "/profiles/import",
+        P.EDIT_PROFILES,
+        201,
+        "POST",
+        upload=PROFILE_FILE,
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/community-profiles",
+        API + "/community-profiles",
+        P.EDIT_PROFILES,
+        201,
+        "POST",
+        upload=COMMUNITY_FILE,
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/profiles/{community_id}/derive-target",
+        API + "/profiles/{community}/derive-target",
+        P.EDIT_PROFILES,
+        201,
+        "POST",
+        {"name": "Derived"},
+    ),
+]
+
+
+# -- what the URL configuration and the schema hold -----------------------------------------------
+
+
+def routed_keys() -> set[str]:
+    """Every page route, by name (or pattern when unnamed), from the URL configuration."""
+
+    def walk(patterns, prefix: str = "", namespace: str = "") -> Iterator[str]:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = ":".join(x for x in (namespace, p.namespace) if x)
+                yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                full = prefix + str(p.pattern)
+                if namespace.startswith("api"):
+                    # API operations are listed from the schema; the two documentation
+                    # routes are not operations.
+                    if p.name in ("openapi-json", "openapi-view"):
+                        yield f"route:{full}"
+                    continue
+                name = f"{namespace}:{p.name}" if namespace else p.name
+                yield f"view:{name}" if p.name else f"route:{full.removeprefix('accounts/')}"
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def api_operations() -> set[str]:
+    schema = api.get_openapi_schema()
+    return {
+        f"{method.upper()} {path.removeprefix('/api')}"
+        for path, ops in schema["paths"].items()
+        for method in ops
+    }
+
+
+def test_every_endpoint_has_an_entry():
+    wanted = routed_keys() | api_operations()
+    listed = {e.key for e in ENDPOINTS}
+    assert sorted(wanted - listed) == [], "endpoints without an entry in the grid"
+    assert sorted(listed - wanted) == [], "entries for endpoints that no longer exist"
+
+
+# -- the world: two organizations with one of each object -----------------------------------------
+
+
+@dataclass
+class Ids:
+    profile: int
+    community: int
+    snapshot: int
+    member: int  # a membership the member routes act on
+
+
+@dataclass
+class Grid:
+    world: World
+    own: Ids
+    foreign: Ids
+    tokens: dict[str, str]  # role → API token secret (acme, that role)
+    own_token_ids: dict[str, int]  # role → id of a token of their own, to revoke
+    outsider_token_id: int  # a token of globex's owner
+    key: str  # a loaded framework
+    dataset: str  # a loaded crosswalk dataset
+
+
+def _objects(access, *, contributor=None) -> tuple[int, int, int]:
+    profile = services.create_profile(access, name="Whole company")
+    if contributor is not None:
+        services.update_outcome(
+            access, profile.pk, "GV.OC-01", {"owner_id": contributor.pk}, expected_version=1
+        )
+    services.create_action(access, profile.pk, {"title": "MFA", "outcomes": ["PR.AA-03"]})
+    community = services.create_profile(access, name="Sector", kind="community")
+    snapshot = services.take_snapshot(access, profile.pk, label="Q3")
+    return profile.pk, community.pk, snapshot.pk
+
+
+def build_grid() -> Grid:
+    from csfpilot.webapp.catalog.models import Framework
+    from csfpilot.webapp.catalog.models import MappingDataset as Dataset
+
+    w = build_world()
+    make_user("newbie@example.test")
+    target = Membership.objects.create(
+        user=make_user("target@acme.test"), organization=w.org, role="viewer"
+    )
+    other_target = Membership.objects.create(
+        user=make_user("target@globex.test"), organization=w.other, role="viewer"
+    )
+    own = Ids(*_objects(w.access("owner"), contributor=w.users["contributor"]), target.pk)
+    foreign = Ids(*_objects(w.other_access()), other_target.pk)
+    tokens = {role: issue_token(w.users[role], "acme", role, "grid")[1] for role in ROLES}
+    own_token_ids = {
+        role: issue_token(w.users[role], "acme", role, "to revoke")[0].pk for role in ROLES
+    }
+    outsider = issue_token(w.outsider, "globex", "owner", "globex token")[0].pk
+    key = Framework.objects.filter(key="csf-2.0").values_list("key", flat=True).first()
+    dataset = Dataset.objects.order_by("key").values_list("key", flat=True).first()
+    assert key and dataset
+    return Grid(w, own, foreign, tokens, own_token_ids, outsider, key, dataset)
+
+
+@pytest.fixture(scope="module")
+def grid(django_db_setup, django_db_blocker) -> Iterator[Grid]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_grid()
+        transaction.set_rollback(True)
+
+
+# -- expectations and requests --------------------------------------------------------------------
+
+
+def expected(e: Endpoint, who: str, scope: str, auth: str) -> int | frozenset[int]:
+    """The rule: what ``who`` (a role, or "anonymous") gets at ``e`` in ``scope``."""
+    if e.need == PUBLIC:
+        return e.ok
+    if who == "anonymous":
+        if e.anonymous is not None:
+            return e.anonymous
+        return 401 if e.is_api else 302
+    if auth == "token" and e.session_only:
+        return 403
+    if e.need == ACCOUNT:
+        return 404 if scope == "other" else e.ok
+    if scope == "other":
+        return 404
+    permission = P.EDIT_ASSIGNED_OUTCOMES if e.need == ASSIGNED else e.need
+    if permission not in ROLE_PERMISSIONS[Role(who)]:
+        if e.need == ASSIGNED and scope == "foreign":
+            # The outcome rule needs the outcome, so the page looks the object up first
+            # (404) where the API checks the role first (403): both refuse, neither leaks.
+            return ok(403, 404)
+        return 403
+    if scope == "foreign":
+        return 404
+    return e.ok
+
+
+def url_for(e: Endpoint, g: Grid, who: str, scope: str) -> str:
+    ids = g.foreign if scope == "foreign" else g.own
+    if scope == "other":
+        ids = g.foreign
+    token = g.outsider_token_id if scope == "other" else g.own_token_ids.get(who, 0)
+    return e.url.format(
+        org="globex" if scope == "other" else "acme",
+        profile=ids.profile,
+        community=ids.community,
+        snapshot=ids.snapshot,
+        member=ids.member,
+        token=token,
+        key=g.key,
+        dataset=g.dataset,
+    )
+
+
+def send(client: Client, e: Endpoint, url: str, headers: dict):
+    method = getattr(client, e.method.lower())
+    if e.upload is not None:
+        upload = SimpleUploadedFile("p.yaml", e.upload, content_type="application/yaml")
+        return client.post(url, {"file": upload}, headers=headers)
+    if e.is_api:
+        if e.body is None:
+            return method(url, headers=headers)
+        return method(url, json.dumps(e.body), content_type="application/json", headers=headers)
+    return method(url, e.body or {}, headers=headers)
+
+
+def cases(e: Endpoint) -> Iterator[tuple[str, str, str]]:
+    """(who, scope, auth) for one endpoint."""
+    yield "anonymous", "own", "none"
+    if e.need == PUBLIC:
+        for role in ROLES:
+            yield role, "own", "session"
+        return
+    scopes = ["own"]
+    if e.need != ACCOUNT or e.names_account_object:
+        scopes.append("other")
+    if e.names_objects:
+        scopes.append("foreign")
+    for role in ROLES:
+        for scope in scopes:
+            yield role, scope, "session"
+        if e.is_api:
+            yield role, "own", "token"
+
+
+@dataclass
+class Violation:
+    endpoint: str
+    method: str
+    who: str
+    scope: str
+    auth: str
+    url: str
+    wanted: object
+    got: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.method} {self.url} ({self.endpoint}) as {self.who}/{self.scope}/{self.auth}: "
+            f"wanted {self.wanted}, got {self.got}"
+        )
+
+
+def check(e: Endpoint, g: Grid, client: Client, who: str, scope: str, auth: str):
+    """One request; a :class:`Violation` if the answer is not the expected one."""
+    cache.clear()  # sign-in and API rate limits are not under test here
+    headers: dict[str, str] = {}
+    if auth == "token":
+        headers["Authorization"] = f"Bearer {g.tokens[who]}"
+    url = url_for(e, g, who, scope)
+    with transaction.atomic():
+        response = send(client, e, url, headers)
+        transaction.set_rollback(True)
+    want = expected(e, who, scope, auth)
+    status = response.status_code
+    good = status in want if isinstance(want, frozenset) else status == want
+    if good and who == "anonymous" and want == 302 and e.need != PUBLIC:
+        good = response["Location"].startswith("/accounts/login/?next=")
+    if good and e.is_api and status in (401, 403, 404) and e.need != PUBLIC:
+        good = response["Content-Type"] == "application/problem+json"
+    if good:
+        return None
+    shown = sorted(want) if isinstance(want, frozenset) else want
+    return Violation(e.key, e.method, who, scope, auth, url, shown, status)
+
+
+def family(e: Endpoint) -> str:
+    """Which part of the grid an endpoint is in (the parts run as separate tests)."""
+    if e.is_api or e.key.startswith("route:api"):
+        if e.need == PUBLIC:
+            return "api-public"
+        profile_words = ("/profiles", "/snapshots", "/compare", "/community")
+        if e.need == ACCOUNT or not any(w in e.url for w in profile_words):
+            return "api-organizations-and-tokens"
+        return "api-profiles"
+    if e.need == PUBLIC:
+        return "pages-public"
+    if e.need == ACCOUNT:
+        return "pages-account"
+    if e.key.startswith("view:profiles:"):
+        return "pages-profiles"
+    return "pages-organizations"
+
+
+FAMILIES = sorted({family(e) for e in ENDPOINTS})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("part", FAMILIES)
+def test_authorization_grid(grid: Grid, part: str, figure):
+    clients = {"anonymous": Client()}
+    for role in ROLES:
+        clients[role] = Client()
+        clients[role].force_login(grid.world.users[role])
+    violations: list[Violation] = []
+    endpoints = [e for e in ENDPOINTS if family(e) == part]
+    checked = 0
+    for e in endpoints:
+        for who, scope, auth in cases(e):
+            checked += 1
+            client = clients["anonymous"] if auth == "token" else clients[who]
+            v = check(e, grid, client, who, scope, auth)
+            if v is not None:
+                violations.append(v)
+    figure(
+        "authorization_grid",
+        {
+            "endpoints_covered": len({e.key for e in endpoints}),
+            "requests": checked,
+            "violations": len(violations),
+        },
+        part=part,
+    )
+    assert not violations, "\n".join(str(v) for v in violations)
+
+
+@pytest.mark.django_db
+def test_an_api_token_signs_nobody_in_on_the_pages(grid: Grid):
+    """Tokens are for the API; a page given one answers as to an anonymous visitor."""
+    pages = [e for e in ENDPOINTS if not e.is_api and e.need not in (PUBLIC,)]
+    for e in pages:
+        cache.clear()
+        url = url_for(e, grid, "owner", "own")
+        with transaction.atomic():
+            response = send(Client(), e, url, {"Authorization": f"Bearer {grid.tokens['owner']}"})
+            transaction.set_rollback(True)
+        assert response.status_code == 302, (e.key, response.status_code)
+        assert re.match(r"^/accounts/login/\?next=", response["Location"]), e.key
