@@ -18,13 +18,15 @@ by outcome id (ascending string).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from csfpilot.core.profiles.framework import OutcomeFramework
 from csfpilot.core.profiles.model import OutcomeEntry, Priority, Profile, priority_weight
 from csfpilot.core.profiles.scales import Level
 from csfpilot.core.scoring.rollup import PROFILE_LEVEL, outcome_weight, percent
+
+_ZERO = Fraction(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,13 @@ class OutcomeGap:
     target: Level
     priority: Priority | None
     owner: str = ""
+    # Worked out once: pages and the plan read each outcome's gap many times, and
+    # Fraction arithmetic is what a 106-outcome analysis spends most of its time on.
+    gap: Fraction = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        difference = self.target_score - self.current_score
+        object.__setattr__(self, "gap", difference if difference > 0 else _ZERO)
 
     @property
     def current_score(self) -> Fraction:
@@ -44,10 +53,6 @@ class OutcomeGap:
     @property
     def target_score(self) -> Fraction:
         return self.target.score  # type: ignore[return-value]
-
-    @property
-    def gap(self) -> Fraction:
-        return max(Fraction(0), self.target_score - self.current_score)
 
     @property
     def weight(self) -> int:
@@ -130,8 +135,12 @@ def analyse_gaps(profile: Profile, framework: OutcomeFramework) -> GapAnalysis:
             gaps[code] = found
     missing = set(not_comparable)
 
+    weight_of = {c: outcome_weight(profile.outcomes[c], profile.rollup) for c in gaps}
+
     def group_gap(code: str, level: str, title: str, outcomes: tuple[str, ...]) -> GroupGap:
-        total = Fraction(0)
+        # Weights are summed per distinct gap first: a scale has a handful of levels, so
+        # a group needs a few Fraction operations instead of one per outcome.
+        weight_per_gap: dict[Fraction, int] = {}
         weights = 0
         with_gap = 0
         comparable = 0
@@ -140,10 +149,11 @@ def analyse_gaps(profile: Profile, framework: OutcomeFramework) -> GapAnalysis:
             if g is None:
                 continue
             comparable += 1
-            w = outcome_weight(profile.outcomes[c], profile.rollup)
-            total += w * g.gap
+            w = weight_of[c]
+            weight_per_gap[g.gap] = weight_per_gap.get(g.gap, 0) + w
             weights += w
             with_gap += g.gap > 0
+        total = sum((gap * w for gap, w in weight_per_gap.items()), _ZERO)
         return GroupGap(
             code,
             level,

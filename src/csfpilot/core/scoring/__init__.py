@@ -6,6 +6,7 @@ from csfpilot.core.scoring.history import (
     ScoreDelta,
     TrendPoint,
     compare_profiles,
+    label_of,
     score_deltas,
     trend,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "SideScore",
     "TrendPoint",
     "compare_profiles",
+    "label_of",
     "outcome_score",
     "outcome_weight",
     "percent",

@@ -98,7 +98,9 @@ class ProfileScores:
 
 
 def _side(entries: list[OutcomeEntry], side: Side, rollup: RollUp) -> SideScore:
-    total = Fraction(0)
+    # Weights are summed per distinct score first: a scale has a handful of levels, so a
+    # mean takes a few Fraction operations instead of one per outcome.
+    weight_per_score: dict[Fraction, int] = {}
     weights = 0
     assessed = not_assessed = not_applicable = 0
     for entry in entries:
@@ -110,8 +112,9 @@ def _side(entries: list[OutcomeEntry], side: Side, rollup: RollUp) -> SideScore:
         else:
             assessed += 1
             w = outcome_weight(entry, rollup)
-            total += w * level.score
+            weight_per_score[level.score] = weight_per_score.get(level.score, 0) + w
             weights += w
+    total = sum((score * w for score, w in weight_per_score.items()), Fraction(0))
     score = total / weights if weights else None
     return SideScore(score, assessed, not_assessed, not_applicable)
 

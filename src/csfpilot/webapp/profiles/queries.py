@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Subquery
@@ -54,6 +55,7 @@ from csfpilot.core.scoring import (
     ProfileScores,
     TrendPoint,
     compare_profiles,
+    label_of,
     score_profile,
 )
 from csfpilot.core.scoring import trend as trend_of
@@ -186,20 +188,48 @@ class OutcomeView:
 
 @dataclass
 class ProfileDetail:
-    """A profile with every outcome, its actions, Tiers and scores (four queries)."""
+    """A profile with every outcome, its actions and Tiers (three queries).
+
+    Scores, gaps, the questionnaire's progress and its next unanswered outcome
+    are worked out from the rows already read, when a page first asks for them.
+    """
 
     profile: m.Profile
     domain: Profile
     framework: OutcomeFramework
     outcomes: list[OutcomeView]
     actions: list[m.Action]
-    scores: ProfileScores
     snapshot_count: int
     can_edit_profile: bool
     _by_code: dict[str, OutcomeView] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_code = {o.code: o for o in self.outcomes}
+
+    @cached_property
+    def scores(self) -> ProfileScores:
+        return score_profile(self.domain, self.framework)
+
+    @cached_property
+    def gaps(self) -> GapAnalysis:
+        return analyse_gaps(self.domain, self.framework)
+
+    def next_unanswered(self, side: Side | str = Side.CURRENT) -> str | None:
+        """The first included outcome not yet rated on ``side``, in document order."""
+        side = Side(side)
+        for o in self.outcomes:
+            if o.row.included and getattr(o.row, side.value) is None:
+                return o.code
+        return None
+
+    def progress(self, level: str = "function") -> list[GroupProgress]:
+        """Answered outcomes per Function (or Category), as :func:`progress` counts them."""
+        answered = {
+            o.code: (o.row.current is not None, o.row.target is not None)
+            for o in self.outcomes
+            if o.row.included
+        }
+        return _progress(self.framework, answered, level)
 
     def outcome(self, code: str) -> OutcomeView:
         found = self._by_code.get(code)
@@ -279,7 +309,6 @@ def profile_detail(access: Access, profile_id: Any) -> ProfileDetail:
         framework=framework,
         outcomes=_views(access, framework, rows, row, domain),
         actions=actions,
-        scores=score_profile(domain, framework),
         snapshot_count=row.snapshot_count,
         can_edit_profile=access.can(Permission.EDIT_PROFILES),
     )
@@ -421,22 +450,29 @@ def progress(access: Access, profile_id: Any, *, level: str = "function") -> lis
     lookups.ensure(access, Permission.VIEW)
     row = lookups.profile(access, profile_id)
     framework = lookups.framework_of(row)
-    rows = {
+    answered = {
         code: (current is not None, target is not None)
         for code, current, target in m.ProfileOutcome.objects.filter(
             profile=row, included=True
         ).values_list("code", "current", "target")
     }
+    return _progress(framework, answered, level)
+
+
+def _progress(
+    framework: OutcomeFramework, answered: dict[str, tuple[bool, bool]], level: str
+) -> list[GroupProgress]:
+    """``answered``: each included outcome's (current rated, target rated)."""
     out = []
     for group in framework.at_level(level):
-        codes = [c for c in framework.outcomes_under(group.code) if c in rows]
+        codes = [c for c in framework.outcomes_under(group.code) if c in answered]
         out.append(
             GroupProgress(
                 code=group.code,
                 title=framework.text(group.code) or group.title,
                 included=len(codes),
-                current_answered=sum(rows[c][0] for c in codes),
-                target_answered=sum(rows[c][1] for c in codes),
+                current_answered=sum(answered[c][0] for c in codes),
+                target_answered=sum(answered[c][1] for c in codes),
             )
         )
     return out
@@ -501,6 +537,17 @@ def gap_analysis(
     row = lookups.profile(access, profile_id)
     framework = lookups.framework_of(row)
     analysis = analyse_gaps(lookups.domain_profile(row), framework)
+    return _gap_view(analysis, framework, function=function, priority=priority, owner=owner)
+
+
+def _gap_view(
+    analysis: GapAnalysis,
+    framework: OutcomeFramework,
+    *,
+    function: str | None,
+    priority: str | None,
+    owner: str | None,
+) -> GapView:
     return GapView(
         analysis=analysis,
         outcomes=_filtered_gaps(
@@ -669,17 +716,43 @@ def compare(access: Access, before: Ref | str, after: Ref | str) -> Comparison:
 # -- the dashboard ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class Dashboard:
-    """What the dashboard draws: scores, gaps, the plan's state and the trend."""
+    """What the dashboard draws: scores, gaps, the plan's state and the trend.
+
+    The profile is read and analysed once; scores, gaps and the trend (which
+    reads the snapshots) are worked out when first asked for, so the gap
+    list's filter requests do no more than the list needs.
+    """
 
     profile: m.Profile
     framework: OutcomeFramework
-    scores: ProfileScores
-    gaps: GapAnalysis
+    domain: Profile
     plan_counts: dict[str, int]
     overdue: int
-    trend: list[TrendPoint]
+
+    @cached_property
+    def scores(self) -> ProfileScores:
+        return score_profile(self.domain, self.framework)
+
+    @cached_property
+    def gaps(self) -> GapAnalysis:
+        return analyse_gaps(self.domain, self.framework)
+
+    @cached_property
+    def trend(self) -> list[TrendPoint]:
+        rows, dated = dated_profiles(self.profile)
+        # The live profile's point is the scores already shown (trend() would redo them).
+        live = TrendPoint(None, label_of(self.domain), self.scores)
+        return [*snapshot_trend(rows, dated, self.framework), live]
+
+    def gap_view(
+        self, *, function: str | None = None, priority: str | None = None, owner: str | None = None
+    ) -> GapView:
+        """The gap list filtered as :func:`gap_analysis` filters it."""
+        return _gap_view(
+            self.gaps, self.framework, function=function, priority=priority, owner=owner
+        )
 
 
 def dashboard(access: Access, profile_id: Any) -> Dashboard:
@@ -695,15 +768,8 @@ def dashboard(access: Access, profile_id: Any) -> Dashboard:
     for a in actions:
         counts[a.status] += 1
         overdue += a.due is not None and a.due < today and not ActionStatus(a.status).closed
-    rows, dated = dated_profiles(row)
     return Dashboard(
-        profile=row,
-        framework=framework,
-        scores=score_profile(profile, framework),
-        gaps=analyse_gaps(profile, framework),
-        plan_counts=counts,
-        overdue=overdue,
-        trend=snapshot_trend(rows, dated, framework) + trend_of([profile], framework),
+        profile=row, framework=framework, domain=profile, plan_counts=counts, overdue=overdue
     )
 
 

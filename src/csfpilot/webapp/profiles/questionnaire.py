@@ -193,7 +193,7 @@ def assess(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     if not code and not category:
         sides = [Side.TARGET] if community else [Side.CURRENT, Side.TARGET]
         for side in sides:
-            code = queries.next_unanswered(access, pk, side=side) or ""
+            code = detail.next_unanswered(side) or ""
             if code:
                 break
         if not code:
@@ -283,7 +283,7 @@ def _page_context(
         "category_url": _url(
             access, pk, mode="category", category=cards[0].view.category if cards else category
         ),
-        "progress": queries.progress(access, pk),
+        "progress": detail.progress(),
         "community": community,
         "hotkeys": [o for o in cards[0].options] if cards else [],
         "member_emails": page_queries.member_emails(access) if can_assign else [],

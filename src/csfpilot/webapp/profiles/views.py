@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from csfpilot.core.errors import ConflictError, InputRefused, NotFound
-from csfpilot.core.gaps import analyse_gaps
 from csfpilot.core.profiles import TIER_ASPECTS, ActionStatus, ProfileKind, Tier
 from csfpilot.webapp.organizations.context import SESSION_KEY
 from csfpilot.webapp.organizations.decorators import org_view
@@ -87,6 +86,7 @@ TABS = (
     ("plan", "profiles:plan"),
     ("history", "profiles:history"),
     ("tiers", "profiles:tiers"),
+    ("reports", "reports:page"),
 )
 
 
@@ -100,8 +100,9 @@ def profile_context(access: Access, profile: m.Profile, tab: str) -> dict[str, A
         "plan": _("Action plan"),
         "history": _("History"),
         "tiers": _("Tiers"),
+        "reports": _("Reports"),
     }
-    hidden = {"dashboard", "plan"} if community else set()
+    hidden = {"dashboard", "plan", "reports"} if community else set()
     slug = access.organization.slug
     return {
         "access": access,
@@ -217,9 +218,9 @@ def _create(access: Access, data: dict[str, Any]) -> m.Profile:
 @require_GET
 def profile_overview(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     detail = queries.profile_detail(access, pk)
-    gaps = analyse_gaps(detail.domain, detail.framework)
+    gaps = detail.gaps
     community = detail.profile.kind == ProfileKind.COMMUNITY.value
-    resume = queries.next_unanswered(access, pk, side="target" if community else "current")
+    resume = detail.next_unanswered("target" if community else "current")
     counts = {s.value: 0 for s in ActionStatus}
     for action in detail.actions:
         counts[action.status] += 1
@@ -236,7 +237,7 @@ def profile_overview(request: HttpRequest, access: Access, pk: int) -> HttpRespo
             "scores": detail.scores.profile,
             "gap": gaps.profile,
             "with_gap": len(gaps.with_gap()),
-            "progress": queries.progress(access, pk),
+            "progress": detail.progress(),
             "resume": resume,
             "counts": counts,
             "open_actions": counts["open"] + counts["in-progress"],
@@ -356,17 +357,14 @@ def dashboard(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
 
     A request from the gap list's filters (HTMX) gets the list alone.
     """
-    filters = _gap_filters(request)
+    board = queries.dashboard(access, pk)
     try:
-        gaps = queries.gap_analysis(access, pk, **filters)
+        gaps = board.gap_view(**_gap_filters(request))
     except InputRefused:
-        filters = {"function": None, "priority": None, "owner": None}
-        gaps = queries.gap_analysis(access, pk)
-    row = _row(access, pk)
-    gap_context = _gap_list_context(access, row, gaps, request)
+        gaps = board.gap_view()
+    gap_context = _gap_list_context(access, board.profile, gaps, request)
     if request.htmx and request.htmx.target == "gap-list":
         return render(request, "profiles/_gap_list.html", gap_context)
-    board = queries.dashboard(access, pk)
     slug = access.organization.slug
     categories = board.framework.group_levels[-1] if board.framework.group_levels else ""
     return render(
