@@ -15,6 +15,7 @@ from csfpilot.cli import (
     profile_db,
     server,
 )
+from csfpilot.cli.reporting import app as report_app
 
 app = typer.Typer(
     name="csfpilot",
@@ -48,6 +49,7 @@ app.command("import-framework")(importing.import_framework)
 app.add_typer(exporting.app, name="export")
 app.add_typer(profile.app, name="profile")
 profile_db.register(profile.app)
+app.add_typer(report_app, name="report")
 app.command()(assess.assess)
 app.add_typer(audit.app, name="audit")
 

@@ -10,7 +10,7 @@ so a template can be written once for every language.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 ENGLISH: Mapping[str, str] = {
     # Titles and sections
@@ -128,6 +128,30 @@ ENGLISH: Mapping[str, str] = {
     "rollup_equal": "equal weights",
     "rollup_priority": "weighted by priority",
 }
+
+
+# Words whose message in the translation catalogue carries a context (gettext's msgctxt),
+# because the same English word means something else elsewhere in the interface.
+CONTEXTS: Mapping[str, str] = {
+    "priority_high": "priority",
+    "priority_medium": "priority",
+    "priority_low": "priority",
+    "status_open": "action status",
+    "status_in-progress": "action status",
+    "status_done": "action status",
+    "status_risk-accepted": "action status",
+    "owner": "person responsible",
+}
+
+
+def translated(
+    gettext: Callable[[str], str], pgettext: Callable[[str, str], str]
+) -> dict[str, str]:
+    """Every word through a translation catalogue (stdlib :mod:`gettext` or Django's)."""
+    return {
+        key: pgettext(CONTEXTS[key], text) if key in CONTEXTS else gettext(text)
+        for key, text in ENGLISH.items()
+    }
 
 
 def merged(words: Mapping[str, str] | None) -> dict[str, str]:

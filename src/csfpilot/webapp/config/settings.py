@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "csfpilot.webapp.accounts",
     "csfpilot.webapp.organizations",
     "csfpilot.webapp.profiles",
+    "csfpilot.webapp.reports",
     "csfpilot.webapp.audit",
     "allauth",
     "allauth.account",

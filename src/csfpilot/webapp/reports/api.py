@@ -1,0 +1,55 @@
+"""``/api/organizations/{slug}/profiles/{id}/reports/{kind}``: a report as a file.
+
+``kind`` is ``brief`` or ``workpaper``; ``format`` is ``html``, ``pdf``,
+``xlsx``, ``md`` or ``docx`` (the brief only). The caller needs the export
+permission (owners, assessors, auditors); the organization's own template is
+applied as on the web page. ``Accept-Language`` (or the ``lang`` parameter)
+chooses the language of the report's own words.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from ninja import Router
+
+from csfpilot.reports.render import FORMATS, check_format, filename
+from csfpilot.reports.render import render as render_report
+from csfpilot.webapp.accounts.api_auth import api_auth
+from csfpilot.webapp.organizations.permissions import require
+from csfpilot.webapp.organizations.roles import Permission
+from csfpilot.webapp.reports import queries
+
+router = Router(tags=["reports"], auth=api_auth)
+
+CONTENT = {spec.media_type.split(";")[0]: {} for spec in FORMATS.values()}
+
+
+@router.get(
+    "/organizations/{slug}/profiles/{int:profile_id}/reports/{kind}",
+    response={200: str},
+    summary="A board brief or a detailed workpaper as HTML, PDF, XLSX, Markdown or DOCX",
+    openapi_extra={"responses": {200: {"description": "The report file", "content": CONTENT}}},
+)
+def report_file(
+    request: HttpRequest,
+    slug: str,
+    profile_id: int,
+    kind: Literal["brief", "workpaper"],
+    format: Literal["html", "pdf", "xlsx", "md", "docx"] = "pdf",
+    lang: Literal["en", "zh-hant"] | None = None,
+) -> HttpResponse:
+    access = require(request, slug, Permission.EXPORT)
+    spec = check_format(kind, format)
+    with translation.override(lang or translation.get_language()):
+        report = queries.report(access, profile_id, kind)
+        look = queries.look(access)
+        data = render_report(
+            report, format, template=look.template, template_name=look.template_name
+        )
+    response = HttpResponse(data, content_type=spec.media_type)
+    name = filename(report.meta["title"], kind, format, report.meta["today"])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
