@@ -533,6 +533,59 @@ ENDPOINTS = [
         "POST",
         {"name": "Derived"},
     ),
+    # -- background jobs and sector benchmarks ---------------------------------------------------
+    Endpoint("view:jobs:list", ORG + "/jobs/", P.VIEW),
+    # No job of that id in any organization: members get 404 like everyone else.
+    Endpoint("view:jobs:detail", ORG + "/jobs/999999/", P.VIEW, 404),
+    Endpoint(
+        "view:jobs:import", ORG + "/jobs/import/", P.EDIT_PROFILES, 302, "POST", upload=PROFILE_FILE
+    ),
+    Endpoint("view:sectors:benchmark", ORG + "/benchmark/", P.VIEW),
+    Endpoint(
+        "view:sectors:set_sector",
+        ORG + "/benchmark/sector/",
+        P.EDIT_SETTINGS,
+        302,
+        "POST",
+        {"sector": "energy"},
+    ),
+    Endpoint("view:sectors:set_profile", ORG + "/benchmark/profile/", P.EDIT_SETTINGS, 302, "POST"),
+    Endpoint("view:sectors:recompute", ORG + "/benchmark/recompute/", P.EDIT_SETTINGS, 302, "POST"),
+    Endpoint("GET /sectors", "/api/sectors", ACCOUNT),
+    Endpoint("GET /organizations/{slug}/jobs", API + "/jobs", P.VIEW),
+    Endpoint("GET /organizations/{slug}/jobs/{job_id}", API + "/jobs/999999", P.VIEW, 404),
+    Endpoint(
+        "POST /organizations/{slug}/jobs/profile-import",
+        API + "/jobs/profile-import",
+        P.EDIT_PROFILES,
+        202,
+        "POST",
+        upload=PROFILE_FILE,
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/jobs/sector-recompute",
+        API + "/jobs/sector-recompute",
+        P.EDIT_SETTINGS,
+        202,
+        "POST",
+    ),
+    Endpoint("GET /organizations/{slug}/benchmark", API + "/benchmark", P.VIEW),
+    Endpoint(
+        "PUT /organizations/{slug}/sector",
+        API + "/sector",
+        P.EDIT_SETTINGS,
+        200,
+        "PUT",
+        {"sector": "energy"},
+    ),
+    Endpoint(
+        "PUT /organizations/{slug}/benchmark/profile",
+        API + "/benchmark/profile",
+        P.EDIT_SETTINGS,
+        200,
+        "PUT",
+        {"profile": None},
+    ),
 ]
 
 

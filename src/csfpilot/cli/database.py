@@ -272,6 +272,62 @@ def profile_export(org: str, profile: str, fmt: Any) -> tuple[str, str]:
     return operator.export_file(org, profile, fmt)
 
 
+# --- Background jobs and sector benchmarks, for `csfpilot worker / jobs / sectors`. ---
+
+
+def run_worker(
+    *,
+    burst: bool = False,
+    interval: float = 1.0,
+    max_jobs: int | None = None,
+    on_event: Callable[[Any], None] | None = None,
+) -> None:
+    """Run queued jobs until stopped (SIGINT/SIGTERM finish the current job first)."""
+    setup()
+    from csfpilot.webapp.jobs.worker import run_worker as run
+
+    run(burst=burst, interval=interval, max_jobs=max_jobs, on_event=on_event, handle_signals=True)
+
+
+def _job_json(job: Any) -> JsonObject:
+    from csfpilot.webapp.jobs.schemas import job_out
+
+    out = job_out(job).model_dump(mode="json")
+    out["organization"] = job.organization.slug if job.organization_id else None
+    return out
+
+
+def jobs(org: str | None = None, *, limit: int = 50) -> list[JsonObject]:
+    """The instance's most recent jobs (or one organization's), newest first."""
+    setup()
+    from csfpilot.webapp.jobs import queries
+
+    return [_job_json(j) for j in queries.all_jobs(organization=org, limit=limit)]
+
+
+def job(job_id: int) -> JsonObject:
+    setup()
+    from csfpilot.webapp.jobs import queries
+
+    return _job_json(queries.job_by_id(job_id))
+
+
+def enqueue_sector_recompute(sector: str | None, *, only_stale: bool = False) -> JsonObject:
+    """Queue a recompute of every organization's stored sector scores (or one sector's)."""
+    setup()
+    from csfpilot.webapp.jobs import services
+    from csfpilot.webapp.organizations.sectors import Sector
+    from csfpilot.webapp.sectors.jobs import recompute_sector
+
+    if sector is not None and sector not in Sector.values:
+        from csfpilot.core.errors import InputRefused
+
+        raise InputRefused(f"{sector!r} is not a sector (sectors: {', '.join(Sector.values)})")
+    label = f"Recompute sector scores: {sector or 'all sectors'}"
+    queued = services.enqueue(recompute_sector, label=label, sector=sector, only_stale=only_stale)
+    return job(queued.pk)
+
+
 # --- The audit trail, for `csfpilot audit verify`. ---
 
 

@@ -14,6 +14,7 @@ from csfpilot.cli import (
     profile,
     profile_db,
     server,
+    worker,
 )
 from csfpilot.cli.reporting import app as report_app
 
@@ -52,6 +53,9 @@ profile_db.register(profile.app)
 app.add_typer(report_app, name="report")
 app.command()(assess.assess)
 app.add_typer(audit.app, name="audit")
+app.command()(worker.worker)
+app.add_typer(worker.jobs_app, name="jobs")
+app.add_typer(worker.sectors_app, name="sectors")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -76,6 +76,10 @@ INSTALLED_APPS = [
     "csfpilot.webapp.accounts",
     "csfpilot.webapp.organizations",
     "csfpilot.webapp.profiles",
+    "csfpilot.webapp.jobs",
+    "csfpilot.webapp.sectors",
+    "django_tasks",
+    "django_tasks_db",
     "csfpilot.webapp.reports",
     "csfpilot.webapp.audit",
     "allauth",
@@ -325,3 +329,15 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+
+# --- Background jobs and sector benchmarks (docs/jobs.md, docs/sectors.md) --------------
+# Jobs are stored in the database and run by `csfpilot worker`; no broker to install.
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+}
+# A failed attempt is tried again after this many seconds times the attempt number.
+CSFPILOT_JOB_RETRY_SECONDS = float(os.environ.get("CSFPILOT_JOB_RETRY_SECONDS", "10"))
+# Sector numbers are shown only when at least this many organizations contribute, so that
+# no single organization's scores can be read out of them.
+CSFPILOT_SECTOR_MIN_ORGS = int(os.environ.get("CSFPILOT_SECTOR_MIN_ORGS", "5"))

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("csfpilot.webapp.accounts.urls")),
     path("", include("csfpilot.webapp.organizations.urls")),
     path("", include("csfpilot.webapp.profiles.urls")),
+    path("", include("csfpilot.webapp.jobs.urls")),
+    path("", include("csfpilot.webapp.sectors.urls")),
     path("", include("csfpilot.webapp.reports.urls")),
     path("", include("csfpilot.webapp.audit.urls")),
     path("accounts/", include("allauth.urls")),

@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from csfpilot.webapp.organizations.roles import Role
+from csfpilot.webapp.organizations.sectors import Sector
 
 
 class Organization(models.Model):
@@ -20,10 +21,20 @@ class Organization(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    # Which sector's benchmark the organization takes part in; "" for none.
+    sector = models.CharField(
+        _("sector"), max_length=40, choices=Sector.choices, blank=True, default=""
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = [Lower("name"), "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sector__in=["", *Sector.values]),
+                name="organizations_known_sector",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,1 @@
+"""Background jobs: long work (imports, sector recomputes, reports) run by `csfpilot worker`."""

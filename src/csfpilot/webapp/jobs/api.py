@@ -1,0 +1,79 @@
+"""``/api/organizations/{slug}/jobs``: an organization's background jobs, and starting them.
+
+A started job answers 202 with the job; poll ``GET .../jobs/{id}`` for its
+progress. Jobs of other organizations answer 404 like everything else there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import File, Form, Router
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from csfpilot.formats.native import MAX_PROFILE_BYTES
+from csfpilot.webapp.accounts.api_auth import api_auth
+from csfpilot.webapp.jobs import queries, services
+from csfpilot.webapp.jobs.profile_import import import_profile
+from csfpilot.webapp.jobs.schemas import JobOut, job_out
+from csfpilot.webapp.organizations.permissions import require
+from csfpilot.webapp.organizations.roles import Permission
+from csfpilot.webapp.sectors.jobs import recompute_sector
+
+router = Router(tags=["jobs"], auth=api_auth)
+BASE = "/organizations/{slug}/jobs"
+
+
+@router.get(BASE, response=list[JobOut], summary="The organization's recent jobs, newest first")
+def job_list(request: HttpRequest, slug: str) -> Any:
+    access = require(request, slug, Permission.VIEW)
+    return [job_out(j) for j in queries.organization_jobs(access)]
+
+
+@router.get(BASE + "/{int:job_id}", response=JobOut, summary="One job: status, progress, error")
+def job_detail(request: HttpRequest, slug: str, job_id: int) -> Any:
+    access = require(request, slug, Permission.VIEW)
+    return job_out(queries.job(access, job_id))
+
+
+@router.post(
+    BASE + "/profile-import",
+    response={202: JobOut},
+    summary="Import a profile file in the background (YAML or JSON, at most 8 MiB)",
+)
+def start_import(
+    request: HttpRequest,
+    slug: str,
+    file: File[UploadedFile],
+    name: Form[str] = "",
+    replace: Form[bool] = False,
+) -> Any:
+    access = require(request, slug, Permission.EDIT_PROFILES)
+    if file.size is not None and file.size > MAX_PROFILE_BYTES:
+        raise HttpError(413, f"{file.name}: a profile file has at most {MAX_PROFILE_BYTES} bytes")
+    data = file.read(MAX_PROFILE_BYTES + 1)
+    if len(data) > MAX_PROFILE_BYTES:
+        raise HttpError(413, f"{file.name}: a profile file has at most {MAX_PROFILE_BYTES} bytes")
+    job = services.enqueue(
+        import_profile,
+        access=access,
+        label=f"Import {file.name}",
+        upload=data,
+        upload_name=file.name or "upload.yaml",
+        name=name or None,
+        replace=replace,
+    )
+    return 202, job_out(queries.job(access, job.pk))
+
+
+@router.post(
+    BASE + "/sector-recompute",
+    response={202: JobOut},
+    summary="Recompute the stored scores of the organization's sector in the background",
+)
+def start_recompute(request: HttpRequest, slug: str) -> Any:
+    access = require(request, slug, Permission.EDIT_SETTINGS)
+    job = services.enqueue(recompute_sector, access=access, label="Recompute sector scores")
+    return 202, job_out(queries.job(access, job.pk))

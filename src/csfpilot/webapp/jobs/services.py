@@ -1,0 +1,164 @@
+"""Enqueue a job, and run one attempt of it (what the worker calls).
+
+:func:`enqueue` is the one way to start background work: it stores a
+:class:`~csfpilot.webapp.jobs.models.Job` and the task framework's task in the
+same transaction (both live in the database), so a job exists exactly when its
+task does. :func:`execute` runs one attempt and records the outcome:
+
+- success: status ``succeeded``, the function's return value as ``result``;
+- refused input, a missing object or a refused permission: ``failed`` at once
+  with the message (trying again would give the same answer);
+- any other error: the attempt is counted and the job waits to be tried again
+  (after ``CSFPILOT_JOB_RETRY_SECONDS`` × the attempt number) until
+  ``max_attempts`` is reached; then ``failed`` with the last error.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+
+from csfpilot.core.errors import ConflictError, CsfpilotError, InputRefused, NotFound
+from csfpilot.webapp.jobs.models import ACTIVE, Job, JobStatus
+from csfpilot.webapp.jobs.registry import JobCallable, JobFunction, registered, resolve
+from csfpilot.webapp.jobs.runs import JobRun
+from csfpilot.webapp.organizations.permissions import Access, PermissionMissing, require
+from csfpilot.webapp.organizations.roles import Permission
+
+logger = logging.getLogger(__name__)
+
+# Errors that another attempt would only repeat: the job fails at once with the message.
+PERMANENT: tuple[type[BaseException], ...] = (
+    InputRefused,
+    NotFound,
+    ConflictError,
+    PermissionDenied,
+    Http404,
+)
+
+
+def enqueue(
+    func: JobCallable,
+    *,
+    label: str,
+    access: Access | None = None,
+    upload: bytes | None = None,
+    upload_name: str = "",
+    dedupe_key: str = "",
+    max_attempts: int | None = None,
+    **arguments: Any,
+) -> Job:
+    """Queue ``func`` (a registered job function) to run with ``arguments``; returns the job.
+
+    ``access`` makes it the organization's job, visible to its members and run
+    with the enqueuer's permissions, checked now and again when it runs. An
+    access without a user (the command line's operator access) or no access
+    at all (instance-wide work) runs as the instance's operator.
+    """
+    spec = registered(func)
+    if access is not None and spec.permission is not None and not access.can(spec.permission):
+        raise PermissionMissing(spec.permission, access.role.value)
+    operator = access is None or access.membership.user_id is None
+    with transaction.atomic():
+        job = Job.objects.create(
+            organization=access.organization if access is not None else None,
+            function=spec.path,
+            label=label[:300],
+            arguments=arguments,
+            upload=upload,
+            upload_name=upload_name[:255],
+            dedupe_key=dedupe_key[:200],
+            max_attempts=max_attempts or spec.max_attempts,
+            created_by_id=None if operator else access.membership.user_id,  # type: ignore[union-attr]
+            by_operator=operator,
+        )
+        _submit(job)
+    return job
+
+
+def enqueue_once(func: JobCallable, *, dedupe_key: str, **kwargs: Any) -> Job:
+    """:func:`enqueue`, unless a job with the same ``dedupe_key`` is still queued or running."""
+    found = (
+        Job.objects.filter(dedupe_key=dedupe_key, status__in=ACTIVE).order_by("-id").first()
+        if dedupe_key
+        else None
+    )
+    return found or enqueue(func, dedupe_key=dedupe_key, **kwargs)
+
+
+def _submit(job: Job, *, delay: float = 0) -> None:
+    from csfpilot.webapp.jobs.tasks import run_job
+
+    task = run_job
+    if delay > 0:
+        task = run_job.using(run_after=timezone.now() + timedelta(seconds=delay))
+    result = task.enqueue(job.pk)
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
+    job.task_id = str(result.id)
+
+
+def _access_for(job: Job, spec: JobFunction) -> Access | None:
+    """The access the job runs with, asked of the permission layer as the attempt starts."""
+    org = job.organization
+    if org is None:
+        return None
+    if job.by_operator:
+        from csfpilot.webapp.profiles.operator import operator_access
+
+        return operator_access(org.slug)
+    if job.created_by is None:
+        raise NotFound("the member who started this job no longer has an account")
+    return require(job.created_by, org.slug, spec.permission or Permission.VIEW)
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, CsfpilotError | PermissionDenied | Http404):
+        return str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {exc}"
+
+
+def execute(job_id: int) -> None:
+    """Run one attempt of job ``job_id`` and record how it went."""
+    job = Job.objects.select_related("organization", "created_by").filter(pk=job_id).first()
+    if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RETRYING):
+        return  # deleted with its organization, or already dealt with
+    now = timezone.now()
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, attempts=F("attempts") + 1, started_at=now, finished_at=None
+    )
+    job.refresh_from_db()
+    try:
+        spec = resolve(job.function)
+        run = JobRun(job, _access_for(job, spec))
+        result = spec.func(run, **job.arguments)
+    except PERMANENT as exc:
+        _finish(job, JobStatus.FAILED, error=_message(exc))
+        return
+    except Exception as exc:
+        logger.exception("job %s (%s), attempt %s failed", job.pk, job.function, job.attempts)
+        if job.attempts < job.max_attempts:
+            Job.objects.filter(pk=job.pk).update(
+                status=JobStatus.RETRYING,
+                error=f"Attempt {job.attempts} of {job.max_attempts}: {_message(exc)}",
+            )
+            _submit(job, delay=settings.CSFPILOT_JOB_RETRY_SECONDS * job.attempts)
+            return
+        _finish(job, JobStatus.FAILED, error=_message(exc))
+        raise  # the task framework keeps the traceback for the operator
+    _finish(job, JobStatus.SUCCEEDED, result=result)
+
+
+def _finish(job: Job, status: JobStatus, *, error: str = "", result: Any = None) -> None:
+    fields: dict[str, Any] = {"status": status, "finished_at": timezone.now(), "error": error}
+    if status == JobStatus.SUCCEEDED:
+        fields["result"] = result
+        fields["progress_done"] = F("progress_total")
+    Job.objects.filter(pk=job.pk).update(**fields)

@@ -1,0 +1,86 @@
+"""The worker loop behind ``csfpilot worker``: django-tasks-db's worker, with a report.
+
+The loop itself (claiming a task with a row lock so that several workers never
+run the same one, waiting, shutting down cleanly on SIGTERM) is the task
+framework's; this adds what the command shows: one line when a job starts and
+one when it ends, with its outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.crypto import get_random_string
+from django_tasks.signals import task_finished, task_started
+from django_tasks_db.management.commands.db_worker import Worker
+
+from csfpilot.webapp.jobs.models import Job
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    """What the worker tells its caller: ``started`` or ``finished``, and the job as stored."""
+
+    kind: str
+    job_id: int | None
+    label: str
+    status: str
+    error: str
+    attempts: int
+    max_attempts: int
+
+
+def _event(kind: str, task_result: Any) -> JobEvent:
+    args = list(getattr(task_result, "args", ()) or ())
+    job = Job.objects.filter(pk=args[0]).first() if args else None
+    if job is None:
+        return JobEvent(kind, None, str(getattr(task_result, "task", "")), "", "", 0, 0)
+    return JobEvent(kind, job.pk, job.label, job.status, job.error, job.attempts, job.max_attempts)
+
+
+def make_worker(*, burst: bool = False, interval: float = 1.0, max_jobs: int | None = None) -> Any:
+    """A worker on the default queue; ``burst`` runs what is queued, then returns."""
+    return Worker(
+        queue_names=["default"],
+        interval=interval,
+        batch=burst,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_jobs,
+        worker_id=f"csfpilot-{get_random_string(12)}",
+        excluded_queue_names=[],
+    )
+
+
+def run_worker(
+    *,
+    burst: bool = False,
+    interval: float = 1.0,
+    max_jobs: int | None = None,
+    on_event: Callable[[JobEvent], None] | None = None,
+    handle_signals: bool = False,
+) -> None:
+    """Take jobs from the queue and run them until stopped (or until none is left, ``burst``)."""
+    worker = make_worker(burst=burst, interval=interval, max_jobs=max_jobs)
+
+    def started(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        if on_event is not None:
+            on_event(_event("started", task_result))
+
+    def finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        if on_event is not None:
+            on_event(_event("finished", task_result))
+
+    task_started.connect(started)
+    task_finished.connect(finished)
+    try:
+        if handle_signals:
+            worker.configure_signals()
+        worker.run()
+    finally:
+        task_started.disconnect(started)
+        task_finished.disconnect(finished)
+        if handle_signals:
+            worker.reset_signals()

@@ -1,0 +1,1 @@
+"""Sector benchmarks: how an organization's scores compare with others of its sector."""

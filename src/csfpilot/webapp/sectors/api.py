@@ -1,0 +1,55 @@
+"""``/api/organizations/{slug}/benchmark``: the sector benchmark, and the owner's choices.
+
+Numbers about the sector come back as ``null`` with ``hidden: true`` when fewer
+than ``min_orgs`` organizations contribute (``CSFPILOT_SECTOR_MIN_ORGS``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+
+from csfpilot.webapp.accounts.api_auth import api_auth
+from csfpilot.webapp.organizations.permissions import require
+from csfpilot.webapp.organizations.roles import Permission
+from csfpilot.webapp.organizations.sectors import Sector
+from csfpilot.webapp.sectors import queries, services
+from csfpilot.webapp.sectors import schemas as s
+
+router = Router(tags=["sectors"], auth=api_auth)
+BASE = "/organizations/{slug}"
+
+
+@router.get(
+    "/sectors", response=list[s.SectorOut], summary="The sectors an organization can choose"
+)
+def sectors(request: HttpRequest) -> Any:
+    return [s.SectorOut(key=k, label=str(label)) for k, label in Sector.choices]
+
+
+@router.get(
+    BASE + "/benchmark", response=s.BenchmarkOut, summary="The organization beside its sector"
+)
+def benchmark(request: HttpRequest, slug: str) -> Any:
+    access = require(request, slug, Permission.VIEW)
+    return s.benchmark_out(queries.benchmark(access))
+
+
+@router.put(BASE + "/sector", response=s.BenchmarkOut, summary="Choose the organization's sector")
+def set_sector(request: HttpRequest, slug: str, payload: s.SectorIn) -> Any:
+    access = require(request, slug, Permission.EDIT_SETTINGS)
+    services.set_sector(access, payload.sector)
+    return s.benchmark_out(queries.benchmark(access))
+
+
+@router.put(
+    BASE + "/benchmark/profile",
+    response=s.BenchmarkOut,
+    summary="Choose the profile that counts in the sector benchmark",
+)
+def set_counted_profile(request: HttpRequest, slug: str, payload: s.CountedProfileIn) -> Any:
+    access = require(request, slug, Permission.EDIT_SETTINGS)
+    services.designate_profile(access, payload.profile)
+    return s.benchmark_out(queries.benchmark(access))

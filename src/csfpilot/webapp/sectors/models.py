@@ -1,0 +1,91 @@
+"""What each organization contributes to its sector's benchmark, kept ready for SQL.
+
+A sector benchmark (mean, median and quartiles of Function scores across the
+organizations of a sector) is computed by the database, so the scores it
+aggregates are stored as plain numbers: one :class:`ContributedScore` row per
+organization and Function, plus one for the whole profile. They are a copy
+(denormalized) of what :func:`csfpilot.core.scoring.score_profile` says about
+one profile, the organization's **counted profile**:
+
+1. the profile an owner designated for the benchmark (:class:`PrimaryProfile`), or else
+2. the organization's most recently created Organizational Profile on CSF 2.0.
+
+Community Profiles never count (they hold targets only), nor do profiles on
+another framework (their Functions would not line up).
+
+:class:`Contribution` records which profile the copy was taken from and that
+profile's ``updated_at`` at the time, so a copy is known to be stale as soon
+as the profile changes (every content change moves ``updated_at``) or another
+profile becomes the counted one. See :mod:`csfpilot.webapp.sectors.services`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from csfpilot.webapp.organizations.sectors import Sector
+
+PROFILE_CODE = ""
+"""The ``code`` of the row that holds the whole profile's score (Functions have their ids)."""
+
+
+class PrimaryProfile(models.Model):
+    """The profile an organization designated to count in its sector's benchmark."""
+
+    organization = models.OneToOneField(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="primary_profile",
+    )
+    profile = models.ForeignKey("profiles.Profile", on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} → {self.profile_id}"
+
+
+class Contribution(models.Model):
+    """Which profile an organization's stored scores were computed from, and when."""
+
+    organization = models.OneToOneField(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="sector_contribution",
+    )
+    profile = models.ForeignKey("profiles.Profile", on_delete=models.CASCADE, related_name="+")
+    # The profile's updated_at when the scores were computed: a later one means stale.
+    profile_updated_at = models.DateTimeField()
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} from profile {self.profile_id}"
+
+
+class ContributedScore(models.Model):
+    """One organization's score for one Function (or the whole profile), in percent.
+
+    ``sector`` repeats the organization's sector so that the aggregate reads
+    one table through one index. ``current`` and ``target`` are 0–100, or
+    null when nothing under the Function is assessed on that side (such an
+    organization does not count towards that number's n).
+    """
+
+    # The contribution's key is the organization's id, so this column holds that id too;
+    # deleting the counted profile removes its contribution and these rows with it.
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="scores")
+    sector = models.CharField(max_length=40, choices=Sector.choices, blank=True)
+    code = models.CharField(max_length=20, blank=True)
+    current = models.FloatField(null=True)
+    target = models.FloatField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contribution", "code"], name="sectors_one_score_per_code"
+            )
+        ]
+        indexes = [models.Index(fields=["sector", "code"])]
+
+    def __str__(self) -> str:
+        return f"{self.contribution_id} {self.code or 'profile'}"

@@ -1,0 +1,289 @@
+"""Keeping the stored sector scores in step with the profiles, and choosing what counts.
+
+The scores an organization contributes (:mod:`.models`) are recomputed from
+its counted profile with the same roll-up every other screen uses
+(:func:`csfpilot.core.scoring.score_profile`); only the aggregation over many
+organizations is left to SQL (:mod:`.aggregates`).
+
+Copies go stale when a profile changes. Every content change of a profile
+moves its ``updated_at`` (the profile services touch it in the same
+transaction as the change), so :func:`stale_organizations` finds them with one
+query that compares each organization's counted profile and its
+``updated_at`` with what the copy was taken from. The benchmark page refreshes
+a handful of stale organizations before it aggregates; a larger number (after
+a bulk import, say) is left to the recompute job, which goes through every
+organization in batches.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from fractions import Fraction
+from typing import Any
+
+from django.db import transaction
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from csfpilot.core.errors import InputRefused, NotFound
+from csfpilot.core.profiles import ProfileKind
+from csfpilot.core.scoring import score_profile
+from csfpilot.webapp.organizations.models import Organization
+from csfpilot.webapp.organizations.permissions import Access
+from csfpilot.webapp.organizations.roles import Permission
+from csfpilot.webapp.organizations.sectors import Sector
+from csfpilot.webapp.profiles import lookups, storage
+from csfpilot.webapp.profiles import models as pm
+from csfpilot.webapp.profiles.frameworks import outcome_framework
+from csfpilot.webapp.sectors.models import (
+    PROFILE_CODE,
+    ContributedScore,
+    Contribution,
+    PrimaryProfile,
+)
+
+BENCHMARK_FRAMEWORK = "csf-2.0"
+"""Only profiles on this release count: everyone's Functions must be the same ones."""
+
+BENCHMARK_LEVEL = "function"
+BATCH = 500  # organizations per transaction in a full recompute
+
+
+def _counted_profile() -> Coalesce:
+    """SQL for an organization's counted profile id: designated, else latest Organizational."""
+    designated = PrimaryProfile.objects.filter(organization=OuterRef("pk")).values("profile_id")
+    latest = (
+        pm.Profile.objects.filter(
+            organization=OuterRef("pk"),
+            kind=ProfileKind.ORGANIZATIONAL.value,
+            framework__key=BENCHMARK_FRAMEWORK,
+        )
+        .order_by("-created_at", "-id")
+        .values("pk")[:1]
+    )
+    return Coalesce(Subquery(designated), Subquery(latest), output_field=BigIntegerField())
+
+
+def counted_profile_id(organization: Organization) -> int | None:
+    """The id of the profile that counts for ``organization`` in its sector, if any."""
+    return (
+        Organization.objects.filter(pk=organization.pk)
+        .annotate(counted=_counted_profile())
+        .values_list("counted", flat=True)
+        .first()
+    )
+
+
+def _stale(orgs: QuerySet[Organization]) -> QuerySet[Organization]:
+    stored = Contribution.objects.filter(organization=OuterRef("pk"))
+    annotated = orgs.annotate(counted=_counted_profile()).annotate(
+        stored=Subquery(stored.values("profile_id")),
+        stamp=Subquery(stored.values("profile_updated_at")),
+        live_stamp=Subquery(pm.Profile.objects.filter(pk=OuterRef("counted")).values("updated_at")),
+        moved=Exists(
+            ContributedScore.objects.filter(contribution=OuterRef("pk")).exclude(
+                sector=OuterRef("sector")
+            )
+        ),
+    )
+    return annotated.filter(
+        Q(counted__isnull=False, stored__isnull=True)
+        | Q(counted__isnull=True, stored__isnull=False)
+        | (Q(counted__isnull=False, stored__isnull=False) & ~Q(counted=F("stored")))
+        | (Q(stamp__isnull=False, live_stamp__isnull=False) & ~Q(stamp=F("live_stamp")))
+        | Q(moved=True)
+    )
+
+
+def stale_organizations(
+    sector: str | None = None, *, organization_ids: Sequence[int] | None = None
+) -> list[int]:
+    """Organizations whose stored scores no longer match their counted profile (one query).
+
+    With ``sector`` (or ``organization_ids``), only those organizations are looked at.
+    """
+    orgs = Organization.objects.all()
+    if sector is not None:
+        orgs = orgs.filter(sector=sector)
+    if organization_ids is not None:
+        orgs = orgs.filter(pk__in=organization_ids)
+    return list(_stale(orgs).order_by("pk").values_list("pk", flat=True))
+
+
+def _percent(score: Fraction | None) -> float | None:
+    # Unrounded, so that means and quartiles are exact to float precision.
+    return None if score is None else float(score * 100)
+
+
+def refresh(org_ids: Iterable[int]) -> int:
+    """Recompute the stored scores of these organizations; returns how many now contribute.
+
+    Five queries and one transaction for the whole batch, whatever its size
+    (keep batches to a few hundred: every outcome row of every counted profile
+    is read at once).
+    """
+    ids = sorted(set(org_ids))
+    if not ids:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        orgs = list(
+            Organization.objects.filter(pk__in=ids)
+            .annotate(counted=_counted_profile())
+            .values_list("pk", "sector", "counted")
+        )
+        # Profile rows (with updated_at) are read before their outcomes: a save landing in
+        # between leaves an older stamp on newer scores, which only causes one more refresh.
+        profiles = {
+            p.pk: p
+            for p in pm.Profile.objects.filter(
+                pk__in=[c for _, _, c in orgs if c is not None]
+            ).select_related("framework")
+        }
+        ratings: dict[int, dict[str, tuple[bool, str, Any, Any]]] = defaultdict(dict)
+        rows = pm.ProfileOutcome.objects.filter(profile_id__in=list(profiles)).values_list(
+            "profile_id", "code", "included", "priority", "current", "target"
+        )
+        for profile_id, code, included, priority, current, target in rows:
+            ratings[profile_id][code] = (included, priority, current, target)
+        Contribution.objects.filter(organization_id__in=ids).delete()
+        contributions: list[Contribution] = []
+        scores: list[ContributedScore] = []
+        for org_id, sector, counted in orgs:
+            row = profiles.get(counted) if counted is not None else None
+            if row is None:
+                continue
+            framework = outcome_framework(row.framework)
+            result = score_profile(
+                storage.ratings_profile(row, ratings[row.pk], row.framework.key), framework
+            )
+            contributions.append(
+                Contribution(
+                    organization_id=org_id,
+                    profile_id=row.pk,
+                    profile_updated_at=row.updated_at,
+                    computed_at=now,
+                )
+            )
+            for code, node in [
+                (PROFILE_CODE, result.profile),
+                *((g.code, g) for g in result.at_level(BENCHMARK_LEVEL)),
+            ]:
+                scores.append(
+                    ContributedScore(
+                        contribution_id=org_id,
+                        sector=sector,
+                        code=code,
+                        current=_percent(node.current.score),
+                        target=_percent(node.target.score),
+                    )
+                )
+        Contribution.objects.bulk_create(contributions, batch_size=BATCH)
+        ContributedScore.objects.bulk_create(scores, batch_size=2000)
+    return len(contributions)
+
+
+def recompute(
+    sector: str | None = None,
+    *,
+    only_stale: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Recompute every organization's stored scores (or one sector's), batch by batch.
+
+    Each batch is its own transaction, so pages keep answering while it runs
+    and ``progress(done, total)`` is told after each one. Returns the number
+    of organizations that contribute afterwards.
+    """
+    if only_stale:
+        ids = stale_organizations(sector)
+    else:
+        orgs = Organization.objects.order_by("pk")
+        if sector is not None:
+            orgs = orgs.filter(sector=sector)
+        ids = list(orgs.values_list("pk", flat=True))
+        if sector is not None:
+            # Organizations that left the sector still hold rows under it.
+            ids = sorted(
+                set(ids)
+                | set(
+                    ContributedScore.objects.filter(sector=sector)
+                    .values_list("contribution_id", flat=True)
+                    .distinct()
+                )
+            )
+    total = len(ids)
+    contributing = 0
+    if progress is not None:
+        progress(0, total)
+    for start in range(0, total, BATCH):
+        batch: Sequence[int] = ids[start : start + BATCH]
+        contributing += refresh(batch)
+        if progress is not None:
+            progress(min(start + BATCH, total), total)
+    return contributing
+
+
+# -- what owners change -----------------------------------------------------------------
+
+
+def set_sector(access: Access, sector: str) -> Organization:
+    """Put the organization in ``sector`` ("" for none); its stored scores move with it."""
+    lookups.ensure(access, Permission.EDIT_SETTINGS)
+    sector = (sector or "").strip()
+    if sector and sector not in Sector.values:
+        raise InputRefused(
+            f"{sector!r} is not a sector (sectors: {', '.join(Sector.values)})", field="sector"
+        )
+    org = access.organization
+    with transaction.atomic():
+        Organization.objects.filter(pk=org.pk).update(sector=sector)
+        ContributedScore.objects.filter(contribution_id=org.pk).update(sector=sector)
+    org.sector = sector
+    return org
+
+
+def designate_profile(access: Access, profile_id: Any | None) -> int | None:
+    """Choose the profile that counts in the sector benchmark (None: the latest, by default).
+
+    Only an Organizational Profile on CSF 2.0 can count. Returns the counted
+    profile's id afterwards; the stored scores are recomputed at once.
+    """
+    lookups.ensure(access, Permission.EDIT_SETTINGS)
+    org = access.organization
+    with transaction.atomic():
+        if profile_id in (None, ""):
+            PrimaryProfile.objects.filter(organization=org).delete()
+        else:
+            row = lookups.profile(access, profile_id)
+            if row.kind != ProfileKind.ORGANIZATIONAL.value:
+                raise InputRefused(
+                    f"{row.name!r} is a Community Profile; only an Organizational Profile "
+                    "counts in a sector benchmark",
+                    field="profile",
+                )
+            if row.framework.key != BENCHMARK_FRAMEWORK:
+                raise InputRefused(
+                    f"{row.name!r} is written against {row.framework.key}; sector benchmarks "
+                    f"compare {BENCHMARK_FRAMEWORK} profiles",
+                    field="profile",
+                )
+            PrimaryProfile.objects.update_or_create(organization=org, defaults={"profile": row})
+        refresh([org.pk])
+    return counted_profile_id(org)
+
+
+def designated_profile_id(organization: Organization) -> int | None:
+    return (
+        PrimaryProfile.objects.filter(organization=organization)
+        .values_list("profile_id", flat=True)
+        .first()
+    )
+
+
+def require_sector(organization: Organization) -> str:
+    if not organization.sector:
+        raise NotFound(f"{organization.slug} has no sector; an owner can choose one")
+    return organization.sector
