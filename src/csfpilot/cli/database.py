@@ -17,6 +17,7 @@ from csfpilot.core.errors import NotFound
 
 if TYPE_CHECKING:
     from csfpilot.core.catalog import Catalog, ImportBundle, MappingSet
+    from csfpilot.reports.model import Report
 
 JsonObject = dict[str, Any]
 
@@ -270,6 +271,17 @@ def profile_export(org: str, profile: str, fmt: Any) -> tuple[str, str]:
     from csfpilot.webapp.profiles import operator
 
     return operator.export_file(org, profile, fmt)
+
+
+# --- Reports on stored profiles, for `csfpilot report ... --org`. ---
+
+
+def report(org: str, profile: str, kind: str, language: str) -> tuple[Report, str | None]:
+    """The report on an organization's profile, and the organization's own template."""
+    setup()
+    from csfpilot.webapp.reports import operator
+
+    return operator.report(org, profile, kind, language)
 
 
 # --- Background jobs and sector benchmarks, for `csfpilot worker / jobs / sectors`. ---
