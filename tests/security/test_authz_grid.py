@@ -306,6 +306,14 @@ ENDPOINTS = [
     Endpoint("view:profiles:compare", PRO + "/compare/", P.VIEW),
     Endpoint("view:profiles:snapshot_export", PRO + "/snapshots/{snapshot}/export/", P.EXPORT),
     Endpoint("view:profiles:derive", PRO + "/derive/", P.EDIT_PROFILES),
+    Endpoint("view:reports:page", PRO + "/reports/", P.VIEW),
+    Endpoint("view:reports:download", PRO + "/reports/brief.html", P.EXPORT),
+    # -- the audit trail -------------------------------------------------------------------------
+    Endpoint("view:audit:events", ORG + "/audit/", P.VIEW_AUDIT_TRAIL),
+    Endpoint("view:audit:export_csv", ORG + "/audit/audit-trail.csv", P.VIEW_AUDIT_TRAIL),
+    Endpoint("view:audit:export_json", ORG + "/audit/audit-trail.json", P.VIEW_AUDIT_TRAIL),
+    Endpoint("GET /organizations/{slug}/audit/events", API + "/audit/events", P.VIEW_AUDIT_TRAIL),
+    Endpoint("GET /organizations/{slug}/audit/verify", API + "/audit/verify", P.VIEW_AUDIT_TRAIL),
     # -- the API: documentation and catalog (public) ----------------------------------------------
     Endpoint("route:api/openapi.json", "/api/openapi.json", PUBLIC),
     Endpoint("route:api/docs", "/api/docs", PUBLIC),
@@ -507,6 +515,11 @@ ENDPOINTS = [
     Endpoint(
         "GET /organizations/{slug}/profiles/{profile_id}/export",
         APIP + "/export?format=json",
+        P.EXPORT,
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/profiles/{profile_id}/reports/{kind}",
+        APIP + "/reports/brief?format=html",
         P.EXPORT,
     ),
     Endpoint(
