@@ -185,11 +185,14 @@ def open_workbook(
     max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
     max_ratio: float = DEFAULT_MAX_RATIO,
     max_entries: int = DEFAULT_MAX_ENTRIES,
+    data_only: bool = True,
 ) -> Workbook:
     """Check ``source`` as an archive, then open it read-only with openpyxl.
 
     The workbook reads from memory, so the caller's file can be closed or
     deleted; call ``close()`` on the result (or use :func:`workbook`).
+    ``data_only=False`` shows formula cells as their formula text (never
+    evaluated), so that a reader can refuse them instead of taking a cached value.
     """
     limits = ZipLimits(
         max_bytes=max_bytes,
@@ -206,7 +209,7 @@ def open_workbook(
         )
     try:
         return openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+            io.BytesIO(data), read_only=True, data_only=data_only, keep_links=False
         )
     except InputRefused:
         raise

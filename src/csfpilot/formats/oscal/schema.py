@@ -37,6 +37,8 @@ SCHEMA_FILES = {
     "catalog": "oscal_catalog_schema.json",
     "profile": "oscal_profile_schema.json",
     "mapping-collection": "oscal_mapping_schema.json",
+    "assessment-results": "oscal_assessment-results_schema.json",
+    "plan-of-action-and-milestones": "oscal_poam_schema.json",
 }
 
 
