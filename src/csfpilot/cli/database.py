@@ -363,3 +363,40 @@ def audit_verify(org: str | None) -> list[JsonObject]:
             }
         )
     return out
+
+
+# --- Backup and restore, for `csfpilot backup / restore`. ---
+
+
+def backup(org: str | None) -> tuple[bytes, JsonObject]:
+    """The backup archive of one organization or the whole instance, and what it holds.
+
+    The backup is recorded in the instance's audit chain, as taken by the command line.
+    """
+    setup()
+    from csfpilot.webapp.audit.services import CLI
+    from csfpilot.webapp.backup.services import make_backup, record_backup
+
+    made = make_backup(org)
+    record_backup(made, CLI)
+    return made.data, {
+        "scope": made.scope,
+        "organizations": list(made.organizations),
+        "sha256": made.sha256,
+        "bytes": len(made.data),
+    }
+
+
+def restore(data: bytes, *, name: str) -> JsonObject:
+    """Restore a backup archive in one transaction; what was restored."""
+    setup()
+    from csfpilot.webapp.backup.services import restore_backup
+
+    done = restore_backup(data, name=name)
+    return {
+        "scope": done.scope,
+        "organizations": list(done.organizations),
+        "users_created": done.users_created,
+        "profiles": done.profiles,
+        "audit_events": done.audit_events,
+    }

@@ -8,6 +8,7 @@ from csfpilot import __version__
 from csfpilot.cli import (
     assess,
     audit,
+    backup,
     catalog,
     exporting,
     importing,
@@ -53,6 +54,8 @@ profile_db.register(profile.app)
 app.add_typer(report_app, name="report")
 app.command()(assess.assess)
 app.add_typer(audit.app, name="audit")
+app.command()(backup.backup)
+app.command()(backup.restore)
 app.command()(worker.worker)
 app.add_typer(worker.jobs_app, name="jobs")
 app.add_typer(worker.sectors_app, name="sectors")

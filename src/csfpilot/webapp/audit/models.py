@@ -8,6 +8,11 @@ when (UTC), in which organization, on what (``object_type``, ``object_id``,
 target, a backup restored) is one row whose ``changes`` lists every object it
 touched (see :mod:`csfpilot.webapp.audit.services`).
 
+Rows without an organization form the **instance chain**: backups and restores
+are recorded there (naming the organization in ``org_slug``), not in the
+organization's own chain, so that a backup restored and backed up again is
+byte for byte the same archive.
+
 The actor and organization are kept as recorded text and ids, not as foreign
 keys that could later be nulled: an entry's content never changes, or its hash
 would no longer verify (:mod:`csfpilot.webapp.audit.chain`).
@@ -31,7 +36,11 @@ class ActorKind(models.TextChoices):
 
 class AuditEvent(models.Model):
     organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.CASCADE, related_name="audit_events"
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        related_name="audit_events",
+        null=True,
+        blank=True,
     )
     seq = models.PositiveBigIntegerField()
     prev_hash = models.CharField(max_length=64)
@@ -42,7 +51,8 @@ class AuditEvent(models.Model):
     actor_id = models.BigIntegerField(null=True, blank=True)
     actor_name = models.CharField(_("who"), max_length=254, blank=True)
     # The organization's slug as hashed: slugs never change, ids differ between databases.
-    org_slug = models.CharField(max_length=60)
+    # In the instance chain, the organization a backup or restore concerned ("" for all).
+    org_slug = models.CharField(max_length=60, blank=True)
     object_type = models.CharField(_("object type"), max_length=40)
     object_id = models.CharField(max_length=100, blank=True)
     object_label = models.TextField(_("object"), blank=True)
@@ -52,7 +62,12 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["organization_id", "seq"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "seq"], name="audit_seq_once_per_org")
+            models.UniqueConstraint(fields=["organization", "seq"], name="audit_seq_once_per_org"),
+            models.UniqueConstraint(
+                fields=["seq"],
+                condition=models.Q(organization__isnull=True),
+                name="audit_seq_once_per_instance",
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "-at"]),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from csfpilot.core.errors import NotFound
@@ -30,8 +30,11 @@ class Filters:
 
 
 def events(org: Organization, filters: Filters = Filters()) -> QuerySet[AuditEvent]:
-    """The organization's events, newest first."""
-    qs = AuditEvent.objects.filter(organization=org)
+    """The organization's events, newest first, with the instance chain's backups and
+    restores of it."""
+    qs = AuditEvent.objects.filter(
+        Q(organization=org) | Q(organization__isnull=True, org_slug=org.slug)
+    )
     if filters.object_type:
         qs = qs.filter(object_type=filters.object_type)
     if filters.actor_id is not None:
@@ -40,7 +43,7 @@ def events(org: Organization, filters: Filters = Filters()) -> QuerySet[AuditEve
         qs = qs.filter(at__gte=_start_of(filters.since))
     if filters.until is not None:
         qs = qs.filter(at__lt=_start_of(filters.until) + timezone.timedelta(days=1))
-    return qs.order_by("-seq")
+    return qs.order_by("-at", "-seq", "-id")
 
 
 def _start_of(day: date) -> datetime:
@@ -48,20 +51,16 @@ def _start_of(day: date) -> datetime:
 
 
 def object_types(org: Organization) -> list[str]:
-    return sorted(
-        AuditEvent.objects.filter(organization=org)
-        .values_list("object_type", flat=True)
-        .distinct()
-        .order_by()
-    )
+    return sorted(events(org).values_list("object_type", flat=True).distinct().order_by())
 
 
 def actors(org: Organization) -> list[tuple[int, str]]:
     """(user id, name) of everyone named in the trail, for the filter; latest name wins."""
     seen: dict[int, str] = {}
     rows = (
-        AuditEvent.objects.filter(organization=org, actor_id__isnull=False)
-        .order_by("seq")
+        events(org)
+        .filter(actor_id__isnull=False)
+        .order_by("at", "seq")
         .values_list("actor_id", "actor_name")
     )
     for actor_id, name in rows.iterator():
@@ -69,14 +68,18 @@ def actors(org: Organization) -> list[tuple[int, str]]:
     return sorted(seen.items(), key=lambda kv: kv[1].lower())
 
 
-def _chain_of(org_id: int) -> Iterator[tuple[Any, dict[str, Any], str]]:
+INSTANCE = "(instance)"
+
+
+def _chain_of(org_id: int | None) -> Iterator[tuple[Any, dict[str, Any], str]]:
+    chain = (
+        AuditEvent.objects.filter(organization_id=org_id)
+        if org_id is not None
+        else AuditEvent.objects.filter(organization__isnull=True)
+    )
     last = 0
     while True:
-        batch = list(
-            AuditEvent.objects.filter(organization_id=org_id, seq__gt=last).order_by("seq", "id")[
-                :VERIFY_BATCH
-            ]
-        )
+        batch = list(chain.filter(seq__gt=last).order_by("seq", "id")[:VERIFY_BATCH])
         if not batch:
             return
         for event in batch:
@@ -89,10 +92,14 @@ def verify_organization(org: Organization) -> Verdict:
 
 
 def verify_chains(org_slug: str | None = None) -> list[tuple[str, Verdict]]:
-    """Each organization's chain checked (or only ``org_slug``'s), by slug."""
+    """Each organization's chain checked (or only ``org_slug``'s), by slug; then the
+    instance chain (backups and restores) as ``(instance)`` when checking them all."""
     orgs = Organization.objects.order_by("slug")
     if org_slug is not None:
         orgs = orgs.filter(slug=org_slug.strip().lower())
         if not orgs.exists():
             raise NotFound(f"no organization {org_slug!r}")
-    return [(org.slug, verify_organization(org)) for org in orgs]
+    out = [(org.slug, verify_organization(org)) for org in orgs]
+    if org_slug is None and AuditEvent.objects.filter(organization__isnull=True).exists():
+        out.append((INSTANCE, verify(_chain_of(None))))
+    return out

@@ -118,8 +118,24 @@ def deleted(values: Mapping[str, Any]) -> dict[str, list[Any]]:
     return diff({k: v for k, v in values.items() if jsonable(v) not in (None, "", [], {})}, {})
 
 
+INSTANCE_LOCK = 0x6373667061756469  # PostgreSQL advisory lock key of the instance chain
+
+
+def _lock_chain(organization: Organization | None) -> None:
+    """Serialize appends to one chain (see the module docstring)."""
+    if organization is not None:
+        list(
+            Organization.objects.select_for_update(no_key=True)
+            .filter(pk=organization.pk)
+            .values_list("pk", flat=True)
+        )
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [INSTANCE_LOCK])
+
+
 def append(
-    organization: Organization,
+    organization: Organization | None,
     who: Who,
     *,
     object_type: str,
@@ -128,33 +144,30 @@ def append(
     label: str = "",
     changes: Mapping[str, Any] | None = None,
     at: datetime | None = None,
+    org_slug: str | None = None,
 ) -> AuditEvent:
-    """Add one entry to ``organization``'s chain; call inside the change's transaction."""
+    """Add one entry to ``organization``'s chain (None: the instance chain, where
+    ``org_slug`` names the organization concerned); call inside the change's transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit events are recorded inside the transaction of the change")
     with transaction.atomic():
-        # Serialize appends to this organization's chain (see the module docstring).
-        list(
-            Organization.objects.select_for_update(no_key=True)
-            .filter(pk=organization.pk)
-            .values_list("pk", flat=True)
-        )
-        head = (
+        _lock_chain(organization)
+        chain = (
             AuditEvent.objects.filter(organization_id=organization.pk)
-            .order_by("-seq")
-            .values_list("seq", "hash")
-            .first()
+            if organization is not None
+            else AuditEvent.objects.filter(organization__isnull=True)
         )
+        head = chain.order_by("-seq").values_list("seq", "hash").first()
         seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
         event = AuditEvent(
-            organization_id=organization.pk,
+            organization_id=organization.pk if organization is not None else None,
             seq=seq,
             prev_hash=prev,
             at=at or timezone.now(),
             actor_kind=who.kind,
             actor_id=who.id,
             actor_name=who.name[:254],
-            org_slug=organization.slug,
+            org_slug=organization.slug if organization is not None else (org_slug or ""),
             object_type=object_type,
             object_id="" if object_id is None else str(object_id),
             object_label=label,
