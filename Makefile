@@ -34,12 +34,13 @@ lint: $(STAMP)
 	$(BIN)/python scripts/check_migrations.py
 
 test-sqlite: $(STAMP)
-	$(BIN)/pytest -n $(WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(WORKERS) -m "not postgres" $(PYTEST_ARGS)
 
 ## The database-backed tests again on PostgreSQL (CLI and file tests use files and SQLite only)
 test-pg: $(STAMP)
 	bash scripts/ensure-postgres.sh
 	CSFPILOT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) -m "not e2e and not sqlite_file" tests/webapp tests/api tests/security $(PYTEST_ARGS)
+	CSFPILOT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) -m postgres tests/serving $(PYTEST_ARGS)
 
 e2e: $(STAMP) system-deps
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)

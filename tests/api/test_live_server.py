@@ -1,4 +1,4 @@
-"""The API over a real socket, served by `csfpilot serve` (waitress) in a subprocess."""
+"""The API over a real socket, served by `csfpilot serve` (gunicorn) in a subprocess."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
 def test_node_over_http_from_the_production_server(server_url):
     status, headers, body = fetch(f"{server_url}/api/frameworks/csf-2.0/nodes/gv.oc-1")
     assert status == 200
-    assert headers["Server"] == "csfpilot"  # waitress, with csfpilot's ident
+    assert headers["Server"] == "gunicorn"  # the production server, without its version
     assert headers["Content-Type"].startswith("application/json")
     node = json.loads(body)
     assert node["id"] == "GV.OC-01"

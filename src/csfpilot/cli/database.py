@@ -8,9 +8,12 @@ reads below answer with plain JSON-ready dicts shaped by the API's schemas, so
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from csfpilot.core.errors import NotFound
@@ -129,21 +132,76 @@ def demo_login() -> tuple[str, str] | None:
     return DEMO_LOGIN
 
 
-def run_server(host: str, port: int, *, threads: int = 8) -> None:
-    """Serve the app with waitress, a production WSGI server with a pool of worker threads.
+@contextmanager
+def one_at_a_time(name: str) -> Iterator[None]:
+    """Hold a database-wide lock while the block runs, on PostgreSQL.
 
-    Static files (CSS, scripts, Swagger UI) come through WhiteNoise inside the app.
+    Several app servers started together against one PostgreSQL database would
+    otherwise all apply the same migrations at once; with the lock, the first
+    prepares the database and the others wait, then find nothing left to do.
+    SQLite needs none: its writers already queue on the database file.
     """
-    setup()
-    from django.conf import settings
-    from waitress import serve
+    _configure()
+    from django.db import connection
 
-    # WhiteNoise indexes STATIC_ROOT at start-up and warns when it is missing; files
-    # come from the packages' static folders, so an empty folder is all it needs.
-    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    if connection.vendor != "postgresql":
+        yield
+        return
+    digest = hashlib.sha256(f"csfpilot:{name}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(%s)", [key])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def collect_static() -> bool:
+    """Copy the static files into STATIC_ROOT under content-hashed, compressed names.
+
+    Runs only when the files differ from the last copy (a fingerprint of every
+    source file's path, size and modification time is kept beside them), so a
+    restart costs a directory listing. Returns whether it copied.
+    """
+    import fcntl
+
+    _configure()
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from django.core.management import call_command
+
+    root = Path(settings.STATIC_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    for finder in finders.get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda item: item[0]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    fingerprint = digest.hexdigest()
+    # Kept beside the folder, not in it: collectstatic empties the folder first.
+    stamp = root.with_name(root.name + ".fingerprint")
+    # Two servers sharing a data folder must not write the same files at once.
+    with root.with_name(root.name + ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.exists() and stamp.read_text() == fingerprint:
+            return False
+        call_command("collectstatic", interactive=False, verbosity=0, clear=True)
+        stamp.write_text(fingerprint)
+    return True
+
+
+def wsgi_application() -> Any:
+    """The app, loaded once in the server's main process before it forks workers."""
+    _configure()
+    from django.db import connections
+
     from csfpilot.webapp.config.wsgi import application
 
-    serve(application, host=host, port=port, threads=threads, ident="csfpilot")
+    # A connection opened while preparing must not be shared by the forked workers.
+    connections.close_all()
+    return application
 
 
 # --- Catalog reads for `csfpilot frameworks / catalog / crosswalk`. ---

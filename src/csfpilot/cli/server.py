@@ -1,10 +1,17 @@
-"""``csfpilot serve``: migrate, load NIST's Core, and serve the app with waitress."""
+"""``csfpilot serve``: prepare the database and static files, then serve with gunicorn.
+
+The main process migrates, loads NIST's Core, collects the static files and
+imports the app once; gunicorn then forks the worker processes from it, so each
+worker starts warm and shares the loaded code's memory with the others.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import Annotated, Any
 
 import typer
+from gunicorn.app.base import BaseApplication
 from rich.console import Console
 
 from csfpilot.cli import database
@@ -14,33 +21,116 @@ console = Console(highlight=False)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
+def _default_workers() -> int:
+    # One process per core, at most four: the app's work is short database-bound
+    # requests, so threads (below) give the concurrency and processes the cores.
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+class _Server(BaseApplication):
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return database.wsgi_application()
+
+
+def gunicorn_options(
+    host: str, port: int, *, workers: int, threads: int, access_log: bool
+) -> dict[str, Any]:
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return {
+        "bind": [bind],
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "preload_app": True,
+        "proc_name": "csfpilot",
+        # Long enough for a large report; a stuck worker is replaced after it.
+        "timeout": 120,
+        "graceful_timeout": 20,
+        "keepalive": 5,
+        "accesslog": "-" if access_log else None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        # Several servers on one machine must not share gunicorn's control socket.
+        "control_socket_disable": True,
+    }
+
+
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str, typer.Option(envvar="CSFPILOT_HOST", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(envvar="CSFPILOT_PORT", min=1, max=65535, help="Port to listen on.")
+    ] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            envvar="CSFPILOT_WORKERS",
+            min=1,
+            max=64,
+            help="Worker processes (default: one per core, at most 4).",
+            show_default=False,
+        ),
+    ] = None,
     threads: Annotated[
-        int, typer.Option(min=1, max=256, help="Worker threads serving requests.")
-    ] = 8,
+        int,
+        typer.Option(
+            envvar="CSFPILOT_THREADS", min=1, max=256, help="Threads in each worker process."
+        ),
+    ] = 4,
     demo: Annotated[bool, typer.Option(help="Create the demo organization on first start.")] = True,
+    prepare: Annotated[
+        bool,
+        typer.Option(
+            help="Apply migrations and load NIST's catalogs before serving. Servers started "
+            "together on one PostgreSQL database take turns."
+        ),
+    ] = True,
+    access_log: Annotated[bool, typer.Option(help="Log every request to standard output.")] = False,
 ) -> None:
     """Start the web app and its API (migrates and loads NIST's data on first start)."""
-    with console.status("Preparing the database and NIST's catalogs…"):
-        database.ready(lambda message: console.print(f"[dim]{message}[/]"))
-    if demo:
-        database.ensure_demo()
+    # Set before Django reads its settings: pages link the collected, hashed files.
+    os.environ["CSFPILOT_HASHED_STATIC"] = "1"
+    if prepare:
+        with (
+            console.status("Preparing the database and NIST's catalogs…"),
+            database.one_at_a_time("prepare"),
+        ):
+            database.ready(lambda message: console.print(f"[dim]{message}[/]"))
+            if demo:
+                database.ensure_demo()
+    with console.status("Collecting static files…"):
+        if database.collect_static():
+            console.print("[dim]Static files collected under hashed names.[/]")
+    workers = workers or _default_workers()
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
     console.print(f"[bold green]csfpilot[/] is serving at [link={url}]{url}[/link]", soft_wrap=True)
     console.print(f"API: {url}api/docs (schema at {url}api/openapi.json)", soft_wrap=True)
+    console.print(f"[dim]{workers} worker process(es) × {threads} thread(s)[/]")
     if host not in LOOPBACK:
         console.print(
             "[yellow]Listening beyond this machine:[/] list the host names clients use in "
             "CSFPILOT_ALLOWED_HOSTS, and put a TLS proxy in front."
         )
-    login = database.demo_login()
+    login = database.demo_login() if demo else None
     if login:
         console.print(f"Demo login: [bold]{login[0]}[/] / [bold]{login[1]}[/]")
     console.print("Press Ctrl+C to stop.")
+    main_pid = os.getpid()
     try:
-        database.run_server(host, port, threads=threads)
-    except KeyboardInterrupt:
-        console.print("Stopped.")
+        _Server(
+            gunicorn_options(host, port, workers=workers, threads=threads, access_log=access_log)
+        ).run()
+    finally:
+        # Worker processes leave through here too; only the main process says it stopped.
+        if os.getpid() == main_pid:
+            console.print("Stopped.")

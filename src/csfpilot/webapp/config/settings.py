@@ -130,7 +130,11 @@ TEMPLATES = [
 _default_db = f"sqlite:///{DATA_DIR / 'csfpilot.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("CSFPILOT_DATABASE_URL", _default_db), conn_max_age=60
+        os.environ.get("CSFPILOT_DATABASE_URL", _default_db),
+        # PostgreSQL: each worker thread keeps its connection for ten minutes instead of
+        # reconnecting per request, and checks it still works before reusing it.
+        conn_max_age=int(os.environ.get("CSFPILOT_DB_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -162,6 +166,18 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # Serve straight from the package folders: no collectstatic step for a local run.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# `csfpilot serve` sets this after collecting the files into STATIC_ROOT under
+# content-hashed, pre-compressed names, which browsers and proxies keep for a year.
+CSFPILOT_HASHED_STATIC = _env_bool("CSFPILOT_HASHED_STATIC", False)
+if CSFPILOT_HASHED_STATIC:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    WHITENOISE_USE_FINDERS = False
+# Uploaded files; several app servers share one folder (see docs/deploy.md).
+MEDIA_ROOT = Path(os.environ.get("CSFPILOT_MEDIA_ROOT") or DATA_DIR / "media")
+MEDIA_URL = "/media/"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
