@@ -54,6 +54,8 @@ class Contribution(models.Model):
         related_name="sector_contribution",
     )
     profile = models.ForeignKey("profiles.Profile", on_delete=models.CASCADE, related_name="+")
+    # The organization's sector when the scores were stored; a different one means stale.
+    sector = models.CharField(max_length=40, choices=Sector.choices, blank=True, default="")
     # The profile's updated_at when the scores were computed: a later one means stale.
     profile_updated_at = models.DateTimeField()
     computed_at = models.DateTimeField()
