@@ -54,7 +54,7 @@ def test_every_routed_api_url_is_in_the_schema(schema):
 def test_lookups_by_id_document_their_404_problem(schema):
     for path in CATALOG_PATHS - {"/api/frameworks", "/api/datasets"}:
         responses = schema["paths"][path]["get"]["responses"]
-        assert responses["404"]["content"]["application/json"]["schema"] == {
+        assert responses["404"]["content"]["application/problem+json"]["schema"] == {
             "$ref": "#/components/schemas/Problem"
         }, path
 

@@ -600,8 +600,11 @@ def test_the_schema_documents_conflicts_and_refusals(client):
         "patch"
     ]
     assert set(patch["responses"]) >= {"200", "400", "409"}
-    conflict = patch["responses"]["409"]["content"]["application/json"]["schema"]
-    assert conflict == {"$ref": "#/components/schemas/ConflictOut"}
+    conflict = patch["responses"]["409"]["content"]["application/problem+json"]["schema"]
+    assert conflict["anyOf"] == [
+        {"$ref": "#/components/schemas/ConflictOut"},
+        {"$ref": "#/components/schemas/Problem"},
+    ]
     body = schema["components"]["schemas"]["OutcomePatch"]
     assert body["required"] == ["version"]
     assert body["additionalProperties"] is False

@@ -22,9 +22,13 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 
+MAX_OFFSET = 10_000_000
+
+
 class PageQuery(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
-    offset: int = Field(0, ge=0, description="Items to skip.")
+    # Bounded: past what a database integer holds, SQLite refuses the query outright.
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip.")
 
 
 class NodeQuery(Schema):

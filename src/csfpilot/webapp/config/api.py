@@ -21,8 +21,21 @@ from ninja.openapi.docs import Swagger
 
 from csfpilot import __version__
 from csfpilot.core.errors import ConflictError, InputRefused, NotFound
+from csfpilot.webapp.config.openapi_problems import document_problems
 
-api = NinjaAPI(
+
+class CsfpilotAPI(NinjaAPI):
+    """The API, whose schema also documents the error answers of the shared layers."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):  # type: ignore[override]
+        from csfpilot.webapp.catalog.schemas import Problem
+
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        return document_problems(schema, problem_schema)
+
+
+api = CsfpilotAPI(
     title="csfpilot API",
     version=__version__,
     description="Frameworks, elements, crosswalks and search over NIST CSF 2.0 and related "

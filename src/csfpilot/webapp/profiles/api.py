@@ -30,6 +30,7 @@ from csfpilot.core.profiles import Level, ProfileKind, Scale
 from csfpilot.core.scoring import Comparison
 from csfpilot.formats.native import MAX_PROFILE_BYTES
 from csfpilot.webapp.accounts.api_auth import api_auth
+from csfpilot.webapp.catalog.schemas import Problem
 from csfpilot.webapp.organizations.permissions import Access, require
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import exchange, lookups, queries, services, storage
@@ -39,7 +40,9 @@ from csfpilot.webapp.profiles.conflicts import StaleEdit
 router = Router(tags=["profiles"], auth=api_auth)
 
 BASE = "/organizations/{slug}/profiles"
-ANSWERS: dict[int, Any] = {400: s.RefusedOut, 409: s.ConflictOut}
+# A 409 is either a stale save (with the stored values) or a plain conflict such as a
+# name already in use.
+ANSWERS: dict[int, Any] = {400: s.RefusedOut, 409: s.ConflictOut | Problem}
 FORMATS = {"yaml": "application/yaml; charset=utf-8", "json": "application/json; charset=utf-8"}
 
 
@@ -492,6 +495,20 @@ def compare(request: HttpRequest, slug: str, before: str, after: str) -> Any:
 # -- files and Community Profiles ----------------------------------------------------------
 
 
+# A profile file: YAML by default, JSON with ?format=json; the same document either way.
+PROFILE_FILE = {"type": "object", "description": "A profile file (docs/profile-format.md)."}
+FILE_RESPONSE = {
+    "responses": {
+        200: {
+            "content": {
+                "application/yaml": {"schema": PROFILE_FILE},
+                "application/json": {"schema": PROFILE_FILE},
+            }
+        }
+    }
+}
+
+
 def _download(text: str, filename: str, fmt: str) -> HttpResponse:
     response = HttpResponse(text.encode("utf-8"), content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -502,9 +519,7 @@ def _download(text: str, filename: str, fmt: str) -> HttpResponse:
     BASE + "/{int:profile_id}/export",
     response={200: str},
     summary="Export as a profile file (YAML or JSON)",
-    openapi_extra={
-        "responses": {200: {"content": {"application/yaml": {}, "application/json": {}}}}
-    },
+    openapi_extra=FILE_RESPONSE,
 )
 def export_profile(
     request: HttpRequest, slug: str, profile_id: int, format: Literal["yaml", "json"] = "yaml"
@@ -519,6 +534,7 @@ def export_profile(
     "/organizations/{slug}/snapshots/{int:snapshot_id}/export",
     response={200: str},
     summary="Export a snapshot as a profile file",
+    openapi_extra=FILE_RESPONSE,
 )
 def export_snapshot(
     request: HttpRequest, slug: str, snapshot_id: int, format: Literal["yaml", "json"] = "yaml"
