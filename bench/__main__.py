@@ -24,7 +24,12 @@ RESULTS = ROOT / "bench" / "results" / "latest.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 PG_URL = "postgres://postgres@127.0.0.1:5432/csfpilot_bench"
 
-SUITES: list[tuple[str, str]] = [("pages", "bench.pages"), ("profiles", "bench.profiles")]
+SUITES: list[tuple[str, str]] = [
+    ("pages", "bench.pages"),
+    ("profiles", "bench.profiles"),
+    # Report generation for a full profile, per format (no database involved).
+    ("reports", "bench.reports"),
+]
 
 
 def _pg_up() -> bool:

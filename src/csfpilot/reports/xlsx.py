@@ -16,10 +16,11 @@ import io
 from datetime import date
 from typing import Any
 
-from openpyxl import load_workbook
+from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from csfpilot.formats.spreadsheet_safety import Column, Sheet, write_xlsx
+from csfpilot.formats.spreadsheet_safety import Column, Sheet
+from csfpilot.formats.spreadsheet_safety import _write_sheet as write_sheet
 from csfpilot.reports.model import Report
 
 CHART_ANCHOR = "H2"
@@ -219,14 +220,22 @@ def _sheets(report: Report) -> list[Sheet]:
 
 def render_xlsx(report: Report) -> bytes:
     """The workbook's bytes, with a bar chart of current and target per Function."""
-    buffer = io.BytesIO()
-    write_xlsx(buffer, _sheets(report))
-    if not report.functions:
-        return buffer.getvalue()
-    # The shared writer streams rows; the chart is added to the finished (small) workbook.
-    buffer.seek(0)
-    wb = load_workbook(buffer)
-    ws = wb.worksheets[0]
+    wb = Workbook(write_only=True)
+    taken: set[str] = set()
+    sheets = _sheets(report)
+    # The shared writer streams each sheet's rows (neutralised, styled, filtered); the
+    # chart goes onto the streamed Summary sheet before the workbook is saved.
+    write_sheet(wb, sheets[0], taken)
+    if report.functions:
+        wb.worksheets[0].add_chart(_chart(report, wb.worksheets[0]), CHART_ANCHOR)
+    for sheet in sheets[1:]:
+        write_sheet(wb, sheet, taken)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _chart(report: Report, ws: Any) -> BarChart:
     count = len(report.functions)
     chart = BarChart()
     chart.type = "bar"
@@ -242,7 +251,4 @@ def render_xlsx(report: Report) -> bytes:
     )
     chart.set_categories(Reference(ws, min_col=2, min_row=2, max_row=count + 1))
     chart.height, chart.width = 9.5, 17.0
-    ws.add_chart(chart, CHART_ANCHOR)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return chart
