@@ -1,6 +1,12 @@
 from django.urls import path
 
-from csfpilot.webapp.profiles import history_views, plan_views, questionnaire, views
+from csfpilot.webapp.profiles import (
+    exchange_views,
+    history_views,
+    plan_views,
+    questionnaire,
+    views,
+)
 
 app_name = "profiles"
 
@@ -13,6 +19,8 @@ urlpatterns = [
     path("orgs/<slug:slug>/profiles/import/", history_views.profile_import, name="import"),
     path(f"{P}/", views.profile_overview, name="overview"),
     path(f"{P}/export/", views.profile_export, name="export"),
+    path(f"{P}/exchange/import/", exchange_views.exchange_import, name="exchange_import"),
+    path(f"{P}/exchange/<str:fmt>/", exchange_views.exchange_export, name="exchange_export"),
     path(f"{P}/settings/", views.profile_settings, name="settings"),
     path(f"{P}/delete/", views.profile_delete, name="delete"),
     path(f"{P}/assess/", questionnaire.assess, name="assess"),

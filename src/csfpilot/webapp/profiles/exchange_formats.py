@@ -1,0 +1,257 @@
+"""Profiles to and from other tools: the NIST-template workbook and OSCAL.
+
+Three exchange formats sit beside csfpilot's own profile file
+(:mod:`.exchange`):
+
+- ``xlsx`` — a workbook laid out like NIST's Organizational Profile Template,
+  for the colleague who lives in Excel; it holds the whole profile;
+- ``assessment-results`` — OSCAL assessment results: the assessment (every
+  outcome's finding, with the current state and its evidence); the action plan
+  is not part of it and stays as it is on import;
+- ``poam`` — an OSCAL plan of action and milestones: the action plan; on
+  import it replaces the profile's action plan and nothing else.
+
+Importing onto an existing profile is a preview first (every field that would
+change, from :func:`csfpilot.core.profiles.profile_changes`), then an apply
+that names the profile version the preview was made on: a profile changed in
+between is refused (409), and the apply is one transaction through the same
+storage as every other edit, so nothing is ever half applied. A file can also
+start a new profile.
+
+Exported documents are deterministic: OSCAL UUIDs derive from the
+organization and the profile id, and the time is the profile's last change,
+so exporting an unchanged profile twice gives the same bytes (for OSCAL).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import PurePath
+from typing import Any, Literal
+
+from django.db import transaction
+
+from csfpilot.core.errors import ConflictError, InputRefused
+from csfpilot.core.ids import DEFAULT_FRAMEWORK
+from csfpilot.core.profiles import Change, OutcomeFramework, Profile, profile_changes
+from csfpilot.formats.native import to_document
+from csfpilot.formats.oscal.assessment_results import assessment_results, read_assessment_results
+from csfpilot.formats.oscal.document import MAX_OSCAL_BYTES, model_of
+from csfpilot.formats.oscal.poam import poam, read_poam
+from csfpilot.formats.profile_xlsx import (
+    MAX_WORKBOOK_BYTES,
+    profile_workbook,
+    read_profile_workbook,
+)
+from csfpilot.formats.safe_json import load_json
+from csfpilot.webapp.catalog import models as catalog
+from csfpilot.webapp.organizations.permissions import Access
+from csfpilot.webapp.organizations.roles import Permission
+from csfpilot.webapp.profiles import inputs, lookups, persist, storage
+from csfpilot.webapp.profiles import models as m
+from csfpilot.webapp.profiles.conflicts import StaleEdit
+from csfpilot.webapp.profiles.exchange import ImportResult, export_filename, store_profile
+from csfpilot.webapp.profiles.frameworks import outcome_framework, withdrawals
+
+ExchangeFormat = Literal["xlsx", "assessment-results", "poam"]
+FORMATS: tuple[ExchangeFormat, ...] = ("xlsx", "assessment-results", "poam")
+MAX_EXCHANGE_BYTES = max(MAX_WORKBOOK_BYTES, MAX_OSCAL_BYTES)
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "assessment-results": "application/json",
+    "poam": "application/json",
+}
+_SUFFIXES = {
+    "xlsx": ("-nist-template", "xlsx"),
+    "assessment-results": ("-oscal-ar", "json"),
+    "poam": ("-oscal-poam", "json"),
+}
+_MODELS = {"assessment-results": "assessment-results", "plan-of-action-and-milestones": "poam"}
+
+
+@dataclass(frozen=True)
+class Export:
+    data: bytes
+    filename: str
+    content_type: str
+
+
+def identity(row: m.Profile) -> str:
+    """What the OSCAL UUIDs of a stored profile derive from: stable across renames."""
+    return f"csfpilot:{row.organization_id}:profile:{row.pk}"
+
+
+def document_for(row: m.Profile, fmt: ExchangeFormat) -> bytes:
+    profile = lookups.domain_profile(row)
+    framework = lookups.framework_of(row)
+    if fmt == "xlsx":
+        return profile_workbook(profile, framework)
+    write = assessment_results if fmt == "assessment-results" else poam
+    doc = write(profile, framework, identity=identity(row), when=row.updated_at)
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def export_exchange(access: Access, profile_id: Any, fmt: ExchangeFormat) -> Export:
+    """The profile as a NIST-template workbook, OSCAL assessment results or an OSCAL POA&M."""
+    lookups.ensure(access, Permission.EXPORT)
+    if fmt not in FORMATS:
+        raise InputRefused(f"{fmt!r} is not an exchange format ({', '.join(FORMATS)})")
+    row = lookups.profile(access, profile_id)
+    suffix, ext = _SUFFIXES[fmt]
+    data = document_for(row, fmt)
+    return Export(data, export_filename(row, ext, suffix=suffix), CONTENT_TYPES[fmt])  # type: ignore[arg-type]
+
+
+# -- reading a file ------------------------------------------------------------------------
+
+
+def format_of(data: bytes, filename: str) -> ExchangeFormat:
+    """Which exchange format a file is: a workbook by its bytes, OSCAL by its root key."""
+    if data[:4] == b"PK\x03\x04" or PurePath(filename).suffix.lower() == ".xlsx":
+        return "xlsx"
+    try:
+        value = load_json(data, name=filename, max_bytes=MAX_OSCAL_BYTES, max_depth=64)
+    except InputRefused:
+        raise InputRefused(
+            "not a workbook (.xlsx) nor an OSCAL JSON document; profile files (.yaml, "
+            ".json) are imported on the organization's import page",
+            file=filename,
+        ) from None
+    model = model_of(value)
+    if model not in _MODELS:
+        what = f"an OSCAL {model}" if model else "JSON, but not OSCAL"
+        raise InputRefused(
+            f"this is {what}; csfpilot imports OSCAL assessment results and "
+            "plans of action and milestones",
+            file=filename,
+        )
+    return _MODELS[model]  # type: ignore[return-value]
+
+
+def _framework(key: str) -> OutcomeFramework:
+    fw = catalog.Framework.objects.filter(key=key).first()
+    if fw is None:
+        raise InputRefused(
+            f"the file is written for {key!r}, which is not loaded here", field="framework"
+        )
+    return outcome_framework(fw)
+
+
+def read_exchange_file(
+    data: bytes, filename: str
+) -> tuple[ExchangeFormat, Profile, tuple[str, ...]]:
+    """Read a file in any exchange format: its format, the profile it holds, warnings."""
+    if len(data) > MAX_EXCHANGE_BYTES:
+        raise InputRefused(
+            f"the file has {len(data):,} bytes; the limit is {MAX_EXCHANGE_BYTES:,}",
+            file=filename,
+        )
+    fmt = format_of(data, filename)
+    marks = withdrawals(DEFAULT_FRAMEWORK)
+    if fmt == "xlsx":
+        result = read_profile_workbook(data, name=filename, framework=_framework, withdrawals=marks)
+        return fmt, result.profile, result.warnings
+    read = read_assessment_results if fmt == "assessment-results" else read_poam
+    profile, warnings = read(data, name=filename, framework=_framework, withdrawals=marks)
+    return fmt, profile, warnings
+
+
+def merged(fmt: ExchangeFormat, stored: Profile, incoming: Profile) -> Profile:
+    """What the stored profile becomes: a workbook is all of it; assessment results keep
+    the stored action plan; a POA&M changes only the action plan."""
+    if fmt == "assessment-results":
+        incoming = incoming.with_actions(stored.actions)
+    elif fmt == "poam":
+        incoming = stored.with_actions(incoming.actions)
+    return replace(incoming, name=stored.name)
+
+
+# -- preview and apply -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExchangePreview:
+    """What importing a file onto a profile would change; nothing is stored."""
+
+    format: ExchangeFormat
+    profile: Profile
+    changes: tuple[Change, ...]
+    warnings: tuple[str, ...]
+    version: int
+
+
+def preview_exchange(
+    access: Access, profile_id: Any, data: bytes, *, filename: str
+) -> ExchangePreview:
+    """Read a file against a stored profile: every field that importing it would change."""
+    lookups.ensure(access, Permission.EDIT_PROFILES)
+    row = lookups.profile(access, profile_id)
+    fmt, incoming, warnings = read_exchange_file(data, filename)
+    stored = lookups.domain_profile(row)
+    if incoming.framework != stored.framework:
+        raise InputRefused(
+            f"the file is written for {incoming.framework}; {row.name!r} assesses "
+            f"{stored.framework}",
+            file=filename,
+            field="framework",
+        )
+    after = merged(fmt, stored, incoming)
+    inputs.storable(_document(after))
+    order = list(lookups.framework_of(row).outcomes)
+    changes = profile_changes(stored, after, order=order)
+    return ExchangePreview(fmt, after, tuple(changes), warnings, row.version)
+
+
+def apply_exchange(
+    access: Access, profile_id: Any, data: bytes, *, filename: str, expected_version: int
+) -> ExchangePreview:
+    """Import a file onto a stored profile, all or nothing, if it is still at
+    ``expected_version`` (the version its preview was made on)."""
+    preview = preview_exchange(access, profile_id, data, filename=filename)
+    apply_previewed(access, profile_id, preview.profile, expected_version=expected_version)
+    return preview
+
+
+def apply_previewed(
+    access: Access, profile_id: Any, after: Profile, *, expected_version: int
+) -> m.Profile:
+    """Store a previewed profile onto the stored one in one transaction, refusing (409)
+    when the stored profile moved past ``expected_version`` since the preview."""
+    lookups.ensure(access, Permission.EDIT_PROFILES)
+    with transaction.atomic():
+        row = lookups.profile(access, profile_id, for_update=True)
+        if row.version != expected_version:
+            raise StaleEdit(
+                f"profile {row.name!r}",
+                sent_version=expected_version,
+                version=row.version,
+                current=storage.profile_values(row),
+                yours={},
+            )
+        after = replace(after, name=row.name)
+        inputs.storable(to_document(after))
+        # An import that changes nothing leaves the profile (and its version) alone.
+        if profile_changes(lookups.domain_profile(row), after):
+            persist.replace_content(access, row, after)
+    return row
+
+
+def import_exchange_new(
+    access: Access, data: bytes, *, filename: str, name: str | None = None
+) -> ImportResult:
+    """Start a new profile from a file (a workbook, assessment results or a POA&M)."""
+    lookups.ensure(access, Permission.EDIT_PROFILES)
+    _, profile, warnings = read_exchange_file(data, filename)
+    try:
+        return store_profile(access, profile, name=name, warnings=warnings)
+    except ConflictError:
+        raise
+    except InputRefused as exc:
+        raise InputRefused(
+            exc.message, file=filename, element=exc.element, field=exc.field
+        ) from None
+
+
+def _document(profile: Profile) -> dict[str, Any]:
+    return to_document(profile)

@@ -1,0 +1,167 @@
+"""Pages for the exchange formats: downloads, and an upload that previews before it applies.
+
+The download buttons give the profile as a NIST-template workbook, OSCAL
+assessment results or an OSCAL POA&M (``data.export``). The import page
+(``profiles.edit``: owners and assessors) reads an uploaded file, shows every
+field it would change, and carries the previewed content to the apply button
+in a signed form field, so the apply stores exactly what was shown — or, when
+someone changed the profile in between, nothing (409, with a fresh preview
+to look at).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from csfpilot.core.errors import InputRefused
+from csfpilot.formats.native import from_document, to_document
+from csfpilot.webapp.organizations.permissions import Access
+from csfpilot.webapp.organizations.roles import Permission
+from csfpilot.webapp.profiles import exchange_formats, lookups, storage
+from csfpilot.webapp.profiles.conflicts import StaleEdit
+from csfpilot.webapp.profiles.history_views import change_rows
+from csfpilot.webapp.profiles.views import profile_context, profile_page
+
+SALT = "csfpilot.profiles.exchange-preview"
+PREVIEW_MAX_AGE = 2 * 60 * 60  # a preview left open over lunch still applies
+
+
+class ExchangeUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Workbook (.xlsx) or OSCAL document (.json)"),
+        help_text=gettext_lazy(
+            "A workbook exported here (NIST's Organizational Profile Template layout) and "
+            "edited in Excel or LibreOffice, OSCAL assessment results, or an OSCAL POA&M."
+        ),
+    )
+
+
+@profile_page(Permission.EXPORT)
+@require_GET
+def exchange_export(request: HttpRequest, access: Access, pk: int, fmt: str) -> HttpResponse:
+    """Download the profile in an exchange format."""
+    if fmt not in exchange_formats.FORMATS:
+        raise Http404(fmt)
+    export = exchange_formats.export_exchange(access, pk, fmt)  # type: ignore[arg-type]
+    response = HttpResponse(export.data, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+def _preview_token(pk: int, preview: exchange_formats.ExchangePreview) -> str:
+    payload = {
+        "pk": pk,
+        "version": preview.version,
+        "format": preview.format,
+        "document": to_document(preview.profile),
+    }
+    return signing.dumps(payload, salt=SALT, compress=True)
+
+
+FORMAT_LABELS = {
+    "xlsx": gettext_lazy("Excel workbook (NIST template)"),
+    "assessment-results": gettext_lazy("OSCAL assessment results"),
+    "poam": gettext_lazy("OSCAL POA&M"),
+}
+FORMAT_SCOPE = {
+    "xlsx": gettext_lazy("The workbook holds the whole profile: every change below is applied."),
+    "assessment-results": gettext_lazy(
+        "Assessment results hold the outcomes, the scale and the Tiers; the action plan "
+        "stays as it is."
+    ),
+    "poam": gettext_lazy("A POA&M holds the action plan; everything else stays as it is."),
+}
+
+
+@profile_page(Permission.EDIT_PROFILES)
+@require_http_methods(["GET", "POST"])
+def exchange_import(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
+    """Upload a workbook or OSCAL file: preview every change, then apply it."""
+    row = lookups.profile(access, pk)
+    form = ExchangeUploadForm(
+        request.POST if "file" in request.FILES else None, request.FILES or None
+    )
+    preview = None
+    token = ""
+    status = 200
+    errors: list[str] = []
+    if request.method == "POST" and "preview" in request.POST:
+        try:
+            payload: dict[str, Any] = signing.loads(
+                request.POST["preview"], salt=SALT, max_age=PREVIEW_MAX_AGE
+            )
+            if payload.get("pk") != pk:
+                raise signing.BadSignature("another profile")
+            after = from_document(payload["document"])
+            exchange_formats.apply_previewed(
+                access, pk, after, expected_version=int(payload["version"])
+            )
+        except signing.SignatureExpired:
+            status = 400
+            errors.append(_("The preview is too old; upload the file again."))
+        except signing.BadSignature:
+            status = 400
+            errors.append(_("The preview could not be read; upload the file again."))
+        except StaleEdit:
+            status = 409
+            errors.append(
+                _(
+                    "The profile changed since the preview was made; nothing was applied. "
+                    "Upload the file again to see what it would change now."
+                )
+            )
+        except InputRefused as exc:
+            status = 400
+            errors.append(str(exc))
+        else:
+            messages.success(request, _("The file is imported into this profile."))
+            return redirect("profiles:overview", slug=access.organization.slug, pk=pk)
+    elif request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            limit = exchange_formats.MAX_EXCHANGE_BYTES
+            if upload.size > limit:
+                form.add_error(
+                    "file",
+                    _("The file has %(n)d bytes; the limit is %(max)d.")
+                    % {"n": upload.size, "max": limit},
+                )
+            else:
+                try:
+                    preview = exchange_formats.preview_exchange(
+                        access, pk, upload.read(limit + 1), filename=upload.name
+                    )
+                except InputRefused as exc:
+                    form.add_error("file", str(exc))
+                else:
+                    status = 200
+                    token = _preview_token(pk, preview)
+    scale = storage.scale_of(row)
+    return render(
+        request,
+        "profiles/exchange_import.html",
+        {
+            **profile_context(access, row, "overview"),
+            "form": form,
+            "preview": preview,
+            "token": token,
+            "errors": errors,
+            "format_label": FORMAT_LABELS[preview.format] if preview else "",
+            "format_scope": FORMAT_SCOPE[preview.format] if preview else "",
+            "changes": change_rows(preview.changes, scale) if preview else [],
+            "outcomes_changed": len({c.element for c in preview.changes if c.element})
+            if preview
+            else 0,
+        },
+        status=status,
+    )
