@@ -2,6 +2,7 @@
 
     python -m bench            # SQLite and, when it answers, PostgreSQL
     python -m bench --sqlite   # SQLite only
+    python -m bench --quick    # shorter HTTP load runs
 
 Each measurement runs in a fresh process on a fresh database, on this machine;
 the targets are the product's (see docs/benchmarks.md).
@@ -29,6 +30,8 @@ SUITES: list[tuple[str, str]] = [
     ("profiles", "bench.profiles"),
     # Report generation for a full profile, per format (no database involved).
     ("reports", "bench.reports"),
+    # Over real HTTP against `csfpilot serve`, with the bare endpoint as the baseline.
+    ("http", "bench.http_load"),
 ]
 
 
@@ -56,16 +59,17 @@ def _pg_up() -> bool:
     return True
 
 
-def _run(module: str, url: str | None) -> object:
+def _run(module: str, url: str | None, *extra: str) -> object:
     proc = subprocess.run(
-        [sys.executable, "-m", module, url or "-"],
-        capture_output=True,
+        [sys.executable, "-m", module, url or "-", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE if module != "bench.http_load" else None,  # show its progress
         text=True,
         cwd=ROOT,
         check=False,
     )
     if proc.returncode != 0:
-        raise SystemExit(f"{module} failed:\n{proc.stderr[-4000:]}")
+        raise SystemExit(f"{module} failed:\n{(proc.stderr or proc.stdout)[-4000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -80,7 +84,18 @@ def _import_runs(url: str | None, runs: int = 3) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sqlite", action="store_true", help="skip PostgreSQL")
+    parser.add_argument(
+        "--quick", action="store_true", help="HTTP load runs of 3 s instead of 8 (a rough look)"
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["import", *(name for name, _ in SUITES)],
+        help="run only this suite (repeatable); the others keep their last results",
+    )
     args = parser.parse_args()
+    wanted = set(args.only or ["import", *(name for name, _ in SUITES)])
+    previous = json.loads(RESULTS.read_text()) if args.only and RESULTS.exists() else {}
     databases: list[tuple[str, str | None]] = [("SQLite", None)]
     if not args.sqlite and _pg_up():
         databases.append(("PostgreSQL", PG_URL))
@@ -90,11 +105,16 @@ def main() -> None:
         "databases": {},
     }
     for label, url in databases:
-        print(f"[{label}] full import of NIST's shipped files…", flush=True)
-        entry: dict[str, object] = {"import": _import_runs(url)}
+        entry: dict[str, object] = dict(previous.get("databases", {}).get(label, {}))
+        if "import" in wanted:
+            print(f"[{label}] full import of NIST's shipped files…", flush=True)
+            entry["import"] = _import_runs(url)
         for name, module in SUITES:
+            if name not in wanted:
+                continue
             print(f"[{label}] {name}…", flush=True)
-            entry[name] = _run(module, url)
+            extra = ("--quick",) if args.quick and name == "http" else ()
+            entry[name] = _run(module, url, *extra)
         results["databases"][label] = entry  # type: ignore[index]
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     from bench.report import write_doc
