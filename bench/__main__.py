@@ -35,7 +35,7 @@ SUITES: list[tuple[str, str]] = [
 ]
 
 
-def _pg_up() -> bool:
+def _pg_up(url: str) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", 5432), timeout=1):
             pass
@@ -51,7 +51,7 @@ def _pg_up() -> bool:
             "-d",
             "postgres",
             "-qc",
-            "CREATE DATABASE csfpilot_bench",
+            f"CREATE DATABASE {url.rsplit('/', 1)[1]}",
         ],
         capture_output=True,
         check=False,
@@ -93,19 +93,21 @@ def main() -> None:
         choices=["import", *(name for name, _ in SUITES)],
         help="run only this suite (repeatable); the others keep their last results",
     )
+    parser.add_argument(
+        "--pg-url", default=PG_URL, help=f"PostgreSQL database to recreate (default {PG_URL})"
+    )
     args = parser.parse_args()
     wanted = set(args.only or ["import", *(name for name, _ in SUITES)])
-    previous = json.loads(RESULTS.read_text()) if args.only and RESULTS.exists() else {}
     databases: list[tuple[str, str | None]] = [("SQLite", None)]
-    if not args.sqlite and _pg_up():
-        databases.append(("PostgreSQL", PG_URL))
+    if not args.sqlite and _pg_up(args.pg_url):
+        databases.append(("PostgreSQL", args.pg_url))
     results: dict[str, object] = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}",
         "databases": {},
     }
     for label, url in databases:
-        entry: dict[str, object] = dict(previous.get("databases", {}).get(label, {}))
+        entry: dict[str, object] = {}
         if "import" in wanted:
             print(f"[{label}] full import of NIST's shipped files…", flush=True)
             entry["import"] = _import_runs(url)
@@ -116,6 +118,13 @@ def main() -> None:
             extra = ("--quick",) if args.quick and name == "http" else ()
             entry[name] = _run(module, url, *extra)
         results["databases"][label] = entry  # type: ignore[index]
+    if args.only and RESULTS.exists():
+        # Read now, not at the start: the other suites' results may have changed meanwhile.
+        previous = json.loads(RESULTS.read_text())
+        for label, entry in results["databases"].items():  # type: ignore[union-attr]
+            entry.update(
+                {k: v for k, v in previous["databases"].get(label, {}).items() if k not in wanted}
+            )
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     from bench.report import write_doc
 
