@@ -11,7 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from csfpilot.core.errors import InputRefused, NotFound
-from csfpilot.webapp.profiles import queries, services
+from csfpilot.core.gaps import analyse_gaps, candidate_actions
+from csfpilot.core.scoring import score_profile
+from csfpilot.webapp.profiles import lookups, queries, services
+from csfpilot.webapp.profiles import models as m
+from csfpilot.webapp.profiles.frameworks import suggested_controls
 from tests.webapp.profiles_world import World, world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -285,3 +289,37 @@ def test_reads_never_cross_tenants(world: World):
     with pytest.raises(NotFound):
         queries.compare(mine, f"snapshot:{snap.pk}", f"profile:{theirs.pk}")
     assert queries.profile_list(mine) == []
+
+
+@pytest.mark.parametrize("rollup", ["equal", "priority"])
+def test_the_rated_profile_scores_and_plans_exactly_as_the_whole_profile(world: World, rollup):
+    """Scores, gaps and plan candidates read only six columns; they must not differ."""
+    pid = _rated(world, "Whole company", RATINGS)
+    owner = world.access("owner")
+    services.update_outcome(
+        owner,
+        pid,
+        "ID.AM-02",
+        {"included": False, "current": "fully", "target": "fully", "notes": "out of scope"},
+        expected_version=1,
+    )
+    services.update_outcome(
+        owner,
+        pid,
+        "RS.MA-01",
+        {"current": "not", "target": "fully", "rationale": "why", "target_policies": "IR plan"},
+        expected_version=1,
+    )
+    services.create_action(owner, pid, {"title": "x", "outcomes": ["PR.AA-01"]})
+    m.Profile.objects.filter(pk=pid).update(rollup=rollup)
+    row = lookups.profile(owner, pid)
+    framework = lookups.framework_of(row)
+    whole, rated = lookups.domain_profile(row), lookups.rated_profile(row)
+    assert "ID.AM-02" in whole.outcomes and "ID.AM-02" not in rated.outcomes
+    assert rated.actions == whole.actions and rated.rollup.value == rollup
+    assert score_profile(rated, framework) == score_profile(whole, framework)
+    gaps = analyse_gaps(whole, framework)
+    assert analyse_gaps(rated, framework) == gaps
+    assert gaps.outcome("RS.MA-01").gap == 1
+    controls = suggested_controls(framework.key)
+    assert candidate_actions(rated, gaps, controls) == candidate_actions(whole, gaps, controls)

@@ -50,9 +50,9 @@ UPLOAD_MAX = 5 * 1024 * 1024
 @require_http_methods(["GET", "POST"])
 def history(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     """Snapshots of the profile with their scores, the trend, and a form to take one."""
-    row = lookups.profile(access, pk)
     form = SnapshotForm(request.POST or None)
     if request.method == "POST":
+        lookups.profile(access, pk)  # an unknown profile is a 404 before a missing permission
         if not access.can(Permission.EDIT_PROFILES):
             raise PermissionMissing(Permission.EDIT_PROFILES, access.role.value)
         if form.is_valid():
@@ -65,8 +65,8 @@ def history(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
                     request, _("Snapshot taken: %(label)s") % {"label": snap.label or snap.taken_at}
                 )
                 return redirect("profiles:history", slug=access.organization.slug, pk=pk)
-    snaps = queries.snapshots(access, pk)
-    points = queries.trend(access, pk)
+    past = queries.history(access, pk)
+    row, snaps, points = past.profile, past.snapshots, past.trend
     framework = lookups.framework_of(row)
     rows = [
         {"snapshot": s, "point": p, "ref": f"snapshot:{s.pk}"}

@@ -57,13 +57,12 @@ def plan(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in {s.value for s in ActionStatus}:
         status = None
-    row = lookups.profile(access, pk)
     action_plan = queries.action_plan(access, pk, status=status)
     return render(
         request,
         "profiles/plan.html",
         {
-            **profile_context(access, row, "plan"),
+            **profile_context(access, action_plan.profile, "plan"),
             **_summary(action_plan),
             "status": status,
             "status_choices": [(s.value, STATUS_LABELS[s]) for s in ActionStatus],

@@ -21,6 +21,7 @@ The entry points, by screen:
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,6 +29,7 @@ from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -335,20 +337,68 @@ class OutcomeHistoryPoint:
 
 @dataclass
 class OutcomeDetail:
-    """One outcome with NIST's text and examples, its actions and its history."""
+    """One outcome with NIST's text and examples, its actions and its history.
+
+    The actions, examples and history are read when first asked for: a save
+    answers with the outcome alone, and the history reads one value out of each
+    snapshot.
+    """
 
     profile: m.Profile
     outcome: OutcomeView
     node: catalog.Node
-    examples: list[catalog.Example]
-    actions: list[m.Action]
-    history: list[OutcomeHistoryPoint]
     previous: str | None
     next: str | None
 
+    @cached_property
+    def actions(self) -> list[m.Action]:
+        """The plan's actions that address this outcome, in plan order (one query)."""
+        rows = m.Action.objects.filter(profile=self.profile).select_related("owner")
+        return [a for a in rows.order_by("position") if self.outcome.code in a.outcomes]
+
+    @cached_property
+    def examples(self) -> list[catalog.Example]:
+        return list(catalog.Example.objects.filter(node=self.node).order_by("order"))
+
+    @cached_property
+    def history(self) -> list[OutcomeHistoryPoint]:
+        """The outcome's ratings in each snapshot, oldest first (one query).
+
+        Only this outcome's entry is read out of each stored document, not the
+        whole profile it holds.
+        """
+        entry = KeyTransform(self.outcome.code, KeyTransform("outcomes", "document"))
+        rows = (
+            m.Snapshot.objects.filter(profile=self.profile)
+            .order_by("taken_at", "id")
+            .annotate(entry=entry)
+            .values_list("pk", "taken_at", "label", "entry")
+        )
+        out = []
+        for pk, taken, label, found in rows:
+            found = _json(found)
+            out.append(
+                OutcomeHistoryPoint(
+                    pk,
+                    taken,
+                    label,
+                    bool(found) and found.get("included", True),
+                    found.get("current") if found else None,
+                    found.get("target") if found else None,
+                )
+            )
+        return out
+
+
+def _json(value: Any) -> Any:
+    # A JSON key read in a values() query comes back decoded on PostgreSQL and as text
+    # on SQLite for objects.
+    return json.loads(value) if isinstance(value, str) else value
+
 
 def outcome_detail(access: Access, profile_id: Any, code: str) -> OutcomeDetail:
-    """One outcome's page: its data, NIST's text and examples, actions, history (six queries)."""
+    """One outcome's page: its data and NIST's text (two queries); actions, examples and
+    history come when asked for (one query each)."""
     lookups.ensure(access, Permission.VIEW)
     row = lookups.profile(access, profile_id)
     framework = outcome_framework(row.framework)
@@ -360,33 +410,12 @@ def outcome_detail(access: Access, profile_id: Any, code: str) -> OutcomeDetail:
     if outcome_row is None:
         raise NotFound(f"{row.name!r} has no outcome {code!r}")
     view = _views(access, framework, [outcome_row], row)[0]
-    actions = [
-        a
-        for a in m.Action.objects.filter(profile=row).select_related("owner").order_by("position")
-        if outcome_row.code in a.outcomes
-    ]
-    history = []
-    for snap in m.Snapshot.objects.filter(profile=row).order_by("taken_at"):
-        entry = (snap.document.get("outcomes") or {}).get(outcome_row.code)
-        history.append(
-            OutcomeHistoryPoint(
-                snap.pk,
-                snap.taken_at,
-                snap.label,
-                bool(entry) and entry.get("included", True),
-                entry.get("current") if entry else None,
-                entry.get("target") if entry else None,
-            )
-        )
     codes = framework.outcomes
     i = codes.index(outcome_row.code) if outcome_row.code in codes else -1
     return OutcomeDetail(
         profile=row,
         outcome=view,
         node=outcome_row.node,
-        examples=list(catalog.Example.objects.filter(node=outcome_row.node).order_by("order")),
-        actions=actions,
-        history=history,
         previous=codes[i - 1] if i > 0 else None,
         next=codes[i + 1] if 0 <= i < len(codes) - 1 else None,
     )
@@ -396,7 +425,7 @@ def scores(access: Access, profile_id: Any) -> ProfileScores:
     """Profile, Function and Category scores, current and target (domain roll-up)."""
     lookups.ensure(access, Permission.VIEW)
     row = lookups.profile(access, profile_id)
-    return score_profile(lookups.domain_profile(row), lookups.framework_of(row))
+    return score_profile(lookups.rated_profile(row, actions=[]), lookups.framework_of(row))
 
 
 # -- the questionnaire ----------------------------------------------------------------------
@@ -536,7 +565,7 @@ def gap_analysis(
     lookups.ensure(access, Permission.VIEW)
     row = lookups.profile(access, profile_id)
     framework = lookups.framework_of(row)
-    analysis = analyse_gaps(lookups.domain_profile(row), framework)
+    analysis = analyse_gaps(lookups.rated_profile(row, actions=[]), framework)
     return _gap_view(analysis, framework, function=function, priority=priority, owner=owner)
 
 
@@ -576,6 +605,7 @@ class ActionPlan:
     counts: dict[str, int]  # per status
     overdue: int
     today: date
+    profile: m.Profile | None = None  # the profile row the plan was read with
 
     @property
     def total(self) -> int:
@@ -596,7 +626,7 @@ def action_plan(
     actions = list(
         m.Action.objects.filter(profile=row).select_related("owner").order_by("position", "id")
     )
-    profile = lookups.domain_profile(row, actions=actions)
+    profile = lookups.rated_profile(row, actions=actions)
     gaps = analyse_gaps(profile, framework)
     candidates = tuple(
         c
@@ -618,7 +648,7 @@ def action_plan(
         if owner is not None and action.owner_name.strip().lower() != owner.strip().lower():
             continue
         views.append(ActionView(action, late))
-    return ActionPlan(tuple(views), candidates, counts, overdue, today)
+    return ActionPlan(tuple(views), candidates, counts, overdue, today, row)
 
 
 # -- history ---------------------------------------------------------------------------------
@@ -627,7 +657,10 @@ def action_plan(
 def snapshots(access: Access, profile_id: Any) -> list[m.Snapshot]:
     """The profile's snapshots, oldest first, without their documents (one query)."""
     lookups.ensure(access, Permission.VIEW)
-    row = lookups.profile(access, profile_id)
+    return _snapshot_rows(lookups.profile(access, profile_id))
+
+
+def _snapshot_rows(row: m.Profile) -> list[m.Snapshot]:
     return list(
         m.Snapshot.objects.filter(profile=row)
         .defer("document")
@@ -655,13 +688,33 @@ def snapshot_detail(access: Access, snapshot_id: Any) -> SnapshotDetail:
 def trend(access: Access, profile_id: Any, *, include_live: bool = True) -> list[TrendPoint]:
     """Scores over the profile's snapshots, oldest first, then the live profile ("now")."""
     lookups.ensure(access, Permission.VIEW)
-    row = lookups.profile(access, profile_id)
+    return _trend(lookups.profile(access, profile_id), include_live=include_live)
+
+
+def _trend(row: m.Profile, *, include_live: bool = True) -> list[TrendPoint]:
     framework = lookups.framework_of(row)
     rows, dated = dated_profiles(row)
     points = snapshot_trend(rows, dated, framework)
     if include_live:
-        points += trend_of([lookups.domain_profile(row)], framework)
+        points += trend_of([lookups.rated_profile(row, actions=[])], framework)
     return points
+
+
+@dataclass(frozen=True)
+class History:
+    """The history page: the profile, its snapshots oldest first, and the score trend
+    over them ending with the live profile."""
+
+    profile: m.Profile
+    snapshots: list[m.Snapshot]
+    trend: list[TrendPoint]
+
+
+def history(access: Access, profile_id: Any) -> History:
+    """What the history page shows, reading the profile once."""
+    lookups.ensure(access, Permission.VIEW)
+    row = lookups.profile(access, profile_id)
+    return History(row, _snapshot_rows(row), _trend(row))
 
 
 @dataclass(frozen=True)
@@ -761,7 +814,7 @@ def dashboard(access: Access, profile_id: Any) -> Dashboard:
     row = lookups.profile(access, profile_id)
     framework = lookups.framework_of(row)
     actions = lookups.action_rows(row)
-    profile = lookups.domain_profile(row, actions=actions)
+    profile = lookups.rated_profile(row, actions=actions)
     today = timezone.localdate()
     counts = {s.value: 0 for s in ActionStatus}
     overdue = 0
@@ -793,6 +846,7 @@ __all__ = [
     "Dashboard",
     "GapView",
     "GroupProgress",
+    "History",
     "OutcomeDetail",
     "OutcomeHistoryPoint",
     "OutcomeView",
@@ -804,6 +858,7 @@ __all__ = [
     "compare",
     "dashboard",
     "gap_analysis",
+    "history",
     "next_unanswered",
     "outcome_detail",
     "owned_outcomes",

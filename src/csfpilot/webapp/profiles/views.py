@@ -418,9 +418,11 @@ def _gap_list_context(
     in_plan = page_queries.actions_by_outcome(row)
     show_all = request.GET.get("all") == "1"
     shown = gaps.outcomes if show_all else gaps.outcomes[:GAPS_SHOWN]
+    slug = access.organization.slug
     items = [
         {
             "gap": g,
+            "url": reverse("profiles:outcome", args=[slug, row.pk, g.outcome]),
             "rank": i,
             "current": level_label(scale, g.current.key),
             "target": level_label(scale, g.target.key),
@@ -441,7 +443,8 @@ def _gap_list_context(
         "gap_form": form,
         "gap_total": len(gaps.analysis.with_gap()),
         "filtered": any(v is not None for v in (gaps.function, gaps.priority, gaps.owner)),
-        "gap_url": reverse("profiles:dashboard", args=[access.organization.slug, row.pk]),
+        "gap_url": reverse("profiles:dashboard", args=[slug, row.pk]),
+        "plan_url": reverse("profiles:plan", args=[slug, row.pk]),
         "access": access,
         "org": access.organization,
         "profile": row,
