@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -38,8 +39,10 @@ def test_problem_body_over_http(server_url):
 def test_docs_assets_are_served_offline(server_url):
     status, _, html = fetch(f"{server_url}/api/docs")
     assert status == 200
-    assert b"/static/ninja/swagger-ui-bundle.js" in html
-    status, headers, js = fetch(f"{server_url}/static/ninja/swagger-ui-bundle.js")
+    # Linked by its content-hashed name, as every static file under `csfpilot serve`.
+    linked = re.search(rb"/static/ninja/swagger-ui-bundle\.[0-9a-f]{12}\.js", html)
+    assert linked
+    status, headers, js = fetch(server_url + linked.group(0).decode())
     assert status == 200
     assert "javascript" in headers["Content-Type"]
     assert b"SwaggerUIBundle" in js

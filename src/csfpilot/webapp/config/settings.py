@@ -175,6 +175,8 @@ if CSFPILOT_HASHED_STATIC:
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
     WHITENOISE_USE_FINDERS = False
+    # Pages link only the hashed names: compress and keep those, half the start-up work.
+    WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 # Uploaded files; several app servers share one folder (see docs/deploy.md).
 MEDIA_ROOT = Path(os.environ.get("CSFPILOT_MEDIA_ROOT") or DATA_DIR / "media")
 MEDIA_URL = "/media/"
