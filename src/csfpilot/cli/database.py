@@ -458,3 +458,68 @@ def restore(data: bytes, *, name: str) -> JsonObject:
         "profiles": done.profiles,
         "audit_events": done.audit_events,
     }
+
+
+# --- Workbooks and OSCAL, for `csfpilot export/import profile-xlsx|assessment-results|poam`. ---
+
+
+def exchange_export(org: str, profile: str, fmt: Any) -> tuple[bytes, str]:
+    setup()
+    from csfpilot.webapp.profiles import exchange_formats, lookups, operator
+
+    access = operator.operator_access(org)
+    row = lookups.profile_by_ref(access, profile)
+    export = exchange_formats.export_exchange(access, row.pk, fmt)
+    return export.data, export.filename
+
+
+def _expect_format(found: str, fmt: str, filename: str) -> None:
+    if found != fmt:
+        from csfpilot.core.errors import InputRefused
+
+        raise InputRefused(f"this file is {found}, not {fmt}", file=filename)
+
+
+def exchange_preview(
+    org: str, profile: str, data: bytes, *, filename: str, fmt: str, apply: bool
+) -> JsonObject:
+    setup()
+    from csfpilot.webapp.profiles import exchange_formats, lookups, operator
+
+    access = operator.operator_access(org)
+    row = lookups.profile_by_ref(access, profile)
+    _expect_format(exchange_formats.format_of(data, filename), fmt, filename)
+    if apply:
+        preview = exchange_formats.apply_exchange(
+            access, row.pk, data, filename=filename, expected_version=row.version
+        )
+    else:
+        preview = exchange_formats.preview_exchange(access, row.pk, data, filename=filename)
+    row.refresh_from_db()
+    return {
+        "format": preview.format,
+        "applied": apply and bool(preview.changes),
+        "version": row.version,
+        "changes": [
+            {"element": c.element, "field": c.field, "before": c.before, "after": c.after}
+            for c in preview.changes
+        ],
+        "warnings": list(preview.warnings),
+    }
+
+
+def exchange_import(
+    org: str, data: bytes, *, filename: str, name: str | None, fmt: str
+) -> JsonObject:
+    setup()
+    from csfpilot.webapp.profiles import exchange_formats, operator, queries, schemas
+
+    access = operator.operator_access(org)
+    _expect_format(exchange_formats.format_of(data, filename), fmt, filename)
+    result = exchange_formats.import_exchange_new(access, data, filename=filename, name=name)
+    out = schemas.ImportOut(
+        profile=schemas.profile_out(queries.profile(access, result.profile.pk)),
+        created=True,
+        warnings=list(result.warnings),
+    )
+    return out.model_dump(mode="json")

@@ -14,6 +14,7 @@ from csfpilot.cli import (
     importing,
     profile,
     profile_db,
+    profile_exchange,
     server,
     worker,
 )
@@ -49,6 +50,8 @@ app.add_typer(catalog.app)
 app.command()(catalog.crosswalk)
 app.command("import-framework")(importing.import_framework)
 app.add_typer(exporting.app, name="export")
+app.add_typer(profile_exchange.import_app, name="import")
+profile_exchange.register(exporting.app)
 app.add_typer(profile.app, name="profile")
 profile_db.register(profile.app)
 app.add_typer(report_app, name="report")
