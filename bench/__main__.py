@@ -30,6 +30,8 @@ SUITES: list[tuple[str, str]] = [
     ("profiles", "bench.profiles"),
     # Report generation for a full profile, per format (no database involved).
     ("reports", "bench.reports"),
+    # Workbook and OSCAL export, read, preview and import of the demo's full profile.
+    ("exchange", "bench.exchange"),
     # Over real HTTP against `csfpilot serve`, with the bare endpoint as the baseline.
     ("http", "bench.http_load"),
 ]

@@ -3,7 +3,7 @@
 :func:`profile_workbook` writes a profile; :func:`read_profile_workbook` reads
 one back after a person edited it, refusing anything it cannot place with the
 sheet, row and column. Exported and read back unchanged, a workbook gives the
-same profile (see docs/profile-workbook.md).
+same profile (see docs/profile-exchange.md).
 """
 
 from csfpilot.formats.profile_xlsx.reader import (

@@ -1,0 +1,178 @@
+"""Exchange formats on the demo organization's full profile: export, read, preview, apply.
+
+The demo's Current/Target Profile (all 106 CSF 2.0 outcomes, rationale, practices,
+evidence, an action plan) is exported as a NIST-template workbook, OSCAL assessment
+results and an OSCAL POA&M; each file is then read back (the format alone), previewed
+against the stored profile, and imported onto it in one transaction. Each import
+alternates between two versions of the file (every current status changed), so every
+apply really writes 106 outcomes. Wall-clock time in this process; the target for an
+import is under 1 s.
+
+Usage: python -m bench.exchange DATABASE_URL|-  → JSON list of timings on stdout, also
+written to bench/results/exchange.json.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.environment import configure, fresh_schema
+from bench.timing import measure
+
+RESULTS = Path(__file__).resolve().parent / "results" / "exchange.json"
+RUNS, WARMUP = 10, 2
+
+
+def _timed(call: Callable[[], object]) -> Callable[[], float]:
+    def run() -> float:
+        start = time.perf_counter()
+        call()
+        return (time.perf_counter() - start) * 1000
+
+    return run
+
+
+def _flipped_workbook(data: bytes) -> bytes:
+    """The workbook with every rated current status moved one level (a real edit)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb["Current and Target Profile"]
+    swap = {
+        "Partially implemented": "Largely implemented",
+        "Largely implemented": "Partially implemented",
+        "Not implemented": "Partially implemented",
+        "Fully implemented": "Largely implemented",
+    }
+    for row in ws.iter_rows(min_row=2, min_col=8, max_col=8):
+        cell = row[0]
+        if cell.value in swap:
+            cell.value = swap[cell.value]
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _flipped_results(data: bytes) -> bytes:
+    doc = json.loads(data)
+    swap = {"partially": "largely", "largely": "partially", "not": "partially", "fully": "largely"}
+    for observation in doc["assessment-results"]["results"][0].get("observations", []):
+        for p in observation.get("props", []):
+            if p["name"] == "current-level" and p["value"] in swap:
+                p["value"] = swap[p["value"]]
+    return json.dumps(doc).encode()
+
+
+def main() -> None:
+    url = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] != "-" else None
+    configure(url)
+    fresh_schema(url)
+    from csfpilot.formats.oscal.assessment_results import read_assessment_results
+    from csfpilot.formats.profile_xlsx import read_profile_workbook
+    from csfpilot.webapp.catalog.services import ensure_bundled_catalogs
+    from csfpilot.webapp.demo import ensure_demo
+    from csfpilot.webapp.organizations.permissions import require
+    from csfpilot.webapp.organizations.roles import Permission
+    from csfpilot.webapp.profiles import exchange_formats, lookups
+    from csfpilot.webapp.profiles.models import Profile
+
+    ensure_bundled_catalogs()
+    org = ensure_demo()
+    access = require(org.memberships.get().user, org.slug, Permission.VIEW)
+    row = Profile.objects.filter(organization=org, kind="organizational").order_by("id").first()
+    framework = lookups.framework_of(row)
+    files = {
+        fmt: exchange_formats.export_exchange(access, row.pk, fmt).data
+        for fmt in exchange_formats.FORMATS
+    }
+    versions = {
+        "xlsx": [files["xlsx"], _flipped_workbook(files["xlsx"])],
+        "assessment-results": [
+            files["assessment-results"],
+            _flipped_results(files["assessment-results"]),
+        ],
+    }
+    turn = {"xlsx": 0, "assessment-results": 0}
+
+    def apply(fmt: str) -> None:
+        row.refresh_from_db()
+        turn[fmt] += 1
+        data = versions[fmt][turn[fmt] % 2]
+        preview = exchange_formats.apply_exchange(
+            access, row.pk, data, filename=f"bench.{fmt}", expected_version=row.version
+        )
+        assert preview.changes, "each apply must write"
+
+    timings = []
+    for fmt in exchange_formats.FORMATS:
+        timings.append(
+            measure(
+                f"export {fmt} (106 outcomes)",
+                _timed(lambda fmt=fmt: exchange_formats.export_exchange(access, row.pk, fmt)),
+                runs=RUNS,
+                warmup=WARMUP,
+                reader=float,
+            )
+        )
+    timings.append(
+        measure(
+            "read xlsx (format only)",
+            _timed(
+                lambda: read_profile_workbook(files["xlsx"], name="b.xlsx", framework=framework)
+            ),
+            runs=RUNS,
+            warmup=WARMUP,
+            reader=float,
+        )
+    )
+    timings.append(
+        measure(
+            "read assessment-results (format only)",
+            _timed(
+                lambda: read_assessment_results(
+                    files["assessment-results"], name="b.json", framework=framework
+                )
+            ),
+            runs=RUNS,
+            warmup=WARMUP,
+            reader=float,
+        )
+    )
+    for fmt in ("xlsx", "assessment-results"):
+        timings.append(
+            measure(
+                f"preview {fmt}",
+                _timed(
+                    lambda fmt=fmt: exchange_formats.preview_exchange(
+                        access, row.pk, versions[fmt][1], filename=f"b.{fmt}"
+                    )
+                ),
+                runs=RUNS,
+                warmup=WARMUP,
+                reader=float,
+            )
+        )
+        timings.append(
+            measure(
+                f"import {fmt} onto the profile (106 outcomes changed)",
+                _timed(lambda fmt=fmt: apply(fmt)),
+                runs=RUNS,
+                warmup=WARMUP,
+                reader=float,
+            )
+        )
+    rows = [t.row() for t in timings]
+    RESULTS.write_text(
+        json.dumps({"database": "PostgreSQL" if url else "SQLite", "timings": rows}, indent=2)
+        + "\n"
+    )
+    print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()
