@@ -92,9 +92,9 @@ def refuse_active_content(page: str, *, name: str = "report") -> None:
         problem = _problem(element)
         if problem is not None:
             line = getattr(element, "sourceline", None)
+            where = f" (line {line} of the rendered page)" if line else ""
             raise InputRefused(
-                f"the rendered report holds {problem}; reports may not contain anything "
-                "that runs script or loads a resource",
+                f"the rendered report holds {problem}{where}; reports may not contain "
+                "anything that runs script or loads a resource",
                 file=name,
-                line=line,
             )
