@@ -208,3 +208,28 @@ def test_a_tampered_archive_is_refused_before_anything_is_read(world: World):
     with pytest.raises(InputRefused):
         restore_backup(bytes(data), name="acme.zip")
     assert counts() == before
+
+
+@pytest.mark.django_db
+def test_owners_download_their_organization_from_the_settings_page(world: World):
+    from django.test import Client
+
+    busy(world)
+    owner = Client()
+    owner.force_login(world.users["owner"])
+    page = owner.get("/orgs/acme/settings/").content.decode()
+    assert 'action="/orgs/acme/settings/backup/"' in page
+    response = owner.post("/orgs/acme/settings/backup/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].startswith('attachment; filename="acme-backup-')
+    assert response.content == make_backup("acme").data
+    event = AuditEvent.objects.get(organization=None, action="backup")
+    assert (event.actor_name, event.org_slug) == ("owner@acme.test", "acme")
+    assert owner.get("/orgs/acme/settings/backup/").status_code == 405
+    assert owner.post("/orgs/globex/settings/backup/").status_code == 404
+    for role in ("assessor", "auditor", "contributor", "viewer"):
+        other = Client()
+        other.force_login(world.users[role])
+        assert other.post("/orgs/acme/settings/backup/").status_code == 403, role
+    assert Client().post("/orgs/acme/settings/backup/").status_code == 302

@@ -15,6 +15,8 @@ from csfpilot.cli import database
 from csfpilot.cli.output import announce, console, emit_json, reported_errors
 
 EXIT_BROKEN = 3
+# How `verify` names the instance chain (backups and restores), as the queries do.
+INSTANCE = "(instance)"
 
 app = typer.Typer(
     name="audit", help="Check the audit trail.", no_args_is_help=True, add_completion=False
@@ -53,7 +55,11 @@ def verify(
                     err=True,
                 )
         total = sum(r["checked"] for r in results)
+        orgs = [r for r in results if r["organization"] != INSTANCE]
+        also = " and the instance chain" if len(orgs) < len(results) else ""
         if not broken:
-            console.print(f"Audit trail intact: {total} entries in {len(results)} organization(s).")
+            console.print(
+                f"Audit trail intact: {total} entries in {len(orgs)} organization(s){also}."
+            )
     if broken:
         raise typer.Exit(EXIT_BROKEN)

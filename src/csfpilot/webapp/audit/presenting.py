@@ -28,6 +28,7 @@ OBJECT_TYPES = {
     "tiers": _("Tiers"),
     "action": _("Action"),
     "snapshot": _("Snapshot"),
+    "backup": _("Backup"),
 }
 # A bulk event lists every object; the page shows this many, the exports all of them.
 ITEMS_SHOWN = 25

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("csfpilot.webapp.sectors.urls")),
     path("", include("csfpilot.webapp.reports.urls")),
     path("", include("csfpilot.webapp.audit.urls")),
+    path("", include("csfpilot.webapp.backup.urls")),
     path("accounts/", include("allauth.urls")),
 ]
