@@ -34,6 +34,8 @@ SUITES: list[tuple[str, str]] = [
     ("exchange", "bench.exchange"),
     # Over real HTTP against `csfpilot serve`, with the bare endpoint as the baseline.
     ("http", "bench.http_load"),
+    # Sector benchmark aggregates over 10,000 organizations (also bench/results/aggregates.json).
+    ("aggregates", "bench.aggregates"),
 ]
 
 

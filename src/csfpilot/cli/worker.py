@@ -15,7 +15,15 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from csfpilot.cli import database
-from csfpilot.cli.output import EXIT_REFUSED, announce, console, emit_json, fail, reported_errors
+from csfpilot.cli.output import (
+    EXIT_REFUSED,
+    announce,
+    console,
+    emit_json,
+    err_console,
+    fail,
+    reported_errors,
+)
 
 ACTIVE = {"queued", "running", "retrying"}
 STYLE = {
@@ -105,8 +113,13 @@ def list_jobs(
         console.print(_table(rows))
 
 
-def follow(job_id: int, *, timeout: float | None = None, poll: float = 0.5) -> dict[str, Any]:
-    """Show a progress bar until the job finishes; return it as last read."""
+def follow(
+    job_id: int, *, timeout: float | None = None, poll: float = 0.5, quiet_stdout: bool = False
+) -> dict[str, Any]:
+    """Show a progress bar until the job finishes; return it as last read.
+
+    With ``quiet_stdout`` (``--json``) the bar goes to stderr, so stdout holds only JSON.
+    """
     deadline = None if timeout is None else time.monotonic() + timeout
     current = database.job(job_id)
     with Progress(
@@ -115,7 +128,7 @@ def follow(job_id: int, *, timeout: float | None = None, poll: float = 0.5) -> d
         TaskProgressColumn(),
         TextColumn("{task.fields[note]}"),
         TimeElapsedColumn(),
-        console=console,
+        console=err_console if quiet_stdout else console,
         transient=False,
     ) as progress:
         task = progress.add_task(f"#{job_id} {current['label']}", total=None, note="")
@@ -160,7 +173,7 @@ def wait(
 ) -> None:
     """Follow a job with a progress bar until it succeeds or fails (exit code 2 if it fails)."""
     with reported_errors():
-        current = follow(job_id, timeout=timeout)
+        current = follow(job_id, timeout=timeout, quiet_stdout=as_json)
     _finish(current, as_json)
 
 
@@ -186,5 +199,5 @@ def recompute(
             else:
                 console.print(f"Queued job {queued['id']}: {queued['label']}")
             return
-        current = follow(queued["id"])
+        current = follow(queued["id"], quiet_stdout=as_json)
     _finish(current, as_json)

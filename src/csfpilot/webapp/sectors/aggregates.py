@@ -37,28 +37,26 @@ class Stats:
     q3: float
 
 
-def _values_sql() -> str:
+def _postgresql_sql() -> str:
     table = ContributedScore._meta.db_table
+    percentiles = ", ".join(
+        f"percentile_cont({p}) WITHIN GROUP (ORDER BY v) AS {name}" for name, p in QUARTILES
+    )
     # One (code, side, value) row per organization, Function and side; nulls (nothing
     # assessed on that side) do not count towards n.
-    return " UNION ALL ".join(
+    values = " UNION ALL ".join(
         f"SELECT code, '{side}' AS side, {side} AS v FROM {table} "  # noqa: S608 (fixed names)
         f"WHERE sector = %s AND {side} IS NOT NULL"
         for side in SIDES
     )
-
-
-def _postgresql_sql() -> str:
-    percentiles = ", ".join(
-        f"percentile_cont({p}) WITHIN GROUP (ORDER BY v) AS {name}" for name, p in QUARTILES
-    )
     return (
         f"SELECT code, side, COUNT(*) AS n, AVG(v) AS mean, {percentiles} "  # noqa: S608
-        f"FROM ({_values_sql()}) AS s GROUP BY code, side"
+        f"FROM ({values}) AS s GROUP BY code, side"
     )
 
 
-def _sqlite_sql() -> str:
+def _sqlite_side_sql(side: str) -> str:
+    table = ContributedScore._meta.db_table
     picks = []
     finals = []
     for name, p in QUARTILES:
@@ -70,15 +68,23 @@ def _sqlite_sql() -> str:
         finals.append(
             f"{name}_lo + ({x} - {lo}) * (COALESCE({name}_hi, {name}_lo) - {name}_lo) AS {name}"
         )
+    # One side at a time, straight from the table: the (sector, code, side) index hands
+    # the rows over in window order, so nothing is sorted. ``whole`` spans the partition,
+    # so n comes from the same pass.
     return (
-        f"WITH s AS ({_values_sql()}), "  # noqa: S608 (fixed names)
-        "r AS (SELECT code, side, v, "
-        "ROW_NUMBER() OVER (PARTITION BY code, side ORDER BY v) - 1 AS i, "
-        "COUNT(*) OVER (PARTITION BY code, side) AS n FROM s), "
-        f"g AS (SELECT code, side, MAX(n) AS n, AVG(v) AS mean, {', '.join(picks)} "
-        "FROM r GROUP BY code, side) "
-        f"SELECT code, side, n, mean, {', '.join(finals)} FROM g"
+        f"SELECT code, '{side}' AS side, n, mean, {', '.join(finals)} FROM ("  # noqa: S608
+        f"SELECT code, MAX(n) AS n, AVG(v) AS mean, {', '.join(picks)} FROM ("
+        f"SELECT code, {side} AS v, ROW_NUMBER() OVER ranked - 1 AS i, COUNT(*) OVER whole AS n "
+        f"FROM {table} WHERE sector = %s AND {side} IS NOT NULL "
+        f"WINDOW ranked AS (PARTITION BY code ORDER BY {side}), "
+        f"whole AS (PARTITION BY code ORDER BY {side} "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+        ") AS r GROUP BY code) AS g"
     )
+
+
+def _sqlite_sql() -> str:
+    return " UNION ALL ".join(_sqlite_side_sql(side) for side in SIDES)
 
 
 def sector_stats(sector: str) -> dict[tuple[str, str], Stats]:

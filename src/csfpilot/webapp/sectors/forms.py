@@ -22,6 +22,6 @@ class CountedProfileForm(forms.Form):
     def __init__(self, *args: object, profiles: list[object], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["profile"].choices = [
-            ("", _("The latest Organizational Profile (automatic)")),
+            ("", _("The latest one (automatic)")),
             *((str(p.pk), p.name) for p in profiles),  # type: ignore[attr-defined]
         ]

@@ -1,0 +1,69 @@
+"""``csfpilot sectors recompute``, ``csfpilot worker --burst`` and ``csfpilot jobs`` run as an
+operator runs them: real processes against a session's own SQLite database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory: pytest.TempPathFactory):
+    data_dir = tmp_path_factory.mktemp("jobs-cli")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CSFPILOT_"))}
+    env.update(
+        CSFPILOT_DATA_DIR=str(data_dir),
+        CSFPILOT_SECRET_KEY="cli-test-only-not-a-secret",
+        COLUMNS="200",
+        NO_COLOR="1",
+    )
+
+    def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "csfpilot", *map(str, args)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
+    return run
+
+
+def test_queue_run_and_follow_a_job_from_the_command_line(cli):
+    queued = cli("sectors", "recompute", "--sector", "energy", "--json")
+    assert queued.returncode == 0, queued.stderr
+    job = json.loads(queued.stdout)
+    assert (job["status"], job["organization"], job["attempts"]) == ("queued", None, 0)
+    assert job["label"] == "Recompute sector scores: energy"
+
+    refused = cli("sectors", "recompute", "--sector", "banking")
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("error: 'banking' is not a sector")
+    assert "Traceback" not in refused.stderr
+
+    worker = cli("worker", "--burst")
+    assert worker.returncode == 0, worker.stderr
+    assert f"▶ #{job['id']} Recompute sector scores: energy" in worker.stdout
+    assert f"■ succeeded #{job['id']}" in worker.stdout
+
+    listed = json.loads(cli("jobs", "list", "--json").stdout)
+    assert [(j["id"], j["status"]) for j in listed] == [(job["id"], "succeeded")]
+    assert listed[0]["result"] == {"sector": "energy", "organizations": 0, "contributing": 0}
+
+    waited = cli("jobs", "wait", str(job["id"]), "--json")
+    assert waited.returncode == 0, waited.stderr
+    assert json.loads(waited.stdout)["status"] == "succeeded"  # the bar went to stderr
+
+    table = cli("jobs", "list")
+    assert "succeeded" in table.stdout and "(instance)" in table.stdout
+
+    missing = cli("jobs", "wait", "999")
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "error: no job 999"
