@@ -279,3 +279,11 @@ def test_the_api_previews_applies_and_documents_itself(client, world: World):
     assert "/api/organizations/{slug}/profiles/{profile_id}/export/{format}" in paths
     assert "/api/organizations/{slug}/profiles/{profile_id}/exchange/apply" in paths
     assert "/api/organizations/{slug}/profiles/exchange/import" in paths
+
+
+def test_posting_without_a_file_says_so(client, world: World):
+    row = _stored(world)
+    client.force_login(world.users["owner"])
+    response = client.post(_url(row, "exchange/import/"), {})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()

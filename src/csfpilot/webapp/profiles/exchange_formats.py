@@ -187,7 +187,17 @@ def preview_exchange(
     """Read a file against a stored profile: every field that importing it would change."""
     lookups.ensure(access, Permission.EDIT_PROFILES)
     row = lookups.profile(access, profile_id)
-    fmt, incoming, warnings = read_exchange_file(data, filename)
+    return _compare(row, *read_exchange_file(data, filename), filename=filename)
+
+
+def _compare(
+    row: m.Profile,
+    fmt: ExchangeFormat,
+    incoming: Profile,
+    warnings: tuple[str, ...],
+    *,
+    filename: str,
+) -> ExchangePreview:
     stored = lookups.domain_profile(row)
     if incoming.framework != stored.framework:
         raise InputRefused(
@@ -197,10 +207,21 @@ def preview_exchange(
             field="framework",
         )
     after = merged(fmt, stored, incoming)
-    inputs.storable(_document(after))
+    inputs.storable(to_document(after))
     order = list(lookups.framework_of(row).outcomes)
     changes = profile_changes(stored, after, order=order)
     return ExchangePreview(fmt, after, tuple(changes), warnings, row.version)
+
+
+def _fresh(row: m.Profile, expected_version: int) -> None:
+    if row.version != expected_version:
+        raise StaleEdit(
+            f"profile {row.name!r}",
+            sent_version=expected_version,
+            version=row.version,
+            current=storage.profile_values(row),
+            yours={},
+        )
 
 
 def apply_exchange(
@@ -208,8 +229,14 @@ def apply_exchange(
 ) -> ExchangePreview:
     """Import a file onto a stored profile, all or nothing, if it is still at
     ``expected_version`` (the version its preview was made on)."""
-    preview = preview_exchange(access, profile_id, data, filename=filename)
-    apply_previewed(access, profile_id, preview.profile, expected_version=expected_version)
+    lookups.ensure(access, Permission.EDIT_PROFILES)
+    read = read_exchange_file(data, filename)  # parsed before the profile is locked
+    with transaction.atomic():
+        row = lookups.profile(access, profile_id, for_update=True)
+        _fresh(row, expected_version)
+        preview = _compare(row, *read, filename=filename)
+        if preview.changes:
+            persist.replace_content(access, row, preview.profile)
     return preview
 
 
@@ -221,14 +248,7 @@ def apply_previewed(
     lookups.ensure(access, Permission.EDIT_PROFILES)
     with transaction.atomic():
         row = lookups.profile(access, profile_id, for_update=True)
-        if row.version != expected_version:
-            raise StaleEdit(
-                f"profile {row.name!r}",
-                sent_version=expected_version,
-                version=row.version,
-                current=storage.profile_values(row),
-                yours={},
-            )
+        _fresh(row, expected_version)
         after = replace(after, name=row.name)
         inputs.storable(to_document(after))
         # An import that changes nothing leaves the profile (and its version) alone.

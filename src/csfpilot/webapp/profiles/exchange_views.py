@@ -87,9 +87,8 @@ FORMAT_SCOPE = {
 def exchange_import(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     """Upload a workbook or OSCAL file: preview every change, then apply it."""
     row = lookups.profile(access, pk)
-    form = ExchangeUploadForm(
-        request.POST if "file" in request.FILES else None, request.FILES or None
-    )
+    uploading = request.method == "POST" and "preview" not in request.POST
+    form = ExchangeUploadForm(request.POST if uploading else None, request.FILES or None)
     preview = None
     token = ""
     status = 200
