@@ -65,21 +65,25 @@ is the operation's requests/s over that run's, and the bare row sums all its run
 is the client's, so it includes queueing.
 
 Start: {first_start_s} s to the first answer on a new installation (collects and compresses
-the static files), **{cold_start_s} s** on every later start ({cpu} s of CPU time in the
-server's processes by then: the start's own cost, whatever else the machine runs).
+the static files), **{cold_start_s} s** on every later start{cpu}.
 
-Memory: {memory}; peak {peak_rss_mb} MB for the whole server (main process and workers)
-under load. The machine's load average (1, 5, 15 min) when the runs ended: {load}.
+Memory: {memory}; peak {peak_rss_mb} MB for the whole server (main process and
+workers) under load. The machine's load average (1, 5, 15 min) when the runs ended: {load}.
 """
 
 
 def http_section(http: dict) -> list[str]:
     loaded = http["loaded_workers"]
     memory = "each worker " + ", ".join(
-        f"{w['rss_mb']} MB resident ({w['pss_mb']} MB own share)" for w in loaded
+        f"{w['rss_mb']} MB resident ({w['pss_mb']} MB its own share)" for w in loaded
     )
     load = ", ".join(str(x) for x in http.get("load_average", [])) or "not recorded"
-    cpu = http.get("cold_start_cpu_s", "not recorded")
+    cpu = (
+        f" ({http['cold_start_cpu_s']} s of CPU time in the server's processes by then: the "
+        "start's own cost, whatever else the machine runs)"
+        if "cold_start_cpu_s" in http
+        else ""
+    )
     lines = [HTTP_HEAD.format(memory=memory, load=load, cpu=cpu, **http)]
     lines.append(
         "| operation | clients | req/s | bare req/s | vs bare | p50 | p95 | p99 | errors |"

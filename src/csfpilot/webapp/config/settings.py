@@ -172,7 +172,7 @@ CSFPILOT_HASHED_STATIC = _env_bool("CSFPILOT_HASHED_STATIC", False)
 if CSFPILOT_HASHED_STATIC:
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        "staticfiles": {"BACKEND": "csfpilot.webapp.site.static_storage.HashedStaticStorage"},
     }
     WHITENOISE_USE_FINDERS = False
     # Pages link only the hashed names: compress and keep those, half the start-up work.
