@@ -89,7 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sqlite", action="store_true", help="skip PostgreSQL")
     parser.add_argument(
-        "--quick", action="store_true", help="HTTP load runs of 3 s instead of 8 (a rough look)"
+        "--quick", action="store_true", help="HTTP load runs of 2 s instead of 5 (a rough look)"
     )
     parser.add_argument(
         "--only",
