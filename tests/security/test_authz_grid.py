@@ -314,6 +314,8 @@ ENDPOINTS = [
     Endpoint("view:audit:export_json", ORG + "/audit/audit-trail.json", P.VIEW_AUDIT_TRAIL),
     Endpoint("GET /organizations/{slug}/audit/events", API + "/audit/events", P.VIEW_AUDIT_TRAIL),
     Endpoint("GET /organizations/{slug}/audit/verify", API + "/audit/verify", P.VIEW_AUDIT_TRAIL),
+    # The organization's backup, from its settings page (POST: taking one is recorded).
+    Endpoint("view:backup:download", ORG + "/settings/backup/", P.EDIT_SETTINGS, 200, "POST"),
     # -- the API: documentation and catalog (public) ----------------------------------------------
     Endpoint("route:api/openapi.json", "/api/openapi.json", PUBLIC),
     Endpoint("route:api/docs", "/api/docs", PUBLIC),

@@ -431,3 +431,30 @@ def test_membership_rows_stay_consistent(world: World):
     with pytest.raises(Membership.DoesNotExist):
         orgs.remove_member(world.access("owner"), other.pk)
     assert AuditEvent.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_organization_settings_elsewhere_are_recorded_too(world: World):
+    from csfpilot.webapp.organizations.sectors import Sector
+    from csfpilot.webapp.reports.services import TemplateChange, delete_template, save_template
+    from csfpilot.webapp.sectors.services import designate_profile, set_sector
+
+    owner = world.access("owner")
+    row = world.profile()
+    sector = Sector.values[0]
+    set_sector(owner, sector)
+    designate_profile(owner, row.pk)
+    save_template(owner, row.pk, TemplateChange(primary="#112233"))
+    delete_template(owner)
+    events = trail(world.org)[-4:]
+    assert [(e.object_type, e.action) for e in events] == [
+        ("organization", "update"),
+        ("organization", "update"),
+        ("report_template", "create"),
+        ("report_template", "delete"),
+    ]
+    assert events[0].changes == {"sector": ["", sector]}
+    assert events[1].changes == {"benchmark_profile": [None, row.pk]}
+    assert events[2].changes["primary"] == [None, "#112233"]
+    assert events[3].changes["primary"] == ["#112233", None]
+    assert verify_organization(world.org).ok

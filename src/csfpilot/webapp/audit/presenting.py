@@ -29,6 +29,7 @@ OBJECT_TYPES = {
     "action": _("Action"),
     "snapshot": _("Snapshot"),
     "backup": _("Backup"),
+    "report_template": _("Report template"),
 }
 # A bulk event lists every object; the page shows this many, the exports all of them.
 ITEMS_SHOWN = 25

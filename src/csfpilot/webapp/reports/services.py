@@ -8,6 +8,7 @@ JPEG within the size limit. Nothing is stored from a refused upload.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.db import transaction
 from csfpilot.core.errors import InputRefused
 from csfpilot.reports.branding import Branding, check_colour, logo_mime
 from csfpilot.reports.html import render_html
+from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import lookups
@@ -53,6 +55,7 @@ def save_template(access: Access, profile_id: int, change: TemplateChange) -> Re
     row = rows.filter(organization=access.organization).first()
     if row is None:
         row = ReportTemplate(organization=access.organization)
+    before = None if row.pk is None else _audited(row)
     if change.primary is not None:
         row.primary = check_colour(change.primary, field="primary")
     if change.accent is not None:
@@ -75,12 +78,43 @@ def save_template(access: Access, profile_id: int, change: TemplateChange) -> Re
             render_html(report, template=row.template, template_name=row.template_name)
     row.updated_by_id = lookups.acting_user_id(access)
     row.save()
+    changes = audit.diff(before or {}, _audited(row))
+    if changes:
+        action = audit.Action.CREATE if before is None else audit.Action.UPDATE
+        audit.record(
+            access, "report_template", row.pk, action, label=row.template_name, changes=changes
+        )
     return row
+
+
+def _audited(row: ReportTemplate) -> dict[str, object]:
+    """What the audit trail records of a report template: the files by SHA-256, not content."""
+    return {
+        "template_name": row.template_name,
+        "template_sha256": hashlib.sha256(row.template.encode()).hexdigest()
+        if row.template
+        else "",
+        "logo_sha256": hashlib.sha256(bytes(row.logo)).hexdigest() if row.logo else "",
+        "primary": row.primary,
+        "accent": row.accent,
+    }
 
 
 @transaction.atomic
 def delete_template(access: Access) -> bool:
     """Back to csfpilot's own templates and look; True when there was anything to remove."""
     lookups.ensure(access, Permission.EDIT_PROFILES)
-    deleted, _ = ReportTemplate.objects.filter(organization=access.organization).delete()
-    return bool(deleted)
+    row = ReportTemplate.objects.filter(organization=access.organization).first()
+    if row is None:
+        return False
+    before, pk = _audited(row), row.pk
+    row.delete()
+    audit.record(
+        access,
+        "report_template",
+        pk,
+        audit.Action.DELETE,
+        label=before["template_name"],
+        changes=audit.deleted(before),
+    )
+    return True

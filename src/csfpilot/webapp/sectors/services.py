@@ -31,6 +31,7 @@ from django.utils import timezone
 from csfpilot.core.errors import InputRefused, NotFound
 from csfpilot.core.profiles import OutcomeFramework, ProfileKind
 from csfpilot.core.scoring import score_profile
+from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.catalog import models as catalog
 from csfpilot.webapp.organizations.models import Organization
 from csfpilot.webapp.organizations.permissions import Access
@@ -283,9 +284,20 @@ def set_sector(access: Access, sector: str) -> Organization:
         )
     org = access.organization
     with transaction.atomic():
+        before = Organization.objects.filter(pk=org.pk).values_list("sector", flat=True).first()
         Organization.objects.filter(pk=org.pk).update(sector=sector)
         Contribution.objects.filter(organization_id=org.pk).update(sector=sector)
         ContributedScore.objects.filter(contribution_id=org.pk).update(sector=sector)
+        changes = audit.diff({"sector": before}, {"sector": sector})
+        if changes:
+            audit.record(
+                access,
+                "organization",
+                org.slug,
+                audit.Action.UPDATE,
+                label=org.name,
+                changes=changes,
+            )
     org.sector = sector
     return org
 
@@ -299,6 +311,7 @@ def designate_profile(access: Access, profile_id: Any | None) -> int | None:
     lookups.ensure(access, Permission.EDIT_SETTINGS)
     org = access.organization
     with transaction.atomic():
+        before = designated_profile_id(org)
         if profile_id in (None, ""):
             PrimaryProfile.objects.filter(organization=org).delete()
         else:
@@ -316,6 +329,18 @@ def designate_profile(access: Access, profile_id: Any | None) -> int | None:
                     field="profile",
                 )
             PrimaryProfile.objects.update_or_create(organization=org, defaults={"profile": row})
+        changes = audit.diff(
+            {"benchmark_profile": before}, {"benchmark_profile": designated_profile_id(org)}
+        )
+        if changes:
+            audit.record(
+                access,
+                "organization",
+                org.slug,
+                audit.Action.UPDATE,
+                label=org.name,
+                changes=changes,
+            )
         refresh([org.pk])
     return counted_profile_id(org)
 
