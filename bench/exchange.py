@@ -9,7 +9,7 @@ apply really writes 106 outcomes. Wall-clock time in this process; the target fo
 import is under 1 s.
 
 Usage: python -m bench.exchange DATABASE_URL|-  → JSON list of timings on stdout, also
-written to bench/results/exchange.json.
+written to bench/results/exchange.json (under SQLite or PostgreSQL).
 """
 
 from __future__ import annotations
@@ -167,10 +167,12 @@ def main() -> None:
             )
         )
     rows = [t.row() for t in timings]
-    RESULTS.write_text(
-        json.dumps({"database": "PostgreSQL" if url else "SQLite", "timings": rows}, indent=2)
-        + "\n"
-    )
+    # One file for both databases: each run replaces its own database's rows.
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    if "timings" in previous:
+        previous = {}
+    previous["PostgreSQL" if url else "SQLite"] = rows
+    RESULTS.write_text(json.dumps(previous, indent=2) + "\n")
     print(json.dumps(rows))
 
 
