@@ -45,6 +45,50 @@ class _DuplicateKey(ValueError):
         self.key = key
 
 
+class _BadNumber(ValueError):
+    pass
+
+
+MAX_NUMBER_CHARS = 100
+
+
+def _parse_int(token: str) -> int:
+    # Python refuses integers of more than 4,300 digits with a ValueError (and converting
+    # long ones is slow): refuse them as input, like any other bad value.
+    if len(token) > MAX_NUMBER_CHARS:
+        raise _BadNumber(f"a number of {len(token):,} digits; at most {MAX_NUMBER_CHARS}")
+    return int(token)
+
+
+def _parse_float(token: str) -> float:
+    if len(token) > MAX_NUMBER_CHARS:
+        raise _BadNumber(f"a number of {len(token):,} characters; at most {MAX_NUMBER_CHARS}")
+    value = float(token)
+    if value in (float("inf"), float("-inf")):
+        raise _BadNumber(f"{token} is too large for a number")
+    return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _first_surrogate(value: Any) -> str | None:
+    """A text (key or value) holding a lone UTF-16 surrogate (``"\\ud800"``), which is
+    not a character and cannot be stored or shown; None if there is none."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
 def _reject_constant(token: str) -> Any:
     raise _NonFiniteNumber(token)
 
@@ -175,7 +219,13 @@ def load_json(
     data = read_limited(source, name=name, max_bytes=max_bytes)
     text = decode_utf8(data, name=name)
     try:
-        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_object)
+        value = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            object_pairs_hook=_unique_object,
+        )
     except json.JSONDecodeError as exc:
         raise InputRefused(
             f"not valid JSON: {exc.msg}", file=name, line=exc.lineno, column=str(exc.colno)
@@ -193,6 +243,8 @@ def load_json(
         raise InputRefused(
             f"the key {exc.key!r} appears twice in one object", file=name, field=exc.key
         ) from None
+    except _BadNumber as exc:
+        raise InputRefused(str(exc), file=name) from None
     except RecursionError:
         raise InputRefused(
             f"the JSON is nested too deeply (more than {max_depth} levels)", file=name
@@ -200,5 +252,13 @@ def load_json(
     if _depth_exceeds(value, max_depth):
         raise InputRefused(
             f"the JSON is nested too deeply (more than {max_depth} levels)", file=name
+        )
+    bad = _first_surrogate(value)
+    if bad is not None:
+        shown = bad[:40].encode("utf-8", "backslashreplace").decode()
+        raise InputRefused(
+            f"the text {shown!r} holds a lone surrogate escape (\\ud800-\\udfff), "
+            "which is not a character",
+            file=name,
         )
     return value

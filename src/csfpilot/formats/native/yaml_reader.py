@@ -42,6 +42,8 @@ _CORE = "tag:yaml.org,2002:"
 # The YAML 1.1 scalar types a profile can hold; any other tag is refused.
 _SCALAR_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
 _MERGE = _CORE + "merge"
+_NUMBER_TAGS = frozenset((_CORE + "int", _CORE + "float"))
+MAX_NUMBER_CHARS = 100
 
 
 class _Refused(Exception):
@@ -107,6 +109,13 @@ class _Builder:
         tag = self._scalar_tag(event)
         if tag not in _SCALAR_TAGS:
             raise _Refused(f"the YAML tag {tag!r} is not allowed in profile files", _line(event))
+        if tag in _NUMBER_TAGS and len(event.value) > MAX_NUMBER_CHARS:
+            # Python refuses to convert integers of more than 4,300 digits (and a long one
+            # costs quadratic time below that); no profile value needs more than a few.
+            raise _Refused(
+                f"a number of {len(event.value):,} characters; at most {MAX_NUMBER_CHARS}",
+                _line(event),
+            )
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         return self.scalars.yaml_constructors[tag](self.scalars, node)
 
