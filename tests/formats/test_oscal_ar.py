@@ -165,3 +165,18 @@ def test_a_level_the_scale_lacks_is_refused_naming_the_outcome():
         read_assessment_results(json.dumps(ar).encode(), name="ar.json", framework=FRAMEWORK)
     assert info.value.element == "GV.OC-01"
     assert "'mostly' is not a level of the 'status' scale" in info.value.message
+
+
+def test_a_wrong_encoding_and_a_500_mb_file_are_refused(tmp_path):
+    ar, _ = export_both(sample_profile())
+    with pytest.raises(InputRefused) as info:
+        read_assessment_results(
+            json.dumps(ar).encode("utf-16"), name="utf16.json", framework=FRAMEWORK
+        )
+    assert info.value.file == "utf16.json" and "UTF-16" in info.value.message
+    big = tmp_path / "huge.json"
+    with big.open("wb") as fh:
+        fh.truncate(500 * 1024 * 1024)  # sparse: no disk space used
+    with pytest.raises(InputRefused) as info:
+        read_assessment_results(big, name="huge.json", framework=FRAMEWORK)
+    assert "bytes" in info.value.message
