@@ -222,3 +222,22 @@ def test_every_column_of_nists_template_is_here_but_the_per_outcome_tier():
     expected = [h for h in nist_headers if h not in ("Target CSF Tier",)]
     expected[0] = "CSF Outcome"
     assert [h for h in ours if h in expected] == expected
+
+
+def test_a_sheet_that_declares_the_whole_grid_reads_quickly_and_the_same():
+    """Excel writes A1:XFD1048576 as the size of a sheet formatted by whole columns."""
+    import zipfile
+
+    data = profile_workbook(sample_profile(), FRAMEWORK)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(
+                    b'<dimension ref="A1:W107"/>', b'<dimension ref="A1:XFD1048576"/>'
+                )
+                assert b"XFD1048576" in body
+            target.writestr(item, body)
+    assert data_of(read(out.getvalue())) == data_of(sample_profile())

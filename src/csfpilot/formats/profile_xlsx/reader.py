@@ -96,6 +96,9 @@ Grid = list[tuple[int, list[Any]]]
 def _grid(ws: Any, sheet: str, file: str) -> Grid:
     """The sheet's non-blank rows as (row number, values); formula cells are refused."""
     out: Grid = []
+    # A sheet's declared size is often the whole grid (formatting applied to entire
+    # columns); read the rows that are there instead of a million empty ones.
+    ws.reset_dimensions()
     for r, row in enumerate(ws.iter_rows(), start=1):
         if r > MAX_ROWS:
             raise _At(sheet, r).refuse(f"the sheet has more than {MAX_ROWS:,} rows", file)
