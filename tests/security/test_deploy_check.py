@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# The server (or the checked process) has a SQLite file of its own: not repeated on PostgreSQL.
+pytestmark = pytest.mark.sqlite_file
+
 PROBE = """
 import json, os, django
 django.setup()

@@ -38,6 +38,9 @@ from schemathesis.specs.openapi.checks import (
 from csfpilot.webapp.demo import DEMO_ORGANIZATION
 from tests.e2e.conftest import running_server
 
+# The server (or the checked process) has a SQLite file of its own: not repeated on PostgreSQL.
+pytestmark = pytest.mark.sqlite_file
+
 EXAMPLES_PER_OPERATION = 20
 CHECKS = [
     not_a_server_error,
