@@ -287,3 +287,27 @@ def test_posting_without_a_file_says_so(client, world: World):
     response = client.post(_url(row, "exchange/import/"), {})
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
+
+
+def test_a_new_profile_from_an_uploaded_oscal_file(client, world: World):
+    row = _stored(world)
+    client.force_login(world.users["assessor"])
+    assert (
+        "/orgs/acme/profiles/import-exchange/"
+        in client.get("/orgs/acme/profiles/").content.decode()
+    )
+    data = client.get(_url(row, "exchange/assessment-results/")).content
+    upload = io.BytesIO(data)
+    upload.name = "ar.json"
+    response = client.post(
+        "/orgs/acme/profiles/import-exchange/", {"file": upload, "name": "From OSCAL"}
+    )
+    assert response.status_code == 302
+    new = m.Profile.objects.get(organization=world.org, name="From OSCAL")
+    assert m.ProfileOutcome.objects.get(profile=new, code="PR.AA-03").current == "not"
+    upload = io.BytesIO(b"not a workbook")
+    upload.name = "x.xlsx"
+    refused = client.post("/orgs/acme/profiles/import-exchange/", {"file": upload})
+    assert refused.status_code == 400 and "not a zip archive" in refused.content.decode()
+    client.force_login(world.users["viewer"])
+    assert client.get("/orgs/acme/profiles/import-exchange/").status_code == 403

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from csfpilot.core.errors import InputRefused
+from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.formats.native import from_document, to_document
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
@@ -162,5 +162,58 @@ def exchange_import(request: HttpRequest, access: Access, pk: int) -> HttpRespon
             if preview
             else 0,
         },
+        status=status,
+    )
+
+
+class ExchangeNewForm(ExchangeUploadForm):
+    name = forms.CharField(
+        label=gettext_lazy("Name (optional)"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Leave empty to use the name written in the file."),
+    )
+
+
+@profile_page(Permission.EDIT_PROFILES)
+@require_http_methods(["GET", "POST"])
+def exchange_new(request: HttpRequest, access: Access) -> HttpResponse:
+    """Start a new profile from a workbook or an OSCAL file."""
+    form = ExchangeNewForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            limit = exchange_formats.MAX_EXCHANGE_BYTES
+            try:
+                if upload.size > limit:
+                    raise InputRefused(
+                        _("The file has %(n)d bytes; the limit is %(max)d.")
+                        % {"n": upload.size, "max": limit}
+                    )
+                result = exchange_formats.import_exchange_new(
+                    access,
+                    upload.read(limit + 1),
+                    filename=upload.name,
+                    name=form.cleaned_data["name"] or None,
+                )
+            except InputRefused as exc:
+                form.add_error("file", str(exc))
+            except ConflictError as exc:
+                form.add_error("name", str(exc))
+            else:
+                for warning in result.warnings:
+                    messages.warning(request, warning)
+                messages.success(
+                    request, _("%(name)s is imported.") % {"name": result.profile.name}
+                )
+                return redirect(
+                    "profiles:overview", slug=access.organization.slug, pk=result.profile.pk
+                )
+    return render(
+        request,
+        "profiles/exchange_new.html",
+        {"access": access, "org": access.organization, "form": form},
         status=status,
     )

@@ -17,6 +17,11 @@ urlpatterns = [
     path("orgs/<slug:slug>/profiles/", views.profile_list, name="list"),
     path("orgs/<slug:slug>/profiles/new/", views.profile_create, name="create"),
     path("orgs/<slug:slug>/profiles/import/", history_views.profile_import, name="import"),
+    path(
+        "orgs/<slug:slug>/profiles/import-exchange/",
+        exchange_views.exchange_new,
+        name="exchange_new",
+    ),
     path(f"{P}/", views.profile_overview, name="overview"),
     path(f"{P}/export/", views.profile_export, name="export"),
     path(f"{P}/exchange/import/", exchange_views.exchange_import, name="exchange_import"),
