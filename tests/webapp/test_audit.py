@@ -458,3 +458,29 @@ def test_organization_settings_elsewhere_are_recorded_too(world: World):
     assert events[2].changes["primary"] == [None, "#112233"]
     assert events[3].changes["primary"] == ["#112233", None]
     assert verify_organization(world.org).ok
+
+
+@pytest.mark.django_db
+def test_an_excel_or_oscal_import_onto_a_profile_is_one_event(world: World):
+    from csfpilot.webapp.profiles.exchange_formats import apply_exchange, export_exchange
+
+    owner = world.access("owner")
+    source, target = world.profile(name="Source"), world.profile(name="Target")
+    version = m.ProfileOutcome.objects.get(profile=source, code="GV.OC-01").version
+    services.update_outcome(
+        owner, source.pk, "GV.OC-01", {"current": "largely"}, expected_version=version
+    )
+    workbook = export_exchange(owner, source.pk, "xlsx")
+    count = AuditEvent.objects.count()
+    stored = m.Profile.objects.get(pk=target.pk).version
+    apply_exchange(owner, target.pk, workbook.data, filename="source.xlsx", expected_version=stored)
+    assert AuditEvent.objects.count() == count + 1
+    event = trail(world.org)[-1]
+    assert (event.object_type, event.object_id, event.action) == (
+        "profile",
+        str(target.pk),
+        "import",
+    )
+    assert event.changes["file"] == "source.xlsx"
+    listed = {(o["type"], o["id"]): o["changes"] for o in event.changes["objects"]}
+    assert listed[("outcome", "GV.OC-01")]["current"] == [None, "largely"]

@@ -45,10 +45,11 @@ from csfpilot.formats.profile_xlsx import (
     read_profile_workbook,
 )
 from csfpilot.formats.safe_json import load_json
+from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.catalog import models as catalog
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
-from csfpilot.webapp.profiles import inputs, lookups, persist, storage
+from csfpilot.webapp.profiles import audit_trail, inputs, lookups, persist, storage
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.exchange import ImportResult, export_filename, store_profile
@@ -236,7 +237,11 @@ def apply_exchange(
         _fresh(row, expected_version)
         preview = _compare(row, *read, filename=filename)
         if preview.changes:
+            before = audit_trail.content_state(row)
             persist.replace_content(access, row, preview.profile)
+            audit_trail.record_content(
+                access, row, audit.Action.IMPORT, before, summary={"file": filename}
+            )
     return preview
 
 
@@ -253,7 +258,11 @@ def apply_previewed(
         inputs.storable(to_document(after))
         # An import that changes nothing leaves the profile (and its version) alone.
         if profile_changes(lookups.domain_profile(row), after):
+            before = audit_trail.content_state(row)
             persist.replace_content(access, row, after)
+            audit_trail.record_content(
+                access, row, audit.Action.IMPORT, before, summary={"file": "previewed import"}
+            )
     return row
 
 
