@@ -83,6 +83,7 @@ class Endpoint:
     upload: bytes | None = None
     session_only: bool = False  # API: account-level, refused (403) to API tokens
     anonymous: int | None = None  # what an anonymous caller gets, if not the rule's
+    foreign: int | frozenset[int] | None = None  # allowed role, another tenant's ids
 
     @property
     def is_api(self) -> bool:
@@ -111,6 +112,8 @@ ENDPOINTS = [
     # -- public pages -----------------------------------------------------------------------
     Endpoint("view:site:home", "/", PUBLIC, ok(200, 302)),
     Endpoint("view:set_language", "/i18n/setlang/", PUBLIC, 302, "POST", {"language": "en"}),
+    Endpoint("view:site:healthz", "/healthz", PUBLIC),
+    Endpoint("view:site:readyz", "/readyz", PUBLIC),
     Endpoint("view:catalog:framework_list", "/frameworks/", PUBLIC),
     Endpoint("view:catalog:framework", "/frameworks/{key}/", PUBLIC),
     Endpoint("view:catalog:node", "/frameworks/{key}/GV.OC-01", PUBLIC),
@@ -306,6 +309,9 @@ ENDPOINTS = [
     Endpoint("view:profiles:compare", PRO + "/compare/", P.VIEW),
     Endpoint("view:profiles:snapshot_export", PRO + "/snapshots/{snapshot}/export/", P.EXPORT),
     Endpoint("view:profiles:derive", PRO + "/derive/", P.EDIT_PROFILES),
+    Endpoint("view:profiles:exchange_new", ORG + "/profiles/import-exchange/", P.EDIT_PROFILES),
+    Endpoint("view:profiles:exchange_export", PRO + "/exchange/xlsx/", P.EXPORT),
+    Endpoint("view:profiles:exchange_import", PRO + "/exchange/import/", P.EDIT_PROFILES),
     Endpoint("view:reports:page", PRO + "/reports/", P.VIEW),
     Endpoint("view:reports:download", PRO + "/reports/brief.html", P.EXPORT),
     # -- the audit trail -------------------------------------------------------------------------
@@ -518,6 +524,41 @@ ENDPOINTS = [
         "GET /organizations/{slug}/profiles/{profile_id}/export",
         APIP + "/export?format=json",
         P.EXPORT,
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/profiles/{profile_id}/export/{format}",
+        APIP + "/export/xlsx",
+        P.EXPORT,
+    ),
+    # A profile file is not an exchange file: whoever may import gets the refusal (400),
+    # proof that the permission let them in.
+    Endpoint(
+        "POST /organizations/{slug}/profiles/{profile_id}/exchange/preview",
+        APIP + "/exchange/preview",
+        P.EDIT_PROFILES,
+        400,
+        "POST",
+        upload=PROFILE_FILE,
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/profiles/{profile_id}/exchange/apply",
+        APIP + "/exchange/apply",
+        P.EDIT_PROFILES,
+        400,
+        "POST",
+        {"version": "1"},
+        upload=PROFILE_FILE,
+        # Apply reads the file before it looks the profile up: a bad file gets the same
+        # 400 whatever the id, so nothing about another tenant's id is learned.
+        foreign=ok(400, 404),
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/profiles/exchange/import",
+        API + "/profiles/exchange/import",
+        P.EDIT_PROFILES,
+        400,
+        "POST",
+        upload=PROFILE_FILE,
     ),
     Endpoint(
         "GET /organizations/{slug}/profiles/{profile_id}/reports/{kind}",
@@ -737,7 +778,7 @@ def expected(e: Endpoint, who: str, scope: str, auth: str) -> int | frozenset[in
             return ok(403, 404)
         return 403
     if scope == "foreign":
-        return 404
+        return 404 if e.foreign is None else e.foreign
     return e.ok
 
 
@@ -762,7 +803,7 @@ def send(client: Client, e: Endpoint, url: str, headers: dict):
     method = getattr(client, e.method.lower())
     if e.upload is not None:
         upload = SimpleUploadedFile("p.yaml", e.upload, content_type="application/yaml")
-        return client.post(url, {"file": upload}, headers=headers)
+        return client.post(url, {"file": upload, **(e.body or {})}, headers=headers)
     if e.is_api:
         if e.body is None:
             return method(url, headers=headers)
