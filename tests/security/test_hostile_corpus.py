@@ -182,6 +182,7 @@ def _cli_env(data_dir: Path, guard_log: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.sqlite_file
 def test_every_payload_through_the_cli(tmp_path: Path, figure):
     files = tmp_path / "files"
     files.mkdir()
