@@ -11,14 +11,16 @@ measures:
   and the profile score, on both sides, for the whole sector (the target:
   under 1 s on PostgreSQL, 3 s on SQLite);
 - ``benchmark``: everything the benchmark page and API do per request: the
-  staleness check over the sector, the aggregate and the organization's own rows;
-- ``stale_check``: the staleness query alone.
+  organization's own staleness check, the aggregate and its own rows (the first,
+  untimed call also looks at the whole sector, which then waits 30 seconds);
+- ``stale_check``: the sector-wide staleness query alone.
 
 The SQL result is checked against Python's ``statistics`` on the same numbers.
 
     python -m bench.aggregates                      # SQLite, then PostgreSQL if it answers
     python -m bench.aggregates DATABASE_URL|-       # one database; JSON on the last line
     python -m bench.aggregates - --orgs 1000        # a smaller run
+    python -m bench.aggregates URL --reuse          # measure again on generated data
 
 Results are merged into bench/results/aggregates.json under the database's name.
 """
@@ -187,9 +189,11 @@ def _verify() -> int:
     return sum(len(v) for v in values.values())
 
 
-def run_one(url: str | None, orgs: int, seed: int) -> dict[str, object]:
+def run_one(url: str | None, orgs: int, seed: int, *, reuse: bool = False) -> dict[str, object]:
     configure(url)
-    fresh_schema(url)
+    if not reuse:
+        fresh_schema(url)
+    from django.contrib.auth import get_user_model
     from django.db import connection
 
     from csfpilot.webapp.organizations.permissions import require
@@ -197,16 +201,22 @@ def run_one(url: str | None, orgs: int, seed: int) -> dict[str, object]:
     from csfpilot.webapp.sectors import queries, services
     from csfpilot.webapp.sectors.aggregates import sector_stats
 
-    t = time.perf_counter()
-    user = populate(orgs, seed)
-    populate_s = time.perf_counter() - t
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE")
-    t = time.perf_counter()
-    contributing = services.recompute(SECTOR)
-    recompute_s = time.perf_counter() - t
-    assert contributing == orgs, (contributing, orgs)
+    populate_s = recompute_s = None
+    if reuse:
+        # Measure again on the data a previous run generated (same seed and size).
+        user = get_user_model().objects.get(username="bench")
+        assert services.stale_organizations(SECTOR) == [], "the stored scores are stale"
+    else:
+        t = time.perf_counter()
+        user = populate(orgs, seed)
+        populate_s = time.perf_counter() - t
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("ANALYZE")
+        t = time.perf_counter()
+        contributing = services.recompute(SECTOR)
+        recompute_s = time.perf_counter() - t
+        assert contributing == orgs, (contributing, orgs)
     access = require(user, "member-00000", Permission.VIEW)
     aggregate = _timed(lambda: sector_stats(SECTOR))
     stale = _timed(lambda: services.stale_organizations(SECTOR))
@@ -218,14 +228,16 @@ def run_one(url: str | None, orgs: int, seed: int) -> dict[str, object]:
         "organizations": orgs,
         "seed": seed,
         "outcome_rows": orgs * 106,
-        "populate_s": round(populate_s, 1),
-        "recompute_s": round(recompute_s, 1),
-        "recompute_orgs_per_s": round(orgs / recompute_s),
+        "populate_s": None if populate_s is None else round(populate_s, 1),
+        "recompute_s": None if recompute_s is None else round(recompute_s, 1),
+        "recompute_orgs_per_s": None if recompute_s is None else round(orgs / recompute_s),
         "aggregate": aggregate,
         "stale_check": stale,
         "benchmark": page,
         "target_s": target,
-        "within_target": page["p95_ms"] / 1000 < target,
+        # The target is the aggregate's; the request adds the viewer's own staleness check
+        # (the sector-wide one runs at most every 30 s and is timed as stale_check).
+        "aggregate_within_target": aggregate["p95_ms"] / 1000 < target,
         "verified_values": checked,
     }
 
@@ -248,6 +260,10 @@ def _pg_up() -> bool:
 
 def _save(label: str, result: dict[str, object]) -> None:
     data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"databases": {}}
+    before = data.get("databases", {}).get(label, {})
+    for key in ("populate_s", "recompute_s", "recompute_orgs_per_s"):
+        if result.get(key) is None and before.get(key) is not None:
+            result[key] = before[key]  # a --reuse run keeps the generation's figures
     data["when"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     data["machine"] = f"{platform.machine()}, Python {platform.python_version()}"
     data.setdefault("databases", {})[label] = result
@@ -273,10 +289,13 @@ def main() -> None:
     parser.add_argument("url", nargs="?", help="a database URL, or - for SQLite")
     parser.add_argument("--orgs", type=int, default=ORGS)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure again on a database a run generated"
+    )
     args = parser.parse_args()
     if args.url is not None:
         url = None if args.url == "-" else args.url
-        result = run_one(url, args.orgs, args.seed)
+        result = run_one(url, args.orgs, args.seed, reuse=args.reuse)
         label = "PostgreSQL" if result["database"] == "postgresql" else "SQLite"
         _save(label, result)
         _print(label, result)
