@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+AGGREGATES = Path(__file__).resolve().parent / "results" / "aggregates.json"
 
 TARGETS = {
     "import": "full import under 2 s",
     "pages": "catalog pages under 20 ms median server time, search under 50 ms",
     "profiles": "each under 30 ms median server time with 1,000 organizations",
+    "aggregates": "sector aggregate over 10,000 organizations under 1 s on PostgreSQL, 3 s on "
+    "SQLite",
     "http": "read endpoints at least a third of the bare endpoint's requests/s; cold start "
     "under 2 s; each worker under 150 MB",
 }
@@ -43,7 +48,7 @@ def write_doc(results: dict, path: Path) -> None:
             f"{imp['total_s']} s | {imp['peak_rss_mb']} MB |\n"
         )
         for suite, rows in entry.items():
-            if suite in {"import", "http"}:
+            if suite in {"import", "http", "aggregates"}:
                 continue
             lines.append(f"| {suite} | median | p95 |")
             lines.append("|---|---|---|")
@@ -52,7 +57,31 @@ def write_doc(results: dict, path: Path) -> None:
             lines.append("")
         if "http" in entry:
             lines.extend(http_section(entry["http"]))
+    if AGGREGATES.exists():
+        lines.extend(aggregates_section(json.loads(AGGREGATES.read_text())))
     path.write_text("\n".join(lines))
+
+
+def aggregates_section(data: dict) -> list[str]:
+    lines = [
+        "## Sector aggregates\n",
+        "`python -m bench --only aggregates` (or `python -m bench.aggregates`): a deterministic "
+        "data set of organizations in one sector, each with a counted profile, then the sector's "
+        "mean, median and quartiles of every Function score computed by the database, median "
+        f"and p95 over repeated runs. Measured {data.get('when', 'at an unknown time')}.\n",
+        "| database | organizations | outcome rows | aggregate median | p95 | whole benchmark "
+        "request | staleness check | recompute all scores | target |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for db, r in data["databases"].items():
+        lines.append(
+            f"| {db} | {r['organizations']:,} | {r['outcome_rows']:,} | "
+            f"{r['aggregate']['median_ms']} ms | {r['aggregate']['p95_ms']} ms | "
+            f"{r['benchmark']['median_ms']} ms | {r['stale_check']['median_ms']} ms | "
+            f"{r['recompute_s']} s | {r['target_s']} s |"
+        )
+    lines.append("")
+    return lines
 
 
 HTTP_HEAD = """### Over HTTP: `csfpilot serve` under load

@@ -771,6 +771,9 @@ PAGES = {
     "compare": (("P",), "get", "view"),
     "snapshot_export": (("P", "S"), "get", "export"),
     "derive": (("P",), "get", "edit"),
+    "exchange_new": ((), "get", "edit"),
+    "exchange_import": (("P",), "get", "edit"),
+    "exchange_export": (("P", "xlsx"), "get", "export"),
 }
 ALLOWED = {
     "view": {"owner", "assessor", "contributor", "viewer", "auditor"},
