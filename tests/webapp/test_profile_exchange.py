@@ -201,7 +201,7 @@ def test_download_buttons_and_the_preview_page(client, world: World):
     preview = client.post(_url(row, "exchange/import/"), {"file": upload})
     assert preview.status_code == 200
     text = preview.content.decode()
-    assert "Preview: 1 change on 1 elements" in text
+    assert "Preview: 1 change (elements affected: 1)" in text
     assert "Partially implemented" in text and "Fully implemented" in text
     token = preview.context["token"]
     applied = client.post(_url(row, "exchange/import/"), {"preview": token})
