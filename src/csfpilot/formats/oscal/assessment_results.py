@@ -320,6 +320,25 @@ def results_document(body: Mapping[str, Any], *, file: str) -> dict[str, Any]:
     return doc
 
 
+def checked_profile(
+    doc: Mapping[str, Any],
+    *,
+    file: str,
+    framework: OutcomeFramework | Callable[[str], OutcomeFramework],
+    withdrawals: WithdrawalIndex | None,
+) -> tuple[Profile, tuple[str, ...]]:
+    """The profile a csfpilot OSCAL document holds, checked against its framework; a refusal
+    names the file it came from."""
+    try:
+        if not isinstance(framework, OutcomeFramework):
+            framework = framework(str(doc["framework"]))
+        profile = from_document(doc)
+        warnings = check_profile(profile, framework, withdrawals)
+    except InputRefused as exc:
+        raise InputRefused(exc.message, file=file, element=exc.element, field=exc.field) from None
+    return profile, tuple(warnings)
+
+
 def read_assessment_results(
     source: Path | bytes,
     *,
@@ -334,13 +353,4 @@ def read_assessment_results(
     """
     document = read_document(source, expected=MODEL, name=name)
     doc = results_document(document.body, file=document.file)
-    try:
-        if not isinstance(framework, OutcomeFramework):
-            framework = framework(str(doc["framework"]))
-        profile = from_document(doc)
-        warnings = check_profile(profile, framework, withdrawals)
-    except InputRefused as exc:
-        raise InputRefused(
-            exc.message, file=document.file, element=exc.element, field=exc.field
-        ) from None
-    return profile, tuple(warnings)
+    return checked_profile(doc, file=document.file, framework=framework, withdrawals=withdrawals)

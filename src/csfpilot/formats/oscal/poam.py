@@ -32,10 +32,8 @@ from csfpilot.core.profiles import (
     OutcomeFramework,
     Profile,
     WithdrawalIndex,
-    check_profile,
 )
-from csfpilot.formats.native import from_document
-from csfpilot.formats.oscal.assessment_results import objective_state
+from csfpilot.formats.oscal.assessment_results import checked_profile, objective_state
 from csfpilot.formats.oscal.document import read_document
 from csfpilot.formats.oscal.extension import escape_line, escape_markup, is_string
 from csfpilot.formats.oscal.profile_props import (
@@ -255,13 +253,4 @@ def read_poam(
     """Read a POA&M csfpilot wrote: a profile with its facts and action plan (no outcomes)."""
     document = read_document(source, expected=MODEL, name=name)
     doc = poam_document(document.body, file=document.file)
-    try:
-        if not isinstance(framework, OutcomeFramework):
-            framework = framework(str(doc["framework"]))
-        profile = from_document(doc)
-        warnings = check_profile(profile, framework, withdrawals)
-    except InputRefused as exc:
-        raise InputRefused(
-            exc.message, file=document.file, element=exc.element, field=exc.field
-        ) from None
-    return profile, tuple(warnings)
+    return checked_profile(doc, file=document.file, framework=framework, withdrawals=withdrawals)
