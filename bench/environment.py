@@ -33,3 +33,71 @@ def fresh_schema(database_url: str | None) -> None:
         with connection.cursor() as cur:
             cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     call_command("migrate", interactive=False, verbosity=0)
+
+
+def _sqlite_file() -> Path:
+    from django.conf import settings
+
+    return Path(settings.DATABASES["default"]["NAME"])
+
+
+def _admin(database_url: str):  # -> psycopg.Connection
+    """An autocommit connection to the server's ``postgres`` database, for CREATE/DROP."""
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return psycopg.connect(
+        dbname="postgres",
+        user=db["USER"] or None,
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+        autocommit=True,
+    )
+
+
+def save_copy(database_url: str | None, name: str) -> None:
+    """Keep the database as it is now under ``name`` (SQLite: a file path; PostgreSQL: a
+    template database), so that later suites start from it instead of generating again."""
+    from django.db import connections
+
+    connections.close_all()
+    if not database_url:
+        import sqlite3
+
+        target = Path(name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        with sqlite3.connect(_sqlite_file()) as source, sqlite3.connect(target) as copy:
+            source.backup(copy)
+        copy.close()
+        source.close()
+        return
+    from django.conf import settings
+
+    current = settings.DATABASES["default"]["NAME"]
+    with _admin(database_url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{current}"')
+
+
+def restore_copy(database_url: str | None, name: str) -> None:
+    """Make the bench database a copy of one :func:`save_copy` kept (call before any query)."""
+    from django.db import connections
+
+    connections.close_all()
+    if not database_url:
+        import shutil
+
+        target = _sqlite_file()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(name, target)
+        return
+    from django.conf import settings
+
+    current = settings.DATABASES["default"]["NAME"]
+    with _admin(database_url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{current}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{current}" TEMPLATE "{name}"')
