@@ -1,12 +1,16 @@
 """Run the benchmark suite and write its results (bench/results/latest.json, docs/benchmarks.md).
 
-    python -m bench            # SQLite and, when it answers, PostgreSQL
+    python -m bench            # SQLite and, when it answers, PostgreSQL; 1,000 organizations
     python -m bench --sqlite   # SQLite only
     python -m bench --quick    # shorter HTTP load runs
-    python -m bench --only aggregates   # sector aggregates over 10,000 organizations
+    python -m bench --orgs 10000 --seed 6   # the suites that depend on the size, at 10,000
+    python -m bench --only aggregates       # rerun one suite, keep the others' results
 
 Each measurement runs in a fresh process on a fresh database, on this machine;
-the targets are the product's (see docs/benchmarks.md).
+the targets are the product's (see docs/benchmarks.md). The data set
+(bench/dataset.py) is generated once per database and run; the suites that use it
+start from a copy. Results at 1,000 organizations go to bench/results/latest.json,
+at any other size to bench/results/orgs-N.json; docs/benchmarks.md shows them all.
 """
 
 from __future__ import annotations
@@ -18,11 +22,14 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.dataset import ORGS, SEED
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "latest.json"
+RESULTS_DIR = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
 PG_URL = "postgres://postgres@127.0.0.1:5432/csfpilot_bench"
 
@@ -35,12 +42,17 @@ SUITES: list[tuple[str, str]] = [
     ("exchange", "bench.exchange"),
     # Over real HTTP against `csfpilot serve`, with the bare endpoint as the baseline.
     ("http", "bench.http_load"),
-    # Sector benchmark aggregates over 10,000 organizations (also bench/results/aggregates.json).
+    # Sector benchmark aggregates over every organization of the data set.
     ("aggregates", "bench.aggregates"),
 ]
-# Generating 10,000 organizations takes longer than the rest of the suite together, so this
-# one runs when asked for (`--only aggregates`); docs/benchmarks.md shows its latest results.
-ON_REQUEST = {"aggregates"}
+# The suites that work on the data set and take its size and seed; the others measure the
+# same at any size, so a run at another size than the default runs only these unless asked.
+SIZED = {"profiles", "http", "aggregates"}
+
+
+def results_file(orgs: int) -> Path:
+    """Where a run at this size keeps its results: sizes never overwrite each other."""
+    return RESULTS_DIR / ("latest.json" if orgs == ORGS else f"orgs-{orgs}.json")
 
 
 def _pg_up(url: str) -> bool:
@@ -89,6 +101,29 @@ def _import_runs(url: str | None, runs: int = 3) -> dict[str, float]:
     }
 
 
+def _generate(url: str | None, orgs: int, seed: int, saved: str) -> dict[str, object]:
+    """The data set, generated once for this database and kept as ``saved``."""
+    return _run("bench.dataset", url, "--orgs", str(orgs), "--seed", str(seed), "--save", saved)
+
+
+def _drop_saved(saved: str) -> None:
+    subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-qc",
+            f'DROP DATABASE IF EXISTS "{saved}"',
+        ],
+        capture_output=True,
+        check=False,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sqlite", action="store_true", help="skip PostgreSQL")
@@ -102,41 +137,75 @@ def main() -> None:
         help="run only this suite (repeatable); the others keep their last results",
     )
     parser.add_argument(
+        "--orgs", type=int, default=ORGS, help=f"organizations in the data set (default {ORGS})"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=SEED, help=f"the data set's seed (default {SEED})"
+    )
+    parser.add_argument(
         "--pg-url", default=PG_URL, help=f"PostgreSQL database to recreate (default {PG_URL})"
     )
     args = parser.parse_args()
-    wanted = set(args.only or ["import", *(name for name, _ in SUITES if name not in ON_REQUEST)])
+    everything = ["import", *(name for name, _ in SUITES)]
+    if args.only:
+        wanted = set(args.only)
+    elif args.orgs == ORGS:
+        wanted = set(everything)
+    else:
+        wanted = SIZED
+    results_path = results_file(args.orgs)
     databases: list[tuple[str, str | None]] = [("SQLite", None)]
     if not args.sqlite and _pg_up(args.pg_url):
         databases.append(("PostgreSQL", args.pg_url))
     results: dict[str, object] = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}",
+        "organizations": args.orgs,
+        "seed": args.seed,
         "databases": {},
     }
-    for label, url in databases:
-        entry: dict[str, object] = {}
-        if "import" in wanted:
-            print(f"[{label}] full import of NIST's shipped files…", flush=True)
-            entry["import"] = _import_runs(url)
-        for name, module in SUITES:
-            if name not in wanted:
-                continue
-            print(f"[{label}] {name}…", flush=True)
-            extra = ("--quick",) if args.quick and name == "http" else ()
-            entry[name] = _run(module, url, *extra)
-        results["databases"][label] = entry  # type: ignore[index]
-    if args.only and RESULTS.exists():
+    size = ("--orgs", str(args.orgs), "--seed", str(args.seed))
+    with tempfile.TemporaryDirectory(prefix="csfpilot-bench-data-") as keep:
+        for label, url in databases:
+            entry: dict[str, object] = {}
+            saved = None
+            if wanted & SIZED:
+                saved = f"{url.rsplit('/', 1)[1]}_data" if url else f"{keep}/data.sqlite3"
+                print(f"[{label}] data set: {args.orgs:,} organizations…", flush=True)
+                entry["dataset"] = _generate(url, args.orgs, args.seed, saved)
+            if "import" in wanted:
+                print(f"[{label}] full import of NIST's shipped files…", flush=True)
+                entry["import"] = _import_runs(url)
+            for name, module in SUITES:
+                if name not in wanted:
+                    continue
+                print(f"[{label}] {name}…", flush=True)
+                extra: tuple[str, ...] = ()
+                if name in SIZED:
+                    extra = (*size, "--data", saved or "")
+                if name == "http" and args.quick:
+                    extra = (*extra, "--quick")
+                if name == "aggregates":
+                    extra = (*extra, "--no-save")
+                entry[name] = _run(module, url, *extra)
+            if url and saved:
+                _drop_saved(saved)
+            results["databases"][label] = entry  # type: ignore[index]
+    if args.only and results_path.exists():
         # Read now, not at the start: the other suites' results may have changed meanwhile.
-        previous = json.loads(RESULTS.read_text())
+        previous = json.loads(results_path.read_text())
         for label, entry in results["databases"].items():  # type: ignore[union-attr]
             entry.update(
-                {k: v for k, v in previous["databases"].get(label, {}).items() if k not in wanted}
+                {
+                    k: v
+                    for k, v in previous["databases"].get(label, {}).items()
+                    if k not in wanted and k not in entry
+                }
             )
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    results_path.write_text(json.dumps(results, indent=2) + "\n")
     from bench.report import write_doc
 
-    write_doc(results, DOC)
+    write_doc(DOC)
     print(DOC.read_text())
 
 

@@ -1,9 +1,10 @@
 """Sector benchmark over 10,000 organizations: how long the database takes to aggregate.
 
-Generates, deterministically from a seed, ORGS organizations of one sector, each
-with a full 106-outcome Organizational Profile rated on the status or the
-maturity scale (about a million outcome rows, written with bulk inserts), then
-measures:
+Works on the bench's data set (bench/dataset.py), all of whose organizations
+are in one sector: by default 10,000 organizations, each with a full
+106-outcome Organizational Profile rated on the status or the maturity scale
+(about a million outcome rows), generated deterministically from a seed or
+copied from the runner's generation. It measures:
 
 - ``recompute``: the background job's work, scoring every counted profile into
   the stored per-Function table (Python roll-up, batches of 500 organizations);
@@ -22,7 +23,8 @@ The SQL result is checked against Python's ``statistics`` on the same numbers.
     python -m bench.aggregates - --orgs 1000        # a smaller run
     python -m bench.aggregates URL --reuse          # measure again on generated data
 
-Results are merged into bench/results/aggregates.json under the database's name.
+Results are merged into bench/results/aggregates.json under the database's name
+(``--no-save``: only printed, for the runner, which keeps its own results).
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import random
 import statistics
 import subprocess
 import sys
@@ -38,117 +39,19 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.environment import configure, fresh_schema
+from bench.dataset import SECTOR, measured, prepare
+from bench.environment import configure
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "aggregates.json"
 PG_URL = "postgres://postgres@127.0.0.1:5432/csfpilot_bench"
-SECTOR = "energy"
 ORGS = 10_000
 SEED = 6
-BATCH = 500
 RUNS = 15
 TARGET_S = {"sqlite": 3.0, "postgresql": 1.0}
 
 PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc"]
 MODULE = [sys.executable, "-m", "bench.aggregates"]
-
-STATUS = ["not", "partially", "largely", "fully"]
-MATURITY = [0, 1, 2, 3, 4, 5]
-
-
-def _level(rng: random.Random, levels: list, maturity: float) -> object:
-    # Around the organization's overall maturity, so that Functions and organizations differ.
-    x = min(max(rng.gauss(maturity, 0.22), 0.0), 0.999)
-    return levels[int(x * len(levels))]
-
-
-def _outcome_writer(connection: object) -> tuple[str, list[object], dict[str, int]]:
-    """An INSERT for outcome rows, a row of defaults, and where the varying columns go.
-
-    Rows are written with ``executemany`` on the driver, not as model instances:
-    a million Django objects would take most of the run and of the memory.
-    The defaults are prepared by the model's own fields, so they are stored
-    exactly as the ORM stores them.
-    """
-    from csfpilot.webapp.profiles.models import ProfileOutcome
-
-    fields = [f for f in ProfileOutcome._meta.concrete_fields if not f.primary_key]
-    blank = ProfileOutcome(profile_id=0, node_id=0, code="", position=0)
-    defaults = []
-    for f in fields:
-        value = f.pre_save(blank, add=True) if getattr(f, "auto_now", False) else None
-        if value is None:
-            value = getattr(blank, f.attname)
-        defaults.append(f.get_db_prep_save(value, connection))
-    table = connection.ops.quote_name(ProfileOutcome._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    where = {f.attname: i for i, f in enumerate(fields)}
-    return f"INSERT INTO {table} ({columns}) VALUES ({marks})", defaults, where
-
-
-def populate(orgs: int, seed: int) -> object:
-    """ORGS organizations of SECTOR with one rated profile each; returns the first one's owner."""
-    from django.contrib.auth import get_user_model
-    from django.db import connection, transaction
-
-    from csfpilot.webapp.catalog.models import Framework
-    from csfpilot.webapp.catalog.services import ensure_bundled_catalogs
-    from csfpilot.webapp.organizations.models import Membership, Organization
-    from csfpilot.webapp.profiles.models import Profile, ProfileOutcome
-    from csfpilot.webapp.profiles.persist import outcome_nodes
-
-    ensure_bundled_catalogs()
-    fw = Framework.objects.get(key="csf-2.0")
-    nodes = outcome_nodes(fw)
-    sql, defaults, at = _outcome_writer(connection)
-    json_of = ProfileOutcome._meta.get_field("current")
-    prepared: dict[object, object] = {}
-
-    def prep(value: object) -> object:
-        if value not in prepared:
-            prepared[value] = json_of.get_db_prep_save(value, connection)
-        return prepared[value]
-
-    rng = random.Random(seed)
-    user = get_user_model().objects.create(username="bench", email="bench@example.com")
-    for start in range(0, orgs, BATCH):
-        with transaction.atomic():
-            made = Organization.objects.bulk_create(
-                [
-                    Organization(name=f"Member {i:05d}", slug=f"member-{i:05d}", sector=SECTOR)
-                    for i in range(start, min(start + BATCH, orgs))
-                ]
-            )
-            if start == 0:
-                Membership.objects.create(user=user, organization=made[0], role="viewer")
-            scales = ["maturity" if rng.random() < 0.3 else "status" for _ in made]
-            profiles = Profile.objects.bulk_create(
-                [
-                    Profile(organization=o, name="Current state", framework=fw, scale=scale)
-                    for o, scale in zip(made, scales, strict=True)
-                ]
-            )
-            rows = []
-            for profile, scale in zip(profiles, scales, strict=True):
-                levels = MATURITY if scale == "maturity" else STATUS
-                maturity = rng.uniform(0.05, 0.95)
-                for node_id, code, position in nodes:
-                    row = list(defaults)
-                    row[at["profile_id"]] = profile.pk
-                    row[at["node_id"]] = node_id
-                    row[at["code"]] = code
-                    row[at["position"]] = position
-                    row[at["included"]] = rng.random() > 0.03
-                    assessed = rng.random() > 0.1
-                    current = _level(rng, levels, maturity) if assessed else None
-                    row[at["current"]] = prep(current)
-                    row[at["target"]] = prep(_level(rng, levels, min(maturity + 0.25, 0.99)))
-                    rows.append(row)
-            with connection.cursor() as cursor:
-                cursor.executemany(sql, rows)
-    return user
 
 
 def _timed(call, runs: int = RUNS) -> dict[str, float]:
@@ -189,11 +92,10 @@ def _verify() -> int:
     return sum(len(v) for v in values.values())
 
 
-def run_one(url: str | None, orgs: int, seed: int, *, reuse: bool = False) -> dict[str, object]:
+def run_one(
+    url: str | None, orgs: int, seed: int, *, reuse: bool = False, data: str | None = None
+) -> dict[str, object]:
     configure(url)
-    if not reuse:
-        fresh_schema(url)
-    from django.contrib.auth import get_user_model
     from django.db import connection
 
     from csfpilot.webapp.organizations.permissions import require
@@ -204,20 +106,17 @@ def run_one(url: str | None, orgs: int, seed: int, *, reuse: bool = False) -> di
     populate_s = recompute_s = None
     if reuse:
         # Measure again on the data a previous run generated (same seed and size).
-        user = get_user_model().objects.get(username="bench")
+        user, org, _ = measured()
         assert services.stale_organizations(SECTOR) == [], "the stored scores are stale"
     else:
-        t = time.perf_counter()
-        user = populate(orgs, seed)
-        populate_s = time.perf_counter() - t
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cur:
-                cur.execute("ANALYZE")
+        generated = prepare(url, orgs, seed, data)
+        user, org = generated.user, generated.organization
+        populate_s = None if data else generated.seconds
         t = time.perf_counter()
         contributing = services.recompute(SECTOR)
         recompute_s = time.perf_counter() - t
         assert contributing == orgs, (contributing, orgs)
-    access = require(user, "member-00000", Permission.VIEW)
+    access = require(user, org.slug, Permission.VIEW)
     aggregate = _timed(lambda: sector_stats(SECTOR))
     stale = _timed(lambda: services.stale_organizations(SECTOR))
     page = _timed(lambda: queries.benchmark(access))
@@ -227,7 +126,7 @@ def run_one(url: str | None, orgs: int, seed: int, *, reuse: bool = False) -> di
         "database": connection.vendor,
         "organizations": orgs,
         "seed": seed,
-        "outcome_rows": orgs * 106,
+        "outcome_rows": orgs * 106,  # every profile the sector counts has 106
         "populate_s": None if populate_s is None else round(populate_s, 1),
         "recompute_s": None if recompute_s is None else round(recompute_s, 1),
         "recompute_orgs_per_s": None if recompute_s is None else round(orgs / recompute_s),
@@ -292,12 +191,15 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="measure again on a database a run generated"
     )
+    parser.add_argument("--data", help="start from this copy of the data set")
+    parser.add_argument("--no-save", action="store_true", help="print only; leave the file")
     args = parser.parse_args()
     if args.url is not None:
         url = None if args.url == "-" else args.url
-        result = run_one(url, args.orgs, args.seed, reuse=args.reuse)
+        result = run_one(url, args.orgs, args.seed, reuse=args.reuse, data=args.data)
         label = "PostgreSQL" if result["database"] == "postgresql" else "SQLite"
-        _save(label, result)
+        if not args.no_save:
+            _save(label, result)
         _print(label, result)
         print(json.dumps(result))
         return

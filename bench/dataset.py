@@ -476,7 +476,7 @@ def generate(orgs: int = ORGS, seed: int = SEED, sector: str = SECTOR) -> DataSe
     from csfpilot.formats.native import to_document
     from csfpilot.webapp.catalog.models import Framework
     from csfpilot.webapp.catalog.services import ensure_bundled_catalogs
-    from csfpilot.webapp.demo import DEMO_LOGIN, ensure_demo
+    from csfpilot.webapp.demo import ensure_demo
     from csfpilot.webapp.organizations.models import Membership, Organization
     from csfpilot.webapp.profiles import storage
     from csfpilot.webapp.profiles.frameworks import suggested_controls
@@ -493,9 +493,7 @@ def generate(orgs: int = ORGS, seed: int = SEED, sector: str = SECTOR) -> DataSe
         raise RuntimeError("the database already has accounts: generate into an empty one")
     if sector:
         Organization.objects.filter(pk=demo.pk).update(sector=sector)
-        demo.sector = sector
-    user = get_user_model().objects.get(email=DEMO_LOGIN[0])
-    measured = Profile.objects.filter(organization=demo, kind="organizational").order_by("id")[0]
+    user, demo, profile = measured()
     fw = Framework.objects.get(key="csf-2.0")
     nodes = outcome_nodes(fw)
     codes = [code for _, code, _ in nodes]
@@ -574,13 +572,70 @@ def generate(orgs: int = ORGS, seed: int = SEED, sector: str = SECTOR) -> DataSe
     return DataSet(
         user=user,
         organization=demo,
-        profile=measured,
+        profile=profile,
         orgs=orgs,
         seed=seed,
         sector=sector,
         rows=counts,
         seconds=round(time.perf_counter() - started, 2),
     )
+
+
+def measured() -> tuple[Any, Any, Any]:
+    """The demo user, the demo organization and its Organizational Profile."""
+    from django.contrib.auth import get_user_model
+
+    from csfpilot.webapp.demo import DEMO_LOGIN, DEMO_ORGANIZATION
+    from csfpilot.webapp.profiles.models import Profile
+
+    user = get_user_model().objects.get(email=DEMO_LOGIN[0])
+    profile = (
+        Profile.objects.filter(organization__slug=DEMO_ORGANIZATION[1], kind="organizational")
+        .select_related("organization")
+        .order_by("id")[0]
+    )
+    return user, profile.organization, profile
+
+
+def prepare(
+    url: str | None, orgs: int = ORGS, seed: int = SEED, saved: str | None = None
+) -> DataSet:
+    """The data set in the bench database (Django configured for ``url``): a copy of
+    ``saved`` (what ``python -m bench.dataset --save`` kept for this size and seed) when
+    given, so that suites of one run share one generation; otherwise generated afresh."""
+    from bench.environment import fresh_schema, restore_copy
+
+    if not saved:
+        fresh_schema(url)
+        return generate(orgs, seed)
+    from csfpilot.webapp.organizations.models import Organization
+    from csfpilot.webapp.profiles.models import Action, Profile, ProfileOutcome, Snapshot
+
+    restore_copy(url, saved)
+    user, org, profile = measured()
+    found = Organization.objects.count()
+    if found != orgs:
+        raise SystemExit(f"{saved} holds {found:,} organizations, not {orgs:,}")
+    rows = {
+        "organizations": found,
+        "profiles": Profile.objects.count(),
+        "outcomes": ProfileOutcome.objects.count(),
+        "actions": Action.objects.count(),
+        "snapshots": Snapshot.objects.count(),
+    }
+    return DataSet(user, org, profile, orgs, seed, org.sector, rows)
+
+
+def suite_arguments(prog: str) -> argparse.ArgumentParser:
+    """The options every suite on the data set takes."""
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("database_url", help="a database URL, or - for SQLite")
+    parser.add_argument("--orgs", type=int, default=ORGS, help=f"organizations (default {ORGS})")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"seed (default {SEED})")
+    parser.add_argument(
+        "--data", help="start from this copy of the data set (python -m bench.dataset --save)"
+    )
+    return parser
 
 
 def content_digest() -> str:

@@ -1,7 +1,8 @@
 """Requests per second over real HTTP against the production server (``csfpilot serve``).
 
-The bench's data set (1,000 organizations, see bench/profiles.py) is written
-into a fresh database; ``csfpilot serve`` is then started on it in a subprocess
+The bench's data set (bench/dataset.py: 1,000 organizations by default) is
+written into a fresh database, or copied from the one the runner generated for
+this size and seed; ``csfpilot serve`` is then started on it in a subprocess
 (gunicorn, its default workers and threads) and loaded from this process over
 loopback by 8 and then 32 closed-loop clients for a fixed time per operation.
 The bare endpoint (``/healthz``: the same middleware, no work) runs in the same
@@ -9,12 +10,12 @@ server, so each operation's throughput reads as a share of the framework's own
 limit here. The load generator shares the machine's cores with the server, as
 any loopback measurement does.
 
-Usage: python -m bench.http_load DATABASE_URL|- [--quick]   → JSON on stdout's last line.
+Usage: python -m bench.http_load DATABASE_URL|- [--quick] [--orgs N] [--seed S] [--data SAVED]
+       → JSON on stdout's last line.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import socket
@@ -30,7 +31,8 @@ from pathlib import Path
 
 import psutil
 
-from bench.environment import configure, fresh_schema
+from bench.dataset import prepare, suite_arguments
+from bench.environment import configure
 from bench.load import Client, LoadResult, run_load
 
 HOST = "127.0.0.1"
@@ -194,8 +196,7 @@ def _credentials(user) -> tuple[str, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.http_load")
-    parser.add_argument("database_url")
+    parser = suite_arguments("python -m bench.http_load")
     parser.add_argument("--quick", action="store_true", help="2 s per measurement instead of 5")
     args = parser.parse_args()
     url = None if args.database_url == "-" else args.database_url
@@ -203,14 +204,13 @@ def main() -> None:
     # the whole bench at 1,000 organizations within ten minutes on two cores.
     seconds = 2.0 if args.quick else 5.0
     data_dir = configure(url)
-    fresh_schema(url)
 
     from django.db import connections
 
-    from bench.profiles import _populate
     from csfpilot.webapp.profiles.models import ProfileOutcome
 
-    user, profile = _populate()
+    data = prepare(url, args.orgs, args.seed, args.data)
+    user, profile = data.user, data.profile
     token, session = _credentials(user)
     slug, pid = profile.organization.slug, profile.pk
     codes = list(

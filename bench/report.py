@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-AGGREGATES = Path(__file__).resolve().parent / "results" / "aggregates.json"
+RESULTS = Path(__file__).resolve().parent / "results"
+AGGREGATES = RESULTS / "aggregates.json"
+DEFAULT_ORGS = 1000  # results without a recorded size are from the 1,000-organization bench
 
 TARGETS = {
     "import": "full import under 2 s",
@@ -17,11 +19,46 @@ TARGETS = {
     "under 2 s; each worker under 150 MB",
 }
 
+# The product's targets read at 10,000 organizations on PostgreSQL:
+# (what, suite, row name, clients or None, statistic, limit in ms).
+SCALE_TARGETS = [
+    (
+        "open a profile, median",
+        "profiles",
+        "open a profile: all 106 outcomes (API)",
+        None,
+        "median_ms",
+        15.0,
+    ),
+    ("save a rating, median", "profiles", "save one rating (API PATCH)", None, "median_ms", 15.0),
+    (
+        "open a profile with 8 concurrent HTTP clients, p95",
+        "http",
+        "open a profile: 106 outcomes (API)",
+        8,
+        "p95_ms",
+        40.0,
+    ),
+]
+SCALE_ORGS, SCALE_DATABASE = 10_000, "PostgreSQL"
+
 HEAD = """# Benchmarks
 
 Run them with `make bench` (or `.venv/bin/python -m bench`; `--sqlite` skips PostgreSQL,
 `--only http` reruns one suite and keeps the others' last results, `--quick` shortens the
-HTTP load runs).
+HTTP load runs, `--orgs 10000 --seed 6` runs the suites that depend on the data set's size
+at 10,000 organizations).
+
+The data set (`python -m bench.dataset DATABASE_URL|- --orgs N --seed S`, bench/dataset.py)
+is generated once per database and run, deterministically from the seed: the demo
+organization exactly as a newcomer gets it (the one measured), and N − 1 more organizations
+of one sector, each with an Organizational Profile over all 106 CSF 2.0 outcomes on the
+implementation-status or (about 30 %) the maturity scale, ratings spread around the
+organization's maturity with some outcomes not assessed and a few excluded, priorities,
+owners and the template's texts, Tiers, an action plan of 3–8 actions in the product's order
+(priority weight × gap) and two earlier snapshots (ratings only). The suites that use it
+(profiles, HTTP, sector aggregates) start from a copy of that generation.
+
 Each suite runs in a fresh process on a fresh database. Times for pages and API calls are
 **server time** (the app's `Server-Timing` header), median and 95th percentile over 50
 requests after 5 warm-up requests. The import is NIST's shipped files (CSF 2.0 Core and
@@ -29,26 +66,66 @@ examples, CSF 1.1, SP 800-53 Rev. 5 with four baselines, nine crosswalk datasets
 stored into an empty database, median of three cold runs; memory is the process's peak
 resident set.
 
-Targets on a 2-core machine: {targets}.
+Targets on a 2-core machine: {targets}. At 10,000 organizations on PostgreSQL: {scale}.
 
-These are the latest results, written by the benchmark itself.
+These are the latest results, written by the benchmark itself: a section per size of the
+data set (bench/results/latest.json holds 1,000 organizations, orgs-N.json any other size).
 """
 
 
-def write_doc(results: dict, path: Path) -> None:
-    lines = [HEAD.format(targets="; ".join(TARGETS.values()))]
-    lines.append(f"Measured {results['when']} on {results['machine']}.\n")
-    for db, entry in results["databases"].items():
-        lines.append(f"## {db}\n")
-        imp = entry["import"]
-        lines.append("| full import | read files | store | total | peak memory |")
-        lines.append("|---|---|---|---|---|")
-        lines.append(
-            f"| NIST's shipped files | {imp['read_s']} s | {imp['store_s']} s | "
-            f"{imp['total_s']} s | {imp['peak_rss_mb']} MB |\n"
-        )
+def runs() -> list[dict]:
+    """Every stored run, smallest data set first."""
+    found = []
+    for path in [RESULTS / "latest.json", *sorted(RESULTS.glob("orgs-*.json"))]:
+        if path.exists():
+            found.append(json.loads(path.read_text()))
+    return sorted(found, key=lambda r: r.get("organizations", DEFAULT_ORGS))
+
+
+def write_doc(path: Path, results: list[dict] | None = None) -> None:
+    scale = "; ".join(f"{what} under {limit:g} ms" for what, *_, limit in SCALE_TARGETS)
+    lines = [HEAD.format(targets="; ".join(TARGETS.values()), scale=scale)]
+    for run in runs() if results is None else results:
+        lines.extend(run_section(run))
+    if AGGREGATES.exists():
+        lines.extend(aggregates_section(json.loads(AGGREGATES.read_text())))
+    path.write_text("\n".join(lines))
+
+
+def _size(run: dict) -> int:
+    return run.get("organizations", DEFAULT_ORGS)
+
+
+def run_section(run: dict) -> list[str]:
+    orgs = _size(run)
+    seed = f"seed {run['seed']}" if "seed" in run else "seed not recorded"
+    lines = [
+        f"## {orgs:,} organizations\n",
+        f"Measured {run['when']} on {run['machine']}; data set of {orgs:,} organizations, "
+        f"{seed}.\n",
+    ]
+    if orgs == SCALE_ORGS and SCALE_DATABASE in run["databases"]:
+        lines.extend(scale_targets(run["databases"][SCALE_DATABASE]))
+    sector = {}
+    for db, entry in run["databases"].items():
+        lines.append(f"### {db}\n")
+        if "dataset" in entry:
+            d = entry["dataset"]
+            lines.append(
+                f"Data set generated in {d['seconds']} s: {d['organizations']:,} organizations, "
+                f"{d['profiles']:,} profiles, {d['outcomes']:,} outcome rows, "
+                f"{d['actions']:,} actions, {d['snapshots']:,} snapshots.\n"
+            )
+        if "import" in entry:
+            imp = entry["import"]
+            lines.append("| full import | read files | store | total | peak memory |")
+            lines.append("|---|---|---|---|---|")
+            lines.append(
+                f"| NIST's shipped files | {imp['read_s']} s | {imp['store_s']} s | "
+                f"{imp['total_s']} s | {imp['peak_rss_mb']} MB |\n"
+            )
         for suite, rows in entry.items():
-            if suite in {"import", "http", "aggregates"}:
+            if suite in {"import", "http", "aggregates", "dataset"}:
                 continue
             lines.append(f"| {suite} | median | p95 |")
             lines.append("|---|---|---|")
@@ -57,23 +134,58 @@ def write_doc(results: dict, path: Path) -> None:
             lines.append("")
         if "http" in entry:
             lines.extend(http_section(entry["http"]))
-    if AGGREGATES.exists():
-        lines.extend(aggregates_section(json.loads(AGGREGATES.read_text())))
-    path.write_text("\n".join(lines))
+        if "aggregates" in entry:
+            sector[db] = entry["aggregates"]
+    if sector:
+        lines.extend(
+            aggregates_table(sector, f"### Sector aggregates over {orgs:,} organizations\n")
+        )
+    return lines
+
+
+def scale_targets(entry: dict) -> list[str]:
+    """The product's targets at this size, against what was measured."""
+    lines = ["| target (PostgreSQL) | limit | measured | met |", "|---|---|---|---|"]
+    for what, suite, name, clients, stat, limit in SCALE_TARGETS:
+        rows = entry.get(suite, {})
+        rows = rows.get("rows", []) if isinstance(rows, dict) else rows
+        found = next(
+            (
+                r
+                for r in rows
+                if r["name"] == name and (clients is None or r.get("clients") == clients)
+            ),
+            None,
+        )
+        if found is None:
+            lines.append(f"| {what} | {limit:g} ms | not measured | |")
+            continue
+        value = found[stat]
+        lines.append(f"| {what} | {limit:g} ms | {value} ms | {'yes' if value < limit else 'no'} |")
+    lines.append("")
+    return lines
 
 
 def aggregates_section(data: dict) -> list[str]:
     lines = [
-        "## Sector aggregates\n",
-        "`python -m bench --only aggregates` (or `python -m bench.aggregates`): a deterministic "
-        "data set of organizations in one sector, each with a counted profile, then the sector's "
+        "## Sector aggregates (standalone runs)\n",
+        "`python -m bench.aggregates` (10,000 organizations unless `--orgs` says otherwise; "
+        "bench/results/aggregates.json): the data set, all of whose organizations are in one "
+        "sector and each with a counted profile, then the sector's "
         "mean, median and quartiles of every Function score computed by the database, median "
         f"and p95 over repeated runs. Measured {data.get('when', 'at an unknown time')}.\n",
+    ]
+    return lines + aggregates_table(data["databases"])
+
+
+def aggregates_table(databases: dict, heading: str | None = None) -> list[str]:
+    lines = [heading] if heading else []
+    lines += [
         "| database | organizations | outcome rows | aggregate median | p95 | whole benchmark "
         "request | staleness check | recompute all scores | target |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for db, r in data["databases"].items():
+    for db, r in databases.items():
         lines.append(
             f"| {db} | {r['organizations']:,} | {r['outcome_rows']:,} | "
             f"{r['aggregate']['median_ms']} ms | {r['aggregate']['p95_ms']} ms | "
@@ -84,7 +196,7 @@ def aggregates_section(data: dict) -> list[str]:
     return lines
 
 
-HTTP_HEAD = """### Over HTTP: `csfpilot serve` under load
+HTTP_HEAD = """#### Over HTTP: `csfpilot serve` under load
 
 {workers} gunicorn worker processes × {threads} threads, loaded over loopback by closed-loop
 clients on keep-alive connections, {seconds_per_run:g} s per row after 1 s of warm-up; the load
