@@ -8,7 +8,7 @@ from fractions import Fraction
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from csfpilot.core.gaps import analyse_gaps, plan_order_key
+from csfpilot.core.gaps import analyse_gaps, plan_order_key, profile_gap
 from csfpilot.core.profiles import (
     STATUS,
     OutcomeEntry,
@@ -17,7 +17,7 @@ from csfpilot.core.profiles import (
     Side,
     csf_2_0,
 )
-from csfpilot.core.scoring import outcome_weight, score_profile
+from csfpilot.core.scoring import outcome_weight, score_profile, score_total
 from tests.core.strategies import PROFILE_SETTINGS, profiles
 
 CSF = csf_2_0()
@@ -113,3 +113,11 @@ def test_an_outcome_not_in_the_profile_counts_nowhere(profile):
         profile, outcomes={**profile.outcomes, code: OutcomeEntry(code, included=False)}
     )
     assert all_scores(excluded) == all_scores(profile)
+
+
+@PROFILE_SETTINGS
+@given(profiles(kind=ProfileKind.ORGANIZATIONAL, snapshot=False))
+def test_the_profile_level_shortcuts_equal_the_full_analysis(profile):
+    """Profile lists read only the top figures; they must be the full analysis' own."""
+    assert score_total(profile, CSF) == score_profile(profile, CSF).profile
+    assert profile_gap(profile, CSF) == analyse_gaps(profile, CSF).profile

@@ -6,6 +6,7 @@ from csfpilot.core.gaps.analysis import (
     OutcomeGap,
     analyse_gaps,
     plan_order_key,
+    profile_gap,
 )
 from csfpilot.core.gaps.plan import (
     CandidateAction,
@@ -27,5 +28,6 @@ __all__ = [
     "candidate_title",
     "natural_key",
     "plan_order_key",
+    "profile_gap",
     "references_from_mapping_set",
 ]

@@ -120,8 +120,9 @@ def _comparable(entry: OutcomeEntry) -> OutcomeGap | None:
     return OutcomeGap(entry.outcome, entry.current, entry.target, entry.priority, entry.owner)
 
 
-def analyse_gaps(profile: Profile, framework: OutcomeFramework) -> GapAnalysis:
-    """Gaps of every included outcome of ``framework`` and of every group above them."""
+def _comparable_outcomes(
+    profile: Profile, framework: OutcomeFramework
+) -> tuple[dict[str, OutcomeGap], list[str]]:
     gaps: dict[str, OutcomeGap] = {}
     not_comparable: list[str] = []
     for code in framework.outcomes:
@@ -133,11 +134,18 @@ def analyse_gaps(profile: Profile, framework: OutcomeFramework) -> GapAnalysis:
             not_comparable.append(code)
         else:
             gaps[code] = found
-    missing = set(not_comparable)
+    return gaps, not_comparable
 
-    weight_of = {c: outcome_weight(profile.outcomes[c], profile.rollup) for c in gaps}
 
-    def group_gap(code: str, level: str, title: str, outcomes: tuple[str, ...]) -> GroupGap:
+class _GroupGaps:
+    """Works out groups' gaps from one profile's comparable outcomes."""
+
+    def __init__(self, profile: Profile, gaps: dict[str, OutcomeGap], missing: set[str]):
+        self.gaps = gaps
+        self.missing = missing
+        self.weight_of = {c: outcome_weight(profile.outcomes[c], profile.rollup) for c in gaps}
+
+    def __call__(self, code: str, level: str, title: str, outcomes: tuple[str, ...]) -> GroupGap:
         # Weights are summed per distinct gap first: a scale has a handful of levels, so
         # a group needs a few Fraction operations instead of one per outcome.
         weight_per_gap: dict[Fraction, int] = {}
@@ -145,11 +153,11 @@ def analyse_gaps(profile: Profile, framework: OutcomeFramework) -> GapAnalysis:
         with_gap = 0
         comparable = 0
         for c in outcomes:
-            g = gaps.get(c)
+            g = self.gaps.get(c)
             if g is None:
                 continue
             comparable += 1
-            w = weight_of[c]
+            w = self.weight_of[c]
             weight_per_gap[g.gap] = weight_per_gap.get(g.gap, 0) + w
             weights += w
             with_gap += g.gap > 0
@@ -161,9 +169,14 @@ def analyse_gaps(profile: Profile, framework: OutcomeFramework) -> GapAnalysis:
             total / weights if weights else None,
             comparable,
             with_gap,
-            sum(1 for c in outcomes if c in missing),
+            sum(1 for c in outcomes if c in self.missing),
         )
 
+
+def analyse_gaps(profile: Profile, framework: OutcomeFramework) -> GapAnalysis:
+    """Gaps of every included outcome of ``framework`` and of every group above them."""
+    gaps, not_comparable = _comparable_outcomes(profile, framework)
+    group_gap = _GroupGaps(profile, gaps, set(not_comparable))
     groups = tuple(
         group_gap(
             g.code, g.level, framework.text(g.code) or g.title, framework.outcomes_under(g.code)
@@ -173,3 +186,13 @@ def analyse_gaps(profile: Profile, framework: OutcomeFramework) -> GapAnalysis:
     top = group_gap(profile.name, PROFILE_LEVEL, profile.name, framework.outcomes)
     ordered = tuple(sorted(gaps.values(), key=plan_order_key))
     return GapAnalysis(ordered, top, groups, tuple(not_comparable))
+
+
+def profile_gap(profile: Profile, framework: OutcomeFramework) -> GroupGap:
+    """The profile's own gap, as :func:`analyse_gaps` gives it, without the groups' work.
+
+    Lists of many profiles show only this figure.
+    """
+    gaps, not_comparable = _comparable_outcomes(profile, framework)
+    group_gap = _GroupGaps(profile, gaps, set(not_comparable))
+    return group_gap(profile.name, PROFILE_LEVEL, profile.name, framework.outcomes)

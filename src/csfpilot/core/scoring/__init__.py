@@ -19,6 +19,7 @@ from csfpilot.core.scoring.rollup import (
     outcome_weight,
     percent,
     score_profile,
+    score_total,
 )
 
 __all__ = [
@@ -36,5 +37,6 @@ __all__ = [
     "percent",
     "score_deltas",
     "score_profile",
+    "score_total",
     "trend",
 ]

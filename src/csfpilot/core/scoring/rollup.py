@@ -153,3 +153,11 @@ def score_profile(profile: Profile, framework: OutcomeFramework) -> ProfileScore
         for g in framework.groups
     )
     return ProfileScores(top, groups)
+
+
+def score_total(profile: Profile, framework: OutcomeFramework) -> NodeScore:
+    """The profile's own score, as :func:`score_profile` gives it, without the groups' work.
+
+    Lists of many profiles show only this figure.
+    """
+    return _node(profile.name, PROFILE_LEVEL, profile.name, framework.outcomes, profile)

@@ -41,6 +41,7 @@ from csfpilot.core.gaps import (
     OutcomeGap,
     analyse_gaps,
     candidate_actions,
+    profile_gap,
 )
 from csfpilot.core.profiles import (
     ActionStatus,
@@ -59,6 +60,7 @@ from csfpilot.core.scoring import (
     compare_profiles,
     label_of,
     score_profile,
+    score_total,
 )
 from csfpilot.core.scoring import trend as trend_of
 from csfpilot.webapp.catalog import models as catalog
@@ -141,8 +143,8 @@ def profile_list(access: Access, *, kind: str | None = None) -> list[ProfileSumm
         out.append(
             ProfileSummary(
                 profile=row,
-                scores=score_profile(profile, framework).profile,
-                gap=analyse_gaps(profile, framework).profile,
+                scores=score_total(profile, framework),
+                gap=profile_gap(profile, framework),
                 open_actions=row.open_actions,
                 overdue_actions=row.overdue_actions,
                 snapshot_count=row.snapshot_count,
