@@ -642,3 +642,32 @@ def test_level_keys_are_taken_exactly_as_written(owner):
     assert "write it as the number 3" in as_text.json()["detail"]
     saved = _patch(owner, url, {"version": 1, "current": 3, "target": "na"})
     assert (saved.json()["current"], saved.json()["target"]) == (3, "na")
+
+
+def test_outcome_answers_equal_what_the_validated_schema_gives(owner, api_world):
+    """Outcome answers skip re-validation for speed; they must be exactly what it would give."""
+    from csfpilot.webapp.profiles import queries
+    from csfpilot.webapp.profiles import schemas as s
+
+    pid = api_world.own.profile
+    _patch(
+        owner,
+        f"/api/organizations/acme/profiles/{pid}/outcomes/DE.CM-01",
+        {
+            "version": 1,
+            "priority": "low",
+            "target": "fully",
+            "current_details": {"references": ["SI-4"], "evidence": ["https://x.test/a"]},
+        },
+    )
+    listed = owner.get(f"/api/organizations/acme/profiles/{pid}/outcomes").json()
+    detail = queries.profile_detail(api_world.world.access("owner"), pid)
+    validated = [
+        json.loads(s.OutcomeOut.model_validate(s.outcome_out(o).model_dump()).model_dump_json())
+        for o in detail.outcomes
+    ]
+    assert len(listed) == 106
+    assert listed == validated
+    by_code = {o["code"]: o for o in listed}
+    assert by_code["DE.CM-01"]["current_details"]["references"] == ["SI-4"]
+    assert by_code["PR.AA-03"]["current"] == "not"
