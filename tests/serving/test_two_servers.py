@@ -152,3 +152,10 @@ def test_two_servers_sharing_redis_cache(database_url: str, redis_url: str, tmp_
         assert page_b.status == 200
         assert cache.keys("*catalog-tree*") == trees, "server B reused A's rendering"
         assert b"GV.OC-01" in page_b.body
+        # Outcome lists read by both servers are built once per state and shared through Redis.
+        answers = cache.keys("csfpilot-answers:*")
+        assert answers, "the outcome lists went to the shared cache"
+        listed_a = call(a.api("/outcomes"), token=a.token).json()
+        listed_b = call(b.api("/outcomes"), token=b.token).json()
+        assert listed_a == listed_b
+        assert sorted(cache.keys("csfpilot-answers:*")) == sorted(answers)

@@ -337,15 +337,30 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("CSFPILOT_EMAIL_FROM", "csfpilot <csfpilot@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# The cache holds the sign-in throttles: per process in memory by default, shared by every
-# worker when Redis is configured.
+# The caches hold the sign-in throttles ("default") and built answers that are checked
+# against the database on every read ("answers", see profiles/answer_cache.py): per process
+# in memory by default, shared by every worker and server when Redis is configured.
 _redis_url = os.environ.get("CSFPILOT_REDIS_URL", "")
+
+
+def _cache(prefix: str, entries: int) -> dict[str, object]:
+    if _redis_url:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "KEY_PREFIX": prefix,
+        }
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": prefix,
+        "OPTIONS": {"MAX_ENTRIES": entries},
+    }
+
+
 CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
-        if _redis_url
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    "default": _cache("csfpilot", 300),
+    # A full profile's outcome list is about 60 KB: at most about 30 MB per process.
+    "answers": _cache("csfpilot-answers", 500) | {"TIMEOUT": 3600},
 }
 
 

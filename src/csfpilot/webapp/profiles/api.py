@@ -33,7 +33,7 @@ from csfpilot.webapp.accounts.api_auth import api_auth
 from csfpilot.webapp.catalog.schemas import Problem
 from csfpilot.webapp.organizations.permissions import Access, require
 from csfpilot.webapp.organizations.roles import Permission
-from csfpilot.webapp.profiles import exchange, lookups, queries, services, storage
+from csfpilot.webapp.profiles import answer_cache, exchange, lookups, queries, services, storage
 from csfpilot.webapp.profiles import schemas as s
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 
@@ -219,10 +219,14 @@ def set_tiers(request: HttpRequest, slug: str, profile_id: int, payload: s.Tiers
 )
 def list_outcomes(request: HttpRequest, slug: str, profile_id: int) -> HttpResponse:
     access = require(request, slug, Permission.VIEW)
-    detail = queries.profile_detail(access, profile_id)
-    # The objects are built by the typed schema already; letting the framework validate
-    # them a second time, attribute by attribute, costs more than building them.
-    body = _OUTCOME_LIST.dump_json([s.outcome_out(o) for o in detail.outcomes])
+
+    def build() -> bytes:
+        detail = queries.profile_detail(access, profile_id)
+        # The objects are built by the typed schema already; letting the framework validate
+        # them a second time, attribute by attribute, costs more than building them.
+        return _OUTCOME_LIST.dump_json([s.outcome_out(o) for o in detail.outcomes])
+
+    body = answer_cache.outcome_list(access, profile_id, build)
     return HttpResponse(body, content_type="application/json")
 
 

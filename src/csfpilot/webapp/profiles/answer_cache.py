@@ -1,0 +1,87 @@
+"""Reuse of the full outcome list's answer while the profile's outcomes stay as they are.
+
+Opening a profile reads all of its outcomes; building that answer costs several
+times more than checking whether it can have changed. Every write to an outcome
+row bumps its ``version`` (optimistic locking depends on it), and rows are only
+ever added or removed with new ids, so the count, the sum of versions and the
+highest id of a profile's rows change with any write (and so does the time of
+the last write, which with the profile's creation time tells apart a profile
+made anew where a deleted one was and got its ids back). Together with the
+release's digest, the e-mails of who last changed each row (shown in the
+answer) and what the caller may edit, they make the key: a cached answer is
+never served after a change, on this server or another, because the key is
+read from the database on every request. The key is read before the answer is
+built, so an answer stored under a key is never older than the state the key
+describes.
+
+The cache is the ``answers`` cache: per process by default, shared through
+Redis when it is configured.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.core.cache import caches
+from django.db.models import Count, Max, Sum
+
+from csfpilot.webapp.organizations.permissions import Access
+from csfpilot.webapp.organizations.roles import Permission
+from csfpilot.webapp.profiles import models as m
+
+# Bumped whenever the shape of a cached answer changes, so old entries are never read.
+_SHAPE = "1"
+
+
+def _who_may_edit(access: Access) -> str:
+    # Mirrors permissions.can_edit_outcome: the only per-caller part of an outcome answer.
+    if access.can(Permission.EDIT_PROFILES):
+        return "all"
+    if access.can(Permission.EDIT_ASSIGNED_OUTCOMES):
+        return f"own-{access.membership.user_id}"
+    return "none"
+
+
+def outcome_list_key(access: Access, profile_id: int) -> str | None:
+    """The key of a profile's outcome list as this caller sees it now (one query).
+
+    None when the organization has no such profile or it has no outcome rows:
+    the caller then builds the answer (or its refusal) the ordinary way.
+    """
+    # One row per last editor: the few e-mails shown in the answer, and per editor the
+    # rows' count, sum of versions, highest id and last write.
+    groups = sorted(
+        m.ProfileOutcome.objects.filter(
+            profile_id=profile_id, profile__organization=access.organization
+        )
+        .order_by()
+        .values_list(
+            # A profile made where a deleted one was can get its ids back (SQLite reuses
+            # them); its creation time and its rows' write times tell the two apart.
+            "profile__created_at",
+            "profile__framework_id",
+            "profile__framework__content_digest",
+            "updated_by_id",
+            "updated_by__email",
+        )
+        .annotate(n=Count("id"), versions=Sum("version"), top=Max("id"), written=Max("updated_at")),
+        key=repr,
+    )
+    if not groups:
+        return None
+    material = repr((_SHAPE, profile_id, groups, _who_may_edit(access)))
+    return "outcomes:" + hashlib.sha256(material.encode()).hexdigest()
+
+
+def outcome_list(access: Access, profile_id: int, build: Callable[[], bytes]) -> bytes:
+    """The cached answer under the current key, or ``build()``'s, stored for the next reader."""
+    key = outcome_list_key(access, profile_id)
+    if key is None:
+        return build()
+    cache = caches["answers"]
+    body = cache.get(key)
+    if body is None:
+        body = build()
+        cache.set(key, body)
+    return body
