@@ -303,3 +303,58 @@ def test_export_of_an_imported_profile_round_trips(world):
     job.refresh_from_db()
     text = exchange.export_profile_file(world.access("owner"), job.result["profile_id"], "yaml")
     assert "GV.OC-01" in text and "Plant 2" in text
+
+
+def _left_running(job: Job, *, attempts: int, silent_for: float) -> None:
+    """What a worker killed in the middle of an attempt leaves behind."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    last_sign = timezone.now() - timedelta(seconds=silent_for)
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, attempts=attempts, started_at=last_sign, heartbeat_at=last_sign
+    )
+    DBTaskResult.objects.filter(id=job.task_id).update(status="RUNNING")
+
+
+def test_a_job_whose_worker_died_is_tried_again_by_the_next_worker(world, settings):
+    settings.CSFPILOT_JOB_STALL_SECONDS = 600
+    ATTEMPTS.clear()
+    job = services.enqueue(flaky, access=world.access("owner"), label="Flaky", fail_times=0)
+    _left_running(job, attempts=1, silent_for=1200)
+    events = []
+    work(events)
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.result) == (JobStatus.SUCCEEDED, 2, {"attempts": 1})
+    recovered = [e for e in events if e.kind == "recovered"]
+    assert [(e.job_id, e.status) for e in recovered] == [(job.pk, "retrying")]
+    assert recovered[0].error == (
+        "Attempt 1 of 3: the worker stopped during it (no sign of life for 20 min)"
+    )
+
+
+def test_a_dead_workers_job_on_its_last_attempt_fails_saying_why(world, settings):
+    settings.CSFPILOT_JOB_STALL_SECONDS = 600
+    job = services.enqueue(broken, access=world.access("owner"), label="Broken")
+    _left_running(job, attempts=2, silent_for=700)
+    dealt = services.recover_stalled()
+    job.refresh_from_db()
+    assert [j.pk for j in dealt] == [job.pk]
+    assert job.status == JobStatus.FAILED and job.finished_at is not None
+    assert job.error == "Attempt 2 of 2: the worker stopped during it (no sign of life for 12 min)"
+    assert services.recover_stalled() == []  # dealt with once
+
+
+def test_a_running_job_that_reports_progress_is_left_alone(world, settings):
+    settings.CSFPILOT_JOB_STALL_SECONDS = 600
+    quiet = services.enqueue(recompute_sector, access=world.access("owner"), label="Quiet")
+    _left_running(quiet, attempts=1, silent_for=300)
+    busy = services.enqueue(recompute_sector, access=world.access("owner"), label="Busy")
+    _left_running(busy, attempts=1, silent_for=3600)
+    busy.refresh_from_db()
+    from csfpilot.webapp.jobs.runs import JobRun
+
+    JobRun(busy, world.access("owner")).progress(1, 10, "still going")
+    assert services.recover_stalled() == []
+    assert set(Job.objects.values_list("status", flat=True)) == {JobStatus.RUNNING}

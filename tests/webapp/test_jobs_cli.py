@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+DATA_DIRS: list[Path] = []
+
 
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory):
     data_dir = tmp_path_factory.mktemp("jobs-cli")
+    DATA_DIRS.append(data_dir)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CSFPILOT_"))}
     env.update(
         CSFPILOT_DATA_DIR=str(data_dir),
@@ -67,3 +71,34 @@ def test_queue_run_and_follow_a_job_from_the_command_line(cli):
     missing = cli("jobs", "wait", "999")
     assert missing.returncode == 1
     assert missing.stderr.strip() == "error: no job 999"
+
+
+def test_a_worker_that_starts_takes_over_a_dead_workers_job(cli):
+    queued = json.loads(cli("sectors", "recompute", "--sector", "energy", "--json").stdout)
+    # What a worker killed halfway through leaves in the database: the job and its task
+    # marked running, and no sign of life for an hour.
+    with sqlite3.connect(DATA_DIRS[0] / "csfpilot.sqlite3") as db:
+        db.execute(
+            "UPDATE jobs_job SET status = 'running', attempts = 1, "
+            "started_at = datetime('now', '-1 hour'), heartbeat_at = datetime('now', '-1 hour') "
+            "WHERE id = ?",
+            (queued["id"],),
+        )
+        changed = db.execute(
+            "UPDATE django_tasks_database_dbtaskresult SET status = 'RUNNING' WHERE id = "
+            "(SELECT replace(task_id, '-', '') FROM jobs_job WHERE id = ?)",
+            (queued["id"],),
+        ).rowcount
+    assert changed == 1
+    stuck = json.loads(cli("jobs", "list", "--json").stdout)[0]
+    assert (stuck["id"], stuck["status"]) == (queued["id"], "running")
+
+    worker = cli("worker", "--burst")
+    assert worker.returncode == 0, worker.stderr
+    assert f"↺ retrying #{queued['id']} Recompute sector scores: energy" in worker.stdout
+    assert "Attempt 1 of 3: the worker stopped during it (no sign of life for 60 min)" in (
+        worker.stdout
+    )
+    assert f"■ succeeded #{queued['id']}" in worker.stdout
+    done = json.loads(cli("jobs", "list", "--json").stdout)[0]
+    assert (done["id"], done["status"], done["attempts"]) == (queued["id"], "succeeded", 2)

@@ -48,6 +48,10 @@ def _event(event: Any) -> None:
         console.print(f"[cyan]▶[/] {tag} {event.label}")
         return
     style = STYLE.get(event.status, "white")
+    if event.kind == "recovered":
+        # A job whose worker died: its error says what was found.
+        console.print(f"[{style}]↺ {event.status}[/] {tag} {event.label}\n    {event.error}")
+        return
     line = f"[{style}]■ {event.status}[/] {tag} {event.label}"
     if event.status == "retrying":
         line += f" — attempt {event.attempts} of {event.max_attempts} failed, will retry"

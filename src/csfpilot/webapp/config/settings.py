@@ -371,6 +371,8 @@ TASKS = {
 }
 # A failed attempt is tried again after this many seconds times the attempt number.
 CSFPILOT_JOB_RETRY_SECONDS = float(os.environ.get("CSFPILOT_JOB_RETRY_SECONDS", "10"))
+# A running job that reports no progress for this long is taken for one whose worker died.
+CSFPILOT_JOB_STALL_SECONDS = float(os.environ.get("CSFPILOT_JOB_STALL_SECONDS", "900"))
 # Sector numbers are shown only when at least this many organizations contribute, so that
 # no single organization's scores can be read out of them.
 CSFPILOT_SECTOR_MIN_ORGS = int(os.environ.get("CSFPILOT_SECTOR_MIN_ORGS", "5"))

@@ -75,6 +75,9 @@ class Job(models.Model):
     by_operator = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Set when an attempt starts and on each progress report: a running job silent for
+    # longer than CSFPILOT_JOB_STALL_SECONDS lost its worker (see services.recover_stalled).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -82,6 +85,7 @@ class Job(models.Model):
         indexes = [
             models.Index(fields=["organization", "-created_at"]),
             models.Index(fields=["dedupe_key", "status"]),
+            models.Index(fields=["status", "heartbeat_at"]),
         ]
         constraints = [
             models.CheckConstraint(

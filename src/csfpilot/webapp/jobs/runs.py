@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from csfpilot.webapp.jobs.models import Job
 from csfpilot.webapp.organizations.permissions import Access
 
@@ -32,12 +34,19 @@ class JobRun:
         return self.job.upload_name
 
     def progress(self, done: int, total: int, note: str = "") -> None:
-        """Record that ``done`` of ``total`` units are finished (one UPDATE when it changed)."""
+        """Record that ``done`` of ``total`` units are finished (one UPDATE when it changed).
+
+        Each report is also the job's sign of life: a job silent for longer than
+        ``CSFPILOT_JOB_STALL_SECONDS`` is taken for one whose worker died.
+        """
         state = (max(0, done), max(0, total), note[:300])
         if state == self._last:
             return
         self._last = state
         Job.objects.filter(pk=self.job.pk).update(
-            progress_done=state[0], progress_total=state[1], progress_note=state[2]
+            progress_done=state[0],
+            progress_total=state[1],
+            progress_note=state[2],
+            heartbeat_at=timezone.now(),
         )
         self.job.progress_done, self.job.progress_total, self.job.progress_note = state

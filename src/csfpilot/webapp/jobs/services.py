@@ -10,19 +10,22 @@ task does. :func:`execute` runs one attempt and records the outcome:
   with the message (trying again would give the same answer);
 - any other error: the attempt is counted and the job waits to be tried again
   (after ``CSFPILOT_JOB_RETRY_SECONDS`` × the attempt number) until
-  ``max_attempts`` is reached; then ``failed`` with the last error.
+  ``max_attempts`` is reached; then ``failed`` with the last error;
+- the worker died during it (killed, out of memory, machine restarted): found by
+  :func:`recover_stalled` once it has been silent for ``CSFPILOT_JOB_STALL_SECONDS``,
+  and tried again or failed the same way.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -132,7 +135,11 @@ def execute(job_id: int) -> None:
         return  # deleted with its organization, or already dealt with
     now = timezone.now()
     Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.RUNNING, attempts=F("attempts") + 1, started_at=now, finished_at=None
+        status=JobStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=None,
     )
     job.refresh_from_db()
     try:
@@ -162,3 +169,43 @@ def _finish(job: Job, status: JobStatus, *, error: str = "", result: Any = None)
         fields["result"] = result
         fields["progress_done"] = F("progress_total")
     Job.objects.filter(pk=job.pk).update(**fields)
+
+
+def recover_stalled(now: datetime | None = None) -> list[Job]:
+    """Jobs left running by a worker that died (killed, out of memory, machine restarted).
+
+    A running job that has given no sign of life (its start or a progress report)
+    for ``CSFPILOT_JOB_STALL_SECONDS`` is tried again when it has attempts left,
+    and failed with a message saying so when not. Workers call this as they
+    start and after each job, so no operator has to find such jobs by hand.
+    Returns the jobs it dealt with.
+    """
+    now = now or timezone.now()
+    silent_since = now - timedelta(seconds=settings.CSFPILOT_JOB_STALL_SECONDS)
+    stalled = Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at=None, started_at__lt=silent_since)
+    dealt: list[Job] = []
+    for job in Job.objects.filter(stalled, status=JobStatus.RUNNING):
+        last_sign = job.heartbeat_at or job.started_at
+        minutes = max(1, round((now - last_sign).total_seconds() / 60))
+        lost = f"the worker stopped during it (no sign of life for {minutes} min)"
+        retry = job.attempts < job.max_attempts
+        fields: dict[str, Any] = {
+            "status": JobStatus.RETRYING if retry else JobStatus.FAILED,
+            "error": f"Attempt {job.attempts} of {job.max_attempts}: {lost}",
+        }
+        if not retry:
+            fields["finished_at"] = now
+        with transaction.atomic():
+            # Only if nobody got there first: another worker recovering it, or the job
+            # itself reporting progress in the meantime.
+            taken = Job.objects.filter(
+                pk=job.pk, status=JobStatus.RUNNING, heartbeat_at=job.heartbeat_at
+            ).update(**fields)
+            if not taken:
+                continue
+            if retry:
+                _submit(job)
+        job.status, job.error = fields["status"], fields["error"]
+        logger.warning("job %s (%s): %s; now %s", job.pk, job.function, lost, job.status)
+        dealt.append(job)
+    return dealt

@@ -3,7 +3,8 @@
 The loop itself (claiming a task with a row lock so that several workers never
 run the same one, waiting, shutting down cleanly on SIGTERM) is the task
 framework's; this adds what the command shows: one line when a job starts and
-one when it ends, with its outcome.
+one when it ends, with its outcome; and, as it starts and after each job, the
+recovery of jobs whose worker died while running them (``services.recover_stalled``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django_tasks.signals import task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
 
 from csfpilot.webapp.jobs.models import Job
+from csfpilot.webapp.jobs.services import recover_stalled
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,22 @@ def _event(kind: str, task_result: Any) -> JobEvent:
     if job is None:
         return JobEvent(kind, None, str(getattr(task_result, "task", "")), "", "", 0, 0)
     return JobEvent(kind, job.pk, job.label, job.status, job.error, job.attempts, job.max_attempts)
+
+
+def _recover(on_event: Callable[[JobEvent], None] | None) -> None:
+    for job in recover_stalled():
+        if on_event is not None:
+            on_event(
+                JobEvent(
+                    "recovered",
+                    job.pk,
+                    job.label,
+                    job.status,
+                    job.error,
+                    job.attempts,
+                    job.max_attempts,
+                )
+            )
 
 
 def make_worker(*, burst: bool = False, interval: float = 1.0, max_jobs: int | None = None) -> Any:
@@ -72,9 +90,11 @@ def run_worker(
     def finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
         if on_event is not None:
             on_event(_event("finished", task_result))
+        _recover(on_event)
 
     task_started.connect(started)
     task_finished.connect(finished)
+    _recover(on_event)
     try:
         if handle_signals:
             worker.configure_signals()
