@@ -95,3 +95,26 @@ def test_docs_page_uses_assets_served_by_the_app(client):
     for url in scripts + styles:
         assert url.startswith("/static/"), url
     assert "/api/openapi.json" in html
+
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def test_a_wrong_method_on_any_api_path_answers_a_problem_naming_the_allowed_ones(schema, client):
+    checked = 0
+    for path, operations in schema["paths"].items():
+        documented = {m for m in operations if m in METHODS}
+        wrong = next(m for m in ("delete", "put", "patch", "post", "get") if m not in documented)
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        response = getattr(client, wrong)(url)
+        assert response.status_code == 405, (wrong, url, response.status_code)
+        assert response["Content-Type"] == "application/problem+json", url
+        body = response.json()
+        allowed = sorted(m.upper() for m in documented)
+        assert {m.strip() for m in response["Allow"].split(",")} == set(allowed), url
+        assert body["title"] == "Method not allowed" and body["status"] == 405
+        assert body["detail"] == (
+            f"{wrong.upper()} is not allowed on {url}; allowed: {', '.join(allowed)}"
+        )
+        checked += 1
+    assert checked >= 45  # every path of the schema

@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csfpilot.webapp.config.api_methods.ApiMethodNotAllowedMiddleware",
     "csfpilot.webapp.site.middleware.ServerTimingMiddleware",
 ]
 
