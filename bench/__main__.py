@@ -173,23 +173,25 @@ def main() -> None:
                 saved = f"{url.rsplit('/', 1)[1]}_data" if url else f"{keep}/data.sqlite3"
                 print(f"[{label}] data set: {args.orgs:,} organizations…", flush=True)
                 entry["dataset"] = _generate(url, args.orgs, args.seed, saved)
-            if "import" in wanted:
-                print(f"[{label}] full import of NIST's shipped files…", flush=True)
-                entry["import"] = _import_runs(url)
-            for name, module in SUITES:
-                if name not in wanted:
-                    continue
-                print(f"[{label}] {name}…", flush=True)
-                extra: tuple[str, ...] = ()
-                if name in SIZED:
-                    extra = (*size, "--data", saved or "")
-                if name == "http" and args.quick:
-                    extra = (*extra, "--quick")
-                if name == "aggregates":
-                    extra = (*extra, "--no-save")
-                entry[name] = _run(module, url, *extra)
-            if url and saved:
-                _drop_saved(saved)
+            try:
+                if "import" in wanted:
+                    print(f"[{label}] full import of NIST's shipped files…", flush=True)
+                    entry["import"] = _import_runs(url)
+                for name, module in SUITES:
+                    if name not in wanted:
+                        continue
+                    print(f"[{label}] {name}…", flush=True)
+                    extra: tuple[str, ...] = ()
+                    if name in SIZED:
+                        extra = (*size, "--data", saved or "")
+                    if name == "http" and args.quick:
+                        extra = (*extra, "--quick")
+                    if name == "aggregates":
+                        extra = (*extra, "--no-save")
+                    entry[name] = _run(module, url, *extra)
+            finally:
+                if url and saved:
+                    _drop_saved(saved)  # a template database the size of the data set
             results["databases"][label] = entry  # type: ignore[index]
     if args.only and results_path.exists():
         # Read now, not at the start: the other suites' results may have changed meanwhile.

@@ -19,9 +19,10 @@ Organizational Profile over all 106 CSF 2.0 outcomes:
 - two snapshots at earlier quarterly reviews (lower ratings then). These are
   lighter than a snapshot the app takes: the ratings, priorities, owners,
   exclusions and Tiers, without the free texts and the action plan, so that
-  10,000 organizations stay practical (a full document is about 60 KB). They
-  are still real profile documents, built as the app builds them
-  (``Profile.snapshot_of`` then ``to_document``) and read by the same reader.
+  10,000 organizations stay practical (about 16 KB of JSON each; the demo's
+  full ones are about 75 KB). They are still real profile documents, built as
+  the app builds them (``Profile.snapshot_of`` then ``to_document``) and read
+  by the same reader.
 
 Each profile is built as a domain profile first; its rows are the column values
 the app's own storage mapping gives (``storage.entry_fields`` and friends),
@@ -187,11 +188,15 @@ def _priority(rng: random.Random) -> str:
 
 
 class Table:
-    """Bulk writer for one model's table: rows in column order, values prepared by the
-    model's own fields; ``COPY`` on PostgreSQL, ``executemany`` elsewhere.
+    """Bulk writer for one model's table: rows in column order, ``COPY`` on PostgreSQL,
+    ``executemany`` elsewhere.
 
     Building a million Django objects would take most of the run and its memory,
     so rows are lists; the defaults come from a blank instance, as the ORM fills them.
+    Columns whose stored form differs from the Python value (JSON, dates and times)
+    are prepared by the model's field (``get_db_prep_save``), as the ORM prepares
+    them; the others are stored as given. Prepared values are reused: a rating or an
+    evidence list recurs thousands of times.
     """
 
     def __init__(self, model: Any, connection: Any, **fixed: Any) -> None:
