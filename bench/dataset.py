@@ -24,6 +24,9 @@ Organizational Profile over all 106 CSF 2.0 outcomes:
   the app builds them (``Profile.snapshot_of`` then ``to_document``) and read
   by the same reader.
 
+Those organizations have one member, the ``bench`` account (owner of them all),
+so owners are written as names (roles) rather than assigned to members.
+
 Each profile is built as a domain profile first; its rows are the column values
 the app's own storage mapping gives (``storage.entry_fields`` and friends),
 prepared by the model fields (``get_db_prep_save``), so the stored form equals
