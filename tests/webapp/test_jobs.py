@@ -323,10 +323,15 @@ def test_a_job_whose_worker_died_is_tried_again_by_the_next_worker(world, settin
     ATTEMPTS.clear()
     job = services.enqueue(flaky, access=world.access("owner"), label="Flaky", fail_times=0)
     _left_running(job, attempts=1, silent_for=1200)
+    dead_task = job.task_id
     events = []
     work(events)
     job.refresh_from_db()
     assert (job.status, job.attempts, job.result) == (JobStatus.SUCCEEDED, 2, {"attempts": 1})
+    # The dead worker's task is closed in the task framework too, saying why.
+    lost = DBTaskResult.objects.get(id=dead_task)
+    assert lost.status == "FAILED" and lost.exception_class_path.endswith(".WorkerLost")
+    assert job.task_id != dead_task
     recovered = [e for e in events if e.kind == "recovered"]
     assert [(e.job_id, e.status) for e in recovered] == [(job.pk, "retrying")]
     assert recovered[0].error == (
@@ -358,3 +363,32 @@ def test_a_running_job_that_reports_progress_is_left_alone(world, settings):
     JobRun(busy, world.access("owner")).progress(1, 10, "still going")
     assert services.recover_stalled() == []
     assert set(Job.objects.values_list("status", flat=True)) == {JobStatus.RUNNING}
+
+
+def test_ended_jobs_are_pruned_with_their_task_records_and_active_ones_stay(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    owner = world.access("owner")
+    done = services.enqueue(
+        import_profile, access=owner, label="Import", upload=PROFILE.encode(), upload_name="p.yaml"
+    )
+    failed = services.enqueue(broken, access=owner, label="Broken")
+    work()
+    done.refresh_from_db()
+    failed.refresh_from_db()
+    assert (done.status, failed.status) == (JobStatus.SUCCEEDED, JobStatus.FAILED)
+    # The upload was read for the last time; only its name stays on record.
+    assert (done.upload, done.upload_name) == (None, "p.yaml")
+    waiting = services.enqueue(recompute_sector, access=owner, label="Still queued")
+    Job.objects.update(created_at=timezone.now() - timedelta(days=90))
+    assert DBTaskResult.objects.count() == 4  # two attempts of the broken job
+
+    later = timezone.now() + timedelta(days=10)
+    assert services.prune_finished(timedelta(days=30), later) == 0  # ended 10 days "ago"
+    assert services.prune_finished(timedelta(days=5), later) == 2
+    assert list(Job.objects.values_list("pk", flat=True)) == [waiting.pk]
+    assert list(DBTaskResult.objects.values_list("id", flat=True)) == [
+        DBTaskResult.objects.get(id=waiting.task_id).id
+    ]

@@ -102,3 +102,20 @@ def test_a_worker_that_starts_takes_over_a_dead_workers_job(cli):
     assert f"■ succeeded #{queued['id']}" in worker.stdout
     done = json.loads(cli("jobs", "list", "--json").stdout)[0]
     assert (done["id"], done["status"], done["attempts"]) == (queued["id"], "succeeded", 2)
+
+
+def test_prune_deletes_ended_jobs_and_keeps_queued_ones(cli):
+    before = json.loads(cli("jobs", "list", "--json").stdout)
+    ended = [j for j in before if j["status"] in ("succeeded", "failed")]
+    assert ended, "the tests above left ended jobs"
+    queued = json.loads(cli("sectors", "recompute", "--json").stdout)
+
+    kept = cli("jobs", "prune", "--json")  # the default: ended more than 30 days ago
+    assert kept.returncode == 0, kept.stderr
+    assert json.loads(kept.stdout) == {"deleted": 0, "older_than_days": 30}
+
+    pruned = cli("jobs", "prune", "--older-than", "0")
+    assert pruned.returncode == 0, pruned.stderr
+    assert f"Deleted {len(ended)} job(s) that ended more than 0 day(s) ago." in pruned.stdout
+    left = json.loads(cli("jobs", "list", "--json").stdout)
+    assert [(j["id"], j["status"]) for j in left] == [(queued["id"], "queued")]

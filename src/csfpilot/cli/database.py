@@ -382,6 +382,16 @@ def job(job_id: int) -> JsonObject:
     return _job_json(queries.job_by_id(job_id))
 
 
+def prune_jobs(older_than_days: int) -> int:
+    """Delete jobs that ended more than ``older_than_days`` days ago; returns how many."""
+    setup()
+    from datetime import timedelta
+
+    from csfpilot.webapp.jobs.services import prune_finished
+
+    return prune_finished(timedelta(days=older_than_days))
+
+
 def enqueue_sector_recompute(sector: str | None, *, only_stale: bool = False) -> JsonObject:
     """Queue a recompute of every organization's stored sector scores (or one sector's)."""
     setup()

@@ -181,6 +181,25 @@ def wait(
     _finish(current, as_json)
 
 
+@jobs_app.command("prune")
+def prune(
+    older_than: Annotated[
+        int,
+        typer.Option(
+            "--older-than", min=0, metavar="DAYS", help="Delete jobs that ended more than DAYS ago."
+        ),
+    ] = 30,
+    as_json: AsJson = False,
+) -> None:
+    """Delete ended jobs (succeeded or failed) and their task records; active ones stay."""
+    with reported_errors():
+        deleted = database.prune_jobs(older_than)
+    if as_json:
+        emit_json({"deleted": deleted, "older_than_days": older_than})
+    else:
+        console.print(f"Deleted {deleted} job(s) that ended more than {older_than} day(s) ago.")
+
+
 @sectors_app.command("recompute")
 def recompute(
     sector: Annotated[

@@ -374,6 +374,8 @@ TASKS = {
 CSFPILOT_JOB_RETRY_SECONDS = float(os.environ.get("CSFPILOT_JOB_RETRY_SECONDS", "10"))
 # A running job that reports no progress for this long is taken for one whose worker died.
 CSFPILOT_JOB_STALL_SECONDS = float(os.environ.get("CSFPILOT_JOB_STALL_SECONDS", "900"))
+# Jobs that ended longer ago than this many days are deleted by the worker (0: kept for ever).
+CSFPILOT_JOB_KEEP_DAYS = int(os.environ.get("CSFPILOT_JOB_KEEP_DAYS", "30"))
 # Sector numbers are shown only when at least this many organizations contribute, so that
 # no single organization's scores can be read out of them.
 CSFPILOT_SECTOR_MIN_ORGS = int(os.environ.get("CSFPILOT_SECTOR_MIN_ORGS", "5"))

@@ -28,6 +28,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from csfpilot.core.errors import ConflictError, CsfpilotError, InputRefused, NotFound
 from csfpilot.webapp.jobs.models import ACTIVE, Job, JobStatus
@@ -164,7 +166,13 @@ def execute(job_id: int) -> None:
 
 
 def _finish(job: Job, status: JobStatus, *, error: str = "", result: Any = None) -> None:
-    fields: dict[str, Any] = {"status": status, "finished_at": timezone.now(), "error": error}
+    # The uploaded file has been read for the last time; only its name stays on record.
+    fields: dict[str, Any] = {
+        "status": status,
+        "finished_at": timezone.now(),
+        "error": error,
+        "upload": None,
+    }
     if status == JobStatus.SUCCEEDED:
         fields["result"] = result
         fields["progress_done"] = F("progress_total")
@@ -195,6 +203,7 @@ def recover_stalled(now: datetime | None = None) -> list[Job]:
         }
         if not retry:
             fields["finished_at"] = now
+            fields["upload"] = None
         with transaction.atomic():
             # Only if nobody got there first: another worker recovering it, or the job
             # itself reporting progress in the meantime.
@@ -203,9 +212,37 @@ def recover_stalled(now: datetime | None = None) -> list[Job]:
             ).update(**fields)
             if not taken:
                 continue
+            _task_lost(job, lost)
             if retry:
                 _submit(job)
         job.status, job.error = fields["status"], fields["error"]
         logger.warning("job %s (%s): %s; now %s", job.pk, job.function, lost, job.status)
         dealt.append(job)
     return dealt
+
+
+class WorkerLost(RuntimeError):
+    """What the task framework records for a task whose worker died while running it."""
+
+
+def _task_lost(job: Job, lost: str) -> None:
+    # The dead worker's task would otherwise stay "running" in the task framework forever.
+    task = DBTaskResult.objects.filter(id=job.task_id, status=TaskResultStatus.RUNNING).first()
+    if task is not None:
+        task.set_failed(WorkerLost(lost))
+
+
+def prune_finished(older_than: timedelta, now: datetime | None = None) -> int:
+    """Delete jobs that ended more than ``older_than`` ago, with the task framework's records.
+
+    Queued, running and retrying jobs are never deleted, however old. Returns how
+    many jobs were deleted.
+    """
+    cutoff = (now or timezone.now()) - older_than
+    with transaction.atomic():
+        ended = Job.objects.filter(
+            status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED], finished_at__lt=cutoff
+        )
+        deleted = ended.delete()[0]
+        DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return deleted

@@ -4,21 +4,25 @@ The loop itself (claiming a task with a row lock so that several workers never
 run the same one, waiting, shutting down cleanly on SIGTERM) is the task
 framework's; this adds what the command shows: one line when a job starts and
 one when it ends, with its outcome; and, as it starts and after each job, the
-recovery of jobs whose worker died while running them (``services.recover_stalled``).
+recovery of jobs whose worker died while running them (``services.recover_stalled``)
+and, at most hourly, the deletion of jobs ended more than ``CSFPILOT_JOB_KEEP_DAYS`` ago.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks.signals import task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
 
 from csfpilot.webapp.jobs.models import Job
-from csfpilot.webapp.jobs.services import recover_stalled
+from csfpilot.webapp.jobs.services import prune_finished, recover_stalled
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,22 @@ def _event(kind: str, task_result: Any) -> JobEvent:
     return JobEvent(kind, job.pk, job.label, job.status, job.error, job.attempts, job.max_attempts)
 
 
+_PRUNE_EVERY = timedelta(hours=1)
+_last_prune: list[datetime] = []
+
+
+def _prune() -> None:
+    # Ended jobs are kept CSFPILOT_JOB_KEEP_DAYS (0: for ever); looked at hourly at most.
+    days = settings.CSFPILOT_JOB_KEEP_DAYS
+    now = timezone.now()
+    if days <= 0 or (_last_prune and now - _last_prune[-1] < _PRUNE_EVERY):
+        return
+    _last_prune[:] = [now]
+    prune_finished(timedelta(days=days), now)
+
+
 def _recover(on_event: Callable[[JobEvent], None] | None) -> None:
+    _prune()
     for job in recover_stalled():
         if on_event is not None:
             on_event(
