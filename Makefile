@@ -40,7 +40,7 @@ test-sqlite: $(STAMP)
 ## The database-backed tests again on PostgreSQL (CLI and file tests use files and SQLite only)
 test-pg: $(STAMP)
 	bash scripts/ensure-postgres.sh
-	CSFPILOT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) -m "not e2e and not sqlite_file" tests/webapp tests/api tests/security $(PYTEST_ARGS)
+	CSFPILOT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) -m "not e2e and not sqlite_file" tests/webapp tests/api tests/security tests/bench $(PYTEST_ARGS)
 	CSFPILOT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) -m postgres tests/serving tests/cli/test_backup_cli.py $(PYTEST_ARGS)
 
 e2e: $(STAMP) system-deps

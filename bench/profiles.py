@@ -3,7 +3,9 @@
 The data set (bench/dataset.py: 1,000 organizations by default, each with a
 full 106-outcome profile, Tiers, an action plan and snapshots) is written into
 a fresh database, or copied from the one the runner generated for this size and
-seed; the demo organization's profile is the one measured.
+seed; the demo organization's profile is the one measured. Opening a profile is
+measured twice: as it is read again and again (the answer built for the rows'
+current state is reused) and right after each change (the answer is built anew).
 
 Usage: python -m bench.profiles DATABASE_URL|- [--orgs N] [--seed S] [--data SAVED]
        → JSON list of timings on stdout.
@@ -42,6 +44,8 @@ def main() -> None:
         ("gap analysis (API)", f"{api}/gaps"),
         ("action plan page", f"{page}/plan/"),
         ("scores (API)", f"{api}/scores"),
+        ("profile list (API)", f"/api/organizations/{slug}/profiles"),
+        ("profile list page", f"/orgs/{slug}/profiles/"),
     ]
     out = []
     for name, path in reads:
@@ -65,6 +69,17 @@ def main() -> None:
         return response
 
     out.append(measure("save one rating (API PATCH)", save_one).row())
+
+    # A repeated open is answered from the outcome list built for the same state of the
+    # rows (profiles/answer_cache.py); right after a change it is built again. The save
+    # runs before each timed request and is not part of its server time.
+    def open_after_a_change():
+        save_one()
+        return client.get(f"{api}/outcomes")
+
+    out.append(
+        measure("open a profile right after a rating changed (API)", open_after_a_change).row()
+    )
     print(json.dumps(out))
 
 
