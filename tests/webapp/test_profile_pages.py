@@ -830,3 +830,27 @@ def test_the_main_navigation_leads_to_the_current_organizations_profiles(world: 
     assert c.get(reverse("profiles:mine"))["Location"] == reverse("organizations:list")
     c.get(reverse("organizations:home", args=["acme"]))
     assert c.get(reverse("profiles:mine"))["Location"] == url("list")
+
+
+def test_an_outcomes_help_follows_the_crosswalks_and_frameworks_loaded(world: World):
+    """The help is kept between requests; a crosswalk or framework removed shows at once."""
+    from csfpilot.webapp.catalog import models as catalog
+
+    row = world.profile()
+    owner = client_for(world, "owner")
+    page = url("assess", row.pk) + "?outcome=GV.OC-01"
+    html = owner.get(page).content.decode()
+    assert "ISO/IEC 27001:2022" in html and 'href="/frameworks/iso27001-2022/4.1"' in html
+    assert owner.get(page).content.decode().count("ISO/IEC 27001:2022") == html.count(
+        "ISO/IEC 27001:2022"
+    )
+
+    catalog.MappingDataset.objects.filter(key="olir-iso27001-2022").delete()
+    html = owner.get(page).content.decode()
+    assert "ISO/IEC 27001:2022" not in html
+    assert 'href="/frameworks/sp800-53r5/PM-11"' in html  # the others stay
+
+    catalog.Framework.objects.filter(key="sp800-53r5").delete()
+    html = owner.get(page).content.decode()
+    assert 'href="/frameworks/sp800-53r5/PM-11"' not in html
+    assert '<span title="' in html and ">PM-11</span>" in html  # shown, no longer linked

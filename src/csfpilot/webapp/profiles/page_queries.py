@@ -9,12 +9,15 @@ the caller's organization.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import caches
 from django.db.models import Q
+from django.urls import reverse
 
 from csfpilot.core.errors import NotFound
 from csfpilot.core.ids import DEFAULT_FRAMEWORK
@@ -99,6 +102,7 @@ class RefLink:
     code: str
     title: str
     linked: bool
+    href: str = ""  # the element's page, when linked
 
 
 @dataclass
@@ -117,15 +121,47 @@ class OutcomeHelp:
 
 
 def outcome_help(framework: catalog.Framework, codes: Iterable[str]) -> dict[str, OutcomeHelp]:
+    """Examples and references for each outcome id (two small queries when cached).
+
+    What an outcome's help shows changes only when its release, a crosswalk
+    touching the release, or the set of loaded frameworks (which decides what is
+    linked) changes; those are the cache key, read on every call.
+    """
+    wanted = list(dict.fromkeys(codes))
+    if not wanted:
+        return {}
+    state = _help_state(framework)
+    keys = {code: f"help:{state}:{code}" for code in wanted}
+    help_cache = caches["answers"]
+    found = help_cache.get_many(list(keys.values()))
+    out = {code: found[key] for code, key in keys.items() if key in found}
+    missing = [code for code in wanted if code not in out]
+    if missing:
+        built = _outcome_help(framework, missing)
+        help_cache.set_many({keys[code]: h for code, h in built.items()})
+        out.update(built)
+    return {code: out[code] for code in wanted}
+
+
+def _help_state(framework: catalog.Framework) -> str:
+    key = framework.key
+    datasets = sorted(
+        catalog.MappingDataset.objects.filter(
+            Q(source_framework_key=key) | Q(target_framework_key=key)
+        ).values_list("key", "content_digest", "loaded_at")
+    )
+    loaded = sorted(catalog.Framework.objects.values_list("key", "content_digest"))
+    material = repr((framework.pk, framework.content_digest, datasets, loaded))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _outcome_help(framework: catalog.Framework, wanted: list[str]) -> dict[str, OutcomeHelp]:
     """Examples and references for each outcome id (two queries for any number of ids).
 
     References read from the outcome's side in both directions: SP 800-53
     controls the CSF maps to, and CSF 1.1 elements withdrawn into the outcome.
     """
-    wanted = list(dict.fromkeys(codes))
     out = {code: OutcomeHelp() for code in wanted}
-    if not wanted:
-        return out
     for example in (
         catalog.Example.objects.filter(node__framework=framework, node__code__in=wanted)
         .select_related("node")
@@ -186,7 +222,8 @@ def outcome_help(framework: catalog.Framework, codes: Iterable[str]) -> dict[str
             group = groups[(mine, ds_key)] = RefGroup(ds_name, publisher)
             out[mine].references.append(group)
         if not any(link.code == other_code for link in group.links):
-            group.links.append(RefLink(other_fw, other_code, title or "", linked))
+            href = reverse("catalog:node", args=[other_fw, other_code]) if linked else ""
+            group.links.append(RefLink(other_fw, other_code, title or "", linked, href))
     return out
 
 
