@@ -221,10 +221,10 @@ def list_outcomes(request: HttpRequest, slug: str, profile_id: int) -> HttpRespo
     access = require(request, slug, Permission.VIEW)
 
     def build() -> bytes:
-        detail = queries.profile_detail(access, profile_id)
+        lines = queries.outcome_lines(access, profile_id)
         # The objects are built by the typed schema already; letting the framework validate
         # them a second time, attribute by attribute, costs more than building them.
-        return _OUTCOME_LIST.dump_json([s.outcome_out(o) for o in detail.outcomes])
+        return _OUTCOME_LIST.dump_json([s.outcome_out(o) for o in lines])
 
     body = answer_cache.outcome_list(access, profile_id, build)
     return HttpResponse(body, content_type="application/json")

@@ -276,6 +276,60 @@ def _views(
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class OutcomeLine:
+    """One outcome as the outcome list answers it: the row, NIST's text and where it sits."""
+
+    row: m.ProfileOutcome
+    function: str
+    category: str
+    text: str
+    can_edit: bool
+
+    @property
+    def code(self) -> str:
+        return self.row.code
+
+
+def outcome_lines(access: Access, profile_id: Any) -> list[OutcomeLine]:
+    """Every outcome of a profile, as the outcome list answers them (two queries).
+
+    Only what the list shows is read: no scores, actions or snapshots, and of
+    the last editor only the e-mail.
+    """
+    lookups.ensure(access, Permission.VIEW)
+    row = (
+        m.Profile.objects.select_related("framework")
+        .filter(organization=access.organization, pk=_pk(profile_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no profile {profile_id} in {access.organization.slug}")
+    framework = outcome_framework(row.framework)
+    rows = (
+        m.ProfileOutcome.objects.filter(profile=row)
+        .select_related("updated_by")
+        .only(*_OUTCOME_COLUMNS, "updated_by__email")
+        .order_by("position")
+    )
+    out = []
+    for o in rows:
+        ancestors = framework.ancestors(o.code) if framework.is_outcome(o.code) else ()
+        out.append(
+            OutcomeLine(
+                row=o,
+                function=ancestors[0] if ancestors else "",
+                category=ancestors[-1] if ancestors else "",
+                text=framework.text(o.code),
+                can_edit=can_edit_outcome(access, o.owner_id),
+            )
+        )
+    return out
+
+
+_OUTCOME_COLUMNS = tuple(f.name for f in m.ProfileOutcome._meta.concrete_fields)
+
+
 # Who owns and who last changed an outcome are shown by name and e-mail; the rest of the
 # account (password hash, sign-in dates) is never read for a profile page.
 _HEAVY_USER_FIELDS = tuple(

@@ -396,7 +396,7 @@ def _details_out(row: m.ProfileOutcome, side: str) -> DetailsOut:
     )
 
 
-def outcome_out(view: queries.OutcomeView) -> OutcomeOut:
+def outcome_out(view: queries.OutcomeView | queries.OutcomeLine) -> OutcomeOut:
     row = view.row
     return OutcomeOut.model_construct(
         code=row.code,
