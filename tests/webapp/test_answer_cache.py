@@ -141,3 +141,55 @@ def test_another_organizations_profile_is_still_not_found(world: World):
     outsider.force_login(world.outsider)
     assert outsider.get(f"/api/organizations/globex/profiles/{theirs}/outcomes").status_code == 200
     assert owner.get(f"/api/organizations/acme/profiles/{theirs}/outcomes").status_code == 404
+
+
+def _fresh_json(client: Client, url: str) -> dict:
+    from django.core.cache import caches
+
+    caches["answers"].clear()
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_scores_and_gaps_follow_ratings_and_the_profiles_settings(world: World):
+    owner_access = world.access("owner")
+    row = world.profile()
+    pk = row.pk
+    owner = _client(world, "owner")
+    scores_url = f"/api/organizations/acme/profiles/{pk}/scores"
+    gaps_url = f"/api/organizations/acme/profiles/{pk}/gaps"
+    services.update_outcome(
+        owner_access,
+        pk,
+        "GV.OC-01",
+        {"current": "not", "target": "fully", "priority": "high"},
+        expected_version=1,
+    )
+    services.update_outcome(
+        owner_access, pk, "GV.OC-02", {"current": "largely", "target": "fully"}, expected_version=1
+    )
+    first = owner.get(scores_url).json()
+    assert owner.get(scores_url).json() == first
+    assert first["profile"]["current"]["score"] == 33.33
+
+    # A rating: the scores and the gaps move at once.
+    services.update_outcome(owner_access, pk, "GV.OC-01", {"current": "fully"}, expected_version=2)
+    after = owner.get(scores_url).json()
+    assert after["profile"]["current"]["score"] == 83.33
+    assert after == _fresh_json(owner, scores_url)
+    gaps = owner.get(gaps_url).json()
+    assert [g["outcome"] for g in gaps["outcomes"] if g["gap"] > 0] == ["GV.OC-02"]
+
+    # A profile setting: weighting by priority changes the roll-up, not the ratings.
+    version = m.Profile.objects.get(pk=pk).version
+    services.update_profile(owner_access, pk, {"rollup": "priority"}, expected_version=version)
+    weighted = owner.get(scores_url).json()
+    assert weighted["profile"]["current"]["score"] == 91.67  # (1×3 + ⅔×1) / 4 → 91.67
+    assert weighted == _fresh_json(owner, scores_url)
+
+    # Each filter of the gap analysis is its own answer.
+    only_pr = owner.get(gaps_url + "?function=PR").json()
+    assert only_pr["outcomes"] == [] and only_pr["filters"]["function"] == "PR"
+    assert owner.get(gaps_url).json()["outcomes"][0]["outcome"] == "GV.OC-02"
+    assert owner.get(gaps_url + "?function=XX").status_code in (400, 404, 422)

@@ -14,6 +14,9 @@ read from the database on every request. The key is read before the answer is
 built, so an answer stored under a key is never older than the state the key
 describes.
 
+Answers worked out from the outcome rows and the profile row alone (scores,
+gaps) are kept the same way, with every column of the profile row in the key.
+
 The cache is the ``answers`` cache: per process by default, shared through
 Redis when it is configured.
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Any
 
 from django.core.cache import caches
 from django.db.models import Count, Max, Sum
@@ -43,15 +47,11 @@ def _who_may_edit(access: Access) -> str:
     return "none"
 
 
-def outcome_list_key(access: Access, profile_id: int) -> str | None:
-    """The key of a profile's outcome list as this caller sees it now (one query).
-
-    None when the organization has no such profile or it has no outcome rows:
-    the caller then builds the answer (or its refusal) the ordinary way.
-    """
+def _rows_state(access: Access, profile_id: int) -> list[tuple[Any, ...]]:
+    """What identifies the state of a profile's outcome rows (one query; empty: no rows)."""
     # One row per last editor: the few e-mails shown in the answer, and per editor the
     # rows' count, sum of versions, highest id and last write.
-    groups = sorted(
+    return sorted(
         m.ProfileOutcome.objects.filter(
             profile_id=profile_id, profile__organization=access.organization
         )
@@ -68,15 +68,25 @@ def outcome_list_key(access: Access, profile_id: int) -> str | None:
         .annotate(n=Count("id"), versions=Sum("version"), top=Max("id"), written=Max("updated_at")),
         key=repr,
     )
-    if not groups:
+
+
+def _key(*parts: Any) -> str:
+    return "profile:" + hashlib.sha256(repr((_SHAPE, *parts)).encode()).hexdigest()
+
+
+def outcome_list_key(access: Access, profile_id: int) -> str | None:
+    """The key of a profile's outcome list as this caller sees it now (one query).
+
+    None when the organization has no such profile or it has no outcome rows:
+    the caller then builds the answer (or its refusal) the ordinary way.
+    """
+    state = _rows_state(access, profile_id)
+    if not state:
         return None
-    material = repr((_SHAPE, profile_id, groups, _who_may_edit(access)))
-    return "outcomes:" + hashlib.sha256(material.encode()).hexdigest()
+    return _key("outcomes", profile_id, state, _who_may_edit(access))
 
 
-def outcome_list(access: Access, profile_id: int, build: Callable[[], bytes]) -> bytes:
-    """The cached answer under the current key, or ``build()``'s, stored for the next reader."""
-    key = outcome_list_key(access, profile_id)
+def _cached(key: str | None, build: Callable[[], bytes]) -> bytes:
     if key is None:
         return build()
     cache = caches["answers"]
@@ -85,3 +95,27 @@ def outcome_list(access: Access, profile_id: int, build: Callable[[], bytes]) ->
         body = build()
         cache.set(key, body)
     return body
+
+
+def outcome_list(access: Access, profile_id: int, build: Callable[[], bytes]) -> bytes:
+    """The cached answer under the current key, or ``build()``'s, stored for the next reader."""
+    return _cached(outcome_list_key(access, profile_id), build)
+
+
+def computed(
+    access: Access,
+    row: m.Profile,
+    name: str,
+    params: tuple[Any, ...],
+    build: Callable[[], bytes],
+) -> bytes:
+    """An answer worked out from the profile's row and its outcome rows only (scores, gaps).
+
+    Every column of the profile row (its scale, roll-up, name…) is part of the key,
+    with the rows' state, the answer's name and its parameters.
+    """
+    state = _rows_state(access, row.pk)
+    if not state:
+        return build()
+    columns = tuple(getattr(row, f.attname) for f in m.Profile._meta.concrete_fields)
+    return _cached(_key(name, params, row.pk, columns, state), build)

@@ -298,13 +298,20 @@ def progress(request: HttpRequest, slug: str, profile_id: int) -> list[s.Progres
 
 
 @router.get(BASE + "/{int:profile_id}/scores", response=s.ScoresOut, summary="Scores (0–100)")
-def scores(request: HttpRequest, slug: str, profile_id: int) -> s.ScoresOut:
+def scores(request: HttpRequest, slug: str, profile_id: int) -> HttpResponse:
     access = require(request, slug, Permission.VIEW)
-    result = queries.scores(access, profile_id)
-    return s.ScoresOut(
-        profile=s.node_score_out(result.profile),
-        groups=[s.node_score_out(g) for g in result.groups],
-    )
+    row = queries.profile(access, profile_id)
+
+    def build() -> bytes:
+        result = queries.scores_of(row)
+        out = s.ScoresOut(
+            profile=s.node_score_out(result.profile),
+            groups=[s.node_score_out(g) for g in result.groups],
+        )
+        return out.model_dump_json().encode()
+
+    body = answer_cache.computed(access, row, "scores", (), build)
+    return HttpResponse(body, content_type="application/json")
 
 
 class GapQuery(Schema):
@@ -321,20 +328,28 @@ class GapQuery(Schema):
 @answers
 def gaps(request: HttpRequest, slug: str, profile_id: int, params: Query[GapQuery]) -> Any:
     access = require(request, slug, Permission.VIEW)
-    view = queries.gap_analysis(
-        access,
-        profile_id,
-        function=params.function,
-        priority=params.priority,
-        owner=params.owner,
-    )
-    return s.GapsOut(
-        profile=s.group_gap_out(view.analysis.profile),
-        groups=[s.group_gap_out(g) for g in view.analysis.groups],
-        outcomes=[s.outcome_gap_out(g) for g in view.outcomes],
-        not_comparable=list(view.analysis.not_comparable),
-        filters={"function": view.function, "priority": view.priority, "owner": view.owner},
-    )
+    row = queries.profile(access, profile_id)
+
+    def build() -> bytes:
+        view = queries.gap_analysis(
+            access,
+            profile_id,
+            function=params.function,
+            priority=params.priority,
+            owner=params.owner,
+        )
+        out = s.GapsOut(
+            profile=s.group_gap_out(view.analysis.profile),
+            groups=[s.group_gap_out(g) for g in view.analysis.groups],
+            outcomes=[s.outcome_gap_out(g) for g in view.outcomes],
+            not_comparable=list(view.analysis.not_comparable),
+            filters={"function": view.function, "priority": view.priority, "owner": view.owner},
+        )
+        return out.model_dump_json().encode()
+
+    wanted = (params.function, params.priority, params.owner)
+    body = answer_cache.computed(access, row, "gaps", wanted, build)
+    return HttpResponse(body, content_type="application/json")
 
 
 # -- the action plan -----------------------------------------------------------------------

@@ -480,7 +480,11 @@ def outcome_detail(access: Access, profile_id: Any, code: str) -> OutcomeDetail:
 def scores(access: Access, profile_id: Any) -> ProfileScores:
     """Profile, Function and Category scores, current and target (domain roll-up)."""
     lookups.ensure(access, Permission.VIEW)
-    row = lookups.profile(access, profile_id)
+    return scores_of(lookups.profile(access, profile_id))
+
+
+def scores_of(row: m.Profile) -> ProfileScores:
+    """:func:`scores` of a profile row already read (and allowed) by the caller."""
     return score_profile(lookups.rated_profile(row, actions=[]), lookups.framework_of(row))
 
 
