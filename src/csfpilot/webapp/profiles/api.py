@@ -251,10 +251,10 @@ def update_outcome(
     request: HttpRequest, slug: str, profile_id: int, code: str, payload: s.OutcomePatch
 ) -> Any:
     access = require(request, slug, Permission.EDIT_ASSIGNED_OUTCOMES)
-    services.update_outcome(
+    saved = services.update_outcome(
         access, profile_id, code, payload.changes(), expected_version=payload.version
     )
-    return s.outcome_out(queries.outcome_detail(access, profile_id, code).outcome)
+    return s.outcome_out(queries.outcome_line(access, saved))
 
 
 class NextQuery(Schema):

@@ -330,6 +330,19 @@ def outcome_lines(access: Access, profile_id: Any) -> list[OutcomeLine]:
 _OUTCOME_COLUMNS = tuple(f.name for f in m.ProfileOutcome._meta.concrete_fields)
 
 
+def outcome_line(access: Access, row: m.ProfileOutcome) -> OutcomeLine:
+    """One outcome row already read (with its profile and framework) as the list answers it."""
+    framework = outcome_framework(row.profile.framework)
+    ancestors = framework.ancestors(row.code) if framework.is_outcome(row.code) else ()
+    return OutcomeLine(
+        row=row,
+        function=ancestors[0] if ancestors else "",
+        category=ancestors[-1] if ancestors else "",
+        text=framework.text(row.code),
+        can_edit=can_edit_outcome(access, row.owner_id),
+    )
+
+
 # Who owns and who last changed an outcome are shown by name and e-mail; the rest of the
 # account (password hash, sign-in dates) is never read for a profile page.
 _HEAVY_USER_FIELDS = tuple(

@@ -433,7 +433,9 @@ def update_outcome(
                 label=audit_trail.outcome_label(row_profile, row.code),
                 changes=changes,
             )
-    return m.ProfileOutcome.objects.select_related("owner", "updated_by", "node").get(pk=row.pk)
+    return m.ProfileOutcome.objects.select_related(
+        "owner", "updated_by", "node", "profile__framework"
+    ).get(pk=row.pk)
 
 
 def _stale_outcome(row: m.ProfileOutcome, sent: int, yours: dict[str, Any]) -> StaleEdit:
