@@ -4,8 +4,9 @@ The data set (bench/dataset.py: 1,000 organizations by default, each with a
 full 106-outcome profile, Tiers, an action plan and snapshots) is written into
 a fresh database, or copied from the one the runner generated for this size and
 seed; the demo organization's profile is the one measured. Opening a profile is
-measured twice: as it is read again and again (the answer built for the rows'
-current state is reused) and right after each change (the answer is built anew).
+measured twice, and so are the scores: as they are read again and again (the answer
+built for the rows' current state is reused) and right after each change (the answer
+is built anew).
 
 Usage: python -m bench.profiles DATABASE_URL|- [--orgs N] [--seed S] [--data SAVED]
        → JSON list of timings on stdout.
@@ -80,6 +81,12 @@ def main() -> None:
     out.append(
         measure("open a profile right after a rating changed (API)", open_after_a_change).row()
     )
+
+    def scores_after_a_change():
+        save_one()
+        return client.get(f"{api}/scores")
+
+    out.append(measure("scores right after a rating changed (API)", scores_after_a_change).row())
     print(json.dumps(out))
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bench.comparison import comparison_section
+
 RESULTS = Path(__file__).resolve().parent / "results"
 AGGREGATES = RESULTS / "aggregates.json"
 DEFAULT_ORGS = 1000  # results without a recorded size are from the 1,000-organization bench
@@ -74,9 +76,10 @@ examples, CSF 1.1, SP 800-53 Rev. 5 with four baselines, nine crosswalk datasets
 stored into an empty database, median of three cold runs; memory is the process's peak
 resident set.
 
-Opening a profile reads all its outcomes. The built answer is kept and reused while the
-profile's rows stay as they are (checked with one query on every request, so a change on
-any server is seen at once: profiles/answer_cache.py), so it is measured both ways: read
+Opening a profile reads all its outcomes. The built answer (and that of the scores and the
+gap analysis) is kept and reused while the profile's rows stay as they are (checked with
+one query on every request, so a change on any server is seen at once:
+profiles/answer_cache.py), so opening a profile and its scores are measured both ways: read
 again, as the HTTP load does, and right after a rating changed, when the answer is built anew.
 
 Targets on a 2-core machine: {targets}. At 10,000 organizations on PostgreSQL: {scale}.
@@ -98,7 +101,11 @@ def runs() -> list[dict]:
 def write_doc(path: Path, results: list[dict] | None = None) -> None:
     scale = "; ".join(f"{what} under {limit:g} ms" for what, *_, limit in SCALE_TARGETS)
     lines = [HEAD.format(targets="; ".join(TARGETS.values()), scale=scale)]
-    for run in runs() if results is None else results:
+    chosen = runs() if results is None else results
+    default = [r for r in chosen if _size(r) == DEFAULT_ORGS]
+    if default:
+        lines.extend(comparison_section(default[0]))
+    for run in chosen:
         lines.extend(run_section(run))
     if AGGREGATES.exists():
         lines.extend(aggregates_section(json.loads(AGGREGATES.read_text())))
