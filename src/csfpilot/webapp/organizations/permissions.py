@@ -153,20 +153,27 @@ def forget_access(who: HttpRequest | Actor | Any, org_slug: str) -> None:
         cache.pop(org_slug, None)
 
 
+def outcome_edit_scope(access: Access) -> str:
+    """Which outcomes this access may change: ``"all"``, ``"own-<user id>"`` or ``"none"``.
+
+    Assessors and owners edit any outcome; a contributor only those assigned to
+    them. Answers cached per caller are keyed by this, not by the role.
+    """
+    if access.can(Permission.EDIT_PROFILES):
+        return "all"
+    if access.can(Permission.EDIT_ASSIGNED_OUTCOMES):
+        return f"own-{access.membership.user_id}"
+    return "none"
+
+
 def can_edit_outcome(access: Access, outcome_owner_id: int | None) -> bool:
     """Whether this access may change one outcome of a profile.
 
-    Assessors and owners edit any outcome. A contributor edits an outcome only
-    while it is assigned to them (``outcome_owner_id`` is the assigned user's
-    id, None when unassigned).
+    See :func:`outcome_edit_scope`; ``outcome_owner_id`` is the assigned user's
+    id, None when unassigned.
     """
-    if access.can(Permission.EDIT_PROFILES):
-        return True
-    return (
-        access.can(Permission.EDIT_ASSIGNED_OUTCOMES)
-        and outcome_owner_id is not None
-        and outcome_owner_id == access.membership.user_id
-    )
+    scope = outcome_edit_scope(access)
+    return scope == "all" or (outcome_owner_id is not None and scope == f"own-{outcome_owner_id}")
 
 
 def require_outcome_edit(access: Access, outcome_owner_id: int | None) -> None:

@@ -30,21 +30,11 @@ from typing import Any
 from django.core.cache import caches
 from django.db.models import Count, Max, Sum
 
-from csfpilot.webapp.organizations.permissions import Access
-from csfpilot.webapp.organizations.roles import Permission
+from csfpilot.webapp.organizations.permissions import Access, outcome_edit_scope
 from csfpilot.webapp.profiles import models as m
 
 # Bumped whenever the shape of a cached answer changes, so old entries are never read.
 _SHAPE = "1"
-
-
-def _who_may_edit(access: Access) -> str:
-    # Mirrors permissions.can_edit_outcome: the only per-caller part of an outcome answer.
-    if access.can(Permission.EDIT_PROFILES):
-        return "all"
-    if access.can(Permission.EDIT_ASSIGNED_OUTCOMES):
-        return f"own-{access.membership.user_id}"
-    return "none"
 
 
 def _rows_state(access: Access, profile_id: int) -> list[tuple[Any, ...]]:
@@ -83,7 +73,7 @@ def outcome_list_key(access: Access, profile_id: int) -> str | None:
     state = _rows_state(access, profile_id)
     if not state:
         return None
-    return _key("outcomes", profile_id, state, _who_may_edit(access))
+    return _key("outcomes", profile_id, state, outcome_edit_scope(access))
 
 
 def _cached(key: str | None, build: Callable[[], bytes]) -> bytes:

@@ -300,7 +300,7 @@ def progress(request: HttpRequest, slug: str, profile_id: int) -> list[s.Progres
 @router.get(BASE + "/{int:profile_id}/scores", response=s.ScoresOut, summary="Scores (0–100)")
 def scores(request: HttpRequest, slug: str, profile_id: int) -> HttpResponse:
     access = require(request, slug, Permission.VIEW)
-    row = queries.profile(access, profile_id)
+    row = lookups.profile(access, profile_id)
 
     def build() -> bytes:
         result = queries.scores_of(row)
@@ -328,15 +328,11 @@ class GapQuery(Schema):
 @answers
 def gaps(request: HttpRequest, slug: str, profile_id: int, params: Query[GapQuery]) -> Any:
     access = require(request, slug, Permission.VIEW)
-    row = queries.profile(access, profile_id)
+    row = lookups.profile(access, profile_id)
 
     def build() -> bytes:
-        view = queries.gap_analysis(
-            access,
-            profile_id,
-            function=params.function,
-            priority=params.priority,
-            owner=params.owner,
+        view = queries.gap_analysis_of(
+            row, function=params.function, priority=params.priority, owner=params.owner
         )
         out = s.GapsOut(
             profile=s.group_gap_out(view.analysis.profile),

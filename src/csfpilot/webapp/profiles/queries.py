@@ -298,13 +298,7 @@ def outcome_lines(access: Access, profile_id: Any) -> list[OutcomeLine]:
     the last editor only the e-mail.
     """
     lookups.ensure(access, Permission.VIEW)
-    row = (
-        m.Profile.objects.select_related("framework")
-        .filter(organization=access.organization, pk=_pk(profile_id))
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"no profile {profile_id} in {access.organization.slug}")
+    row = lookups.profile(access, profile_id)
     framework = outcome_framework(row.framework)
     rows = (
         m.ProfileOutcome.objects.filter(profile=row)
@@ -312,19 +306,7 @@ def outcome_lines(access: Access, profile_id: Any) -> list[OutcomeLine]:
         .only(*_OUTCOME_COLUMNS, "updated_by__email")
         .order_by("position")
     )
-    out = []
-    for o in rows:
-        ancestors = framework.ancestors(o.code) if framework.is_outcome(o.code) else ()
-        out.append(
-            OutcomeLine(
-                row=o,
-                function=ancestors[0] if ancestors else "",
-                category=ancestors[-1] if ancestors else "",
-                text=framework.text(o.code),
-                can_edit=can_edit_outcome(access, o.owner_id),
-            )
-        )
-    return out
+    return [_line(access, framework, o) for o in rows]
 
 
 _OUTCOME_COLUMNS = tuple(f.name for f in m.ProfileOutcome._meta.concrete_fields)
@@ -332,7 +314,10 @@ _OUTCOME_COLUMNS = tuple(f.name for f in m.ProfileOutcome._meta.concrete_fields)
 
 def outcome_line(access: Access, row: m.ProfileOutcome) -> OutcomeLine:
     """One outcome row already read (with its profile and framework) as the list answers it."""
-    framework = outcome_framework(row.profile.framework)
+    return _line(access, outcome_framework(row.profile.framework), row)
+
+
+def _line(access: Access, framework: OutcomeFramework, row: m.ProfileOutcome) -> OutcomeLine:
     ancestors = framework.ancestors(row.code) if framework.is_outcome(row.code) else ()
     return OutcomeLine(
         row=row,
@@ -636,7 +621,19 @@ def gap_analysis(
     group id (``GV.OC``), priority (``high``/``medium``/``low``/``none``) and owner
     (as written; ``""`` for outcomes without one)."""
     lookups.ensure(access, Permission.VIEW)
-    row = lookups.profile(access, profile_id)
+    return gap_analysis_of(
+        lookups.profile(access, profile_id), function=function, priority=priority, owner=owner
+    )
+
+
+def gap_analysis_of(
+    row: m.Profile,
+    *,
+    function: str | None = None,
+    priority: str | None = None,
+    owner: str | None = None,
+) -> GapView:
+    """:func:`gap_analysis` of a profile row already read (and allowed) by the caller."""
     framework = lookups.framework_of(row)
     analysis = analyse_gaps(lookups.rated_profile(row, actions=[]), framework)
     return _gap_view(analysis, framework, function=function, priority=priority, owner=owner)
