@@ -43,38 +43,33 @@ def _event(kind: str, task_result: Any) -> JobEvent:
     job = Job.objects.filter(pk=args[0]).first() if args else None
     if job is None:
         return JobEvent(kind, None, str(getattr(task_result, "task", "")), "", "", 0, 0)
+    return _job_event(kind, job)
+
+
+def _job_event(kind: str, job: Job) -> JobEvent:
     return JobEvent(kind, job.pk, job.label, job.status, job.error, job.attempts, job.max_attempts)
 
 
 _PRUNE_EVERY = timedelta(hours=1)
-_last_prune: list[datetime] = []
 
 
-def _prune() -> None:
-    # Ended jobs are kept CSFPILOT_JOB_KEEP_DAYS (0: for ever); looked at hourly at most.
-    days = settings.CSFPILOT_JOB_KEEP_DAYS
-    now = timezone.now()
-    if days <= 0 or (_last_prune and now - _last_prune[-1] < _PRUNE_EVERY):
-        return
-    _last_prune[:] = [now]
-    prune_finished(timedelta(days=days), now)
+@dataclass
+class _Housekeeping:
+    """What a worker does besides jobs: take over dead workers' jobs, delete old ones."""
 
+    on_event: Callable[[JobEvent], None] | None
+    last_prune: datetime | None = None
 
-def _recover(on_event: Callable[[JobEvent], None] | None) -> None:
-    _prune()
-    for job in recover_stalled():
-        if on_event is not None:
-            on_event(
-                JobEvent(
-                    "recovered",
-                    job.pk,
-                    job.label,
-                    job.status,
-                    job.error,
-                    job.attempts,
-                    job.max_attempts,
-                )
-            )
+    def __call__(self) -> None:
+        # Ended jobs are kept CSFPILOT_JOB_KEEP_DAYS (0: for ever); looked at hourly at most.
+        days = settings.CSFPILOT_JOB_KEEP_DAYS
+        now = timezone.now()
+        if days > 0 and (self.last_prune is None or now - self.last_prune >= _PRUNE_EVERY):
+            self.last_prune = now
+            prune_finished(timedelta(days=days), now)
+        for job in recover_stalled(now):
+            if self.on_event is not None:
+                self.on_event(_job_event("recovered", job))
 
 
 def make_worker(*, burst: bool = False, interval: float = 1.0, max_jobs: int | None = None) -> Any:
@@ -106,14 +101,16 @@ def run_worker(
         if on_event is not None:
             on_event(_event("started", task_result))
 
+    housekeeping = _Housekeeping(on_event)
+
     def finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
         if on_event is not None:
             on_event(_event("finished", task_result))
-        _recover(on_event)
+        housekeeping()
 
     task_started.connect(started)
     task_finished.connect(finished)
-    _recover(on_event)
+    housekeeping()
     try:
         if handle_signals:
             worker.configure_signals()
