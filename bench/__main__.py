@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.dataset import ORGS, SEED
+from bench.environment import postgres_up
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -53,30 +53,6 @@ SIZED = {"profiles", "http", "aggregates"}
 def results_file(orgs: int) -> Path:
     """Where a run at this size keeps its results: sizes never overwrite each other."""
     return RESULTS_DIR / ("latest.json" if orgs == ORGS else f"orgs-{orgs}.json")
-
-
-def _pg_up(url: str) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            pass
-    except OSError:
-        return False
-    subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            "postgres",
-            "-qc",
-            f"CREATE DATABASE {url.rsplit('/', 1)[1]}",
-        ],
-        capture_output=True,
-        check=False,
-    )
-    return True
 
 
 def _run(module: str, url: str | None, *extra: str) -> object:
@@ -155,7 +131,7 @@ def main() -> None:
         wanted = SIZED
     results_path = results_file(args.orgs)
     databases: list[tuple[str, str | None]] = [("SQLite", None)]
-    if not args.sqlite and _pg_up(args.pg_url):
+    if not args.sqlite and postgres_up(args.pg_url):
         databases.append(("PostgreSQL", args.pg_url))
     results: dict[str, object] = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

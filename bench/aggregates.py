@@ -40,7 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.dataset import SECTOR, measured, prepare
-from bench.environment import configure
+from bench.environment import configure, postgres_up
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "aggregates.json"
@@ -50,7 +50,6 @@ SEED = 6
 RUNS = 15
 TARGET_S = {"sqlite": 3.0, "postgresql": 1.0}
 
-PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc"]
 MODULE = [sys.executable, "-m", "bench.aggregates"]
 
 
@@ -141,22 +140,6 @@ def run_one(
     }
 
 
-def _pg_up() -> bool:
-    import socket
-
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            pass
-    except OSError:
-        return False
-    subprocess.run(
-        [*PSQL, "CREATE DATABASE csfpilot_bench"],
-        capture_output=True,
-        check=False,
-    )
-    return True
-
-
 def _save(label: str, result: dict[str, object]) -> None:
     data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"databases": {}}
     before = data.get("databases", {}).get(label, {})
@@ -203,7 +186,7 @@ def main() -> None:
         _print(label, result)
         print(json.dumps(result))
         return
-    targets = [("SQLite", "-")] + ([("PostgreSQL", PG_URL)] if _pg_up() else [])
+    targets = [("SQLite", "-")] + ([("PostgreSQL", PG_URL)] if postgres_up(PG_URL) else [])
     for _label, url in targets:
         # A fresh process per database: Django is configured once per process.
         subprocess.run(

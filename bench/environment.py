@@ -101,3 +101,32 @@ def restore_copy(database_url: str | None, name: str) -> None:
     with _admin(database_url) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{current}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{current}" TEMPLATE "{name}"')
+
+
+def postgres_up(database_url: str) -> bool:
+    """Whether PostgreSQL answers on this machine; makes the bench database if it is missing."""
+    import socket
+    import subprocess
+
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            pass
+    except OSError:
+        return False
+    name = database_url.rsplit("/", 1)[1]
+    subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-qc",
+            f"CREATE DATABASE {name}",
+        ],
+        capture_output=True,
+        check=False,
+    )
+    return True
