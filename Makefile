@@ -7,12 +7,19 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/csfpilot
 PYTEST_ARGS ?=
 WORKERS ?= 2
 
-.PHONY: install run test test-sqlite test-pg lint e2e bench system-deps format clean
+.PHONY: install run test test-sqlite test-pg lint e2e bench system-deps format clean lock test-latest
 
-$(STAMP): pyproject.toml
+LOCK := requirements/lock.txt
+TOOLS_LOCK := requirements/tools.txt
+LATEST_VENV := .venv-latest
+
+# Every version and hash comes from the lock; csfpilot itself is installed from the checkout
+# without resolving anything (build tools from the lock too, so nothing unpinned is fetched).
+$(STAMP): $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,15 +28,23 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/csfpilot serve
 
-## Everything CI runs: system packages, lint, the suite on SQLite, then on PostgreSQL
-test: $(STAMP) system-deps lint test-sqlite test-pg
+## Everything CI runs: system packages, lint, the suite on SQLite, then on PostgreSQL.
+## Each stage runs even when one before it failed, so one run reports them all.
+test: $(STAMP) system-deps
+	@failed=""; \
+	for stage in lint test-sqlite test-pg; do \
+	  echo "== make $$stage"; \
+	  $(MAKE) --no-print-directory $$stage || failed="$$failed $$stage"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== failed stages:$$failed"; exit 1; fi; \
+	echo "== every stage passed: lint test-sqlite test-pg"
 
 system-deps:
 	bash scripts/system-deps.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/lint-imports
 	$(BIN)/bandit -q -c pyproject.toml -r src
 	$(BIN)/python scripts/check_migrations.py
@@ -40,8 +55,10 @@ test-sqlite: $(STAMP)
 ## The database-backed tests again on PostgreSQL (CLI and file tests use files and SQLite only)
 test-pg: $(STAMP)
 	bash scripts/ensure-postgres.sh
-	CSFPILOT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) -m "not e2e and not sqlite_file" tests/webapp tests/api tests/security tests/bench $(PYTEST_ARGS)
-	CSFPILOT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) -m postgres tests/serving tests/cli/test_backup_cli.py $(PYTEST_ARGS)
+	@status=0; \
+	CSFPILOT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) -m "not e2e and not sqlite_file" tests/webapp tests/api tests/security tests/bench $(PYTEST_ARGS) || status=1; \
+	CSFPILOT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) -m postgres tests/serving tests/cli/test_backup_cli.py $(PYTEST_ARGS) || status=1; \
+	exit $$status
 
 e2e: $(STAMP) system-deps
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
@@ -50,8 +67,29 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench scripts
+	$(BIN)/ruff check --fix src tests bench scripts
+
+## Refresh requirements/lock.txt to the newest versions pyproject.toml allows (then run
+## `make test` and commit the lock with what the new versions needed).
+lock:
+	$(PYTHON) -m venv .venv-tools
+	.venv-tools/bin/python -m pip install --quiet --require-hashes --no-deps -r $(TOOLS_LOCK)
+	.venv-tools/bin/uv pip compile pyproject.toml requirements/build.in --extra test \
+	  --generate-hashes --universal --python-version 3.11 --upgrade --quiet -o $(LOCK)
+	.venv-tools/bin/uv pip compile requirements/tools.in --generate-hashes --universal \
+	  --python-version 3.11 --quiet -o $(TOOLS_LOCK)
+
+## The whole suite against the newest versions pyproject.toml allows, in a venv of its own:
+## a new release of a dependency shows up here as a report, not as a broken clone.
+test-latest:
+	rm -rf $(LATEST_VENV)
+	$(PYTHON) -m venv $(LATEST_VENV)
+	$(LATEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LATEST_VENV)/bin/python -m pip install --quiet -e ".[test]"
+	$(LATEST_VENV)/bin/python scripts/lock_drift.py $(LOCK)
+	touch $(LATEST_VENV)/.installed
+	$(MAKE) --no-print-directory test VENV=$(LATEST_VENV)
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info
+	rm -rf $(VENV) $(LATEST_VENV) .venv-tools build dist src/*.egg-info

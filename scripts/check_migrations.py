@@ -8,8 +8,8 @@ os.environ.setdefault("CSFPILOT_DATA_DIR", tempfile.mkdtemp(prefix="csfpilot-lin
 os.environ.setdefault("CSFPILOT_SECRET_KEY", "lint-only")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csfpilot.webapp.config.settings")
 
-import django  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+import django
+from django.core.management import call_command
 
 django.setup()
 try:

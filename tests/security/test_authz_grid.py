@@ -35,7 +35,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from csfpilot.webapp.accounts.services import issue_token
 from csfpilot.webapp.config.api import api
@@ -128,6 +128,20 @@ ENDPOINTS = [
     Endpoint("view:account_inactive", "/accounts/inactive/", PUBLIC),
     Endpoint("view:account_signup", "/accounts/signup/", PUBLIC, ok(200, 302)),
     Endpoint("view:account_reauthenticate", "/accounts/reauthenticate/", ACCOUNT),
+    # django-allauth 65.22: re-authentication by a code sent by e-mail. Codes are off here,
+    # so both pages send a signed-in person back to the password re-authentication.
+    Endpoint(
+        "view:account_request_reauthentication_code",
+        "/accounts/reauthenticate/code/",
+        ACCOUNT,
+        302,
+    ),
+    Endpoint(
+        "view:account_confirm_reauthentication_code",
+        "/accounts/reauthenticate/code/confirm/",
+        ACCOUNT,
+        302,
+    ),
     Endpoint("view:account_email", "/accounts/email/", ACCOUNT),
     Endpoint("view:account_email_verification_sent", "/accounts/confirm-email/", PUBLIC),
     Endpoint("view:account_change_password", "/accounts/password/change/", ACCOUNT),
@@ -679,11 +693,42 @@ def api_operations() -> set[str]:
     }
 
 
+def route_path(key: str) -> str:
+    """The path a route key stands for, to show in the meta-test's message."""
+    if key.startswith("view:"):
+        try:
+            return reverse(key.removeprefix("view:"))
+        except NoReverseMatch:
+            return "/path/with/{arguments}/"
+    return "/" + key.split(" ", 1)[-1].removeprefix("route:").lstrip("/")
+
+
+def missing_entry_message(missing: list[str]) -> str:
+    """Name each missing route with the line to add, so that a new release of a dependency
+    (django-allauth adds routes in minor releases) says what the grid needs."""
+    lines = [
+        f'    Endpoint("{key}", "{route_path(key)}", PUBLIC | ACCOUNT | Permission.X, status),'
+        for key in missing
+    ]
+    return (
+        "endpoints without an entry in the grid: a new route of csfpilot or of a dependency "
+        "(compare requirements/lock.txt with the last green run). Decide who may use each and "
+        "add to ENDPOINTS in tests/security/test_authz_grid.py:\n" + "\n".join(lines)
+    )
+
+
 def test_every_endpoint_has_an_entry():
     wanted = routed_keys() | api_operations()
     listed = {e.key for e in ENDPOINTS}
-    assert sorted(wanted - listed) == [], "endpoints without an entry in the grid"
+    missing = sorted(wanted - listed)
+    assert missing == [], missing_entry_message(missing)
     assert sorted(listed - wanted) == [], "entries for endpoints that no longer exist"
+
+
+def test_the_missing_entry_message_names_the_route_and_the_line_to_add():
+    message = missing_entry_message(["view:account_request_reauthentication_code"])
+    assert "/accounts/reauthenticate/code/" in message
+    assert 'Endpoint("view:account_request_reauthentication_code"' in message
 
 
 # -- the world: two organizations with one of each object -----------------------------------------
