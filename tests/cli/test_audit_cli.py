@@ -152,3 +152,112 @@ def test_reordered_rows_are_named(prepared: Path, tmp_path: Path):
     assert result["broken"]["seq"] == 2 and result["broken"]["id"] == ids[3]
     assert result["broken"]["problem"].startswith("previous-hash mismatch")
     assert result["checked"] == 1
+
+
+def _rehash_from(db: sqlite3.Connection, org: str, first_seq: int) -> None:
+    """Recompute the SHA-256 chain from ``first_seq`` on, as someone with the database file
+    and csfpilot's published hashing rule (but not the audit key) would."""
+    from datetime import UTC, datetime
+
+    from csfpilot.webapp.audit.chain import entry_hash
+
+    rows = db.execute(
+        "SELECT id, seq, prev_hash, at, actor_kind, actor_id, actor_name, org_slug, "
+        "object_type, object_id, object_label, action, changes FROM audit_auditevent "
+        "WHERE org_slug = ? ORDER BY seq",
+        (org,),
+    ).fetchall()
+    prev = None
+    for row in rows:
+        (pk, seq, _prev, at, kind, actor_id, name, slug, otype, oid, label, action, ch) = row
+        if seq < first_seq:
+            prev = db.execute("SELECT hash FROM audit_auditevent WHERE id = ?", (pk,)).fetchone()[0]
+            continue
+        when = datetime.fromisoformat(at).replace(tzinfo=UTC)
+        fields = {
+            "seq": seq,
+            "prev_hash": prev,
+            "at": when.isoformat(timespec="microseconds"),
+            "actor": {"kind": kind, "id": actor_id, "name": name},
+            "organization": slug,
+            "object": {"type": otype, "id": oid, "label": label},
+            "action": action,
+            "changes": json.loads(ch),
+        }
+        digest = entry_hash(fields)
+        db.execute(
+            "UPDATE audit_auditevent SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, pk)
+        )
+        prev = digest
+
+
+def test_an_edit_with_the_hashes_recomputed_is_caught_by_the_keyed_hash(
+    prepared: Path, tmp_path: Path
+):
+    def rewrite(db: sqlite3.Connection) -> None:
+        db.execute(
+            "UPDATE audit_auditevent SET actor_name = 'mallory@evil.test' "
+            "WHERE org_slug = 'acme' AND seq = 2"
+        )
+        _rehash_from(db, "acme", 2)
+
+    data_dir = tampered(prepared, tmp_path, rewrite)
+    row_id = dict((s, i) for i, s in acme_rows(sqlite3.connect(data_dir / "csfpilot.sqlite3")))[2]
+    done = run(data_dir, "audit", "verify")
+    assert done.returncode == 3, done.stdout
+    assert f"acme: BROKEN at entry 2 (id {row_id}): keyed-hash mismatch" in done.stderr
+    assert "globex: 2 entries, chain intact" in done.stdout
+
+
+def test_checkpoints_are_written_once_per_moved_head(prepared: Path, tmp_path: Path):
+    data_dir = tmp_path / "data"
+    shutil.copytree(prepared, data_dir)
+    first = run(data_dir, "audit", "checkpoint", "--json")
+    assert first.returncode == 0, first.stderr
+    assert [(c["chain"], c["seq"]) for c in json.loads(first.stdout)] == [
+        ("acme", 3),
+        ("globex", 2),
+    ]
+    lines = (data_dir / "audit-checkpoints.jsonl").read_text().splitlines()
+    assert len(lines) == 2
+    assert oct((data_dir / "audit-checkpoints.jsonl").stat().st_mode & 0o777) == "0o600"
+    again = run(data_dir, "audit", "checkpoint", "--json")
+    assert json.loads(again.stdout) == []
+    assert len((data_dir / "audit-checkpoints.jsonl").read_text().splitlines()) == 2
+    assert run(data_dir, "audit", "verify").returncode == 0
+
+
+def test_deleting_the_newest_entries_is_caught_by_the_checkpoint(prepared: Path, tmp_path: Path):
+    data_dir = tmp_path / "data"
+    shutil.copytree(prepared, data_dir)
+    assert run(data_dir, "audit", "checkpoint").returncode == 0
+    db = sqlite3.connect(data_dir / "csfpilot.sqlite3")
+    with db:
+        db.execute("DELETE FROM audit_auditevent WHERE org_slug = 'acme' AND seq = 3")
+    db.close()
+    done = run(data_dir, "audit", "verify", "--json")
+    assert done.returncode == 3
+    acme = next(r for r in json.loads(done.stdout) if r["organization"] == "acme")
+    assert acme["checked"] == 2
+    assert acme["broken"]["seq"] == 3
+    assert acme["broken"]["problem"].startswith(
+        "the newest entries were deleted: the checkpoint of "
+    )
+    assert acme["broken"]["problem"].endswith("saw entry 3, the chain now ends at entry 2")
+
+
+def test_a_forged_checkpoint_line_is_named(prepared: Path, tmp_path: Path):
+    data_dir = tmp_path / "data"
+    shutil.copytree(prepared, data_dir)
+    assert run(data_dir, "audit", "checkpoint").returncode == 0
+    path = data_dir / "audit-checkpoints.jsonl"
+    first, second = path.read_text().splitlines()
+    forged = json.loads(first)
+    forged["seq"] = 1
+    path.write_text(json.dumps(forged) + "\n" + second + "\n")
+    done = run(data_dir, "audit", "verify")
+    assert done.returncode == 3
+    assert (
+        "checkpoint file: audit-checkpoints.jsonl line 1: not signed with this instance's "
+        "audit key" in done.stderr
+    )

@@ -90,6 +90,31 @@ def test_an_intact_chain_verifies_and_each_kind_of_damage_is_named():
     assert (broken.seq, broken.entry_id) == (2, 30) and "previous-hash mismatch" in broken.problem
 
 
+KEY = b"k" * 32
+
+
+def test_a_chain_rehashed_without_the_key_is_named_by_its_keyed_hash():
+    keyed = [(i, f, h, chain.entry_mac(KEY, h)) for i, f, h in _chain(4)]
+    verdict = chain.verify(keyed, KEY)
+    assert (verdict.ok, verdict.checked) == (True, 4)
+    # Someone edits entry 3 and recomputes every SHA-256 from there (no key).
+    rebuilt = _chain(2)
+    prev = rebuilt[-1][2]
+    for seq in (3, 4):
+        entry = _entry(seq, prev, current=[None, "fully"])
+        rebuilt.append(entry)
+        prev = entry[2]
+    forged = [*keyed[:2], *((i, f, h, "0" * 64) for i, f, h in rebuilt[2:])]
+    assert chain.verify([e[:3] for e in forged]).ok  # the plain chain holds...
+    broken = chain.verify(forged, KEY).broken  # ...the keyed one does not
+    assert (broken.seq, broken.entry_id) == (3, 30)
+    assert broken.problem.startswith("keyed-hash mismatch")
+    unkeyed = [*keyed[:3], (*keyed[3][:3], "")]
+    assert chain.verify(unkeyed, KEY).broken.problem.startswith("keyed hash missing")
+    # Another key does not verify either.
+    assert not chain.verify(keyed, b"x" * 32).ok
+
+
 # -- events recorded by the services -------------------------------------------------------
 
 

@@ -198,6 +198,28 @@ def test_a_bad_row_late_in_the_archive_leaves_nothing_behind(world: World):
 
 
 @pytest.mark.django_db
+def test_an_archive_whose_audit_trail_does_not_verify_is_refused(world: World):
+    busy(world)
+    data = make_backup("acme").data
+    Organization.objects.filter(slug="acme").delete()
+    before = counts()
+
+    def rewritten(manifest, members):
+        doc = json.loads(members["organizations/acme.json"])
+        doc["audit"][0]["actor_name"] = "mallory@evil.test"
+        members["organizations/acme.json"] = fmt.canonical(doc)
+
+    with pytest.raises(
+        InputRefused, match=r"audit trail does not verify at entry 1 .*hash mismatch"
+    ):
+        restore_backup(_edited(data, rewritten), name="acme.zip")
+    assert counts() == before
+    restore_backup(data, name="acme.zip")
+    org = Organization.objects.get(slug="acme")
+    assert verify_organization(org).ok  # restored entries carry this instance's keyed hashes
+
+
+@pytest.mark.django_db
 def test_a_tampered_archive_is_refused_before_anything_is_read(world: World):
     busy(world)
     data = bytearray(make_backup("acme").data)

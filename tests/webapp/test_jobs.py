@@ -392,3 +392,30 @@ def test_ended_jobs_are_pruned_with_their_task_records_and_active_ones_stay(worl
     assert list(DBTaskResult.objects.values_list("id", flat=True)) == [
         DBTaskResult.objects.get(id=waiting.task_id).id
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_writes_a_signed_checkpoint_of_the_audit_chains(world, settings, tmp_path):
+    from django.db import transaction
+
+    from csfpilot.webapp.audit import checkpoints
+    from csfpilot.webapp.audit import services as audit
+    from csfpilot.webapp.audit.models import AuditEvent
+
+    settings.CSFPILOT_AUDIT_CHECKPOINT_FILE = tmp_path / "checkpoints.jsonl"
+    settings.CSFPILOT_AUDIT_CHECKPOINT_MINUTES = 60
+    with transaction.atomic():
+        for n in range(2):
+            audit.append(world.org, audit.SYSTEM, object_type="test", object_id=n, action="update")
+    work()
+    read = checkpoints.read(settings.CSFPILOT_AUDIT_CHECKPOINT_FILE, settings.AUDIT_KEY)
+    head = AuditEvent.objects.filter(organization=world.org).order_by("-seq").first()
+    assert read.problems == []
+    assert (read.latest[world.org.slug].seq, read.latest[world.org.slug].head) == (
+        head.seq,
+        head.hash,
+    )
+    settings.CSFPILOT_AUDIT_CHECKPOINT_MINUTES = 0
+    (tmp_path / "checkpoints.jsonl").unlink()
+    work()
+    assert not (tmp_path / "checkpoints.jsonl").exists()

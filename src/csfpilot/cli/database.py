@@ -411,26 +411,43 @@ def enqueue_sector_recompute(sector: str | None, *, only_stale: bool = False) ->
 # --- The audit trail, for `csfpilot audit verify`. ---
 
 
-def audit_verify(org: str | None) -> list[JsonObject]:
-    """Each organization's audit chain checked: entries checked, and the first break if any."""
+def audit_verify(org: str | None) -> tuple[list[JsonObject], list[str]]:
+    """Each organization's audit chain checked (keyed hashes and the latest signed
+    checkpoint of its head): entries checked and the first break if any; then what is
+    wrong with the checkpoint file itself (lines not signed with this instance's key)."""
     setup()
-    from csfpilot.webapp.audit.queries import verify_chains
+    from csfpilot.webapp.audit.queries import read_checkpoints, verify_chains
 
+    read = read_checkpoints()
     out: list[JsonObject] = []
-    for slug, verdict in verify_chains(org):
+    for slug, verdict in verify_chains(org, read):
         broken = verdict.broken
+        latest = read.latest.get(slug)
         out.append(
             {
                 "organization": slug,
                 "checked": verdict.checked,
                 "ok": verdict.ok,
                 "head": verdict.head,
+                "checkpoint": None
+                if latest is None
+                else {"seq": latest.seq, "head": latest.head, "at": latest.at},
                 "broken": None
                 if broken is None
                 else {"seq": broken.seq, "id": broken.entry_id, "problem": broken.problem},
             }
         )
-    return out
+    return out, read.problems
+
+
+def audit_checkpoint() -> list[JsonObject]:
+    """Append a signed checkpoint of every chain whose head moved (see docs/audit.md)."""
+    setup()
+    from csfpilot.webapp.audit import checkpoints
+
+    return [
+        {"chain": c.chain, "seq": c.seq, "head": c.head, "at": c.at} for c in checkpoints.write()
+    ]
 
 
 # --- Backup and restore, for `csfpilot backup / restore`. ---

@@ -15,11 +15,20 @@ activity never shows in another's sequence numbers.
 Canonical JSON: keys sorted, no insignificant whitespace, UTF-8, times as ISO
 8601 in UTC with microseconds. It is the same on SQLite and PostgreSQL, so a
 chain restored into either database still verifies.
+
+The SHA-256 chain alone only shows a naive edit: whoever can write to the database
+can also recompute every later hash. So each entry also carries a **keyed hash**
+(:func:`entry_mac`: HMAC-SHA256 over its hash, with the instance's audit key, which
+lives outside the database, in a setting or derived from the secret key in the data
+folder). Rewriting an entry then needs the key as well. Deleting the newest entries
+leaves a chain that still links; that is caught by the signed checkpoints of each
+chain's head written outside the database (:mod:`.checkpoints`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -52,6 +61,14 @@ def entry_hash(entry: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json({k: entry[k] for k in HASHED_FIELDS})).hexdigest()
 
 
+MAC_CONTEXT = b"csfpilot audit entry v1\n"
+
+
+def entry_mac(key: bytes, entry_hash_hex: str) -> str:
+    """The keyed hash (HMAC-SHA256, hex) of an entry, over its SHA-256 hash."""
+    return hmac.new(key, MAC_CONTEXT + entry_hash_hex.encode("ascii"), hashlib.sha256).hexdigest()
+
+
 @dataclass(frozen=True)
 class Break:
     """The first place a chain does not hold: which entry, and what is wrong with it."""
@@ -75,18 +92,24 @@ class Verdict:
         return self.broken is None
 
 
-def verify(entries: Iterable[tuple[Any, Mapping[str, Any], str]]) -> Verdict:
-    """Check one chain, given as ``(id, hashed fields, stored hash)`` in ``seq`` order.
+def verify(
+    entries: Iterable[tuple[Any, Mapping[str, Any], str] | tuple[Any, Mapping[str, Any], str, str]],
+    key: bytes | None = None,
+) -> Verdict:
+    """Check one chain, given as ``(id, hashed fields, stored hash[, stored keyed hash])``
+    in ``seq`` order; with ``key``, every entry's keyed hash is checked too.
 
-    Three kinds of damage are told apart, in the order a reader meets them:
+    Four kinds of damage are told apart, in the order a reader meets them:
     a missing entry (the sequence jumps), a reordered or re-linked entry (its
-    ``prev_hash`` is not the previous entry's hash), and an edited entry (its
-    content no longer hashes to what is stored).
+    ``prev_hash`` is not the previous entry's hash), an edited entry (its
+    content no longer hashes to what is stored), and an entry rewritten with
+    its hashes recomputed by someone without the audit key (its keyed hash is
+    missing or wrong).
     """
     expected_seq = 1
     prev = GENESIS
     checked = 0
-    for entry_id, fields, stored in entries:
+    for entry_id, fields, stored, *rest in entries:
         seq = fields["seq"]
         if seq != expected_seq:
             problem = (
@@ -119,6 +142,22 @@ def verify(entries: Iterable[tuple[Any, Mapping[str, Any], str]]) -> Verdict:
                     f"{stored[:12]}… is stored (the entry was changed)",
                 ),
             )
+        if key is not None:
+            mac = rest[0] if rest else ""
+            if not hmac.compare_digest(mac or "", entry_mac(key, stored)):
+                return Verdict(
+                    checked,
+                    prev,
+                    Break(
+                        seq,
+                        entry_id,
+                        "keyed-hash mismatch: its hashes were recomputed without the audit "
+                        "key (the entry was rewritten in the database)"
+                        if mac
+                        else "keyed hash missing: the entry was written without the audit key "
+                        "(inserted or rewritten in the database)",
+                    ),
+                )
         prev = stored
         expected_seq += 1
         checked += 1

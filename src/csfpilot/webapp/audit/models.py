@@ -45,6 +45,8 @@ class AuditEvent(models.Model):
     seq = models.PositiveBigIntegerField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # HMAC-SHA256 of ``hash`` with the audit key (outside the database): see chain.py.
+    mac = models.CharField(max_length=64, blank=True)
     at = models.DateTimeField(_("when"))
     actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
     # The user's id when the event was recorded; not a foreign key (see the module docstring).

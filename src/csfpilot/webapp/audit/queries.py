@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from csfpilot.core.errors import NotFound
-from csfpilot.webapp.audit.chain import Verdict, verify
+from csfpilot.webapp.audit import checkpoints
+from csfpilot.webapp.audit.chain import Break, Verdict, verify
 from csfpilot.webapp.audit.models import AuditEvent
 from csfpilot.webapp.organizations.models import Organization
 
@@ -83,23 +86,55 @@ def _chain_of(org_id: int | None) -> Iterator[tuple[Any, dict[str, Any], str]]:
         if not batch:
             return
         for event in batch:
-            yield event.pk, event.hashed_fields(), event.hash
+            yield event.pk, event.hashed_fields(), event.hash, event.mac
         last = batch[-1].seq
 
 
-def verify_organization(org: Organization) -> Verdict:
-    return verify(_chain_of(org.pk))
+def _against_checkpoint(
+    verdict: Verdict, name: str, org_id: int | None, read: checkpoints.ReadCheckpoints
+) -> Verdict:
+    """A chain that links and hashes correctly must still hold what its last signed
+    checkpoint saw: otherwise its newest entries were deleted or it was rewritten."""
+    if not verdict.ok:
+        return verdict
+    latest = read.latest.get(name)
+    problem = checkpoints.check(name, latest, org_id)
+    if problem is None or latest is None:
+        return verdict
+    return Verdict(verdict.checked, verdict.head, Break(latest.seq, None, problem))
 
 
-def verify_chains(org_slug: str | None = None) -> list[tuple[str, Verdict]]:
+def verify_organization(
+    org: Organization, read: checkpoints.ReadCheckpoints | None = None
+) -> Verdict:
+    """``org``'s chain checked entry by entry with the audit key, then against the latest
+    signed checkpoint of its head (read from the checkpoint file unless given)."""
+    if read is None:
+        read = read_checkpoints()
+    verdict = verify(_chain_of(org.pk), settings.AUDIT_KEY)
+    return _against_checkpoint(verdict, org.slug, org.pk, read)
+
+
+def read_checkpoints() -> checkpoints.ReadCheckpoints:
+    return checkpoints.read(Path(settings.CSFPILOT_AUDIT_CHECKPOINT_FILE), settings.AUDIT_KEY)
+
+
+def verify_chains(
+    org_slug: str | None = None, read: checkpoints.ReadCheckpoints | None = None
+) -> list[tuple[str, Verdict]]:
     """Each organization's chain checked (or only ``org_slug``'s), by slug; then the
     instance chain (backups and restores) as ``(instance)`` when checking them all."""
+    if read is None:
+        read = read_checkpoints()
     orgs = Organization.objects.order_by("slug")
     if org_slug is not None:
         orgs = orgs.filter(slug=org_slug.strip().lower())
         if not orgs.exists():
             raise NotFound(f"no organization {org_slug!r}")
-    out = [(org.slug, verify_organization(org)) for org in orgs]
-    if org_slug is None and AuditEvent.objects.filter(organization__isnull=True).exists():
-        out.append((INSTANCE, verify(_chain_of(None))))
+    out = [(org.slug, verify_organization(org, read)) for org in orgs]
+    if org_slug is None and (
+        AuditEvent.objects.filter(organization__isnull=True).exists() or INSTANCE in read.latest
+    ):
+        verdict = verify(_chain_of(None), settings.AUDIT_KEY)
+        out.append((INSTANCE, _against_checkpoint(verdict, INSTANCE, None, read)))
     return out

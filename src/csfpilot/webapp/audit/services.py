@@ -30,10 +30,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from csfpilot.webapp.audit.chain import GENESIS, entry_hash
+from csfpilot.webapp.audit.chain import GENESIS, entry_hash, entry_mac
 from csfpilot.webapp.audit.models import ActorKind, AuditEvent
 from csfpilot.webapp.organizations.models import Organization
 from csfpilot.webapp.organizations.permissions import Access
@@ -175,6 +176,7 @@ def append(
             changes=jsonable(dict(changes or {})),
         )
         event.hash = entry_hash(event.hashed_fields())
+        event.mac = entry_mac(settings.AUDIT_KEY, event.hash)
         event.save(force_insert=True)
     return event
 

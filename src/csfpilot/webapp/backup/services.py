@@ -34,13 +34,17 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from csfpilot import __version__
 from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.formats import backup_archive as fmt
+from csfpilot.webapp.audit import checkpoints
 from csfpilot.webapp.audit import services as audit
+from csfpilot.webapp.audit.chain import entry_mac
+from csfpilot.webapp.audit.chain import verify as verify_chain
 from csfpilot.webapp.audit.models import AuditEvent
 from csfpilot.webapp.backup.rows import Users, dump_row, load_row, stored_timestamps
 from csfpilot.webapp.catalog.models import Framework, Node
@@ -90,7 +94,9 @@ def _organization(org: Organization, users: Users, frameworks: dict[str, str]) -
         for p in m.Profile.objects.filter(organization=org).select_related("framework")
     ]
     events = [
-        dump_row(e, users, skip=("organization",))
+        # The keyed hash stays behind: it is made with this instance's audit key, and the
+        # instance that restores the archive keys the entries with its own.
+        dump_row(e, users, skip=("organization", "mac"))
         for e in AuditEvent.objects.filter(organization=org).order_by("seq")
     ]
     return {
@@ -184,6 +190,8 @@ def record_backup(backup: Backup, who: audit.Who) -> None:
             changes={"scope": backup.scope, "sha256": backup.sha256, "bytes": len(backup.data)},
             org_slug=backup.organizations[0] if backup.scope == ORGANIZATION else "",
         )
+    # The archive carries the chains as they are now: anchor them outside the database too.
+    checkpoints.write()
 
 
 # -- restore ------------------------------------------------------------------------------
@@ -286,6 +294,14 @@ def _restore_organization(
         load_row(AuditEvent, e, users, where=f"{where}: audit[{i}]", organization=org)
         for i, e in enumerate(doc["audit"])
     ]
+    # The archive's trail must hold before this instance vouches for it with its key.
+    verdict = verify_chain((e.pk, e.hashed_fields(), e.hash) for e in events)
+    if not verdict.ok:
+        raise InputRefused(
+            f"the audit trail does not verify at {verdict.broken}", file=name, field=where
+        )
+    for event in events:
+        event.mac = entry_mac(settings.AUDIT_KEY, event.hash)
     AuditEvent.objects.bulk_create(events, batch_size=500)
     return len(doc["profiles"]), len(events)
 

@@ -7,6 +7,8 @@ CSFPILOT_ALLOWED_HOSTS and CSFPILOT_DEBUG=0.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -52,6 +54,24 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _audit_key() -> bytes:
+    """The key of the audit trail's keyed hashes: kept outside the database.
+
+    CSFPILOT_AUDIT_KEY (at least 32 characters) when set, so that it can differ from the
+    secret key and survive that key's rotation; otherwise derived from the secret key (in
+    a setting or the data folder), which every server of an instance already shares.
+    """
+    explicit = os.environ.get("CSFPILOT_AUDIT_KEY", "")
+    if explicit:
+        if len(explicit) < 32:
+            raise ImproperlyConfigured("CSFPILOT_AUDIT_KEY needs at least 32 characters")
+        return explicit.encode()
+    return hmac.new(SECRET_KEY.encode(), b"csfpilot audit key v1", hashlib.sha256).digest()
+
+
+AUDIT_KEY = _audit_key()
 DEBUG = _env_bool("CSFPILOT_DEBUG", False)
 ALLOWED_HOSTS = [
     h.strip()
@@ -376,6 +396,16 @@ CSFPILOT_JOB_RETRY_SECONDS = float(os.environ.get("CSFPILOT_JOB_RETRY_SECONDS", 
 CSFPILOT_JOB_STALL_SECONDS = float(os.environ.get("CSFPILOT_JOB_STALL_SECONDS", "900"))
 # Jobs that ended longer ago than this many days are deleted by the worker (0: kept for ever).
 CSFPILOT_JOB_KEEP_DAYS = int(os.environ.get("CSFPILOT_JOB_KEEP_DAYS", "30"))
+# Signed checkpoints of every audit chain's head, written outside the database (a file, and
+# by e-mail when addresses are given) by the worker every this many minutes (0: never) and by
+# `csfpilot audit checkpoint`; `csfpilot audit verify` checks the chains against them.
+CSFPILOT_AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("CSFPILOT_AUDIT_CHECKPOINT_FILE") or DATA_DIR / "audit-checkpoints.jsonl"
+)
+CSFPILOT_AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("CSFPILOT_AUDIT_CHECKPOINT_MINUTES", "60"))
+CSFPILOT_AUDIT_CHECKPOINT_EMAIL = [
+    a.strip() for a in os.environ.get("CSFPILOT_AUDIT_CHECKPOINT_EMAIL", "").split(",") if a.strip()
+]
 # Sector numbers are shown only when at least this many organizations contribute, so that
 # no single organization's scores can be read out of them.
 CSFPILOT_SECTOR_MIN_ORGS = int(os.environ.get("CSFPILOT_SECTOR_MIN_ORGS", "5"))

@@ -4,8 +4,10 @@ The loop itself (claiming a task with a row lock so that several workers never
 run the same one, waiting, shutting down cleanly on SIGTERM) is the task
 framework's; this adds what the command shows: one line when a job starts and
 one when it ends, with its outcome; and, as it starts and after each job, the
-recovery of jobs whose worker died while running them (``services.recover_stalled``)
-and, at most hourly, the deletion of jobs ended more than ``CSFPILOT_JOB_KEEP_DAYS`` ago.
+recovery of jobs whose worker died while running them (``services.recover_stalled``),
+at most hourly, the deletion of jobs ended more than ``CSFPILOT_JOB_KEEP_DAYS`` ago, and
+every ``CSFPILOT_AUDIT_CHECKPOINT_MINUTES`` a signed checkpoint of the audit chains' heads
+(:mod:`csfpilot.webapp.audit.checkpoints`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.utils.crypto import get_random_string
 from django_tasks.signals import task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
 
+from csfpilot.webapp.audit import checkpoints
 from csfpilot.webapp.jobs.models import Job
 from csfpilot.webapp.jobs.services import prune_finished, recover_stalled
 
@@ -59,6 +62,7 @@ class _Housekeeping:
 
     on_event: Callable[[JobEvent], None] | None
     last_prune: datetime | None = None
+    last_checkpoint: datetime | None = None
 
     def __call__(self) -> None:
         # Ended jobs are kept CSFPILOT_JOB_KEEP_DAYS (0: for ever); looked at hourly at most.
@@ -67,6 +71,12 @@ class _Housekeeping:
         if days > 0 and (self.last_prune is None or now - self.last_prune >= _PRUNE_EVERY):
             self.last_prune = now
             prune_finished(timedelta(days=days), now)
+        minutes = settings.CSFPILOT_AUDIT_CHECKPOINT_MINUTES
+        if minutes > 0 and (
+            self.last_checkpoint is None or now - self.last_checkpoint >= timedelta(minutes=minutes)
+        ):
+            self.last_checkpoint = now
+            checkpoints.write(now)
         for job in recover_stalled(now):
             if self.on_event is not None:
                 self.on_event(_job_event("recovered", job))
