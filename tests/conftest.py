@@ -9,6 +9,7 @@ transactional fixtures, which would flush the catalog.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,15 @@ DATA = Path(__file__).resolve().parent.parent / "src" / "csfpilot" / "data"
 def nist_data() -> Path:
     """The NIST files as shipped inside the package."""
     return DATA
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test's audit checkpoints in a file of its own: the database is rolled back after
+    every test, and a checkpoint left by an earlier test would name chains that are gone."""
+    folder = tmp_path_factory.getbasetemp() / "audit-checkpoints"
+    folder.mkdir(exist_ok=True)
+    settings.CSFPILOT_AUDIT_CHECKPOINT_FILE = folder / f"{uuid.uuid4().hex}.jsonl"
 
 
 @pytest.fixture(scope="session")

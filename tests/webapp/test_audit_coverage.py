@@ -230,8 +230,8 @@ def test_every_change_leaves_exactly_one_event_per_changed_object(world: World):
             lambda: s.json("delete", f"{base}/members/{s.ids['member']}", None, 204),
         ),
         Step(
-            "download a backup (recorded in the instance chain)",
-            [("backup", "backup")],
+            "download a backup (taken: the instance chain; downloaded: the organization's)",
+            [("backup", "backup"), ("backup", "download")],
             lambda: owner.post("/orgs/initech/settings/backup/"),
         ),
     ]

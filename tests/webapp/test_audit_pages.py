@@ -91,7 +91,9 @@ def test_the_page_shows_who_what_and_before_after_escaped(world: World):
     assert "assessor@acme.test" in html
     assert '<span class="audit-before"></span>' in html
     assert '<span class="audit-after">partially</span>' in html
-    assert "3 events" in html
+    # The three changes, and the auditor's own sign-in to read the page.
+    assert "4 events" in html
+    assert "signed in" in html
     assert 'href="/orgs/acme/audit/"' in html  # the tab in the organization's navigation
 
 
@@ -110,7 +112,8 @@ def test_filters_by_object_type_person_and_date(world: World):
         in c.get(f"/orgs/acme/audit/?since={tomorrow}").content.decode()
     )
     today = timezone.now().date().isoformat()
-    assert "3 events" in c.get(f"/orgs/acme/audit/?since={today}&until={today}").content.decode()
+    # The three changes and the owner's sign-in.
+    assert "4 events" in c.get(f"/orgs/acme/audit/?since={today}&until={today}").content.decode()
     api = c.get(f"/api/organizations/acme/audit/events?type=action&until={today}").json()
     assert api["count"] == 1 and api["events"][0]["object"]["type"] == "action"
 
@@ -129,7 +132,7 @@ def test_the_page_is_paginated_with_a_constant_number_of_queries(world: World):
         page = c.get("/orgs/acme/audit/")
     assert len(many) == len(few)
     html = page.content.decode()
-    assert "63 events" in html and "Page 1 of 2" in html
+    assert "64 events" in html and "Page 1 of 2" in html  # 63 changes, 1 sign-in
     assert "Page 2 of 2" in c.get("/orgs/acme/audit/?page=2").content.decode()
 
 
@@ -170,7 +173,7 @@ def test_the_json_download_verifies_outside_csfpilot(world: World):
     assert doc["format"] == "csfpilot-audit-trail" and doc["organization"] == "acme"
     entries = [(e["id"], {k: e[k] for k in chain.HASHED_FIELDS}, e["hash"]) for e in doc["events"]]
     verdict = chain.verify(entries)
-    assert verdict.ok and verdict.checked == 3
+    assert verdict.ok and verdict.checked == 4  # the three changes and the owner's sign-in
 
 
 @pytest.mark.django_db

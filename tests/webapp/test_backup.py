@@ -245,6 +245,10 @@ def test_owners_download_their_organization_from_the_settings_page(world: World)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith('attachment; filename="acme-backup-')
+    # The archive holds the trail up to its own download, which is recorded after it.
+    downloaded = AuditEvent.objects.get(organization=world.org, action="download")
+    assert downloaded.changes["bytes"] == len(response.content)
+    AuditEvent.objects.filter(pk=downloaded.pk).delete()
     assert response.content == make_backup("acme").data
     event = AuditEvent.objects.get(organization=None, action="backup")
     assert (event.actor_name, event.org_slug) == ("owner@acme.test", "acme")

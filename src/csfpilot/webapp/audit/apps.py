@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     name = "csfpilot.webapp.audit"
     label = "audit"
     verbose_name = _("Audit trail")
+
+    def ready(self) -> None:
+        from csfpilot.webapp.audit import account_events
+
+        account_events.connect()

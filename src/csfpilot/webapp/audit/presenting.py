@@ -18,6 +18,9 @@ ACTIONS = {
     "revoke": _("revoked"),
     "backup": _("backed up"),
     "restore": _("restored"),
+    "download": _("downloaded"),
+    "sign-in": _("signed in"),
+    "sign-in-failed": _("failed to sign in"),
 }
 OBJECT_TYPES = {
     "organization": _("Organization"),
@@ -30,6 +33,12 @@ OBJECT_TYPES = {
     "snapshot": _("Snapshot"),
     "backup": _("Backup"),
     "report_template": _("Report template"),
+    "report": _("Report"),
+    "export": _("Export"),
+    "audit_trail": _("Audit trail"),
+    "account": _("Account"),
+    "mfa": _("Two-factor authentication"),
+    "password": _("Password"),
 }
 # A bulk event lists every object; the page shows this many, the exports all of them.
 ITEMS_SHOWN = 25

@@ -48,6 +48,9 @@ class Action(enum.StrEnum):
     REVOKE = "revoke"
     BACKUP = "backup"
     RESTORE = "restore"
+    DOWNLOAD = "download"
+    SIGN_IN = "sign-in"
+    SIGN_IN_FAILED = "sign-in-failed"
 
 
 @dataclass(frozen=True)
@@ -273,3 +276,24 @@ def rows_diff(
             if changes:
                 items.append(Item(object_type, key, Action.UPDATE, name(key), changes))
     return items
+
+
+def record_download(
+    access: Access,
+    object_type: str,
+    object_id: Any,
+    *,
+    label: str,
+    filename: str,
+    size: int,
+    fmt: str = "",
+) -> AuditEvent:
+    """Record that a member took data out of csfpilot (a report, an export, a backup).
+
+    Downloads change nothing, so no change's transaction is open: the event gets its own.
+    """
+    changes: dict[str, Any] = {"file": filename, "bytes": size}
+    if fmt:
+        changes["format"] = fmt
+    with transaction.atomic():
+        return record(access, object_type, object_id, Action.DOWNLOAD, label=label, changes=changes)

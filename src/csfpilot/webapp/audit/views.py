@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from csfpilot.webapp.audit import exports, queries
+from csfpilot.webapp.audit import exports, queries, services
 from csfpilot.webapp.audit.forms import FilterForm
 from csfpilot.webapp.audit.presenting import present
 from csfpilot.webapp.organizations.decorators import org_view
@@ -47,10 +47,20 @@ def event_list(request: HttpRequest, access: Access) -> HttpResponse:
     )
 
 
-def _download(body: bytes, filename: str, content_type: str) -> HttpResponse:
+def _download(access: Access, body: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
+    # Recorded after the export was read, so the file does not hold its own download.
+    services.record_download(
+        access,
+        "audit_trail",
+        access.organization.slug,
+        label=filename,
+        filename=filename,
+        size=len(body),
+        fmt=filename.rsplit(".", 1)[-1],
+    )
     return response
 
 
@@ -59,6 +69,7 @@ def _download(body: bytes, filename: str, content_type: str) -> HttpResponse:
 def export_csv(request: HttpRequest, access: Access) -> HttpResponse:
     events = queries.events(access.organization, _form(request, access).filters()).order_by("seq")
     return _download(
+        access,
         exports.csv_export(events.iterator()),
         f"{access.organization.slug}-audit-trail.csv",
         "text/csv; charset=utf-8",
@@ -70,6 +81,7 @@ def export_csv(request: HttpRequest, access: Access) -> HttpResponse:
 def export_json(request: HttpRequest, access: Access) -> HttpResponse:
     events = queries.events(access.organization, _form(request, access).filters()).order_by("seq")
     return _download(
+        access,
         exports.json_export(access.organization.slug, events.iterator()),
         f"{access.organization.slug}-audit-trail.json",
         "application/json",

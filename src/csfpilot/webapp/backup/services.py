@@ -414,4 +414,7 @@ def restore_backup(data: bytes, *, name: str, who: audit.Who = audit.CLI) -> Res
             },
             org_slug=slugs[0] if scope == ORGANIZATION and slugs else "",
         )
+    # The restored chains are now the ones to hold: anchor them, so that a trail restored
+    # from an older backup is not taken for one whose newest entries were deleted.
+    checkpoints.write()
     return Restored(scope, tuple(slugs), created, profiles, events)

@@ -25,4 +25,8 @@ def download(request: HttpRequest, access: Access) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{slug}-backup-{day}.zip"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
+    name = f"{slug}-backup-{day}.zip"
+    audit.record_download(
+        access, "backup", made.sha256[:16], label=name, filename=name, size=len(made.data)
+    )
     return response

@@ -30,6 +30,7 @@ from csfpilot.core.profiles import Level, ProfileKind, Scale
 from csfpilot.core.scoring import Comparison
 from csfpilot.formats.native import MAX_PROFILE_BYTES
 from csfpilot.webapp.accounts.api_auth import api_auth
+from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.catalog.schemas import Problem
 from csfpilot.webapp.organizations.permissions import Access, require
 from csfpilot.webapp.organizations.roles import Permission
@@ -524,9 +525,18 @@ FILE_RESPONSE = {
 }
 
 
-def _download(text: str, filename: str, fmt: str) -> HttpResponse:
+def _download(access: Access, profile_id: int, text: str, filename: str, fmt: str) -> HttpResponse:
     response = HttpResponse(text.encode("utf-8"), content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    audit.record_download(
+        access,
+        "export",
+        profile_id,
+        label=filename,
+        filename=filename,
+        size=len(response.content),
+        fmt=fmt,
+    )
     return response
 
 
@@ -542,7 +552,7 @@ def export_profile(
     access = require(request, slug, Permission.EXPORT)
     row = lookups.profile(access, profile_id)
     text = exchange.export_profile_file(access, profile_id, format)
-    return _download(text, exchange.export_filename(row, format), format)
+    return _download(access, row.pk, text, exchange.export_filename(row, format), format)
 
 
 @router.get(
@@ -558,7 +568,8 @@ def export_snapshot(
     snap = lookups.snapshot(access, snapshot_id)
     text = exchange.export_snapshot_file(access, snapshot_id, format)
     suffix = "-" + snap.taken_at.strftime("%Y%m%d-%H%M%S")
-    return _download(text, exchange.export_filename(snap.profile, format, suffix=suffix), format)
+    name = exchange.export_filename(snap.profile, format, suffix=suffix)
+    return _download(access, snap.profile_id, text, name, format)
 
 
 def _read_upload(upload: UploadedFile) -> bytes:

@@ -21,6 +21,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from csfpilot.webapp.accounts.api_auth import api_auth
+from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import require
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import exchange_formats, queries
@@ -99,6 +100,15 @@ def export_exchange(request: HttpRequest, slug: str, profile_id: int, format: Fo
     export = exchange_formats.export_exchange(access, profile_id, format)
     response = HttpResponse(export.data, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    audit.record_download(
+        access,
+        "export",
+        profile_id,
+        label=export.filename,
+        filename=export.filename,
+        size=len(export.data),
+        fmt=str(format),
+    )
     return response
 
 

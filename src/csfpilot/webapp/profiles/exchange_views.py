@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.formats.native import from_document, to_document
+from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import exchange_formats, lookups, storage
@@ -54,6 +55,15 @@ def exchange_export(request: HttpRequest, access: Access, pk: int, fmt: str) -> 
     export = exchange_formats.export_exchange(access, pk, fmt)  # type: ignore[arg-type]
     response = HttpResponse(export.data, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    audit.record_download(
+        access,
+        "export",
+        pk,
+        label=export.filename,
+        filename=export.filename,
+        size=len(export.data),
+        fmt=fmt,
+    )
     return response
 
 

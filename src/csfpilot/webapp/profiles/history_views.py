@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.core.profiles import Change, ProfileKind, Scale
 from csfpilot.core.scoring import Comparison
+from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.forms import refuse
 from csfpilot.webapp.organizations.permissions import Access, PermissionMissing
 from csfpilot.webapp.organizations.roles import Permission
@@ -189,6 +190,15 @@ def snapshot_export(request: HttpRequest, access: Access, pk: int, snapshot: int
     response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
     name = export_filename(row, "yaml", suffix=f"-{snap.taken_at.date().isoformat()}")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    audit.record_download(
+        access,
+        "export",
+        row.pk,
+        label=name,
+        filename=name,
+        size=len(response.content),
+        fmt="yaml",
+    )
     return response
 
 

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from csfpilot.core.errors import ConflictError, InputRefused, NotFound
 from csfpilot.core.profiles import TIER_ASPECTS, ActionStatus, ProfileKind, Tier
+from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.context import SESSION_KEY
 from csfpilot.webapp.organizations.decorators import org_view
 from csfpilot.webapp.organizations.forms import refuse
@@ -326,7 +327,11 @@ def profile_export(request: HttpRequest, access: Access, pk: int) -> HttpRespons
         text,
         content_type="application/json" if fmt == "json" else "application/yaml; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(row, fmt)}"'
+    name = export_filename(row, fmt)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    audit.record_download(
+        access, "export", row.pk, label=name, filename=name, size=len(response.content), fmt=fmt
+    )
     return response
 
 

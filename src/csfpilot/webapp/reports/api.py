@@ -18,6 +18,7 @@ from ninja import Router
 from csfpilot.reports.render import FORMATS, check_format, filename
 from csfpilot.reports.render import render as render_report
 from csfpilot.webapp.accounts.api_auth import api_auth
+from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import require
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.reports import queries
@@ -52,4 +53,7 @@ def report_file(
     response = HttpResponse(data, content_type=spec.media_type)
     name = filename(report.meta["title"], kind, format, report.meta["today"])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    audit.record_download(
+        access, "report", profile_id, label=name, filename=name, size=len(data), fmt=format
+    )
     return response

@@ -16,6 +16,7 @@ from csfpilot.reports.branding import MAX_LOGO_BYTES
 from csfpilot.reports.html import MAX_TEMPLATE_BYTES
 from csfpilot.reports.render import FORMATS, KINDS, check_format, filename
 from csfpilot.reports.render import render as render_report
+from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import Access, PermissionMissing
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import lookups
@@ -134,4 +135,5 @@ def download(request: HttpRequest, access: Access, pk: int, kind: str, fmt: str)
     name = filename(report.meta["title"], kind, fmt, report.meta["today"])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
+    audit.record_download(access, "report", pk, label=name, filename=name, size=len(data), fmt=fmt)
     return response
