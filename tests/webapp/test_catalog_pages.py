@@ -382,7 +382,7 @@ def test_crosswalk_list_names_every_dataset_with_publisher_and_rows(client):
         "olir-cis-v8.0": 60,
         "olir-cis-v8.1": 62,
         "olir-csf-1.1-csf-2.0": 185,
-        "olir-iso27001-2022": 492,
+        "olir-iso27001-2022": 414,
         "olir-sp800-53r5-5.1.1": 740,
         "olir-sp800-53r5-5.2.0": 746,
     }

@@ -79,6 +79,7 @@ def _store_catalog(cat: Catalog, *, bundled: bool) -> m.Framework:
         terms=info.terms,
         levels=list(info.levels),
         outcome_level=info.outcome_level,
+        named_by_crosswalks=info.named_by_crosswalks,
         language=info.language,
         source_file=info.source_file,
         source_sha256=info.source_sha256,
