@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import collections
-import re
 import hashlib
+import re
 from typing import Any
 
 import pytest
