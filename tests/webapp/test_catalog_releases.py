@@ -14,6 +14,7 @@ import re
 
 import pytest
 
+from csfpilot.core.errors import InputRefused
 from csfpilot.formats.detect import read_framework_file
 from csfpilot.webapp.catalog import models as m
 from csfpilot.webapp.catalog.services import load_bundle
@@ -161,3 +162,16 @@ def test_importing_release_5_2_0_links_the_rows_that_name_its_controls(client):
     sp = between(body, 'id="ref-sp800-53r5"', "</details>")
     assert '<a href="/frameworks/sp800-53r5.2.0/SA-24">SA-24</a>' in sp
     assert "not in the loaded release" not in sp
+
+
+def test_importing_a_later_release_without_its_version_says_how():
+    bundle = read_framework_file(release_5_2_0_catalog(), name="sp800-53-5.2.0.json")
+    with pytest.raises(InputRefused) as caught:
+        load_bundle(bundle)
+    assert caught.value.message == (
+        "sp800-53r5 is already loaded with different content; a newer release must be "
+        "imported under its own version so that profiles tied to the loaded one keep it "
+        "(the loaded one is release 5.0.1, this file is release 5.2.0: give its version, "
+        "--version 5.2.0 on the command line)"
+    )
+    assert not m.Framework.objects.filter(family="sp800-53").exclude(key="sp800-53r5").exists()

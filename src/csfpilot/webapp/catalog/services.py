@@ -311,10 +311,17 @@ def load_bundle(bundle: ImportBundle, *, bundled: bool = False) -> LoadReport:
                 if existing.content_digest == cat.content_digest():
                     report.unchanged.append(cat.info.key)
                     continue
+                hint = ""
+                if cat.info.version and not same_release(cat.info.version, existing.version):
+                    hint = (
+                        f" (the loaded one is release {existing.version}, this file is "
+                        f"release {cat.info.version}: give its version, --version "
+                        f"{cat.info.version} on the command line)"
+                    )
                 raise InputRefused(
                     f"{cat.info.key} is already loaded with different content; a newer "
                     "release must be imported under its own version so that profiles tied "
-                    "to the loaded one keep it",
+                    f"to the loaded one keep it{hint}",
                     file=cat.info.source_file,
                 )
             _store_catalog(cat, bundled=bundled)
