@@ -277,6 +277,7 @@ def test_element_page_links_ids_of_a_later_release_to_their_own_page(client):
     row = between(olir, '<a href="/frameworks/sp800-53r5/IA-13">IA-13</a>', "</tr>")
     assert '<span class="tag tag-missing"' in row and "not in the loaded release" in row
     assert '<td class="ref-release">5.1.1, 5.2.0</td>' in row
+    assert "Part of release 5.1.1; load it to see the title" in row
 
 
 def test_element_page_of_an_unloaded_framework_end_says_so_once(client):
