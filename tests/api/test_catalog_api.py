@@ -169,6 +169,16 @@ def test_crosswalk_to_sp800_53_marks_ids_missing_from_the_catalog(client):
     assert all(r["in_catalog"] is False for r in ia13)
 
 
+def test_crosswalk_of_a_control_of_a_later_release(client):
+    body = get(client, "/api/frameworks/sp800-53r5/nodes/SA-24/crosswalk?to=csf-2.0")
+    assert [(r["id"], r["release"], r["dataset"]) for r in body] == [
+        ("GV.RM-03", "5.2.0", "olir-sp800-53r5-5.2.0"),
+        ("PR.PS-06", "5.2.0", "olir-sp800-53r5-5.2.0"),
+        ("PR.IR-03", "5.2.0", "olir-sp800-53r5-5.2.0"),
+    ]
+    assert_problem(client.get("/api/frameworks/sp800-53r5/nodes/SA-99/crosswalk"), 404, "SA-99")
+
+
 def test_crosswalk_without_to_covers_every_dataset(client):
     everything = get(client, "/api/frameworks/csf-2.0/nodes/GV.OC-01/crosswalk")
     detail = get(client, "/api/frameworks/csf-2.0/nodes/GV.OC-01")

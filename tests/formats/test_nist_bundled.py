@@ -33,7 +33,7 @@ def test_read_bundled():
         ("olir-sp800-53r5-5.2.0", 746),
         ("olir-cis-v8.0", 60),
         ("olir-cis-v8.1", 62),
-        ("olir-iso27001-2022", 492),
+        ("olir-iso27001-2022", 414),
         ("olir-csf-1.1-csf-2.0", 185),
         ("csf-2.0-sp800-53-families", 378),
         ("csf-1.1-to-csf-2.0-withdrawals", 139),

@@ -50,7 +50,7 @@ DATASETS = {
     "olir-sp800-53r5-5.2.0": ("csf-2.0", "sp800-53r5", 746, 8),
     "olir-cis-v8.0": ("csf-2.0", "cis-v8.0", 60, 0),
     "olir-cis-v8.1": ("csf-2.0", "cis-v8.1", 62, 0),
-    "olir-iso27001-2022": ("csf-2.0", "iso27001-2022", 492, 80),
+    "olir-iso27001-2022": ("csf-2.0", "iso27001-2022", 414, 2),
     "olir-csf-1.1-csf-2.0": ("csf-2.0", "csf-1.1", 185, 0),
     "csf-2.0-sp800-53-families": ("csf-2.0", "sp800-53r5", 378, 0),
     "csf-1.1-to-csf-2.0-withdrawals": ("csf-1.1", "csf-2.0", 139, 3),

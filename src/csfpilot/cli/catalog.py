@@ -191,16 +191,64 @@ def crosswalk(
     source: Annotated[
         str, typer.Option("--from", help="Framework the element belongs to.")
     ] = DEFAULT_FRAMEWORK,
+    release: Annotated[
+        str | None,
+        typer.Option(
+            "--release", help="Only rows of crosswalks made for this release, e.g. 5.2.0."
+        ),
+    ] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option("--dataset", help="Only rows of this crosswalk, e.g. olir-sp800-53r5-5.2.0."),
+    ] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Show what an element maps to in another framework, read from both directions."""
+    """Show what an element maps to in another framework, read from both directions.
+
+    Rows that several crosswalks give (one per release of the mapped framework) are
+    shown once, with the releases they come from; --json prints every row.
+    """
     with reported_errors():
         _open()
-        canonical, refs = database.crosswalk(element, to=to, source=source)
+        canonical, refs, note = database.crosswalk(
+            element, to=to, source=source, release=release, dataset=dataset
+        )
     if json_output:
         emit_json(refs)
         return
+    if note:
+        console.print(Text(note, style="yellow"))
     if not refs:
         console.print(f"No loaded mapping dataset relates {canonical} ({source}) to {to}.")
         return
-    console.print(_references_table(refs, title=f"{canonical} ({source}) → {to}"))
+    console.print(_merged_table(refs, title=f"{canonical} ({source}) → {to}"))
+
+
+def _merged_table(refs: list[dict[str, Any]], *, title: str) -> Table:
+    """One line per element at the other end, with the releases whose crosswalks give it."""
+    merged: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for r in refs:
+        key = (r["id"], r["relationship"], r["comment"])
+        row = merged.setdefault(key, {**r, "releases": [], "datasets": []})
+        row["in_catalog"] = row["in_catalog"] or r["in_catalog"]
+        row["title"] = row["title"] or r["title"]
+        if r["release"] and r["release"] not in row["releases"]:
+            row["releases"].append(r["release"])
+        if r["dataset"] not in row["datasets"]:
+            row["datasets"].append(r["dataset"])
+    table = Table(title=title, title_justify="left", title_style="bold")
+    table.add_column("Id", no_wrap=True)
+    table.add_column("Relationship", no_wrap=True)
+    table.add_column("Title")
+    table.add_column("Release", no_wrap=True)
+    table.add_column("Dataset")
+    for r in merged.values():
+        ident = Text(r["id"]) if r["in_catalog"] else Text(f"{r['id']} (not loaded)", "dim")
+        table.add_row(
+            ident,
+            r["relationship"].replace("_", " "),
+            Text(r["title"]),
+            ", ".join(r["releases"]) or "—",
+            Text("\n".join(r["datasets"])),
+        )
+    return table

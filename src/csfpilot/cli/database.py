@@ -246,25 +246,61 @@ def search(text: str, *, framework: str | None, limit: int) -> tuple[int, list[J
     return total, [schemas.listed_node(n, n.framework.key).model_dump(mode="json") for n in rows]
 
 
-def crosswalk(code: str, *, to: str, source: str | None) -> tuple[str, list[JsonObject]]:
-    """What the element ``code`` of ``source`` maps to in framework ``to``, both directions.
+def crosswalk(
+    code: str,
+    *,
+    to: str,
+    source: str | None,
+    release: str | None = None,
+    dataset: str | None = None,
+) -> tuple[str, list[JsonObject], str]:
+    """What the element ``code`` of ``source`` maps to in framework ``to``, both directions,
+    optionally only rows of crosswalks for one ``release`` or from one ``dataset``.
 
-    Answers the element's canonical id with the references.
+    Answers the element's canonical id, the references, and a note when the loaded
+    release of ``source`` lacks the element that a crosswalk for a later release names.
     """
     setup()
+    from csfpilot.core.catalog.releases import same_release
     from csfpilot.webapp.catalog import queries, schemas
+    from csfpilot.webapp.catalog.pending import pending_element
 
-    n = queries.node(source, code)
     to_key = to.strip().lower()
     known = queries.crosswalk_keys()
     if to_key not in known:
         raise NotFound(
             f"no framework {to!r} is loaded or mapped (known: {', '.join(sorted(known))})"
         )
-    refs = [
-        schemas.reference_out(r).model_dump(mode="json") for r in queries.references(n, to=to_key)
-    ]
-    return n.code, refs
+    if dataset is not None:
+        queries.dataset(dataset)  # an unknown key is named, not answered with no rows
+    note = ""
+    try:
+        n = queries.node(source, code)
+        found, refs = n.code, queries.references(n, to=to_key)
+    except NotFound:
+        pending = pending_element(queries.framework(source), code)
+        if pending is None:
+            raise
+        fw = pending.framework
+        note = (
+            f"{pending.code} is part of release {pending.release} of {fw.name}; the loaded "
+            f"{fw.key} is release {fw.version}, which does not have it."
+        )
+        found = pending.code
+        elsewhere = pending.loaded_elsewhere
+        if elsewhere is not None:
+            note += (
+                f" Release {elsewhere.framework.version} is loaded as {elsewhere.framework.key}."
+            )
+            refs = queries.references(elsewhere, to=to_key)
+        else:
+            note += f" Load release {pending.release} to see its text."
+            refs = [r for r in pending.rows if to_key in (r.dataset_end, r.framework)]
+    if release:
+        refs = [r for r in refs if same_release(r.release, release)]
+    if dataset is not None:
+        refs = [r for r in refs if r.dataset_key == dataset.strip()]
+    return found, [schemas.reference_out(r).model_dump(mode="json") for r in refs], note
 
 
 def load_bundle(bundle: ImportBundle) -> JsonObject:

@@ -38,6 +38,9 @@ class FrameworkInfo:
     language: str = "en"
     # The level whose nodes an organization assesses (CSF: "subcategory").
     outcome_level: str = ""
+    # Only the elements that crosswalks name, by identifier (CIS Controls, ISO/IEC
+    # 27001): their publishers' texts are not NIST's to republish.
+    named_by_crosswalks: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,5 +84,6 @@ def build_catalog(
         source_file=source_file,
         source_sha256=source_sha256,
         family="cis",
+        named_by_crosswalks=True,
     )
     return Catalog(info=info, nodes=tuple(nodes))

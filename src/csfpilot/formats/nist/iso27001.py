@@ -2,7 +2,7 @@
 
 The OLIR dataset "ISO/IEC-27001:2022-to-Cybersecurity-Framework-v2.0" (developer
 Razilio) carries identifiers only, typed by hand. csfpilot reads them with
-these rules, so every one of its rows stays one mapping:
+these rules:
 
 - ``Mandatory Clause: 6.1.2`` → ``6.1.2`` (a clause of the standard's body);
   ``Annex A Controls: 5.1`` → ``A.5.1`` (an Annex A control).
@@ -13,11 +13,11 @@ these rules, so every one of its rows stays one mapping:
   (``"Annex A Controls:"``), both mean the developer found no clause (or no
   Annex A control) for that CSF element: the bare form only occurs on rows whose
   CSF element lists mandatory clauses and no Annex A control, i.e. it is the
-  same statement as ``Annex A Controls: None``. The row is kept, with an empty
-  target and a comment saying so.
+  same statement as ``Annex A Controls: None``. Such an entry reads as an empty
+  code, and the crosswalk reader leaves its row out: it maps to nothing.
 - ``Annex A Controls: All applicable controls`` → ``A`` (Annex A as a whole).
 - An entry listing several ids (``Mandatory Clause: 7.1, 7.2``) maps to the
-  first; the comment keeps the full entry, so the row count stays NIST's.
+  first; the comment keeps the full entry.
 - An id the 2022 edition does not have (``6.11``, ``6.13``; perhaps meant as
   6.1.1 and 6.1.3) is kept as written, never guessed: the mapping keeps it,
   the catalog gets no node for it, and the import reports a warning.
@@ -175,5 +175,6 @@ def build_catalog(codes: Iterable[str], *, source_file: str, source_sha256: str)
         source_file=source_file,
         source_sha256=source_sha256,
         family="iso27001",
+        named_by_crosswalks=True,
     )
     return Catalog(info=info, nodes=nodes)

@@ -269,6 +269,10 @@ def informative_reference_bundle(
                     field=row.where,
                 )
             target = read_target(row, source_file)
+            if not target.code:
+                # "Mandatory Clause: None": the developer found nothing to map to. It
+                # is not a mapping, and shown as one it read as a junk row.
+                continue
             if not target.known:
                 unknown.append(target.code)
             mappings.append(

@@ -165,6 +165,8 @@ class _Writer:
             props.append(prop("ids", "oscal"))
         if not info.name:
             props.append(prop("untitled", "true"))
+        if info.named_by_crosswalks:
+            props.append(prop("named-by-crosswalks", "true"))
         for name, value in (
             ("family", info.family),
             ("language", info.language),

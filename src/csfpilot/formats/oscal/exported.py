@@ -266,6 +266,7 @@ def catalog_from_export(
         family=one("family"),
         language=one("language"),
         outcome_level=one("outcome-level"),
+        named_by_crosswalks=one("named-by-crosswalks") == "true",
     )
     catalog = Catalog(info=info, nodes=tuple(nodes))
     warnings = list(reader.warnings)

@@ -14,6 +14,7 @@ from ninja.errors import ValidationError
 from csfpilot.core.errors import NotFound
 from csfpilot.webapp.catalog import queries
 from csfpilot.webapp.catalog import schemas as s
+from csfpilot.webapp.catalog.pending import pending_element
 
 router = Router(tags=["catalog"])
 
@@ -124,13 +125,25 @@ def get_node(request: HttpRequest, key: str, code: str) -> s.NodeDetail:
 def crosswalk(
     request: HttpRequest, key: str, code: str, params: Query[CrosswalkQuery]
 ) -> list[s.ReferenceOut]:
-    """Elements of other frameworks that mapping datasets relate to this one, both ways."""
-    n = queries.node(key, code)
+    """Elements of other frameworks that mapping datasets relate to this one, both ways.
+
+    An id that the loaded release lacks but a crosswalk for a later release names
+    (SP 800-53 ``SA-24`` while 5.0.1 is loaded) answers with the rows that name it."""
     to = (params.to or "").strip().lower() or None
     if to is not None and to not in queries.crosswalk_keys():
         known = ", ".join(sorted(queries.crosswalk_keys()))
         raise NotFound(f"no framework or mapping dataset end {to!r} is loaded (known: {known})")
-    return [s.reference_out(r) for r in queries.references(n, to=to)]
+    try:
+        refs = queries.references(queries.node(key, code), to=to)
+    except NotFound:
+        pending = pending_element(queries.framework(key), code)
+        if pending is None:
+            raise
+        if pending.loaded_elsewhere is not None:
+            refs = queries.references(pending.loaded_elsewhere, to=to)
+        else:
+            refs = [r for r in pending.rows if to is None or to in (r.dataset_end, r.framework)]
+    return [s.reference_out(r) for r in refs]
 
 
 @router.get("/search", response={200: s.NodePage, **NOT_FOUND}, summary="Search elements")

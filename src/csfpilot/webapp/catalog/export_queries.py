@@ -42,6 +42,7 @@ def framework_info(fw: m.Framework) -> FrameworkInfo:
         family=fw.family,
         language=fw.language,
         outcome_level=fw.outcome_level,
+        named_by_crosswalks=fw.named_by_crosswalks,
     )
 
 

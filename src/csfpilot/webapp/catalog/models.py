@@ -19,6 +19,9 @@ class Framework(models.Model):
     terms = models.TextField(blank=True)
     levels = models.JSONField(default=list)
     outcome_level = models.CharField(max_length=64, blank=True)
+    # Only the identifiers NIST's crosswalks name (CIS Controls, ISO/IEC 27001), not the
+    # whole framework: the pages say so.
+    named_by_crosswalks = models.BooleanField(default=False)
     language = models.CharField(max_length=16, default="en")
     source_file = models.CharField(max_length=300, blank=True)
     source_sha256 = models.CharField(max_length=64, blank=True)

@@ -15,6 +15,7 @@ from csfpilot.core.catalog import Relationship
 from csfpilot.core.errors import NotFound
 from csfpilot.core.ids import DEFAULT_FRAMEWORK, canonical_code
 from csfpilot.webapp.catalog import models as m
+from csfpilot.webapp.catalog.reference_tables import ReferenceTable, reference_tables
 
 
 def frameworks() -> list[m.Framework]:
@@ -105,46 +106,67 @@ class Reference:
     publisher: str
     comment: str
     in_catalog: bool  # False: the dataset names an id no loaded catalog has
+    # The release of the mapped framework the dataset was made for (SP 800-53 "5.2.0").
+    release: str = ""
+    # The dataset's own key for the other end; ``framework`` is the loaded release the
+    # row links to, which is another key when that release was imported beside it.
+    dataset_end: str = ""
+
+
+def _rows_touching(n: m.Node, key: str, to: str | None) -> Q:
+    """Rows naming ``n`` by id at a dataset end of its framework, or linked to it.
+
+    A row of a crosswalk made for a later release is linked to that release's
+    element once it is loaded (``sp800-53r5.2.0``), while the dataset's end is
+    still the framework it was published against (``sp800-53r5``).
+    """
+    out_q = Q(dataset__source_framework_key=key, source_code=n.code) | Q(source_id=n.id)
+    in_q = Q(dataset__target_framework_key=key, target_code=n.code) | Q(target_id=n.id)
+    if to:
+        # ``to`` is a dataset's end, or the loaded release a row is linked to.
+        out_q &= Q(dataset__target_framework_key=to) | Q(target__framework__key=to)
+        in_q &= Q(dataset__source_framework_key=to) | Q(source__framework__key=to)
+    return out_q | in_q
+
+
+def _reference(r: m.Mapping, n_key: str, n_code: str, n_id: int | None) -> Reference:
+    ds = r.dataset
+    if n_id is not None and r.source_id == n_id:
+        outward = True
+    elif n_id is not None and r.target_id == n_id:
+        outward = False
+    else:
+        outward = ds.source_framework_key == n_key and r.source_code == n_code
+    if outward:
+        end, other_code, other = ds.target_framework_key, r.target_code, r.target
+        rel = r.relationship
+    else:
+        end, other_code, other = ds.source_framework_key, r.source_code, r.source
+        rel = str(Relationship(r.relationship).inverse())
+    title = (other.title or other.text) if other else r.target_title if outward else ""
+    return Reference(
+        framework=other.framework.key if other else end,
+        code=other_code,
+        title=title,
+        relationship=rel,
+        dataset_key=ds.key,
+        dataset_name=ds.name,
+        publisher=ds.publisher,
+        comment=r.comment,
+        in_catalog=other is not None,
+        release=ds.version,
+        dataset_end=end,
+    )
 
 
 def references(n: m.Node, *, to: str | None = None) -> list[Reference]:
     """Every crosswalk row touching ``n``, in both directions, optionally to one framework."""
-    key = n.framework.key
-    out_q = Q(dataset__source_framework_key=key, source_code=n.code)
-    in_q = Q(dataset__target_framework_key=key, target_code=n.code)
-    if to:
-        out_q &= Q(dataset__target_framework_key=to)
-        in_q &= Q(dataset__source_framework_key=to)
     rows = (
-        m.Mapping.objects.filter(out_q | in_q)
-        .select_related("dataset", "source", "target")
+        m.Mapping.objects.filter(_rows_touching(n, n.framework.key, to))
+        .select_related("dataset", "source__framework", "target__framework")
         .order_by("dataset__key", "id")
     )
-    refs: list[Reference] = []
-    for r in rows:
-        ds = r.dataset
-        outward = ds.source_framework_key == key and r.source_code == n.code
-        if outward:
-            other_fw, other_code, other = ds.target_framework_key, r.target_code, r.target
-            rel = r.relationship
-        else:
-            other_fw, other_code, other = ds.source_framework_key, r.source_code, r.source
-            rel = str(Relationship(r.relationship).inverse())
-        title = (other.title or other.text) if other else r.target_title if outward else ""
-        refs.append(
-            Reference(
-                framework=other_fw,
-                code=other_code,
-                title=title,
-                relationship=rel,
-                dataset_key=ds.key,
-                dataset_name=ds.name,
-                publisher=ds.publisher,
-                comment=r.comment,
-                in_catalog=other is not None,
-            )
-        )
-    return refs
+    return [_reference(r, n.framework.key, n.code, n.id) for r in rows]
 
 
 def references_by_dataset(n: m.Node) -> dict[str, list[Reference]]:
@@ -322,6 +344,11 @@ def loaded_framework_keys() -> set[str]:
     return set(m.Framework.objects.values_list("key", flat=True))
 
 
+def loaded_releases() -> dict[str, str]:
+    """Each loaded framework's key and the release it is (``sp800-53r5`` → ``5.0.1``)."""
+    return dict(m.Framework.objects.values_list("key", "version"))
+
+
 def baselines_by_node(fw: m.Framework) -> dict[int, list[str]]:
     """Per element id, the baselines that select it (LOW, MODERATE, HIGH, PRIVACY order)."""
     rank = {name: i for i, name in enumerate(BASELINE_ORDER)}
@@ -410,17 +437,6 @@ def top_level_summary(fw: m.Framework) -> list[tuple[m.Node, dict[str, int]]]:
 
 
 @dataclass
-class ReferenceGroup:
-    """The rows of one crosswalk dataset that touch an element, read from its side."""
-
-    dataset: m.MappingDataset
-    inward: bool  # the element is the dataset's target: relationships read backwards
-    other_framework: str
-    other_loaded: bool  # False: the other framework's catalog is not loaded at all
-    references: list[Reference]
-
-
-@dataclass
 class ElementPage:
     """Everything one element's page shows."""
 
@@ -431,14 +447,15 @@ class ElementPage:
     withdrawals: list[m.Withdrawal]
     baselines: list[str]
     child_baselines: dict[int, list[str]]
-    reference_groups: list[ReferenceGroup]
+    reference_tables: list[ReferenceTable]
     previous: m.Node | None
     next: m.Node | None
     translations: dict[int, m.NodeTranslation]
 
 
-def element_page(n: m.Node, *, language: str = "en") -> ElementPage:
-    """The element with its place in the tree, its text and everything that points at it.
+def element_page(n: m.Node, *, language: str = "en", release: str = "") -> ElementPage:
+    """The element with its place in the tree, its text and everything that points at it;
+    ``release`` narrows the crosswalk tables that span several releases to one.
 
     A fixed number of queries, plus one per ancestor (at most the framework's depth).
     """
@@ -462,22 +479,12 @@ def element_page(n: m.Node, *, language: str = "en") -> ElementPage:
 
     refs = references(n)
     keys = {r.dataset_key for r in refs}
-    datasets_by_key = {d.key: d for d in m.MappingDataset.objects.filter(key__in=keys)}
-    loaded = loaded_framework_keys()
-    groups: dict[str, ReferenceGroup] = {}
-    for r in refs:
-        g = groups.get(r.dataset_key)
-        if g is None:
-            ds = datasets_by_key[r.dataset_key]
-            inward = ds.source_framework_key != fw.key
-            g = groups[r.dataset_key] = ReferenceGroup(
-                dataset=ds,
-                inward=inward,
-                other_framework=r.framework,
-                other_loaded=r.framework in loaded,
-                references=[],
-            )
-        g.references.append(r)
+    tables = reference_tables(
+        refs,
+        datasets={d.key: d for d in m.MappingDataset.objects.filter(key__in=keys)},
+        loaded=loaded_releases(),
+        release=release,
+    )
 
     same_level = m.Node.objects.filter(framework=fw, level=n.level)
     if not n.withdrawn:
@@ -499,9 +506,7 @@ def element_page(n: m.Node, *, language: str = "en") -> ElementPage:
         withdrawals=list(n.withdrawals.select_related("target").order_by("id")),
         baselines=own_baselines,
         child_baselines=dict(child_baselines),
-        reference_groups=sorted(
-            groups.values(), key=lambda g: (g.inward, not g.other_loaded, g.dataset.name)
-        ),
+        reference_tables=tables,
         previous=same_level.filter(order__lt=n.order).order_by("-order").first(),
         next=same_level.filter(order__gt=n.order).order_by("order").first(),
         translations=translations,
@@ -571,29 +576,10 @@ def mentions(framework_key: str, raw_code: str) -> list[Reference]:
             Q(dataset__source_framework_key=framework_key, source_code=code)
             | Q(dataset__target_framework_key=framework_key, target_code=code)
         )
-        .select_related("dataset", "source", "target")
+        .select_related("dataset", "source__framework", "target__framework")
         .order_by("dataset__key", "id")[:200]
     )
-    out: list[Reference] = []
-    for r in rows:
-        ds = r.dataset
-        outward = ds.source_framework_key == framework_key and r.source_code == code
-        other = r.target if outward else r.source
-        rel = Relationship(r.relationship)
-        out.append(
-            Reference(
-                framework=ds.target_framework_key if outward else ds.source_framework_key,
-                code=r.target_code if outward else r.source_code,
-                title=(other.title or other.text) if other else (r.target_title if outward else ""),
-                relationship=str(rel if outward else rel.inverse()),
-                dataset_key=ds.key,
-                dataset_name=ds.name,
-                publisher=ds.publisher,
-                comment=r.comment,
-                in_catalog=other is not None,
-            )
-        )
-    return out
+    return [_reference(r, framework_key, code, None) for r in rows]
 
 
 def matching_examples(found: list[m.Node], text: str) -> dict[int, m.Example]:

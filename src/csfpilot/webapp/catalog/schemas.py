@@ -91,6 +91,11 @@ class ReferenceOut(Schema):
     in_catalog: bool = Field(
         description="False when no loaded catalog has the element the dataset names."
     )
+    release: str = Field(
+        default="",
+        description="Release of the mapped framework the dataset was made for "
+        "(SP 800-53 5.1.1 or 5.2.0).",
+    )
 
 
 class WithdrawalOut(Schema):
@@ -239,6 +244,7 @@ def reference_out(r: Reference) -> ReferenceOut:
         publisher=r.publisher,
         comment=r.comment,
         in_catalog=r.in_catalog,
+        release=r.release,
     )
 
 

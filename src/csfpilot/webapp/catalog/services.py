@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from csfpilot.core.catalog import Baseline, Catalog, ImportBundle, MappingSet
+from csfpilot.core.catalog.releases import same_release
 from csfpilot.core.errors import InputRefused
 from csfpilot.webapp.catalog import models as m
 
@@ -78,6 +79,7 @@ def _store_catalog(cat: Catalog, *, bundled: bool) -> m.Framework:
         terms=info.terms,
         levels=list(info.levels),
         outcome_level=info.outcome_level,
+        named_by_crosswalks=info.named_by_crosswalks,
         language=info.language,
         source_file=info.source_file,
         source_sha256=info.source_sha256,
@@ -160,6 +162,11 @@ def _store_mapping_set(ms: MappingSet, *, bundled: bool) -> m.MappingDataset:
     )
     ids = _node_ids([info.source_framework, info.target_framework])
     src, dst = ids[info.source_framework], ids[info.target_framework]
+    release_key = _release_loaded_beside(info.target_framework, info.version)
+    if release_key is not None:
+        # The rows name elements of that release: link them there, and to the framework
+        # the dataset names only for ids the release lacks.
+        dst = {**dst, **_node_ids([release_key])[release_key]}
     m.Mapping.objects.bulk_create(
         [
             m.Mapping(
@@ -180,10 +187,54 @@ def _store_mapping_set(ms: MappingSet, *, bundled: bool) -> m.MappingDataset:
     return ds
 
 
+def _release_loaded_beside(end_key: str, release: str) -> str | None:
+    """The key of the loaded release ``release`` of ``end_key``'s framework, when that is
+    another catalog than ``end_key`` (SP 800-53 5.2.0 imported beside the shipped 5.0.1)."""
+    end = m.Framework.objects.filter(key=end_key).values_list("family", "version").first()
+    if end is None or not end[0] or not release or same_release(end[1], release):
+        return None
+    others = m.Framework.objects.filter(family=end[0]).exclude(key=end_key)
+    for key, version in others.order_by("key").values_list("key", "version"):
+        if same_release(version, release):
+            return key
+    return None
+
+
+def _link_release(fw: m.Framework) -> None:
+    """Point the rows of crosswalks made for ``fw``'s release at its elements.
+
+    A crosswalk is stored against the framework key it was published for
+    (``sp800-53r5``); when that key holds an earlier release, its rows for
+    controls that release lacks stay unlinked until this one arrives.
+    """
+    if not fw.family:
+        return
+    ends = set(
+        m.Framework.objects.filter(family=fw.family)
+        .exclude(key=fw.key)
+        .values_list("key", flat=True)
+    )
+    datasets = [
+        ds
+        for ds in m.MappingDataset.objects.filter(target_framework_key__in=ends)
+        if _release_loaded_beside(ds.target_framework_key, ds.version) == fw.key
+    ]
+    if not datasets:
+        return
+    codes = _node_ids([fw.key])[fw.key]
+    for ds in datasets:
+        todo = [r for r in ds.rows.all() if codes.get(r.target_code, r.target_id) != r.target_id]
+        for row in todo:
+            row.target_id = codes[row.target_code]
+        m.Mapping.objects.bulk_update(todo, ["target"], 1000)
+
+
 def _relink(framework_keys: set[str]) -> None:
     """Attach rows stored before their framework was loaded (e.g. CSF 1.1 after its crosswalk)."""
     if not framework_keys:
         return
+    for fw in m.Framework.objects.filter(key__in=framework_keys):
+        _link_release(fw)
     ids = _node_ids(framework_keys)
     for ds in m.MappingDataset.objects.filter(source_framework_key__in=framework_keys):
         codes = ids[ds.source_framework_key]
@@ -260,10 +311,17 @@ def load_bundle(bundle: ImportBundle, *, bundled: bool = False) -> LoadReport:
                 if existing.content_digest == cat.content_digest():
                     report.unchanged.append(cat.info.key)
                     continue
+                hint = ""
+                if cat.info.version and not same_release(cat.info.version, existing.version):
+                    hint = (
+                        f" (the loaded one is release {existing.version}, this file is "
+                        f"release {cat.info.version}: give its version, --version "
+                        f"{cat.info.version} on the command line)"
+                    )
                 raise InputRefused(
                     f"{cat.info.key} is already loaded with different content; a newer "
                     "release must be imported under its own version so that profiles tied "
-                    "to the loaded one keep it",
+                    f"to the loaded one keep it{hint}",
                     file=cat.info.source_file,
                 )
             _store_catalog(cat, bundled=bundled)

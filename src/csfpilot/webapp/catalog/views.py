@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -21,6 +21,8 @@ from csfpilot.core.errors import NotFound
 from csfpilot.core.ids import DEFAULT_FRAMEWORK
 from csfpilot.webapp.catalog import models as m
 from csfpilot.webapp.catalog import queries
+from csfpilot.webapp.catalog.pending import PendingElement, pending_element
+from csfpilot.webapp.catalog.reference_tables import reference_tables
 
 CROSSWALK_PAGE_SIZE = 200
 SEARCH_LIMIT = 50
@@ -156,6 +158,9 @@ def node(request: HttpRequest, key: str, code: str) -> HttpResponse:
     try:
         n = queries.node(fw.key, code)
     except NotFound:
+        pending = pending_element(fw, code)
+        if pending is not None:
+            return _pending_page(request, pending, asked=(key, code))
         return render(
             request,
             "catalog/node_missing.html",
@@ -169,8 +174,34 @@ def node(request: HttpRequest, key: str, code: str) -> HttpResponse:
         )
     if n.code != code or fw.key != key or request.path.endswith("/"):
         return HttpResponsePermanentRedirect(reverse("catalog:node", args=[fw.key, n.code]))
-    page = queries.element_page(n, language=get_language() or "en")
+    release = request.GET.get("release", "").strip()[:32]
+    page = queries.element_page(n, language=get_language() or "en", release=release)
     return render(request, "catalog/node.html", {"fw": fw, "page": page, "n": n})
+
+
+def _pending_page(
+    request: HttpRequest, pending: PendingElement, *, asked: tuple[str, str]
+) -> HttpResponse:
+    """An id that a crosswalk for a later release names: its page, or the element itself
+    once that release is loaded beside the older one."""
+    found = pending.loaded_elsewhere
+    if found is not None:
+        # Not permanent: the address stays the one crosswalks for this framework use.
+        return redirect("catalog:node", found.framework.key, found.code)
+    fw = pending.framework
+    if asked != (fw.key, pending.code) or request.path.endswith("/"):
+        return HttpResponsePermanentRedirect(reverse("catalog:node", args=[fw.key, pending.code]))
+    loaded = queries.loaded_releases()
+    datasets = {
+        d.key: d
+        for d in m.MappingDataset.objects.filter(key__in={r.dataset_key for r in pending.rows})
+    }
+    tables = reference_tables(pending.rows, datasets=datasets, loaded=loaded)
+    return render(
+        request,
+        "catalog/node_pending.html",
+        {"fw": fw, "pending": pending, "tables": tables, "datasets": list(datasets.values())},
+    )
 
 
 def crosswalk_list(request: HttpRequest) -> HttpResponse:

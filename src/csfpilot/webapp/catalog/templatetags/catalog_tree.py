@@ -108,15 +108,24 @@ class _Drawer:
         node = t.node
         title, lang = self.title(node)
         code = _e(node.code)
-        count = len(t.children)
+        # Active elements only, as in the header above the tree; withdrawn ones are
+        # listed in the family but counted apart, so the families add up to the header.
+        count = sum(not c.node.withdrawn for c in t.children)
+        withdrawn = len(t.children) - count
         child_level = t.children[0].node.level if t.children else ""
         noun = level_name(child_level, count != 1) if child_level else ""
+        more = (
+            f' <span class="withdrawn-count">'
+            f"{_e(_('(+%(n)s withdrawn)') % {'n': withdrawn})}</span>"
+            if withdrawn
+            else ""
+        )
         own_page = _("%(code)s on its own page") % {"code": node.code}
         return (
             f'<li class="tree-function" id="{code}"><details{" open" if open_ else ""}>'
             f'<summary><span class="code-badge">{code}</span> '
             f'<span class="node-title" lang="{_e(lang)}">{_e(title)}</span> '
-            f'<span class="muted">{count} {_e(noun)}</span></summary>'
+            f'<span class="muted">{count} {_e(noun)}{more}</span></summary>'
             f'<div class="tree-body"><p class="tree-open"><a href="{self.url(node.code)}">'
             f'{_e(own_page)}</a></p><ul class="controls">'
             + "".join(self.item(c) for c in t.children)
