@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csfpilot.webapp.reports",
     "csfpilot.webapp.audit",
+    "csfpilot.webapp.backup",
     "allauth",
     "allauth.account",
     "allauth.mfa",
