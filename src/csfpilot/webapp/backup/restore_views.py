@@ -24,6 +24,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -89,6 +90,7 @@ def _page(
         {
             "form": form or UploadForm(),
             "checked": checked,
+            "as_of": parse_datetime(checked.data_as_of) if checked and checked.data_as_of else None,
             "confirm": confirm,
             "refused": refused,
             "max_mib": uploads.MAX_BYTES // (1024 * 1024),
