@@ -1,7 +1,7 @@
 """One suite before and after a change, run in turns on the same data set and machine.
 
     python -m bench.before_after --before <commit> [--suite profiles] [--rows NAME ...]
-        [--turns 2] [--label TEXT]
+        [--turns 2] [--label TEXT] [--note TEXT]
 
 The code as it was at ``--before`` (``git archive``, into a temporary folder) and the
 checkout as it is now each run the suite in a fresh process on a copy of one
@@ -74,6 +74,7 @@ def main() -> None:
     parser.add_argument("--rows", nargs="*", help="only these rows (default: all)")
     parser.add_argument("--turns", type=int, default=2, help="runs of each side (default 2)")
     parser.add_argument("--label", default="", help="what changed, for the report")
+    parser.add_argument("--note", default="", help="what to read in the figures, for the report")
     parser.add_argument("--orgs", type=int, default=ORGS)
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args()
@@ -115,6 +116,7 @@ def main() -> None:
         rows.append(entry)
     result = {
         "label": args.label,
+        "note": args.note,
         "suite": args.suite,
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "

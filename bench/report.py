@@ -142,9 +142,10 @@ def before_after_section(data: dict) -> list[str]:
         f"commit {data['before']} (before) and {data['after']} (after). Measured "
         f"{data['when']} on {data['machine']}. The machine was shared: its 1-minute load "
         f"average was {min(ones)} to {max(ones)} during the runs, so server times are "
-        "longer than on a quiet machine (compare the tables below, measured alone); CPU time "
-        "is the work each request did, whatever else ran. Medians over the turns of each "
-        "run's median.\n",
+        "longer than on a quiet machine (compare the tables below, measured alone); CPU time, "
+        "the work each request did, is far less affected (contention for the processor's "
+        "caches still lengthens it). Medians over the turns of each run's median.\n",
+        *([data["note"] + "\n"] if data.get("note") else []),
         "| | server time before | after | faster by | CPU time before | after | less by |",
         "|---|---|---|---|---|---|---|",
     ]
