@@ -201,3 +201,13 @@ def test_only_the_instance_operator_may_restore(world: World):
     assert PAGE in _operator().get("/orgs/").content.decode()
     assert PAGE not in client.get("/orgs/").content.decode()
     assert get_user_model().objects.filter(is_superuser=True).count() == 1
+
+
+def test_the_upload_and_the_confirmation_need_the_csrf_token(world: World, data_dir):
+    operator = _operator()
+    guarded = Client(enforce_csrf_checks=True)
+    guarded.cookies = operator.cookies
+    upload = SimpleUploadedFile("b.zip", make_backup("acme").data, "application/zip")
+    assert guarded.post(PAGE, {"file": upload}).status_code == 403
+    assert guarded.post(CONFIRM, {"token": "0" * 32, "confirm": "on"}).status_code == 403
+    assert _kept(data_dir) == []
