@@ -57,7 +57,7 @@ test-pg: $(STAMP)
 	bash scripts/ensure-postgres.sh
 	@status=0; \
 	CSFPILOT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) -m "not e2e and not sqlite_file" tests/webapp tests/api tests/security tests/bench $(PYTEST_ARGS) || status=1; \
-	CSFPILOT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) -m postgres tests/serving tests/cli/test_backup_cli.py $(PYTEST_ARGS) || status=1; \
+	CSFPILOT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) -m postgres tests/serving tests/cli/test_backup_cli.py tests/security/test_crash_safety_postgres.py $(PYTEST_ARGS) || status=1; \
 	exit $$status
 
 e2e: $(STAMP) system-deps

@@ -9,6 +9,7 @@ from bench.comparison import comparison_section
 
 RESULTS = Path(__file__).resolve().parent / "results"
 AGGREGATES = RESULTS / "aggregates.json"
+BEFORE_AFTER = RESULTS / "before-after.json"
 DEFAULT_ORGS = 1000  # results without a recorded size are from the 1,000-organization bench
 
 TARGETS = {
@@ -77,10 +78,15 @@ stored into an empty database, median of three cold runs; memory is the process'
 resident set.
 
 Opening a profile reads all its outcomes. The built answer (and that of the scores and the
-gap analysis) is kept and reused while the profile's rows stay as they are (checked with
-one query on every request, so a change on any server is seen at once:
-profiles/answer_cache.py), so opening a profile and its scores are measured both ways: read
-again, as the HTTP load does, and right after a rating changed, when the answer is built anew.
+gap analysis, in the API and on the overview and dashboard pages) is kept and reused while
+the profile's rows stay as they are (checked with one query on every request, so a change
+on any server is seen at once: profiles/answer_cache.py, profiles/figures.py), so opening a
+profile and its scores are measured both ways: read again, as the HTTP load does, and right
+after a rating changed, when the answer is built anew.
+
+`python -m bench.before_after --before COMMIT` runs one suite on the code before a change
+and after it, in turns on the same data set, with each request's CPU time beside its server
+time: on a shared machine the load of others lengthens server times, not CPU time.
 
 Targets on a 2-core machine: {targets}. At 10,000 organizations on PostgreSQL: {scale}.
 
@@ -105,11 +111,53 @@ def write_doc(path: Path, results: list[dict] | None = None) -> None:
     default = [r for r in chosen if _size(r) == DEFAULT_ORGS]
     if default:
         lines.extend(comparison_section(default[0]))
+    if BEFORE_AFTER.exists():
+        lines.extend(before_after_section(json.loads(BEFORE_AFTER.read_text())))
     for run in chosen:
         lines.extend(run_section(run))
     if AGGREGATES.exists():
         lines.extend(aggregates_section(json.loads(AGGREGATES.read_text())))
     path.write_text("\n".join(lines))
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value} ms"
+
+
+def _ratio(before: float | None, after: float | None) -> str:
+    if not before or not after:
+        return "—"
+    return f"{before / after:.1f}×"
+
+
+def before_after_section(data: dict) -> list[str]:
+    """The last ``python -m bench.before_after`` run: one suite before and after a change."""
+    loads = data["load_averages"]
+    ones = [one for one, *_ in loads]
+    lines = [
+        f"## Before and after: {data['label'] or data['before'] + ' → ' + data['after']}\n",
+        f"`python -m bench.before_after` (bench/results/before-after.json): the {data['suite']} "
+        f"suite on {data['database']} with {data['organizations']:,} organizations (seed "
+        f"{data['seed']}), run {data['turns']} times for each side in turns on one data set: "
+        f"commit {data['before']} (before) and {data['after']} (after). Measured "
+        f"{data['when']} on {data['machine']}. The machine was shared: its 1-minute load "
+        f"average was {min(ones)} to {max(ones)} during the runs, so server times are "
+        "longer than on a quiet machine (compare the tables below, measured alone); CPU time, "
+        "the work each request did, is far less affected (contention for the processor's "
+        "caches still lengthens it). Medians over the turns of each run's median.\n",
+        *([data["note"] + "\n"] if data.get("note") else []),
+        "| | server time before | after | faster by | CPU time before | after | less by |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in data["rows"]:
+        lines.append(
+            f"| {r['name']} | {_ms(r['before_median_ms'])} | {_ms(r['after_median_ms'])} | "
+            f"{_ratio(r['before_median_ms'], r['after_median_ms'])} | "
+            f"{_ms(r['before_cpu_median_ms'])} | {_ms(r['after_cpu_median_ms'])} | "
+            f"{_ratio(r['before_cpu_median_ms'], r['after_cpu_median_ms'])} |"
+        )
+    lines.append("")
+    return lines
 
 
 def _size(run: dict) -> int:

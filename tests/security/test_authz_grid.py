@@ -11,7 +11,9 @@ declarative table (ENDPOINTS) with a rule per kind of endpoint:
 - organization endpoints need a permission of the member's role: 404 for an
   organization one is not in (the same answer as for one that does not exist),
   403 for a role without the permission, 404 for another organization's object
-  named under one's own organization.
+  named under one's own organization;
+- the instance operator's pages (restoring a backup) need a superuser account:
+  403 for everyone else, whatever their roles.
 
 API endpoints are called with the session and, separately, with an API token of
 each role (account-level endpoints refuse tokens with 403). An API token sent to an
@@ -48,6 +50,7 @@ P = Permission
 PUBLIC = "public"  # anyone, signed in or not
 ACCOUNT = "account"  # any signed-in person; no organization involved
 ASSIGNED = "assigned"  # editing GV.OC-01, which is assigned to the contributor
+OPERATOR = "operator"  # the instance's operator (a superuser); no organization involved
 
 PROFILE_FILE = b"""format_version: 1
 framework: csf-2.0
@@ -336,6 +339,18 @@ ENDPOINTS = [
     Endpoint("GET /organizations/{slug}/audit/verify", API + "/audit/verify", P.VIEW_AUDIT_TRAIL),
     # The organization's backup, from its settings page (POST: taking one is recorded).
     Endpoint("view:backup:download", ORG + "/settings/backup/", P.EDIT_SETTINGS, 200, "POST"),
+    # The operator restores a backup: upload and check (a file that is no archive: 400),
+    # then confirm (a token of no upload: 400).
+    Endpoint("view:backup:restore", "/instance/restore/", OPERATOR),
+    Endpoint("view:backup:restore", "/instance/restore/", OPERATOR, 400, "POST", upload=b"x"),
+    Endpoint(
+        "view:backup:restore_confirm",
+        "/instance/restore/confirm/",
+        OPERATOR,
+        400,
+        "POST",
+        {"token": "0" * 32, "sha256": "0" * 64, "name": "b.zip", "confirm": "on"},
+    ),
     # -- the API: documentation and catalog (public) ----------------------------------------------
     Endpoint("route:api/openapi.json", "/api/openapi.json", PUBLIC),
     Endpoint("route:api/docs", "/api/docs", PUBLIC),
@@ -752,6 +767,7 @@ class Grid:
     outsider_token_id: int  # a token of globex's owner
     key: str  # a loaded framework
     dataset: str  # a loaded crosswalk dataset
+    operator: object  # a superuser: the instance's operator
 
 
 def _objects(access, *, contributor=None) -> tuple[int, int, int]:
@@ -788,7 +804,10 @@ def build_grid() -> Grid:
     key = Framework.objects.filter(key="csf-2.0").values_list("key", flat=True).first()
     dataset = Dataset.objects.order_by("key").values_list("key", flat=True).first()
     assert key and dataset
-    return Grid(w, own, foreign, tokens, own_token_ids, outsider, key, dataset)
+    operator = make_user("operator@instance.test")
+    operator.is_superuser = True
+    operator.save()
+    return Grid(w, own, foreign, tokens, own_token_ids, outsider, key, dataset, operator)
 
 
 @pytest.fixture(scope="module")
@@ -811,6 +830,8 @@ def expected(e: Endpoint, who: str, scope: str, auth: str) -> int | frozenset[in
         return 401 if e.is_api else 302
     if auth == "token" and e.session_only:
         return 403
+    if e.need == OPERATOR:
+        return e.ok if who == OPERATOR else 403
     if e.need == ACCOUNT:
         return 404 if scope == "other" else e.ok
     if scope == "other":
@@ -862,6 +883,10 @@ def cases(e: Endpoint) -> Iterator[tuple[str, str, str]]:
     if e.need == PUBLIC:
         for role in ROLES:
             yield role, "own", "session"
+        return
+    if e.need == OPERATOR:
+        for who in (*ROLES, OPERATOR):
+            yield who, "own", "session"
         return
     scopes = ["own"]
     if e.need != ACCOUNT or e.names_account_object:
@@ -929,6 +954,8 @@ def family(e: Endpoint) -> str:
         return "pages-public"
     if e.need == ACCOUNT:
         return "pages-account"
+    if e.need == OPERATOR:
+        return "pages-operator"
     if e.key.startswith("view:profiles:"):
         return "pages-profiles"
     return "pages-organizations"
@@ -940,10 +967,11 @@ FAMILIES = sorted({family(e) for e in ENDPOINTS})
 @pytest.mark.django_db
 @pytest.mark.parametrize("part", FAMILIES)
 def test_authorization_grid(grid: Grid, part: str, figure):
-    clients = {"anonymous": Client()}
+    clients = {"anonymous": Client(), OPERATOR: Client()}
     for role in ROLES:
         clients[role] = Client()
         clients[role].force_login(grid.world.users[role])
+    clients[OPERATOR].force_login(grid.operator)
     violations: list[Violation] = []
     endpoints = [e for e in ENDPOINTS if family(e) == part]
     checked = 0

@@ -154,18 +154,21 @@ def test_csf_tree_lists_withdrawn_csf_1_1_elements_under_their_new_category(clie
     gv_rr = between(body, '<li class="tree-category" id="GV.RR">', '<li class="tree-category"')
     legacy = between(gv_rr, '<div class="legacy">', "</div>")
     assert (
-        '<abbr title="NIST CSF 1.1" class="legacy-code">ID.AM-6</abbr> → incorporated into '
+        '<abbr title="NIST CSF 1.1" class="legacy-code">'
+        '<a href="/frameworks/csf-1.1/ID.AM-6">ID.AM-6</a></abbr> → incorporated into '
         '<a href="/frameworks/csf-2.0/GV.RR-02">GV.RR-02</a>'
     ) in legacy
     gv_sc = between(body, '<li class="tree-category" id="GV.SC">', '<li class="tree-category"')
-    assert "ID.AM-6</abbr> → incorporated into <a" in gv_sc
+    assert "ID.AM-6</a></abbr> → incorporated into <a" in gv_sc
     gv_oc = between(body, '<li class="tree-category" id="GV.OC">', '<li class="tree-category"')
-    assert 'ID.GV-3</abbr> → moved to <a href="/frameworks/csf-2.0/GV.OC-03">' in gv_oc
+    assert 'ID.GV-3</a></abbr> → moved to <a href="/frameworks/csf-2.0/GV.OC-03">' in gv_oc
     tree = body.split('<section class="legacy legacy-unplaced"', 1)[0]
     placed = tree.count('class="legacy-code"')
     assert placed == 136  # 139 migration rows, 3 of them without a single destination
     unplaced = between(body, '<section class="legacy legacy-unplaced"', "</section>")
-    assert re.findall(r'class="legacy-code">([A-Z.\-0-9]+)</abbr>', unplaced) == [
+    assert re.findall(
+        r'class="legacy-code"><a href="[^"]+">([A-Z.\-0-9]+)</a></abbr>', unplaced
+    ) == [
         "PR.IP",
         "PR.PT",
         "DE.DP",
@@ -552,3 +555,28 @@ def test_the_rendered_tree_is_reused_and_follows_the_language(client):
     chinese = client.get("/frameworks/csf-2.0/").content.decode()
     assert tree(chinese) != tree(first)
     assert "治理" in chinese.split('<nav class="fn-jump"', 1)[1][:2000]
+
+
+@pytest.mark.django_db
+def test_a_framework_loaded_after_the_tree_was_rendered_links_its_rows_at_once(client):
+    # CSF 1.1 is loaded after the CSF 1.1 → 2.0 crosswalk: its rows name CSF 1.1 elements
+    # that no loaded catalog has yet. The tree is rendered (and kept) in that state.
+    from csfpilot.formats.bundled import read_bundled
+    from csfpilot.webapp.catalog import models as m
+    from csfpilot.webapp.catalog.services import load_bundle
+
+    m.Framework.objects.filter(key="csf-1.1").delete()
+    before = page(client, "/frameworks/csf-2.0/")
+    gv_rr = between(before, '<li class="tree-category" id="GV.RR">', '<li class="tree-category"')
+    assert '<abbr title="NIST CSF 1.1" class="legacy-code">ID.AM-6</abbr>' in gv_rr
+
+    report = load_bundle(read_bundled(), bundled=True)
+    assert report.created == ["csf-1.1"]
+    after = page(client, "/frameworks/csf-2.0/")
+    gv_rr = between(after, '<li class="tree-category" id="GV.RR">', '<li class="tree-category"')
+    assert (
+        '<abbr title="NIST CSF 1.1" class="legacy-code">'
+        '<a href="/frameworks/csf-1.1/ID.AM-6">ID.AM-6</a></abbr>'
+    ) in gv_rr
+    tree = after.split('<section class="legacy legacy-unplaced"', 1)[0]
+    assert tree.count('class="legacy-code"><a href="/frameworks/csf-1.1/') == 136

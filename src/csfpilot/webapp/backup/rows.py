@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from threading import Lock
+from threading import Lock, local
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,6 +20,7 @@ from django.db import models
 from csfpilot.core.errors import InputRefused
 
 _TIMESTAMP_LOCK = Lock()
+_restoring = local()
 
 
 def value_out(field: models.Field, value: Any) -> Any:
@@ -131,28 +132,45 @@ def load_row(
     return model(**values)
 
 
+def _keeps_stored_times(field: models.DateTimeField) -> None:
+    """Make ``field`` keep the value a row already holds while this thread restores.
+
+    Only the restoring thread is affected: the app server's other threads go on
+    stamping their saves with the clock while a restore runs beside them.
+    """
+    if getattr(field, "_csfpilot_keeps_stored_times", False):
+        return
+    stamp = field.pre_save
+
+    def pre_save(model_instance: models.Model, add: bool) -> Any:
+        if getattr(_restoring, "active", False):
+            return getattr(model_instance, field.attname)
+        return stamp(model_instance, add)
+
+    field.pre_save = pre_save  # type: ignore[method-assign]
+    field._csfpilot_keeps_stored_times = True  # type: ignore[attr-defined]
+
+
 @contextmanager
 def stored_timestamps(*model_classes: type[models.Model]) -> Iterator[None]:
     """Store ``created_at``/``updated_at`` as the backup has them, not as "now".
 
     ``auto_now`` fields set the clock's time on every save; a restore must keep
-    the recorded times, so they are switched off for its duration (restores run
-    one at a time, from the command line).
+    the recorded times, so in the restoring thread they keep what the row holds
+    (restores run one at a time per process; other threads are not affected).
     """
-    switched: list[tuple[models.DateTimeField, bool, bool]] = []
     with _TIMESTAMP_LOCK:
         for model in model_classes:
             for field in model._meta.concrete_fields:
                 if isinstance(field, models.DateTimeField) and (
                     field.auto_now or field.auto_now_add
                 ):
-                    switched.append((field, field.auto_now, field.auto_now_add))
-                    field.auto_now = field.auto_now_add = False
+                    _keeps_stored_times(field)
+        _restoring.active = True
         try:
             yield
         finally:
-            for field, now, now_add in switched:
-                field.auto_now, field.auto_now_add = now, now_add
+            _restoring.active = False
 
 
 def sorted_rows(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> list[dict]:

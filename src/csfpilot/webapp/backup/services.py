@@ -26,6 +26,9 @@ so that recording them does not change the next backup.
 **Restore** is one transaction: a refused archive or a conflict stores
 nothing. A whole-instance backup restores into an empty database (no users,
 no organizations); an organization restores into an instance that lacks it.
+A check (``check_only``) runs the very same restore and rolls it back, so what
+it reports is exactly what the restore would store, or the reason it refuses;
+the operator's restore page shows it before anything is stored.
 """
 
 from __future__ import annotations
@@ -198,12 +201,29 @@ def record_backup(backup: Backup, who: audit.Who) -> None:
 
 
 @dataclass(frozen=True)
+class HeldOrganization:
+    """One organization of an archive, as restored (or as a check would restore it)."""
+
+    slug: str
+    name: str
+    members: int
+    profiles: int
+    audit_events: int
+
+
+@dataclass(frozen=True)
 class Restored:
     scope: str
     organizations: tuple[str, ...]
     users_created: int
     profiles: int
     audit_events: int
+    held: tuple[HeldOrganization, ...] = ()
+    frameworks: tuple[str, ...] = ()  # the releases the profiles assess, by key
+    generator: str = ""
+    data_as_of: str | None = None
+    sha256: str = ""
+    size: int = 0
 
 
 def _check_frameworks(manifest: dict[str, Any], name: str) -> dict[str, Framework]:
@@ -267,7 +287,7 @@ def _restore_users(docs: Any, users: Users, scope: str, name: str) -> int:
 
 def _restore_organization(
     doc: Any, users: Users, frameworks: dict[str, Framework], slug: str, name: str
-) -> tuple[int, int]:
+) -> HeldOrganization:
     where = org_member(slug)
     if not isinstance(doc, dict) or set(doc) != {"organization", "members", "profiles", "audit"}:
         raise InputRefused(
@@ -303,7 +323,7 @@ def _restore_organization(
     for event in events:
         event.mac = entry_mac(settings.AUDIT_KEY, event.hash)
     AuditEvent.objects.bulk_create(events, batch_size=500)
-    return len(doc["profiles"]), len(events)
+    return HeldOrganization(slug, org.name, len(doc["members"]), len(doc["profiles"]), len(events))
 
 
 def _restore_profile(
@@ -362,8 +382,14 @@ def _restore_profile(
     )
 
 
-def restore_backup(data: bytes, *, name: str, who: audit.Who = audit.CLI) -> Restored:
-    """Restore an archive; all or nothing. See the module docstring for what goes where."""
+def restore_backup(
+    data: bytes, *, name: str, who: audit.Who = audit.CLI, check_only: bool = False
+) -> Restored:
+    """Restore an archive; all or nothing. See the module docstring for what goes where.
+
+    ``check_only``: make every check and every row, then roll back and record
+    nothing; the answer says what a restore would store.
+    """
     archive = fmt.read_archive(data, name=name)
     manifest = archive.manifest
     scope = manifest.get("scope")
@@ -375,6 +401,7 @@ def restore_backup(data: bytes, *, name: str, who: audit.Who = audit.CLI) -> Res
         raise InputRefused(
             "the manifest's organizations do not match the archive's members", file=name
         )
+    digest = hashlib.sha256(data).hexdigest()
     user_model = get_user_model()
     with (
         transaction.atomic(),
@@ -391,30 +418,54 @@ def restore_backup(data: bytes, *, name: str, who: audit.Who = audit.CLI) -> Res
         frameworks = _check_frameworks(manifest, name)
         users = Users()
         created = _restore_users(fmt.load_member(archive, USERS, name=name), users, scope, name)
-        profiles = events = 0
-        for slug in slugs:
-            doc = fmt.load_member(archive, org_member(slug), name=name)
-            p, e = _restore_organization(doc, users, frameworks, slug, name)
-            profiles += p
-            events += e
-        audit.append(
-            None,
-            who,
-            object_type="backup",
-            object_id=hashlib.sha256(data).hexdigest()[:16],
-            action=audit.Action.RESTORE,
-            label=", ".join(slugs) or scope,
-            changes={
-                "scope": scope,
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "organizations": slugs,
-                "profiles": profiles,
-                "audit_events": events,
-                "users_created": created,
-            },
-            org_slug=slugs[0] if scope == ORGANIZATION and slugs else "",
+        held = tuple(
+            _restore_organization(
+                fmt.load_member(archive, org_member(slug), name=name),
+                users,
+                frameworks,
+                slug,
+                name,
+            )
+            for slug in slugs
         )
-    # The restored chains are now the ones to hold: anchor them, so that a trail restored
-    # from an older backup is not taken for one whose newest entries were deleted.
-    checkpoints.write()
-    return Restored(scope, tuple(slugs), created, profiles, events)
+        profiles = sum(h.profiles for h in held)
+        events = sum(h.audit_events for h in held)
+        if check_only:
+            transaction.set_rollback(True)
+        else:
+            audit.append(
+                None,
+                who,
+                object_type="backup",
+                object_id=digest[:16],
+                action=audit.Action.RESTORE,
+                label=", ".join(slugs) or scope,
+                changes={
+                    "scope": scope,
+                    "sha256": digest,
+                    "organizations": slugs,
+                    "profiles": profiles,
+                    "audit_events": events,
+                    "users_created": created,
+                },
+                org_slug=slugs[0] if scope == ORGANIZATION and slugs else "",
+            )
+    if not check_only:
+        # The restored chains are now the ones to hold: anchor them, so that a trail restored
+        # from an older backup is not taken for one whose newest entries were deleted.
+        checkpoints.write()
+    generator = manifest.get("generator")
+    as_of = manifest.get("data_as_of")
+    return Restored(
+        scope,
+        tuple(slugs),
+        created,
+        profiles,
+        events,
+        held=held,
+        frameworks=tuple(sorted(frameworks)),
+        generator=generator if isinstance(generator, str) else "",
+        data_as_of=as_of if isinstance(as_of, str) else None,
+        sha256=digest,
+        size=len(data),
+    )

@@ -6,10 +6,11 @@ size of the framework (no per-row lookups).
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, CharField, Count, F, Q, Value, When
 
 from csfpilot.core.catalog import Relationship
 from csfpilot.core.errors import NotFound
@@ -349,6 +350,22 @@ def loaded_releases() -> dict[str, str]:
     return dict(m.Framework.objects.values_list("key", "version"))
 
 
+def loaded_state_digest() -> str:
+    """What identifies the loaded releases and crosswalk datasets (one query).
+
+    Anything drawn from crosswalk rows depends on both: a dataset brings rows, and a
+    framework loaded after a dataset links the rows that name its elements.
+    """
+    frameworks = m.Framework.objects.values_list(
+        Value("framework", output_field=CharField()), "key", "content_digest"
+    ).order_by()
+    datasets = m.MappingDataset.objects.values_list(
+        Value("dataset", output_field=CharField()), "key", "content_digest"
+    ).order_by()
+    state = sorted(frameworks.union(datasets, all=True))
+    return hashlib.sha256(repr(state).encode()).hexdigest()
+
+
 def baselines_by_node(fw: m.Framework) -> dict[int, list[str]]:
     """Per element id, the baselines that select it (LOW, MODERATE, HIGH, PRIVACY order)."""
     rank = {name: i for i, name in enumerate(BASELINE_ORDER)}
@@ -389,6 +406,7 @@ class Migration:
 
     source_framework: str
     source_code: str
+    source_id: int | None  # None while the earlier release is not loaded
     source_text: str
     relationship: str
     target_code: str  # empty when NIST names no single destination ("other Categories")
@@ -408,6 +426,7 @@ def migrations_into(fw: m.Framework) -> list[Migration]:
         Migration(
             source_framework=r.dataset.source_framework_key,
             source_code=r.source_code,
+            source_id=r.source_id,
             source_text=(r.source.text or r.source.title) if r.source else "",
             relationship=r.relationship,
             target_code=r.target_code,

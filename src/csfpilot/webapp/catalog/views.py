@@ -102,14 +102,16 @@ def _tree_html(
     """The framework's tree, rendered once per release, language and loaded data.
 
     A stored release never changes (see services.load_bundle), so the rendered tree
-    only changes when crosswalk datasets or translations are added: both are in the key.
+    only changes when crosswalk datasets, frameworks or translations are added: loading
+    a framework links the crosswalk rows stored before it (services._relink), so every
+    loaded release and dataset, with its digest, is in the key.
     """
     key = ":".join(
         [
             "catalog-tree",
             fw.content_digest,
             language,
-            str(m.MappingDataset.objects.count()),
+            queries.loaded_state_digest(),
             str(m.NodeTranslation.objects.filter(node__framework=fw, language=language).count()),
         ]
     )

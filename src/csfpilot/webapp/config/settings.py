@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csfpilot.webapp.reports",
     "csfpilot.webapp.audit",
+    "csfpilot.webapp.backup",
     "allauth",
     "allauth.account",
     "allauth.mfa",

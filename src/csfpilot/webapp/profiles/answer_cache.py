@@ -15,7 +15,10 @@ built, so an answer stored under a key is never older than the state the key
 describes.
 
 Answers worked out from the outcome rows and the profile row alone (scores,
-gaps) are kept the same way, with every column of the profile row in the key.
+gaps, the questionnaire's progress) are kept the same way, with every column of
+the profile row in the key: the API's as the JSON it sends, the pages' as the
+domain's objects they draw (:func:`computed_answers` reads the key once for all
+of a page's answers).
 
 The cache is the ``answers`` cache: per process by default, shared through
 Redis when it is configured.
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import caches
 from django.db.models import Count, Max, Sum
@@ -35,6 +38,8 @@ from csfpilot.webapp.profiles import models as m
 
 # Bumped whenever the shape of a cached answer changes, so old entries are never read.
 _SHAPE = "1"
+
+T = TypeVar("T")
 
 
 def _rows_state(access: Access, profile_id: int) -> list[tuple[Any, ...]]:
@@ -76,7 +81,7 @@ def outcome_list_key(access: Access, profile_id: int) -> str | None:
     return _key("outcomes", profile_id, state, outcome_edit_scope(access))
 
 
-def _cached(key: str | None, build: Callable[[], bytes]) -> bytes:
+def _cached(key: str | None, build: Callable[[], T]) -> T:
     if key is None:
         return build()
     cache = caches["answers"]
@@ -92,6 +97,35 @@ def outcome_list(access: Access, profile_id: int, build: Callable[[], bytes]) ->
     return _cached(outcome_list_key(access, profile_id), build)
 
 
+class ProfileAnswers:
+    """The answers worked out from one profile's row and outcome rows, as they are now.
+
+    The rows' state is read once (one query) when this is made; each answer is then
+    found under its name and parameters, or built and stored for the next reader.
+    """
+
+    def __init__(self, base: tuple[Any, ...] | None) -> None:
+        self._base = base
+
+    def get(self, name: str, params: tuple[Any, ...], build: Callable[[], T]) -> T:
+        if self._base is None:
+            return build()
+        return _cached(_key(name, params, *self._base), build)
+
+
+def computed_answers(access: Access, row: m.Profile) -> ProfileAnswers:
+    """What :func:`computed` finds, for several answers of one profile with one query.
+
+    Every column of the profile row (its scale, roll-up, name…) is part of the key,
+    with the rows' state, each answer's name and its parameters.
+    """
+    state = _rows_state(access, row.pk)
+    if not state:
+        return ProfileAnswers(None)
+    columns = tuple(getattr(row, f.attname) for f in m.Profile._meta.concrete_fields)
+    return ProfileAnswers((row.pk, columns, state))
+
+
 def computed(
     access: Access,
     row: m.Profile,
@@ -99,13 +133,5 @@ def computed(
     params: tuple[Any, ...],
     build: Callable[[], bytes],
 ) -> bytes:
-    """An answer worked out from the profile's row and its outcome rows only (scores, gaps).
-
-    Every column of the profile row (its scale, roll-up, name…) is part of the key,
-    with the rows' state, the answer's name and its parameters.
-    """
-    state = _rows_state(access, row.pk)
-    if not state:
-        return build()
-    columns = tuple(getattr(row, f.attname) for f in m.Profile._meta.concrete_fields)
-    return _cached(_key(name, params, row.pk, columns, state), build)
+    """An answer worked out from the profile's row and its outcome rows only (scores, gaps)."""
+    return computed_answers(access, row).get(name, params, build)

@@ -11,8 +11,9 @@ computed on the stored profile.
 The entry points, by screen:
 
 - profile list: :func:`profile_list`;
-- profile overview and questionnaire: :func:`profile_detail`,
-  :func:`outcome_detail`, :func:`next_unanswered`, :func:`progress`;
+- profile overview: :func:`profile_overview`;
+- questionnaire: :func:`profile_detail`, :func:`outcome_detail`,
+  :func:`next_unanswered`, :func:`progress`;
 - dashboard: :func:`dashboard` (or :func:`scores`, :func:`gap_analysis`);
 - action plan: :func:`action_plan`;
 - history: :func:`snapshots`, :func:`snapshot_detail`, :func:`trend`,
@@ -58,7 +59,6 @@ from csfpilot.core.scoring import (
     ProfileScores,
     TrendPoint,
     compare_profiles,
-    label_of,
     score_profile,
     score_total,
 )
@@ -68,6 +68,7 @@ from csfpilot.webapp.organizations.permissions import Access, can_edit_outcome
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import lookups, storage
 from csfpilot.webapp.profiles import models as m
+from csfpilot.webapp.profiles.figures import GroupProgress, ProfileFigures, group_progress
 from csfpilot.webapp.profiles.frameworks import outcome_framework, suggested_controls
 from csfpilot.webapp.profiles.history import dated_profiles, snapshot_profile, snapshot_trend
 
@@ -233,7 +234,7 @@ class ProfileDetail:
             for o in self.outcomes
             if o.row.included
         }
-        return _progress(self.framework, answered, level)
+        return group_progress(self.framework, answered, level)
 
     def outcome(self, code: str) -> OutcomeView:
         found = self._by_code.get(code)
@@ -367,6 +368,61 @@ def profile_detail(access: Access, profile_id: Any) -> ProfileDetail:
         actions=actions,
         snapshot_count=row.snapshot_count,
         can_edit_profile=access.can(Permission.EDIT_PROFILES),
+    )
+
+
+@dataclass
+class ProfileOverview:
+    """What the overview shows: the profile, its Tiers, plan and snapshots, and its figures.
+
+    No outcome row is read while the figures (scores, gaps, progress, where the
+    questionnaire resumes) are found in the answer cache: four queries in all.
+    """
+
+    profile: m.Profile
+    domain: Profile  # the profile's settings and Tiers, without its outcomes
+    framework: OutcomeFramework
+    actions: list[m.Action]
+    snapshot_count: int
+    figures: ProfileFigures
+
+    @property
+    def scores(self) -> ProfileScores:
+        return self.figures.scores
+
+    @property
+    def gaps(self) -> GapAnalysis:
+        return self.figures.gaps
+
+    def progress(self, level: str = "function") -> list[GroupProgress]:
+        return self.figures.progress(level)
+
+    def next_unanswered(self, side: Side | str = Side.CURRENT) -> str | None:
+        return self.figures.next_unanswered(side)
+
+
+def profile_overview(access: Access, profile_id: Any) -> ProfileOverview:
+    """The overview page's reads; scores and gaps come from the answer cache when they can."""
+    lookups.ensure(access, Permission.VIEW)
+    row = (
+        m.Profile.objects.select_related("framework", "created_by", "updated_by")
+        .annotate(snapshot_count=_count(m.Snapshot))
+        .filter(organization=access.organization, pk=_pk(profile_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no profile {profile_id} in {access.organization.slug}")
+    framework = outcome_framework(row.framework)
+    actions = list(
+        m.Action.objects.filter(profile=row).select_related("owner").order_by("position", "id")
+    )
+    return ProfileOverview(
+        profile=row,
+        domain=storage.to_domain(row, (), actions, framework_key=row.framework.key),
+        framework=framework,
+        actions=actions,
+        snapshot_count=row.snapshot_count,
+        figures=ProfileFigures(access, row, framework),
     )
 
 
@@ -517,21 +573,6 @@ def next_unanswered(
     return open_rows.values_list("code", flat=True).first()
 
 
-@dataclass(frozen=True)
-class GroupProgress:
-    """How many included outcomes under a Function are answered, per side."""
-
-    code: str
-    title: str
-    included: int
-    current_answered: int
-    target_answered: int
-
-    @property
-    def complete(self) -> bool:
-        return self.current_answered == self.target_answered == self.included
-
-
 def progress(access: Access, profile_id: Any, *, level: str = "function") -> list[GroupProgress]:
     """Answered outcomes per Function (or Category), for the questionnaire's progress bars."""
     lookups.ensure(access, Permission.VIEW)
@@ -543,26 +584,7 @@ def progress(access: Access, profile_id: Any, *, level: str = "function") -> lis
             profile=row, included=True
         ).values_list("code", "current", "target")
     }
-    return _progress(framework, answered, level)
-
-
-def _progress(
-    framework: OutcomeFramework, answered: dict[str, tuple[bool, bool]], level: str
-) -> list[GroupProgress]:
-    """``answered``: each included outcome's (current rated, target rated)."""
-    out = []
-    for group in framework.at_level(level):
-        codes = [c for c in framework.outcomes_under(group.code) if c in answered]
-        out.append(
-            GroupProgress(
-                code=group.code,
-                title=framework.text(group.code) or group.title,
-                included=len(codes),
-                current_answered=sum(answered[c][0] for c in codes),
-                target_answered=sum(answered[c][1] for c in codes),
-            )
-        )
-    return out
+    return group_progress(framework, answered, level)
 
 
 # -- gaps and the action plan -------------------------------------------------------------
@@ -843,30 +865,31 @@ def compare(access: Access, before: Ref | str, after: Ref | str) -> Comparison:
 class Dashboard:
     """What the dashboard draws: scores, gaps, the plan's state and the trend.
 
-    The profile is read and analysed once; scores, gaps and the trend (which
-    reads the snapshots) are worked out when first asked for, so the gap
-    list's filter requests do no more than the list needs.
+    Scores and gaps are the profile's :class:`~.figures.ProfileFigures`, reused
+    while its rows stay as they are; the trend (which reads the snapshots) is
+    worked out when first asked for, so the gap list's filter requests do no more
+    than the list needs.
     """
 
     profile: m.Profile
     framework: OutcomeFramework
-    domain: Profile
+    figures: ProfileFigures
     plan_counts: dict[str, int]
     overdue: int
 
-    @cached_property
+    @property
     def scores(self) -> ProfileScores:
-        return score_profile(self.domain, self.framework)
+        return self.figures.scores
 
-    @cached_property
+    @property
     def gaps(self) -> GapAnalysis:
-        return analyse_gaps(self.domain, self.framework)
+        return self.figures.gaps
 
     @cached_property
     def trend(self) -> list[TrendPoint]:
         rows, dated = dated_profiles(self.profile)
         # The live profile's point is the scores already shown (trend() would redo them).
-        live = TrendPoint(None, label_of(self.domain), self.scores)
+        live = TrendPoint(None, self.profile.name, self.scores)
         return [*snapshot_trend(rows, dated, self.framework), live]
 
     def gap_view(
@@ -883,16 +906,18 @@ def dashboard(access: Access, profile_id: Any) -> Dashboard:
     lookups.ensure(access, Permission.VIEW)
     row = lookups.profile(access, profile_id)
     framework = lookups.framework_of(row)
-    actions = lookups.action_rows(row)
-    profile = lookups.rated_profile(row, actions=actions)
     today = timezone.localdate()
     counts = {s.value: 0 for s in ActionStatus}
     overdue = 0
-    for a in actions:
-        counts[a.status] += 1
-        overdue += a.due is not None and a.due < today and not ActionStatus(a.status).closed
+    for status, due in m.Action.objects.filter(profile=row).values_list("status", "due"):
+        counts[status] += 1
+        overdue += due is not None and due < today and not ActionStatus(status).closed
     return Dashboard(
-        profile=row, framework=framework, domain=profile, plan_counts=counts, overdue=overdue
+        profile=row,
+        framework=framework,
+        figures=ProfileFigures(access, row, framework),
+        plan_counts=counts,
+        overdue=overdue,
     )
 
 
@@ -921,6 +946,7 @@ __all__ = [
     "OutcomeHistoryPoint",
     "OutcomeView",
     "ProfileDetail",
+    "ProfileOverview",
     "ProfileSummary",
     "Ref",
     "SnapshotDetail",
@@ -936,6 +962,7 @@ __all__ = [
     "profile",
     "profile_detail",
     "profile_list",
+    "profile_overview",
     "progress",
     "scores",
     "snapshot_detail",

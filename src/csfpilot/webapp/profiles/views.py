@@ -218,7 +218,7 @@ def _create(access: Access, data: dict[str, Any]) -> m.Profile:
 @profile_page(Permission.VIEW)
 @require_GET
 def profile_overview(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
-    detail = queries.profile_detail(access, pk)
+    detail = queries.profile_overview(access, pk)
     gaps = detail.gaps
     community = detail.profile.kind == ProfileKind.COMMUNITY.value
     resume = detail.next_unanswered("target" if community else "current")
