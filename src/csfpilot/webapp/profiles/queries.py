@@ -48,9 +48,11 @@ from csfpilot.core.profiles import (
     Group,
     OutcomeEntry,
     OutcomeFramework,
+    PlanProgress,
     Priority,
     Profile,
     Side,
+    plan_progress,
 )
 from csfpilot.core.scoring import (
     Comparison,
@@ -851,8 +853,7 @@ class Dashboard:
     profile: m.Profile
     framework: OutcomeFramework
     domain: Profile
-    plan_counts: dict[str, int]
-    overdue: int
+    plan: PlanProgress
 
     @cached_property
     def scores(self) -> ProfileScores:
@@ -885,14 +886,11 @@ def dashboard(access: Access, profile_id: Any) -> Dashboard:
     framework = lookups.framework_of(row)
     actions = lookups.action_rows(row)
     profile = lookups.rated_profile(row, actions=actions)
-    today = timezone.localdate()
-    counts = {s.value: 0 for s in ActionStatus}
-    overdue = 0
-    for a in actions:
-        counts[a.status] += 1
-        overdue += a.due is not None and a.due < today and not ActionStatus(a.status).closed
     return Dashboard(
-        profile=row, framework=framework, domain=profile, plan_counts=counts, overdue=overdue
+        profile=row,
+        framework=framework,
+        domain=profile,
+        plan=plan_progress(actions, timezone.localdate()),
     )
 
 
