@@ -1,9 +1,9 @@
 """The demo's reports say what its pages say: the same action figures in the same words.
 
-The plan page, the overview, the dashboard and the board brief in every format (HTML, PDF,
-XLSX, Markdown, DOCX), in English and in Traditional Chinese, all count the plan with
-:func:`csfpilot.core.profiles.plan_progress` and name the figures with the same words:
-the four statuses, "closed" (done + risk accepted) and "overdue".
+The plan page, the overview, the dashboard, the profile list and the board brief in every
+format (HTML, PDF, XLSX, Markdown, DOCX), in English and in Traditional Chinese, all count the
+plan with :func:`csfpilot.core.profiles.plan_progress` and name the figures with the same
+words: the four statuses, "closed" (done + risk accepted) and "overdue".
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ def test_the_brief_counts_and_names_the_plan_as_the_pages_do(demo, lang):  # noq
             "n": progress.overdue
         }
         statuses = [pgettext("action status", s) for s in STATUSES]
+        left = progress.total - progress.closed
+        not_closed = ngettext("%(n)s not closed", "%(n)s not closed", left) % {"n": left}
         closed_word = gettext("Closed")
     counts = [progress.open, progress.in_progress, progress.done, progress.risk_accepted]
     base = f"/orgs/{SLUG}/profiles/{profile.pk}/"
@@ -70,6 +72,8 @@ def test_the_brief_counts_and_names_the_plan_as_the_pages_do(demo, lang):  # noq
     for status, n in zip(statuses, counts, strict=True):
         assert f"{status} {n}" in plan_page
     card = f"{action_plan} {progress.closed} / {progress.total} {actions_closed} · {overdue}"
+    # The profile list counts what is not closed yet, not "open" (a status of its own).
+    assert f"{not_closed} {overdue}" in text_of(client.get(f"/orgs/{SLUG}/profiles/").content)
     assert card in text_of(get("").content)  # the overview
     assert card in text_of(get("dashboard/").content)
 
