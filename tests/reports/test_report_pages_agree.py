@@ -63,6 +63,8 @@ def test_the_brief_counts_and_names_the_plan_as_the_pages_do(demo, lang):  # noq
         left = progress.total - progress.closed
         not_closed = ngettext("%(n)s not closed", "%(n)s not closed", left) % {"n": left}
         closed_word = gettext("Closed")
+        below = ngettext("%(n)s outcome below target", "%(n)s outcomes below target", 2)
+    below = below.split("%(n)s")[1]  # " outcomes below target", " 項成果未達目標"
     counts = [progress.open, progress.in_progress, progress.done, progress.risk_accepted]
     base = f"/orgs/{SLUG}/profiles/{profile.pk}/"
     get = lambda path: client.get(base + path, HTTP_ACCEPT_LANGUAGE=lang)  # noqa: E731
@@ -77,7 +79,10 @@ def test_the_brief_counts_and_names_the_plan_as_the_pages_do(demo, lang):  # noq
     assert card in text_of(get("").content)  # the overview
     assert card in text_of(get("dashboard/").content)
 
+    dashboard = text_of(get("dashboard/").content)
+    with_gap = re.search(r"(\d+)" + re.escape(below), dashboard).group(1)
     brief = text_of(get("reports/brief.html").content)
+    assert f"{with_gap}{below}" in brief
     assert f"{progress.closed}/{progress.total} {action_plan} · {actions_closed}" in brief
     assert closed_of in brief
     # The plan's table: the plan page's status names, then closed, overdue and the total.
