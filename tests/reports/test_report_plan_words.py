@@ -85,7 +85,8 @@ def test_markdown_says_closed(brief):
     assert "| " + " | ".join(PLAN_HEADER) + " |" in text
     counts = figures(plan)
     assert f"| {counts[0]} | {counts[1]} | {counts[2]} | {counts[3]} | **{counts[4]}** |" in text
-    assert f"**{closed_of(plan)}** · {overdue}. Closed: done or risk accepted." in text
+    rule = "Closed: done or risk accepted. Overdue: past its due date and not closed."
+    assert f"**{closed_of(plan)}** · {overdue}\n\n{rule}\n" in text
 
 
 def test_docx_says_closed(brief):

@@ -283,8 +283,8 @@ def render_docx(report: Report) -> bytes:
         document.add_paragraph(
             w["closed_of"] % figures
             + (f" · {w['overdue_count'] % {'count': plan['overdue']}}" if plan["overdue"] else "")
-            + f". {w['closed_rule']}"
         )
+        document.add_paragraph(w["closed_rule"])
     else:
         document.add_paragraph(w["no_actions"])
     footer = section.footer.paragraphs[0]
