@@ -1,6 +1,7 @@
 """Reports in headless Chromium against the real `csfpilot serve` and its demo organization:
 the Reports tab, a download, the downloaded HTML opened from disk (offline, nothing fetched,
-nothing run), and a template upload refused with its reason."""
+nothing run), the HTML opened in the browser from the tab, and a template upload refused with
+its reason."""
 
 from __future__ import annotations
 
@@ -71,6 +72,27 @@ def test_the_reports_tab_downloads_a_brief_that_renders_offline(server_url, page
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report-brief.png"), full_page=True)
     page.context.set_offline(False)
+
+
+def test_the_html_brief_opens_in_the_browser_styled_and_inert(server_url, page):
+    open_reports(page, server_url)
+    with page.context.expect_page() as info:
+        page.locator("#rep-brief ~ p.toolbar a[data-view='html']").click()
+    report = info.value
+    report.wait_for_load_state()
+    assert "/reports/brief.html?disposition=inline" in report.url
+    expect(report.get_by_role("heading", name="CSF Tiers")).to_be_visible()
+    # Styled: the report's own policy allows its inline stylesheet (the app's would not).
+    colour = report.eval_on_selector("h2", "e => getComputedStyle(e).color")
+    assert colour == "rgb(31, 56, 100)"
+    assert report.locator("svg.chart-bars").bounding_box()["width"] > 200
+    # Sandboxed: an opaque origin, so the page cannot read the app's cookies or call its API.
+    assert report.evaluate("window.origin") == "null"
+    assert report.evaluate("document.scripts.length") == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    report.screenshot(path=str(ARTIFACTS / "report-brief-inline.png"), full_page=True)
+    # The reports tab is still there, with its downloads.
+    expect(page.locator("a[data-format='HTML']").first).to_have_attribute("download", "")
 
 
 def test_a_template_with_a_script_is_refused_on_the_page(server_url, page, tmp_path):

@@ -241,3 +241,50 @@ def test_the_web_app_offers_every_report_word_for_translation():
     plain = {text for key, text in ENGLISH.items() if key not in CONTEXTS}
     assert plain <= set(MESSAGES)
     assert set(MESSAGES) <= set(ENGLISH.values())
+
+
+def test_an_html_report_opens_in_the_browser_under_its_own_policy(demo):
+    from csfpilot.reports.safety import CSP
+
+    org, profile = demo
+    client = member(org, "auditor")
+    base = f"/orgs/{SLUG}/profiles/{profile.pk}/reports/"
+    page = client.get(base).content.decode()
+    for kind in ("brief", "workpaper"):
+        view = f'href="{base}{kind}.html?disposition=inline" target="_blank" rel="noopener"'
+        assert view in page
+        # The separate download link stays a download.
+        assert f'href="{base}{kind}.html" download data-format="HTML"' in page
+
+    viewed = client.get(base + "brief.html?disposition=inline")
+    assert viewed.status_code == 200
+    assert viewed["Content-Disposition"].startswith('inline; filename="whole-company')
+    # The report's own policy (inline styles, data: images), not the app's, which forbids
+    # inline styles and would leave the report unstyled; and a sandbox: no script, no origin.
+    policy = viewed["Content-Security-Policy"]
+    assert policy.startswith(CSP) and "style-src 'unsafe-inline'" in policy
+    assert "sandbox" in policy and "frame-ancestors 'none'" in policy
+    assert "'self'" not in policy
+    assert viewed["X-Content-Type-Options"] == "nosniff"
+    assert b"<h1>Whole company" in viewed.content
+    downloaded = client.get(base + "brief.html")
+    assert downloaded["Content-Disposition"].startswith("attachment; ")
+    assert downloaded.content == viewed.content
+    assert client.get(base + "brief.pdf?disposition=inline").status_code == 404
+    assert client.get(base + "brief.html?disposition=embed").status_code == 404
+
+    api = f"/api/organizations/{SLUG}/profiles/{profile.pk}/reports/brief"
+    inline = client.get(api + "?format=html&disposition=inline")
+    assert inline.status_code == 200 and inline["Content-Disposition"].startswith("inline; ")
+    assert inline["Content-Security-Policy"] == policy
+    assert client.get(api + "?format=html")["Content-Disposition"].startswith("attachment; ")
+    refused = client.get(api + "?format=pdf&disposition=inline")
+    assert refused.status_code == 400
+    assert "open in the browser" in refused.json()["detail"]
+    op = api_schema_operation()
+    assert "disposition" in {p["name"] for p in op["parameters"]}
+
+
+def api_schema_operation() -> dict:
+    schema = api.get_openapi_schema()
+    return schema["paths"]["/api/organizations/{slug}/profiles/{profile_id}/reports/{kind}"]["get"]

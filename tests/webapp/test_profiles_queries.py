@@ -160,7 +160,7 @@ def test_action_plan_and_dashboard_queries_do_not_grow_with_the_plan(world: Worl
         ["ID.AM-01"],
     ]
     assert [len(p.scores.groups) for p in dash.trend] == [28, 28, 28]
-    assert dash.plan_counts["open"] == 3
+    assert dash.plan.open == 3
 
 
 # -- the questionnaire ---------------------------------------------------------------------------

@@ -26,6 +26,8 @@ from csfpilot.reports.model import Report
 LATIN_FONT = "Calibri"
 # The Traditional Chinese face Word has on Windows; Word substitutes a CJK font elsewhere.
 EAST_ASIAN_FONT = "Microsoft JhengHei"
+# The plan's counts in the order every report shows them (closed = done + risk accepted).
+PLAN_COLUMNS = ("open", "in_progress", "done", "risk_accepted", "closed", "overdue", "total")
 
 
 def _rgb(colour: str) -> RGBColor:
@@ -141,7 +143,12 @@ def render_docx(report: Report) -> bytes:
     )
     document.add_paragraph(byline)
 
-    closed = f"{plan['closed']}/{plan['total']}" if plan["total"] else "—"
+    closed = (
+        f"{plan['closed']}/{plan['total']} {w['actions_closed']}"
+        + (f" · {w['overdue_count'] % {'count': plan['overdue']}}" if plan["overdue"] else "")
+        if plan["total"]
+        else "—"
+    )
     _table(
         document,
         [f"{w['current']} (0–100)", f"{w['target']} (0–100)", w["gap"], w["action_plan"]],
@@ -150,7 +157,7 @@ def render_docx(report: Report) -> bytes:
                 _number(t["current"], 0, w["not_assessed"]),
                 _number(t["target"], 0, w["not_assessed"]),
                 _number(t["gap"]),
-                f"{closed} {w['done']}",
+                closed,
             ]
         ],
         primary,
@@ -268,15 +275,16 @@ def render_docx(report: Report) -> bytes:
     if plan["total"]:
         _table(
             document,
-            [w["open"], w["in_progress"], w["overdue"], w["done"], w["risk_accepted"], w["total"]],
-            [
-                [
-                    str(plan[k])
-                    for k in ("open", "in_progress", "overdue", "done", "risk_accepted", "total")
-                ]
-            ],
+            [w[k] for k in PLAN_COLUMNS],
+            [[str(plan[k]) for k in PLAN_COLUMNS]],
             primary,
         )
+        figures = {"n": plan["closed"], "total": plan["total"], "p": plan["closed_percent"]}
+        document.add_paragraph(
+            w["closed_of"] % figures
+            + (f" · {w['overdue_count'] % {'count': plan['overdue']}}" if plan["overdue"] else "")
+        )
+        document.add_paragraph(w["closed_rule"])
     else:
         document.add_paragraph(w["no_actions"])
     footer = section.footer.paragraphs[0]

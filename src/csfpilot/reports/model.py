@@ -24,12 +24,13 @@ from typing import Any
 from csfpilot.core.gaps import analyse_gaps
 from csfpilot.core.profiles import (
     TIER_ASPECTS,
-    ActionStatus,
     Implementation,
     OutcomeFramework,
     Profile,
     Scale,
+    plan_progress,
 )
+from csfpilot.core.profiles.progress import is_overdue
 from csfpilot.core.scoring import percent, score_profile
 from csfpilot.core.scoring import trend as trend_of
 from csfpilot.reports.branding import Branding
@@ -220,13 +221,9 @@ def build_report(
             }
         )
 
-    counts = {s.value: 0 for s in ActionStatus}
-    overdue = 0
+    progress = plan_progress(profile.actions, today)
     actions = []
     for a in profile.actions:
-        counts[a.status.value] += 1
-        late = a.due is not None and a.due < today and not a.status.closed
-        overdue += late
         actions.append(
             {
                 "id": a.id,
@@ -240,20 +237,19 @@ def build_report(
                 "cost": a.cost,
                 "controls": list(a.controls),
                 "notes": a.notes,
-                "overdue": late,
+                "overdue": is_overdue(a, today),
             }
         )
-    total = len(profile.actions)
-    closed = counts["done"] + counts["risk-accepted"]
+    # The plan page's words: closed = done + risk accepted; overdue = past due and not closed.
     plan = {
-        "total": total,
-        "open": counts["open"],
-        "in_progress": counts["in-progress"],
-        "done": counts["done"],
-        "risk_accepted": counts["risk-accepted"],
-        "overdue": overdue,
-        "closed": closed,
-        "closed_percent": round(100 * closed / total) if total else None,
+        "total": progress.total,
+        "open": progress.open,
+        "in_progress": progress.in_progress,
+        "done": progress.done,
+        "risk_accepted": progress.risk_accepted,
+        "overdue": progress.overdue,
+        "closed": progress.closed,
+        "closed_percent": progress.closed_percent,
     }
 
     tiers = []

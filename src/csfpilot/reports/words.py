@@ -85,6 +85,11 @@ ENGLISH: Mapping[str, str] = {
     "risk_accepted": "Risk accepted",
     "overdue": "Overdue",
     "total": "Total",
+    "closed": "Closed",
+    "actions_closed": "actions closed",
+    "overdue_count": "%(count)s overdue",
+    "closed_of": "%(n)s of %(total)s closed (%(p)s%%)",
+    "closed_rule": "Closed: done or risk accepted. Overdue: past its due date and not closed.",
     # Statements
     "not_assessed": "not assessed",
     "no_gaps": "No outcome is below its target.",
@@ -136,6 +141,11 @@ CONTEXTS: Mapping[str, str] = {
     "priority_high": "priority",
     "priority_medium": "priority",
     "priority_low": "priority",
+    # The plan's counts name the statuses exactly as the action plan page does.
+    "open": "action status",
+    "in_progress": "action status",
+    "done": "action status",
+    "risk_accepted": "action status",
     "status_open": "action status",
     "status_in-progress": "action status",
     "status_done": "action status",

@@ -1,13 +1,18 @@
 """Reports as an Excel workbook: the tables an analyst sorts, filters and charts.
 
-Sheets: *Summary* (score per Function with a native Excel bar chart of
+Each report has its own workbook, shaped like the report. The workpaper's
+sheets: *Summary* (score per Function with a native Excel bar chart of
 current against target), *Profile* (every included outcome with both sides
 and everything recorded on them), *Gaps* (in action-plan order), *Action
 plan*, and *About* (the profile, the Tiers and where the Core's texts came
-from). Every sheet is written by csfpilot's one spreadsheet writer
-(:mod:`csfpilot.formats.spreadsheet_safety`): formatted header, frozen
-header row, autofilter, and every text cell neutralised against formula
-injection — an assessor's note that starts with ``=`` stays text.
+from). The board brief's sheets hold the brief's figures and nothing more:
+*Summary* (the headline scores and the Tiers), *Score per Function* (with the
+chart), *Trend*, *Action-plan progress* (with the same counts and words as the
+brief and the plan page), *Largest gaps* and *About*. Every sheet is written
+by csfpilot's one spreadsheet writer (:mod:`csfpilot.formats.spreadsheet_safety`):
+formatted header, frozen header row, autofilter, and every text cell
+neutralised against formula injection — an assessor's note that starts with
+``=`` stays text.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ def _lines(values: list[str]) -> str:
     return "\n".join(values)
 
 
-def _sheets(report: Report) -> list[Sheet]:
+def _workpaper_sheets(report: Report) -> list[Sheet]:
     w = report.words
     t = report.totals
     summary_rows: list[list[Any]] = [
@@ -218,18 +223,159 @@ def _sheets(report: Report) -> list[Sheet]:
     return [summary, profile, gaps, plan, about]
 
 
+def _function_rows(report: Report) -> list[list[Any]]:
+    return [[f["code"], f["name"], f["current"], f["target"], f["gap"]] for f in report.functions]
+
+
+def _about_rows(report: Report) -> list[list[Any]]:
+    w, p = report.words, report.provenance
+    return [
+        [w["framework"], f"{p['name']} ({p['key']})"],
+        [w["release"], p["version"]],
+        [w["publisher"], p["publisher"]],
+        [w["source_file"], p["source_file"]],
+        [w["sha256"], p["sha256"]],
+        [w["scale"], report.meta["scale"]],
+        [w["rollup"], report.meta["rollup_label"]],
+        [w["method"], report.method["rollup"]],
+        [w["gap"], report.method["gap"]],
+    ]
+
+
+def _item_sheet(title: str, report: Report, rows: list[list[Any]]) -> Sheet:
+    w = report.words
+    return Sheet(
+        title, [Column(w["item"], width=44), Column(w["value"], wrap=True, width=90)], rows
+    )
+
+
+def _brief_sheets(report: Report) -> list[Sheet]:
+    """The board brief's figures, sheet by sheet in the brief's order."""
+    w, t, m, plan = report.words, report.totals, report.meta, report.plan
+    cur, tar = w["current"], w["target"]
+    summary: list[list[Any]] = [
+        [w["profile"], m["title"]],
+        [w["organization"], m["organization"]],
+        [w["scope"], m["scope"] + (f": {m['scope_name']}" if m["scope_name"] else "")],
+        [w["generated"], m["generated"]],
+        [f"{cur} (0–100)", t["current"]],
+        [f"{tar} (0–100)", t["target"]],
+        [w["gap"], t["gap"]],
+        [w["outcomes_below"] % {"count": t["with_gap"]}, t["with_gap"]],
+        [w["outcomes_assessed"] % {"assessed": t["assessed"], "included": t["included"]}, None],
+        [f"{w['action_plan']} · {w['actions_closed']}", f"{plan['closed']}/{plan['total']}"],
+    ]
+    for tier in report.tiers:
+        summary.append([f"{tier['name']} · {cur}", tier["current_label"]])
+        summary.append([f"{tier['name']} · {tar}", tier["target_label"]])
+    scores = Sheet(
+        w["scores"],
+        [
+            Column(w["function"]),
+            Column(w["name"], width=34),
+            Column(cur, width=11),
+            Column(tar, width=11),
+            Column(w["gap"], width=11),
+        ],
+        _function_rows(report),
+    )
+    previous = report.trend["previous"]
+    trend_rows: list[list[Any]] = []
+    if previous:
+        label = previous["snapshot"] or previous["label"]
+        trend_rows.append(
+            [
+                w["profile"],
+                w["since"] % {"label": label},
+                previous["current"],
+                t["current"],
+                previous["change_current"],
+            ]
+        )
+        trend_rows += [
+            [f["code"], f["name"], f["before"], f["now"], f["change"]]
+            for f in report.trend["functions"]
+        ]
+    else:
+        trend_rows.append(["", w["no_snapshot"], None, None, None])
+    trend = Sheet(
+        w["trend"],
+        [
+            Column(w["function"]),
+            Column(w["name"], width=34),
+            Column(w["before"], width=11),
+            Column(w["now"], width=11),
+            Column(w["change"], width=11),
+        ],
+        trend_rows,
+    )
+    progress = Sheet(
+        w["plan_progress"],
+        [Column(w["status"], width=44), Column(w["total"], width=11)],
+        [
+            *([w[k], plan[k]] for k in PLAN_ROWS),
+            [w["closed_rule"], None],
+        ],
+    )
+    gap_rows: list[list[Any]] = [
+        [
+            g["rank"],
+            g["outcome"],
+            g["text"],
+            g["priority"],
+            g["current"],
+            g["target"],
+            g["gap"],
+            g["owner"],
+        ]
+        for g in report.top_gaps
+    ]
+    hidden = len(report.gaps) - len(report.top_gaps)
+    if hidden > 0:
+        gap_rows.append([None, "", w["more_gaps"] % {"count": hidden}, "", "", "", None, ""])
+    gaps = Sheet(
+        w["top_gaps"],
+        [
+            Column("#", width=6),
+            Column(w["outcome"]),
+            Column(w["outcome"] + " · NIST", wrap=True, width=50),
+            Column(w["priority"]),
+            Column(cur, width=22),
+            Column(tar, width=22),
+            Column(w["gap"], width=8),
+            Column(w["owner"], width=24),
+        ],
+        gap_rows,
+    )
+    return [
+        _item_sheet(w["summary"], report, summary),
+        scores,
+        trend,
+        progress,
+        gaps,
+        _item_sheet(w["about"], report, _about_rows(report)),
+    ]
+
+
+# The plan's counts in the order the brief shows them (closed = done + risk accepted).
+PLAN_ROWS = ("open", "in_progress", "done", "risk_accepted", "closed", "overdue", "total")
+
+
 def render_xlsx(report: Report) -> bytes:
     """The workbook's bytes, with a bar chart of current and target per Function."""
     wb = Workbook(write_only=True)
     taken: set[str] = set()
-    sheets = _sheets(report)
-    # The shared writer streams each sheet's rows (neutralised, styled, filtered); the
-    # chart goes onto the streamed Summary sheet before the workbook is saved.
-    write_sheet(wb, sheets[0], taken)
-    if report.functions:
-        wb.worksheets[0].add_chart(_chart(report, wb.worksheets[0]), CHART_ANCHOR)
-    for sheet in sheets[1:]:
+    if report.kind == "brief":
+        sheets, chart_on = _brief_sheets(report), 1  # Summary, then Score per Function
+    else:
+        sheets, chart_on = _workpaper_sheets(report), 0
+    # The shared writer streams each sheet's rows (neutralised, styled, filtered); the chart
+    # goes onto the streamed sheet of scores per Function before the workbook is saved.
+    for i, sheet in enumerate(sheets):
         write_sheet(wb, sheet, taken)
+        if i == chart_on and report.functions:
+            ws = wb.worksheets[i]
+            ws.add_chart(_chart(report, ws), CHART_ANCHOR)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -30,6 +30,7 @@ from csfpilot.core.profiles.model import (
     SnapshotInfo,
     priority_weight,
 )
+from csfpilot.core.profiles.progress import PlanProgress, plan_progress
 from csfpilot.core.profiles.scales import (
     BUILTIN_SCALES,
     MATURITY,
@@ -54,6 +55,7 @@ __all__ = [
     "Level",
     "OutcomeEntry",
     "OutcomeFramework",
+    "PlanProgress",
     "Priority",
     "Profile",
     "ProfileKind",
@@ -72,6 +74,7 @@ __all__ = [
     "csf_2_0",
     "derive_target",
     "next_action_id",
+    "plan_progress",
     "priority_weight",
     "profile_changes",
     "refuse_unknown_outcome",

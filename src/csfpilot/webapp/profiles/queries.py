@@ -49,9 +49,11 @@ from csfpilot.core.profiles import (
     Group,
     OutcomeEntry,
     OutcomeFramework,
+    PlanProgress,
     Priority,
     Profile,
     Side,
+    plan_progress,
 )
 from csfpilot.core.scoring import (
     Comparison,
@@ -874,8 +876,7 @@ class Dashboard:
     profile: m.Profile
     framework: OutcomeFramework
     figures: ProfileFigures
-    plan_counts: dict[str, int]
-    overdue: int
+    plan: PlanProgress
 
     @property
     def scores(self) -> ProfileScores:
@@ -906,18 +907,12 @@ def dashboard(access: Access, profile_id: Any) -> Dashboard:
     lookups.ensure(access, Permission.VIEW)
     row = lookups.profile(access, profile_id)
     framework = lookups.framework_of(row)
-    today = timezone.localdate()
-    counts = {s.value: 0 for s in ActionStatus}
-    overdue = 0
-    for status, due in m.Action.objects.filter(profile=row).values_list("status", "due"):
-        counts[status] += 1
-        overdue += due is not None and due < today and not ActionStatus(status).closed
+    actions = lookups.action_rows(row)
     return Dashboard(
         profile=row,
         framework=framework,
         figures=ProfileFigures(access, row, framework),
-        plan_counts=counts,
-        overdue=overdue,
+        plan=plan_progress(actions, timezone.localdate()),
     )
 
 

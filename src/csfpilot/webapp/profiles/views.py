@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from csfpilot.core.errors import ConflictError, InputRefused, NotFound
-from csfpilot.core.profiles import TIER_ASPECTS, ActionStatus, ProfileKind, Tier
+from csfpilot.core.profiles import TIER_ASPECTS, ActionStatus, ProfileKind, Tier, plan_progress
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.context import SESSION_KEY
 from csfpilot.webapp.organizations.decorators import org_view
@@ -222,9 +222,6 @@ def profile_overview(request: HttpRequest, access: Access, pk: int) -> HttpRespo
     gaps = detail.gaps
     community = detail.profile.kind == ProfileKind.COMMUNITY.value
     resume = detail.next_unanswered("target" if community else "current")
-    counts = {s.value: 0 for s in ActionStatus}
-    for action in detail.actions:
-        counts[action.status] += 1
     tiers = [
         (aspect, detail.domain.tiers.aspect(aspect), _aspect_name(aspect))
         for aspect in TIER_ASPECTS
@@ -240,8 +237,7 @@ def profile_overview(request: HttpRequest, access: Access, pk: int) -> HttpRespo
             "with_gap": len(gaps.with_gap()),
             "progress": detail.progress(),
             "resume": resume,
-            "counts": counts,
-            "open_actions": counts["open"] + counts["in-progress"],
+            "plan": plan_progress(detail.actions, timezone.localdate()),
             "tiers": tiers,
             "tier_names": TIER_NAMES,
             "scale_name": detail.domain.scale.name,
@@ -390,8 +386,7 @@ def dashboard(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
             "rows": _score_rows(board),
             "category_level": categories,
             "assess_url": reverse("profiles:assess", args=[slug, pk]),
-            "closed": board.plan_counts.get("done", 0) + board.plan_counts.get("risk-accepted", 0),
-            "total_actions": sum(board.plan_counts.values()),
+            "plan": board.plan,
         },
     )
 

@@ -4,7 +4,9 @@
 ``xlsx``, ``md`` or ``docx`` (the brief only). The caller needs the export
 permission (owners, assessors, auditors); the organization's own template is
 applied as on the web page. ``Accept-Language`` (or the ``lang`` parameter)
-chooses the language of the report's own words.
+chooses the language of the report's own words. ``disposition=inline`` serves an HTML
+report to be read in the browser (under the report's own Content-Security-Policy)
+instead of as a download.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import require
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.reports import queries
+from csfpilot.webapp.reports.responses import check_disposition, report_response
 
 router = Router(tags=["reports"], auth=api_auth)
 
@@ -41,19 +44,19 @@ def report_file(
     kind: Literal["brief", "workpaper"],
     format: Literal["html", "pdf", "xlsx", "md", "docx"] = "pdf",
     lang: Literal["en", "zh-hant"] | None = None,
+    disposition: Literal["attachment", "inline"] = "attachment",
 ) -> HttpResponse:
     access = require(request, slug, Permission.EXPORT)
     spec = check_format(kind, format)
+    check_disposition(disposition, format)
     with translation.override(lang or translation.get_language()):
         report = queries.report(access, profile_id, kind)
         look = queries.look(access)
         data = render_report(
             report, format, template=look.template, template_name=look.template_name
         )
-    response = HttpResponse(data, content_type=spec.media_type)
     name = filename(report.meta["title"], kind, format, report.meta["today"])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
     audit.record_download(
         access, "report", profile_id, label=name, filename=name, size=len(data), fmt=format
     )
-    return response
+    return report_response(data, spec, name, disposition)

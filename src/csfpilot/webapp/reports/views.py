@@ -23,6 +23,7 @@ from csfpilot.webapp.profiles import lookups
 from csfpilot.webapp.profiles.views import profile_context, profile_page
 from csfpilot.webapp.reports import queries, services
 from csfpilot.webapp.reports.forms import TemplateForm
+from csfpilot.webapp.reports.responses import VIEWABLE, check_disposition, report_response
 
 FORMAT_NAMES = {"html": "HTML", "pdf": "PDF", "xlsx": "Excel", "md": "Markdown", "docx": "Word"}
 
@@ -46,6 +47,8 @@ def _downloads(access: Access, pk: int) -> list[dict[str, object]]:
             "kind": kind,
             "title": titles[kind],
             "text": descriptions[kind],
+            "view": reverse("reports:download", args=[slug, pk, kind, VIEWABLE[0]])
+            + "?disposition=inline",
             "links": [
                 (FORMAT_NAMES[fmt], reverse("reports:download", args=[slug, pk, kind, fmt]))
                 for fmt, spec in FORMATS.items()
@@ -120,9 +123,13 @@ def _read(upload, limit: int) -> bytes:
 @profile_page(Permission.EXPORT)
 @require_GET
 def download(request: HttpRequest, access: Access, pk: int, kind: str, fmt: str) -> HttpResponse:
-    """One report in one format, made now from the stored profile."""
+    """One report in one format, made now from the stored profile.
+
+    A download by default; ``?disposition=inline`` opens an HTML report in the browser.
+    """
     try:
         spec = check_format(kind, fmt)
+        disposition = check_disposition(request.GET.get("disposition") or "attachment", fmt)
     except InputRefused as exc:
         raise Http404(str(exc)) from exc
     try:
@@ -131,9 +138,6 @@ def download(request: HttpRequest, access: Access, pk: int, kind: str, fmt: str)
         raise Http404(str(exc)) from exc
     look = queries.look(access)
     data = render_report(report, fmt, template=look.template, template_name=look.template_name)
-    response = HttpResponse(data, content_type=spec.media_type)
     name = filename(report.meta["title"], kind, fmt, report.meta["today"])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["X-Content-Type-Options"] = "nosniff"
     audit.record_download(access, "report", pk, label=name, filename=name, size=len(data), fmt=fmt)
-    return response
+    return report_response(data, spec, name, disposition)
