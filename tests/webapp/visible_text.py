@@ -161,7 +161,12 @@ def english_runs(text: str) -> list[str]:
     words in a row with only spaces or punctuation between them."""
     runs: list[list[str]] = []
     last_end = None
+    previous = ""
     for match in _TOKEN.finditer(text):
+        command, previous = previous == "csfpilot", match.group(0)
+        if command:  # "csfpilot restore": a command's name
+            last_end = None
+            continue
         word = match.group(0).rstrip(".:,;)(")
         extension = match.start() > 0 and text[match.start() - 1] == "."  # (.json)
         if not word or extension or not _english(word):
