@@ -11,7 +11,8 @@ skipped here:
   what people typed (profile names, notes, action titles), which no translation
   of the interface could change;
 - ``<script>``, ``<style>``, ``<template>``, ``<code>``, ``<kbd>``, ``<samp>``,
-  ``<pre>`` and ``<title>``.
+  ``<pre>`` and ``<title>``; and a ``<textarea>``, whose text is what was typed
+  into it.
 
 Attributes a person perceives are read too: ``title``, ``placeholder``,
 ``aria-label``, ``alt`` and a button's ``value``.
@@ -25,7 +26,9 @@ from html.parser import HTMLParser
 
 # <title> is left out: it repeats the page's heading (read in the body) and names from
 # the data, and cannot hold markup to mark them.
-HIDDEN = frozenset({"script", "style", "template", "code", "kbd", "samp", "pre", "title"})
+HIDDEN = frozenset(
+    {"script", "style", "template", "code", "kbd", "samp", "pre", "title", "textarea"}
+)
 VOID = frozenset(
     {
         "area",
@@ -128,7 +131,6 @@ SAME_IN_EVERY_LANGUAGE = frozenset(
         "GitHub",
         "Django",
         "OpenID",
-        "Connect",
         "WebAuthn",
         "PostgreSQL",
         "SQLite",
@@ -141,8 +143,12 @@ SAME_IN_EVERY_LANGUAGE = frozenset(
         "GiB",
         "Wiki",
         "wiki",
+        "Razilio",
+        "Esc",
     }
 )
+# Names of several words that stay as their owners write them.
+PROPER_NAMES = ("CIS Controls", "OpenID Connect")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’_.@/:()&+-]*")
 # Ids and codes: anything with a digit (GV.OC-01, AC-2(1), v8.1), capitals only
 # (NIST, CSV, APIs), or a file name, address or e-mail.
@@ -159,12 +165,18 @@ def _english(word: str) -> bool:
 def english_runs(text: str) -> list[str]:
     """The runs of English words in ``text`` that a translation should have replaced:
     words in a row with only spaces or punctuation between them."""
+    for name in PROPER_NAMES:
+        text = text.replace(name, "·" * len(name))
     runs: list[list[str]] = []
     last_end = None
     previous = ""
+    last_token_end: int | None = None
     for match in _TOKEN.finditer(text):
-        command, previous = previous == "csfpilot", match.group(0)
-        if command:  # "csfpilot restore": a command's name
+        word = match.group(0)
+        gap = text[last_token_end : match.start()] if last_token_end is not None else ""
+        command = previous in ("csfpilot", "command") and word.islower() and gap == " "
+        previous, last_token_end = ("command" if command else word), match.end()
+        if command:  # "csfpilot audit verify": a command's name
             last_end = None
             continue
         word = match.group(0).rstrip(".:,;)(")

@@ -63,9 +63,6 @@ KNOWN = frozenset(DATASET_NAMES + TERMS)
 
 
 def translated(text: str) -> str | None:
-    """The reader's-language version of a stored text csfpilot wrote, or None when the
-    text is not one of ours (or has no translation in the active language)."""
-    if text not in KNOWN:
-        return None
-    out = gettext(text)
-    return out if out != text else None
+    """The reader's-language version of a stored text csfpilot wrote (some read the same
+    in both languages), or None when the text is not one of ours."""
+    return gettext(text) if text in KNOWN else None

@@ -291,3 +291,17 @@ def category_title(title: str) -> SafeString:
 def category_title_plain(title: str) -> str:
     """:func:`category_title` for attributes and ``<option>``: one name, no markup."""
     return category_name(title or "") or (title or "")
+
+
+@register.filter
+def user_text(value: Any) -> SafeString:
+    """What a person typed (a name, a label, a search), marked so that translation tools
+    leave it alone; for use inside ``{% blocktranslate with x=value|user_text %}``."""
+    return format_html('<span translate="no">{}</span>', "" if value is None else value)
+
+
+@register.filter
+def english(value: Any) -> SafeString:
+    """A publisher's English title (a framework's name), marked as English; for use inside
+    ``{% blocktranslate with x=value|english %}``."""
+    return format_html('<span lang="en">{}</span>', "" if value is None else value)
