@@ -89,8 +89,8 @@ def test_the_page_shows_who_what_and_before_after_escaped(world: World):
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Plant" in html
     assert "assessor@acme.test" in html
-    assert '<span class="audit-before"></span>' in html
-    assert '<span class="audit-after">partially</span>' in html
+    assert '<span class="audit-before" translate="no"></span>' in html
+    assert '<span class="audit-after" translate="no">partially</span>' in html
     # The three changes, and the auditor's own sign-in to read the page.
     assert "4 events" in html
     assert "signed in" in html

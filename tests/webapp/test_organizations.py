@@ -150,7 +150,7 @@ def test_home_shows_members_roles_and_what_i_may_do(client, ana, acme):
     make_user("cy@example.com", "Cy", "Young")
     services.add_member(access, "cy@example.com", "contributor")
     html = signed_in(client, ana).get("/orgs/acme-corp/").content.decode()
-    assert "<h1>Acme Corp</h1>" in html
+    assert '<h1><span translate="no">Acme Corp</span></h1>' in html
     assert "You: Owner" in html
     assert "2 — 1 owner, 1 contributor" in html
     assert "Ana Silva" in html and "Cy Young" in html

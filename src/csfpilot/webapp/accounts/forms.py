@@ -26,7 +26,9 @@ class TokenForm(forms.Form):
         max_length=NAME_MAX,
         help_text=_("Where the token is used, e.g. “nightly export job”."),
     )
-    organization = forms.ChoiceField(label=_("Organization"))
+    organization = forms.ChoiceField(
+        label=_("Organization"), widget=forms.Select(attrs={"translate": "no"})
+    )
     role = forms.ChoiceField(
         label=_("Role"),
         help_text=_("The most the token may do. It can never do more than your own role."),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from csfpilot.core.profiles import OutcomeFramework
 from csfpilot.core.scoring import NodeScore, ProfileScores, TrendPoint
 from csfpilot.reports import charts
+from csfpilot.webapp.site.category_names import category_name
 from csfpilot.webapp.site.templatetags.csf_display import FUNCTION_NAMES
 
 # The Functions' colours of the site (darkened for contrast), each with its own dash and
@@ -103,7 +104,7 @@ def category_heatmap(
         cells = [
             charts.HeatCell(
                 code=g.code,
-                label=g.title,
+                label=category_name(g.title) or g.title,
                 value=g.current.percent,
                 href=href(g.code) if href else "",
             )

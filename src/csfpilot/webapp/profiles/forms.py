@@ -87,7 +87,9 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_("The business unit, system or product, e.g. Payroll."),
     )
-    framework = forms.ChoiceField(label=_("Framework"))
+    framework = forms.ChoiceField(
+        label=_("Framework"), widget=forms.Select(attrs={"translate": "no"})
+    )
     scale = forms.ChoiceField(
         label=_("Rating scale"),
         choices=[(key, SCALE_LABELS.get(key, s.name)) for key, s in BUILTIN_SCALES.items()],
@@ -97,6 +99,7 @@ class ProfileForm(forms.Form):
     start = forms.ChoiceField(
         label=_("Start from"),
         required=False,
+        widget=forms.Select(attrs={"translate": "no"}),
         help_text=_(
             "Starting from a Community Profile copies its targets, priorities and target "
             "details onto the new profile, which then uses that profile's framework and scale."
@@ -184,7 +187,9 @@ class ImportForm(forms.Form):
 
 
 class DeriveForm(forms.Form):
-    community = forms.ChoiceField(label=_("Community Profile"))
+    community = forms.ChoiceField(
+        label=_("Community Profile"), widget=forms.Select(attrs={"translate": "no"})
+    )
 
     def __init__(self, *args: Any, communities: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -476,7 +481,11 @@ class GapFilterForm(forms.Form):
         required=False,
         choices=_optional_choices(PRIORITY_LABELS, _("Any priority")),
     )
-    owner = forms.ChoiceField(label=pgettext_lazy("person responsible", "Owner"), required=False)
+    owner = forms.ChoiceField(
+        label=pgettext_lazy("person responsible", "Owner"),
+        required=False,
+        widget=forms.Select(attrs={"translate": "no"}),
+    )
 
     def __init__(
         self,

@@ -40,7 +40,14 @@ from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.exchange import export_filename
 from csfpilot.webapp.profiles.forms import DeriveForm, ImportForm, SnapshotForm
-from csfpilot.webapp.profiles.labels import PRIORITY_LABELS, field_label, level_label
+from csfpilot.webapp.profiles.labels import (
+    KIND_LABELS,
+    PRIORITY_LABELS,
+    SCOPE_LABELS,
+    STATUS_LABELS,
+    field_label,
+    level_label,
+)
 from csfpilot.webapp.profiles.views import profile_context, profile_page
 
 UPLOAD_MAX = 5 * 1024 * 1024
@@ -113,6 +120,14 @@ def _show(scale: Scale, field: str, value: Any) -> str:
         return level_label(scale, value)
     if field in ("priority", "current_priority"):
         return str(PRIORITY_LABELS.get(value, value))
+    # Recorded as the enum's value ("in-progress"); shown in the reader's language.
+    for names, labels in (
+        (("status",), STATUS_LABELS),
+        (("kind",), KIND_LABELS),
+        (("scope_type",), SCOPE_LABELS),
+    ):
+        if field in names:
+            return str(next((v for k, v in labels.items() if k == value), value))
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, bool):
@@ -125,6 +140,8 @@ def change_rows(changes: tuple[Change, ...] | list[Change], scale: Scale) -> lis
     return [
         {
             "element": c.element,
+            # "action A-002": the plan line's code, named in the reader's language.
+            "action": c.element.removeprefix("action ") if c.element.startswith("action ") else "",
             "is_outcome": bool(c.element) and " " not in c.element,
             "field": field_label(c.field),
             "before": _show(scale, c.field, c.before),

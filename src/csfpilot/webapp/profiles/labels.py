@@ -36,6 +36,11 @@ STATUS_LABELS = {
     ActionStatus.DONE: pgettext_lazy("action status", "Done"),
     ActionStatus.RISK_ACCEPTED: pgettext_lazy("action status", "Risk accepted"),
 }
+# The built-in scales' names, short, where a profile's facts name its scale.
+SCALE_NAMES = {
+    "status": _("Implementation status"),
+    "maturity": _("Maturity 0–5"),
+}
 SCALE_LABELS = {
     "status": _("Implementation status (not / partially / largely / fully implemented, N/A)"),
     "maturity": _("Maturity 0–5 (non-existent … optimized, N/A)"),

@@ -55,11 +55,13 @@ from csfpilot.webapp.profiles.forms import (
 from csfpilot.webapp.profiles.labels import (
     KIND_LABELS,
     PRIORITY_LABELS,
+    SCALE_NAMES,
     SCOPE_LABELS,
     STATUS_LABELS,
     level_label,
 )
 from csfpilot.webapp.profiles.tier_texts import TIER_NAMES, tier_text
+from csfpilot.webapp.site.templatetags.csf_display import FUNCTION_NAMES
 
 ProfileView = Callable[..., HttpResponse]
 
@@ -240,7 +242,7 @@ def profile_overview(request: HttpRequest, access: Access, pk: int) -> HttpRespo
             "plan": plan_progress(detail.actions, timezone.localdate()),
             "tiers": tiers,
             "tier_names": TIER_NAMES,
-            "scale_name": detail.domain.scale.name,
+            "scale_name": SCALE_NAMES.get(detail.domain.scale.key, detail.domain.scale.name),
             "bars": dashboard_charts.function_bars(detail.scores, detail.framework),
         },
     )
@@ -400,9 +402,10 @@ def _score_rows(board: queries.Dashboard) -> list[dict[str, Any]]:
                 "node": node,
                 "dom": node.code.replace(".", "-"),
                 "gap": gaps[node.code].percent if node.code in gaps else None,
+                # A Category's name is shown by the template, with csfpilot's translation.
                 "label": dashboard_charts.group_label(node)
                 if node.level == board.framework.group_levels[0]
-                else f"{node.code} {node.title}",
+                else "",
             }
         )
     return rows
@@ -411,7 +414,10 @@ def _score_rows(board: queries.Dashboard) -> list[dict[str, Any]]:
 def _gap_list_context(
     access: Access, row: m.Profile, gaps: queries.GapView, request: HttpRequest
 ) -> dict[str, Any]:
-    functions = [(g.code, f"{g.code} {g.title.title()}") for g in gaps.functions]
+    functions = [
+        (g.code, f"{g.code} {FUNCTION_NAMES.get(g.code) or g.title.title()}")
+        for g in gaps.functions
+    ]
     form = GapFilterForm(request.GET or None, functions=functions, owners=list(gaps.owners))
     form.is_valid()
     scale = storage.scale_of(row)

@@ -17,7 +17,11 @@ class SectorForm(forms.Form):
 
 
 class CountedProfileForm(forms.Form):
-    profile = forms.ChoiceField(label=_("Profile that counts"), required=False)
+    profile = forms.ChoiceField(
+        label=_("Profile that counts"),
+        required=False,
+        widget=forms.Select(attrs={"translate": "no"}),  # profile names, as typed
+    )
 
     def __init__(self, *args: object, profiles: list[object], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

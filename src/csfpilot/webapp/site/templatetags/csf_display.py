@@ -18,6 +18,8 @@ from django.utils.translation import pgettext_lazy
 
 from csfpilot.core.catalog.csf2 import FUNCTIONS
 from csfpilot.core.catalog.relationships import Relationship
+from csfpilot.webapp.site.category_names import category_name
+from csfpilot.webapp.site.data_texts import translated
 
 register = template.Library()
 
@@ -249,3 +251,57 @@ def row_relationship(relationship: str, reverse: bool = False) -> str:
         with contextlib.suppress(ValueError):  # an unknown verb is shown as it is
             relationship = str(Relationship(relationship).inverse())
     return relationship_label(relationship, reverse)
+
+
+@register.filter
+def data_text(text: str) -> SafeString:
+    """A dataset name or terms text that csfpilot's importers wrote, in the reader's
+    language; one that is not ours (or untranslated) as stored, marked as English."""
+    text = text or ""
+    out = translated(text)
+    if out is not None or not text:
+        return escape(out or "")
+    return format_html('<span lang="en">{}</span>', text)
+
+
+@register.filter
+def data_text_plain(text: str) -> str:
+    """:func:`data_text` for attributes and ``<option>``: the text only, no markup."""
+    return translated(text or "") or (text or "")
+
+
+@register.filter
+def category_title(title: str) -> SafeString:
+    """A Category's name: NIST's English, or in Traditional Chinese csfpilot's own
+    translation (labelled as such) followed by NIST's English name."""
+    title = title or ""
+    zh = category_name(title)
+    if zh is None:
+        return format_html('<span lang="en">{}</span>', title)
+    return format_html(
+        '<span class="project-translation" title="{}">{}</span> '
+        '<span class="nist-name" lang="en">{}</span>',
+        _("csfpilot's translation; NIST publishes this name in English"),
+        zh,
+        title,
+    )
+
+
+@register.filter
+def category_title_plain(title: str) -> str:
+    """:func:`category_title` for attributes and ``<option>``: one name, no markup."""
+    return category_name(title or "") or (title or "")
+
+
+@register.filter
+def user_text(value: Any) -> SafeString:
+    """What a person typed (a name, a label, a search), marked so that translation tools
+    leave it alone; for use inside ``{% blocktranslate with x=value|user_text %}``."""
+    return format_html('<span translate="no">{}</span>', "" if value is None else value)
+
+
+@register.filter
+def english(value: Any) -> SafeString:
+    """A publisher's English title (a framework's name), marked as English; for use inside
+    ``{% blocktranslate with x=value|english %}``."""
+    return format_html('<span lang="en">{}</span>', "" if value is None else value)
