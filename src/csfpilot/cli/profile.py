@@ -16,6 +16,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from csfpilot.core.errors import CsfpilotError, InputRefused
@@ -36,7 +37,14 @@ from csfpilot.core.profiles import (
     derive_target,
 )
 from csfpilot.core.scoring import compare_profiles, percent, score_profile, trend
-from csfpilot.formats.native import LoadedProfile, read_profile, write_profile
+from csfpilot.formats.native import (
+    MAX_PROFILE_BYTES,
+    LoadedProfile,
+    format_of,
+    read_profile,
+    write_profile,
+)
+from csfpilot.formats.native.problems import profile_problems
 from csfpilot.formats.native.reference import (
     DEFAULT_CONTROLS_DATASET,
     ProfileReference,
@@ -49,6 +57,7 @@ from csfpilot.formats.native.summaries import (
     scores_summary,
     trend_summary,
 )
+from csfpilot.formats.safe_json import read_limited
 
 app = typer.Typer(
     help="Create, check, score and compare profiles kept as YAML or JSON files.",
@@ -169,14 +178,35 @@ def validate(
     files: Annotated[list[Path], typer.Argument(help="Profile files to check.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Check profile files: structure, levels, Tiers, outcome ids (exit 1 if any is refused)."""
+    """Check profile files: structure, levels, Tiers, outcome ids (exit 1 if any is refused).
+
+    Every problem in a file is listed, each with its line, outcome and field; a YAML
+    syntax error names the line where the problem starts.
+    """
     ref = reference_for("csf-2.0")
     results = []
     for path in files:
         try:
-            loaded = read_profile(path, framework=ref.framework, withdrawals=ref.withdrawals)
+            data = read_limited(path, name=str(path), max_bytes=MAX_PROFILE_BYTES)
+            loaded, problems = profile_problems(
+                data,
+                name=str(path),
+                fmt=format_of(path),
+                framework=ref.framework,
+                withdrawals=ref.withdrawals,
+            )
         except InputRefused as exc:
-            results.append({"file": str(path), "valid": False, "error": str(exc), "warnings": []})
+            loaded, problems = None, [exc]
+        if loaded is None:
+            results.append(
+                {
+                    "file": str(path),
+                    "valid": False,
+                    "error": str(problems[0]),
+                    "errors": [_problem(p) for p in problems],
+                    "warnings": [],
+                }
+            )
             continue
         p = loaded.profile
         results.append(
@@ -189,6 +219,7 @@ def validate(
                 "outcomes": len(p.outcomes),
                 "included": sum(1 for _ in p.included()),
                 "snapshot": p.snapshot.taken.isoformat() if p.snapshot else None,
+                "errors": [],
                 "warnings": list(loaded.warnings),
             }
         )
@@ -204,9 +235,22 @@ def validate(
                 for w in r["warnings"]:
                     out.print(f"  warning: {w}")
             else:
-                err.print(f"[bold red]error:[/] {r['error']}")
+                count = len(r["errors"])
+                if count > 1:
+                    err.print(f"[bold red]{escape(r['file'])}: {count} problems[/]")
+                for problem in r["errors"]:
+                    err.print(f"[bold red]error:[/] {escape(problem['message'])}")
     if not all(r["valid"] for r in results):
         raise typer.Exit(1)
+
+
+def _problem(exc: InputRefused) -> dict[str, Any]:
+    return {
+        "message": str(exc),
+        "line": exc.line,
+        "element": exc.element,
+        "field": exc.field,
+    }
 
 
 @app.command()
