@@ -33,14 +33,14 @@ SAMPLE = textwrap.dedent(
 )
 
 
-def csfpilot(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+def csfpilot(*args: str | Path, cwd: Path, columns: int = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "csfpilot", *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=120,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "LANG": "C.UTF-8"},
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": str(columns), "LANG": "C.UTF-8"},
         check=False,
     )
 
@@ -514,3 +514,23 @@ def test_a_snapshot_cannot_be_planned_into(tmp_path: Path, sample: Path):
     result = csfpilot("profile", "plan", "s.yaml", "--write", cwd=tmp_path)
     assert result.returncode == 1
     assert "s.yaml is a snapshot; snapshots never change" in result.stderr
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("score", "profile-riverbend-clinics.yaml"),
+        ("gap", "profile-riverbend-clinics.yaml"),
+        ("plan", "profile-riverbend-clinics.yaml"),
+        ("diff", "profile-riverbend-clinics.yaml", "community-outpatient-care.yaml"),
+    ],
+    ids=lambda a: a[0],
+)
+def test_tables_fit_an_80_column_terminal(args):
+    result = csfpilot("profile", *args, cwd=EXAMPLES, columns=80)
+    assert result.returncode == 0, result.stderr
+    assert "Riverbend Clinics" in result.stdout
+    assert [line for line in result.stdout.splitlines() if len(line) > 80] == []

@@ -19,7 +19,10 @@ from csfpilot.cli import (
     server,
     worker,
 )
+from csfpilot.cli.help_layout import install as install_help_layout
 from csfpilot.cli.reporting import app as report_app
+
+install_help_layout()
 
 app = typer.Typer(
     name="csfpilot",
