@@ -235,3 +235,17 @@ def test_a_large_import_is_summed_up_and_its_objects_folded(world: World):
     assert 'href="/orgs/acme/audit/audit-trail.json"' in row
     assert "<dt>Current priority</dt>" in row and "<dt>current_priority</dt>" not in row
     assert "Fully implemented" in row and "High" in row
+
+
+def test_values_are_shown_as_the_pages_show_them():
+    from csfpilot.webapp.audit.presenting import name_of, shown_value
+
+    assert shown_value("taken_at", "2026-09-30T17:00:00+00:00") == "2026-09-30 17:00"
+    assert shown_value("digest", "a7754c1075d1b78076995284fb9433f5") == "a7754c1075d1…"
+    assert shown_value("current", 3) == "3 – Defined"
+    assert shown_value("target", "largely") == "Largely implemented"
+    assert shown_value("role", "auditor") == "Auditor"
+    assert shown_value("current_priority", "high") == "High"
+    assert shown_value("notes", "") == ""
+    assert name_of("current_priority") == "Current priority"
+    assert name_of("target_details.policies") == "Target: policies, processes and procedures"

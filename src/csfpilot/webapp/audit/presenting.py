@@ -10,6 +10,7 @@ folded, at most :data:`ITEMS_SHOWN`, and the JSON download has them all.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,8 +73,15 @@ FIELD_NAMES = {
     "scope_type": _("Scope"),
     "scope_name": _("Scope name"),
     "sha256": "SHA-256",
+    "digest": "SHA-256",
+    "label": _("Label"),
+    "taken_at": _("Taken"),
     "bytes": _("Size (bytes)"),
 }
+# Digests are told apart by their first digits; the downloads keep them whole.
+_DIGESTS = frozenset({"sha256", "digest"})
+SHORT_DIGEST = 12
+_ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?$")
 _CHOICES: dict[str, dict[Any, Any]] = {
     "priority": PRIORITY_LABELS,
     "current_priority": PRIORITY_LABELS,
@@ -105,7 +113,14 @@ def _level(value: Any) -> str | None:
 
 
 def shown_value(field_name: str, value: Any) -> str:
-    """One stored value as the pages show it: a choice's name, a level's name."""
+    """One stored value as the pages show it: a choice's name, a level's name, a time
+    as 2026-12-06 14:30 (stored as ISO 8601 in UTC), a digest by its first digits."""
+    if isinstance(value, str):
+        moment = _ISO_TIME.match(value)
+        if moment:
+            return f"{moment.group(1)} {moment.group(2)}"
+        if field_name in _DIGESTS and len(value) > SHORT_DIGEST:
+            return value[:SHORT_DIGEST] + "…"
     if field_name in _LEVEL_FIELDS and isinstance(value, str | int):
         named = _level(value)
         if named is not None:
