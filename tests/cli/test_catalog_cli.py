@@ -127,6 +127,39 @@ def test_frameworks_table_for_people(cli: Csfpilot):
     assert REFTOOL_SHA256[:12] in run.out
 
 
+def _at_80_columns(data_dir: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CSFPILOT_"))}
+    env.update(
+        CSFPILOT_DATA_DIR=str(data_dir),
+        CSFPILOT_SECRET_KEY="cli-test-only-not-a-secret",
+        COLUMNS="80",
+        NO_COLOR="1",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "csfpilot", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    return proc.stdout
+
+
+def test_frameworks_table_fits_80_columns_and_shortens_digests_unless_full(
+    cli: Csfpilot, data_dir: Path
+):
+    table = _at_80_columns(data_dir, "frameworks")
+    assert [line for line in table.splitlines() if len(line) > 80] == []
+    assert f"{REFTOOL_SHA256[:12]}…" in table
+    assert REFTOOL_SHA256[12:24] not in table
+    full = _at_80_columns(data_dir, "frameworks", "--full")
+    last_column = "".join(
+        line.split("│")[-2].strip() for line in full.splitlines() if line.count("│") > 2
+    )
+    assert REFTOOL_SHA256 in last_column
+
+
 def test_catalog_list_defaults_to_the_csf_2_0_core(cli: Csfpilot):
     rows = cli("catalog", "list", "--json").json()
     assert len(rows) == 134

@@ -33,14 +33,14 @@ SAMPLE = textwrap.dedent(
 )
 
 
-def csfpilot(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+def csfpilot(*args: str | Path, cwd: Path, columns: int = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "csfpilot", *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=120,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "LANG": "C.UTF-8"},
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": str(columns), "LANG": "C.UTF-8"},
         check=False,
     )
 
@@ -142,6 +142,16 @@ def test_validate_refuses_a_withdrawn_id_naming_file_line_and_destination(tmp_pa
             "error": "old.yaml:15: element ID.AM-06: ID.AM-06 is not an outcome of csf-2.0: it "
             "was withdrawn (Incorporated into GV.RR-02, GV.SC-02); rate GV.RR-02, GV.SC-02 "
             "instead",
+            "errors": [
+                {
+                    "message": "old.yaml:15: element ID.AM-06: ID.AM-06 is not an outcome of "
+                    "csf-2.0: it was withdrawn (Incorporated into GV.RR-02, GV.SC-02); rate "
+                    "GV.RR-02, GV.SC-02 instead",
+                    "line": 15,
+                    "element": "ID.AM-06",
+                    "field": None,
+                }
+            ],
             "warnings": [],
         }
     ]
@@ -160,6 +170,7 @@ def test_validate_reports_warnings_and_several_files(sample: Path):
             "outcomes": 7,
             "included": 6,
             "snapshot": None,
+            "errors": [],
             "warnings": ["GV.OC-03: not included in the profile, so its ratings are ignored"],
         }
     ]
@@ -174,6 +185,58 @@ def test_validate_a_bad_level_prints_the_error_on_stderr(tmp_path: Path):
     assert result.stderr.startswith(
         "error: bad.yaml:13: element ID.AM-01: field current: 'mostly' is not a level of the "
         "'status' scale"
+    )
+
+
+BROKEN = """format_version: 1
+framework: csf-2.0
+name: Plant 2
+kind: organisational
+scale: status
+outcomes:
+  GV.OC-01: {current: partially, target: mostly}
+  GV.OC-99: {current: partially}
+  ID.AM-01: {current: fully}
+  ID.AM-02: {colour: blue}
+actions:
+  - {id: A-1, title: Inventory, outcomes: [GV.ZZ-01], due: tomorrow}
+  - {id: A-2, outcomes: [ID.AM-01]}
+"""
+
+
+def test_validate_reports_every_problem_of_a_file_with_its_line(tmp_path: Path):
+    (tmp_path / "broken.yaml").write_text(BROKEN, encoding="utf-8")
+    result = csfpilot("profile", "validate", "broken.yaml", "--json", cwd=tmp_path)
+    assert result.returncode == 1
+    [report] = json.loads(result.stdout)
+    assert report["valid"] is False
+    found = [(e["line"], e["element"], e["field"]) for e in report["errors"]]
+    assert found == [
+        (4, None, "kind"),
+        (7, "GV.OC-01", "target"),
+        (8, "GV.OC-99", None),
+        (10, "ID.AM-02", "colour"),
+        (12, None, "actions[0].due"),
+        (12, None, "actions[0].outcomes[0]"),
+        (13, None, "actions[1].title"),
+    ]
+    assert report["error"] == report["errors"][0]["message"]
+    assert "action A-1: GV.ZZ-01 is not an outcome of csf-2.0" in report["errors"][5]["message"]
+
+    shown = csfpilot("profile", "validate", "broken.yaml", cwd=tmp_path)
+    lines = shown.stderr.splitlines()
+    assert lines[0] == "broken.yaml: 7 problems"
+    assert lines[1].startswith("error: broken.yaml:4: field kind: ")
+    assert lines[-1] == "error: broken.yaml:13: field actions[1].title: the key 'title' is required"
+
+
+def test_validate_names_the_line_where_a_yaml_syntax_error_starts(tmp_path: Path):
+    (tmp_path / "quote.yaml").write_text(SAMPLE.replace("name: Sample", 'name: "Sample'), "utf-8")
+    result = csfpilot("profile", "validate", "quote.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "error: quote.yaml:3: column 7: not valid YAML: a quoted scalar that starts here: "
+        "found unexpected end of stream"
     )
 
 
@@ -451,3 +514,23 @@ def test_a_snapshot_cannot_be_planned_into(tmp_path: Path, sample: Path):
     result = csfpilot("profile", "plan", "s.yaml", "--write", cwd=tmp_path)
     assert result.returncode == 1
     assert "s.yaml is a snapshot; snapshots never change" in result.stderr
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("score", "profile-riverbend-clinics.yaml"),
+        ("gap", "profile-riverbend-clinics.yaml"),
+        ("plan", "profile-riverbend-clinics.yaml"),
+        ("diff", "profile-riverbend-clinics.yaml", "community-outpatient-care.yaml"),
+    ],
+    ids=lambda a: a[0],
+)
+def test_tables_fit_an_80_column_terminal(args):
+    result = csfpilot("profile", *args, cwd=EXAMPLES, columns=80)
+    assert result.returncode == 0, result.stderr
+    assert "Riverbend Clinics" in result.stdout
+    assert [line for line in result.stdout.splitlines() if len(line) > 80] == []

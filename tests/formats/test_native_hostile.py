@@ -92,11 +92,27 @@ def test_duplicate_keys_are_refused_naming_both_lines():
     assert (exc.line, exc.message) == (5, "the key 'name' appears twice (first on line 3)")
 
 
-def test_broken_yaml_gives_line_and_column():
+def test_broken_yaml_names_the_line_where_the_problem_starts():
+    # The unclosed "{" is on line 6; the parser only gives up on line 7.
     exc = refused_yaml(HEAD + "outcomes:\n  GV.OC-01: {current: fully\n")
-    assert exc.line == 7
-    assert exc.message.startswith("not valid YAML: ")
-    assert "expected ',' or '}'" in exc.message
+    assert (exc.line, exc.column) == (6, "13")
+    assert exc.message.startswith("not valid YAML: a flow mapping that starts here: ")
+    assert "expected ',' or '}'" in exc.message and exc.message.endswith(" on line 7")
+
+
+def test_an_unclosed_quote_is_named_where_it_opens_not_at_the_end_of_the_file():
+    exc = refused_yaml(
+        HEAD.replace("name: Hostile", 'name: "Plant 2')
+        + "outcomes:\n  GV.OC-01: {current: fully}\n  GV.OC-02: {current: fully}\n"
+    )
+    assert (exc.line, exc.column) == (3, "7")
+    assert "a quoted scalar that starts here: found unexpected end of stream" in exc.message
+
+
+def test_a_badly_indented_key_is_named_on_its_own_line():
+    exc = refused_yaml(HEAD + "outcomes:\n  GV.OC-01:\n    current: fully\n   target: fully\n")
+    assert exc.line == 8
+    assert "(in a block mapping that starts on line 6)" in exc.message
 
 
 def test_more_than_one_document_is_refused():

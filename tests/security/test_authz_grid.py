@@ -740,6 +740,28 @@ def test_every_endpoint_has_an_entry():
     assert sorted(listed - wanted) == [], "entries for endpoints that no longer exist"
 
 
+def declared_need(entry: Endpoint) -> str:
+    """What an operation must declare in the schema (``x-permission``) for its grid entry."""
+    if entry.need == ASSIGNED:
+        return Permission.EDIT_ASSIGNED_OUTCOMES.value
+    if entry.need == ACCOUNT and entry.session_only:
+        return "session"
+    return entry.need.value if isinstance(entry.need, Permission) else entry.need
+
+
+def test_every_operation_declares_the_permission_the_grid_proves():
+    """The API reference names each operation's permission from the schema; the grid below
+    proves what each operation enforces, so the two must agree."""
+    schema = api.get_openapi_schema()
+    declared = {
+        f"{method.upper()} {path.removeprefix('/api')}": op.get("x-permission")
+        for path, ops in schema["paths"].items()
+        for method, op in ops.items()
+    }
+    proved = {e.key: declared_need(e) for e in ENDPOINTS if e.is_api}
+    assert declared == proved
+
+
 def test_the_missing_entry_message_names_the_route_and_the_line_to_add():
     message = missing_entry_message(["view:account_request_reauthentication_code"])
     assert "/accounts/reauthenticate/code/" in message

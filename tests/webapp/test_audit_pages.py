@@ -89,8 +89,8 @@ def test_the_page_shows_who_what_and_before_after_escaped(world: World):
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Plant" in html
     assert "assessor@acme.test" in html
-    assert '<span class="audit-before" translate="no"></span>' in html
-    assert '<span class="audit-after" translate="no">partially</span>' in html
+    assert '<span class="audit-empty">(empty)</span>' in html
+    assert '<span class="audit-after" translate="no">Partially implemented</span>' in html
     # The three changes, and the auditor's own sign-in to read the page.
     assert "4 events" in html
     assert "signed in" in html
@@ -193,3 +193,62 @@ def test_the_api_checks_the_chain(world: World):
     assert body["problem"].startswith("hash mismatch")
     bad = c.get("/api/organizations/acme/audit/events?limit=0")
     assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
+
+
+IMPORTED = (
+    "format_version: 1\nframework: csf-2.0\nname: Imported\nscale: status\noutcomes:\n"
+    + "".join(
+        f"  {code}: {{current: partially, target: fully, current_priority: high}}\n"
+        for code in (
+            *(f"GV.OC-{n:02d}" for n in range(1, 6)),
+            *(f"GV.SC-{n:02d}" for n in range(1, 11)),
+            *(f"ID.AM-{n:02d}" for n in (1, 2, 3, 4, 5, 7, 8)),
+            *(f"PR.AA-{n:02d}" for n in range(1, 7)),
+        )
+    )
+)
+
+
+@pytest.mark.django_db
+def test_fields_and_levels_are_named_as_the_pages_name_them(world: World):
+    _changes(world)
+    c = client_for(world.users["owner"])
+    html = c.get("/orgs/acme/audit/").content.decode()
+    assert "<dt>Current</dt>" in html and "<dt>Notes</dt>" in html
+    assert "<dt>current</dt>" not in html and "∅" not in html
+    c.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"})
+    zh = c.get("/orgs/acme/audit/", HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    assert '<span class="audit-after">部分實施</span>' in zh
+    assert "<dt>現況</dt>" in zh and "（空白）" in zh
+
+
+@pytest.mark.django_db
+def test_a_large_import_is_summed_up_and_its_objects_folded(world: World):
+    from csfpilot.webapp.profiles.exchange import import_profile_file
+
+    import_profile_file(world.access("owner"), IMPORTED.encode(), filename="big.yaml")
+    event = AuditEvent.objects.filter(action="import").latest("seq")
+    assert event.changes["count"] == 29  # the profile and its 28 outcomes
+    html = client_for(world.users["owner"]).get("/orgs/acme/audit/").content.decode()
+    row = html[html.index('<details class="audit-bulk">') :]
+    row = row[: row.index("</details>")]
+    assert "29 objects: 1 × Profile created, 28 × Outcome changed" in row
+    assert row.count("<li>") == 25
+    assert "and 4 more objects:" in row
+    assert 'href="/orgs/acme/audit/audit-trail.json"' in row
+    assert "<dt>Current priority</dt>" in row and "<dt>current_priority</dt>" not in row
+    assert "Fully implemented" in row and "High" in row
+
+
+def test_values_are_shown_as_the_pages_show_them():
+    from csfpilot.webapp.audit.presenting import name_of, shown_value
+
+    assert shown_value("taken_at", "2026-09-30T17:00:00+00:00") == "2026-09-30 17:00"
+    assert shown_value("digest", "a7754c1075d1b78076995284fb9433f5") == "a7754c1075d1…"
+    assert shown_value("current", 3) == "3 – Defined"
+    assert shown_value("target", "largely") == "Largely implemented"
+    assert shown_value("role", "auditor") == "Auditor"
+    assert shown_value("current_priority", "high") == "High"
+    assert shown_value("notes", "") == ""
+    assert name_of("current_priority") == "Current priority"
+    assert name_of("target_details.policies") == "Target: policies, processes and procedures"

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from csfpilot.cli import database
-from csfpilot.cli.output import announce, console, emit_json, reported_errors
+from csfpilot.cli.output import announce, console, emit_json, reported_errors, short_digest
 from csfpilot.core.ids import DEFAULT_FRAMEWORK
 
 app = typer.Typer(
@@ -43,8 +43,17 @@ def _label(node: dict[str, Any]) -> str:
     return node["title"] or node["text"]
 
 
-def frameworks(json_output: JsonOption = False) -> None:
-    """List the loaded frameworks with their element counts, source file and sha256."""
+def frameworks(
+    json_output: JsonOption = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Show whole sha256 digests, not their first digits.")
+    ] = False,
+) -> None:
+    """List the loaded frameworks with their element counts, source file and sha256.
+
+    The table shows the first 12 digits of each file's sha256 (enough to tell files
+    apart); --full shows all 64, and --json always gives them whole.
+    """
     with reported_errors():
         _open()
         rows = database.frameworks()
@@ -52,22 +61,19 @@ def frameworks(json_output: JsonOption = False) -> None:
         emit_json(rows)
         return
     table = Table(title="Loaded frameworks", title_justify="left")
-    table.add_column("Key", style="bold", no_wrap=True)
-    table.add_column("Release")
+    table.add_column("Framework", ratio=1)
     table.add_column("Elements", no_wrap=True)
-    table.add_column("Source file and sha256")
+    table.add_column("Source file, sha256", ratio=1, overflow="fold")
     for fw in rows:
         counts = "\n".join(
             f"{c['level']}: {c['active']}"
-            + (f" (+{c['withdrawn']} withdrawn)" if c["withdrawn"] else "")
+            + (f"\n  +{c['withdrawn']} withdrawn" if c["withdrawn"] else "")
             for c in fw["level_counts"]
         )
-        table.add_row(
-            fw["key"],
-            Text(f"{fw['name']} {fw['version']}"),
-            counts,
-            Text(f"{fw['source_file']}\n{fw['source_sha256']}", overflow="fold"),
-        )
+        digest = fw["source_sha256"] if full else short_digest(fw["source_sha256"])
+        title = Text(fw["key"], style="bold")
+        title.append(f"\n{fw['name']} {fw['version']}", style="")
+        table.add_row(title, counts, Text(f"{fw['source_file']}\n{digest}", overflow="fold"))
     console.print(table)
 
 

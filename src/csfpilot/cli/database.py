@@ -586,3 +586,66 @@ def exchange_import(
         warnings=list(result.warnings),
     )
     return out.model_dump(mode="json")
+
+
+# --- Accounts, organizations and API tokens, for `csfpilot accounts / org / tokens`. ---
+# These act as the instance's operator (see csfpilot/webapp/accounts/operator.py).
+
+
+def account_create(email: str, password: str, name: str) -> JsonObject:
+    setup()
+    from csfpilot.webapp.accounts import operator
+
+    return operator.create_account(email, password, name)
+
+
+def org_create(name: str, *, owner: str, slug: str | None) -> JsonObject:
+    setup()
+    from csfpilot.webapp.accounts import operator
+
+    return operator.create_organization(name, owner, slug)
+
+
+def org_members(org: str) -> list[JsonObject]:
+    setup()
+    from csfpilot.webapp.accounts import operator
+
+    return operator.members(org)
+
+
+def org_add_member(org: str, email: str, role: str) -> JsonObject:
+    setup()
+    import sys
+    from contextlib import redirect_stdout
+
+    from csfpilot.webapp.accounts import operator
+
+    # Without an SMTP server the notice is printed; on stderr, so that stdout stays JSON.
+    with redirect_stdout(sys.stderr):
+        return operator.add_member(org, email, role)
+
+
+def token_create(email: str, org: str, *, role: str, name: str, days: int) -> JsonObject:
+    setup()
+    from csfpilot.core.errors import InputRefused
+    from csfpilot.webapp.accounts import operator
+    from csfpilot.webapp.accounts.services import TokenScopeRefused
+
+    try:
+        return operator.create_token(email, org, role, name, days)
+    except TokenScopeRefused as exc:
+        raise InputRefused(str(exc), field="role") from None
+
+
+def token_list(org: str | None, email: str | None) -> list[JsonObject]:
+    setup()
+    from csfpilot.webapp.accounts import operator
+
+    return operator.tokens(org, email)
+
+
+def token_revoke(token_id: int) -> JsonObject:
+    setup()
+    from csfpilot.webapp.accounts import operator
+
+    return operator.revoke_token(token_id)

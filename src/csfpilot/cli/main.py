@@ -6,6 +6,7 @@ import typer
 
 from csfpilot import __version__
 from csfpilot.cli import (
+    accounts,
     assess,
     audit,
     backup,
@@ -18,7 +19,10 @@ from csfpilot.cli import (
     server,
     worker,
 )
+from csfpilot.cli.help_layout import install as install_help_layout
 from csfpilot.cli.reporting import app as report_app
+
+install_help_layout()
 
 app = typer.Typer(
     name="csfpilot",
@@ -62,6 +66,9 @@ app.command()(backup.restore)
 app.command()(worker.worker)
 app.add_typer(worker.jobs_app, name="jobs")
 app.add_typer(worker.sectors_app, name="sectors")
+app.add_typer(accounts.accounts_app, name="accounts")
+app.add_typer(accounts.org_app, name="org")
+app.add_typer(accounts.tokens_app, name="tokens")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

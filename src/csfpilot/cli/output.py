@@ -50,6 +50,14 @@ def reported_errors() -> Iterator[None]:
         fail(str(exc), EXIT_REFUSED)
 
 
+SHORT_DIGEST = 12
+
+
+def short_digest(digest: str) -> str:
+    """A digest as tables show it: its first hex digits, enough to tell files apart."""
+    return digest[:SHORT_DIGEST] + "…" if len(digest) > SHORT_DIGEST else digest
+
+
 def announce(message: str) -> None:
     """A status line on stderr, so that stdout stays clean for ``--json``."""
     err_console.print(f"[dim]{message}[/]", soft_wrap=True)

@@ -16,6 +16,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from csfpilot.core.errors import CsfpilotError, InputRefused
@@ -36,7 +37,14 @@ from csfpilot.core.profiles import (
     derive_target,
 )
 from csfpilot.core.scoring import compare_profiles, percent, score_profile, trend
-from csfpilot.formats.native import LoadedProfile, read_profile, write_profile
+from csfpilot.formats.native import (
+    MAX_PROFILE_BYTES,
+    LoadedProfile,
+    format_of,
+    read_profile,
+    write_profile,
+)
+from csfpilot.formats.native.problems import profile_problems
 from csfpilot.formats.native.reference import (
     DEFAULT_CONTROLS_DATASET,
     ProfileReference,
@@ -49,6 +57,7 @@ from csfpilot.formats.native.summaries import (
     scores_summary,
     trend_summary,
 )
+from csfpilot.formats.safe_json import read_limited
 
 app = typer.Typer(
     help="Create, check, score and compare profiles kept as YAML or JSON files.",
@@ -169,14 +178,35 @@ def validate(
     files: Annotated[list[Path], typer.Argument(help="Profile files to check.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Check profile files: structure, levels, Tiers, outcome ids (exit 1 if any is refused)."""
+    """Check profile files: structure, levels, Tiers, outcome ids (exit 1 if any is refused).
+
+    Every problem in a file is listed, each with its line, outcome and field; a YAML
+    syntax error names the line where the problem starts.
+    """
     ref = reference_for("csf-2.0")
     results = []
     for path in files:
         try:
-            loaded = read_profile(path, framework=ref.framework, withdrawals=ref.withdrawals)
+            data = read_limited(path, name=str(path), max_bytes=MAX_PROFILE_BYTES)
+            loaded, problems = profile_problems(
+                data,
+                name=str(path),
+                fmt=format_of(path),
+                framework=ref.framework,
+                withdrawals=ref.withdrawals,
+            )
         except InputRefused as exc:
-            results.append({"file": str(path), "valid": False, "error": str(exc), "warnings": []})
+            loaded, problems = None, [exc]
+        if loaded is None:
+            results.append(
+                {
+                    "file": str(path),
+                    "valid": False,
+                    "error": str(problems[0]),
+                    "errors": [_problem(p) for p in problems],
+                    "warnings": [],
+                }
+            )
             continue
         p = loaded.profile
         results.append(
@@ -189,6 +219,7 @@ def validate(
                 "outcomes": len(p.outcomes),
                 "included": sum(1 for _ in p.included()),
                 "snapshot": p.snapshot.taken.isoformat() if p.snapshot else None,
+                "errors": [],
                 "warnings": list(loaded.warnings),
             }
         )
@@ -204,9 +235,22 @@ def validate(
                 for w in r["warnings"]:
                     out.print(f"  warning: {w}")
             else:
-                err.print(f"[bold red]error:[/] {r['error']}")
+                count = len(r["errors"])
+                if count > 1:
+                    err.print(f"[bold red]{escape(r['file'])}: {count} problems[/]")
+                for problem in r["errors"]:
+                    err.print(f"[bold red]error:[/] {escape(problem['message'])}")
     if not all(r["valid"] for r in results):
         raise typer.Exit(1)
+
+
+def _problem(exc: InputRefused) -> dict[str, Any]:
+    return {
+        "message": str(exc),
+        "line": exc.line,
+        "element": exc.element,
+        "field": exc.field,
+    }
 
 
 @app.command()
@@ -222,8 +266,11 @@ def score(
         emit_json(scores_summary(profile, scores, fw))
         return
     table = Table(title=f"{profile.name} — scale {profile.scale.key}, roll-up {profile.rollup}")
-    table.add_column("", no_wrap=True, max_width=36, overflow="ellipsis")
-    for col in ("Current", "Target", "Rated", "Unrated", "N/A"):
+    numbers = ("Current", "Target", "Rated", "Unrated", "N/A")
+    # The titles take what the five number columns and the borders leave of the terminal.
+    room = out.width - sum(len(c) + 3 for c in numbers) - 4
+    table.add_column("", no_wrap=True, max_width=max(16, min(room, 48)), overflow="ellipsis")
+    for col in numbers:
         table.add_column(col, justify="right", no_wrap=True, min_width=len(col))
     rows = [(scores.profile, "Profile")]
     for g in fw.groups:
@@ -239,10 +286,11 @@ def score(
             str(node.current.not_assessed),
             str(node.current.not_applicable),
         )
-    out.print(table)
+    out.print(table, soft_wrap=False)
     out.print(
         "Scores 0–100; — means nothing beneath is assessed yet. "
-        "Rated / Unrated / N/A count included outcomes on the current side."
+        "Rated / Unrated / N/A count included outcomes on the current side.",
+        soft_wrap=False,
     )
 
 
@@ -274,22 +322,27 @@ def gap(
     ]
     table = Table(title=f"{profile.name}: {len(with_gap)} outcomes below target")
     headers = ("#", "Outcome", "Priority", "Current", "Target", "Gap", "Rank")
+    used = 1
     for n, col in enumerate(headers):
         width = max([len(col), *(len(r[n]) for r in rows)])
+        used += width + 3
         table.add_column(
             col,
             no_wrap=True,
             min_width=width,
             justify="right" if col in ("#", "Gap", "Rank") else "left",
         )
-    table.add_column("Owner", no_wrap=True, overflow="ellipsis", max_width=20)
+    # The owner takes what is left of the terminal (shortened with "…"), up to 20 characters.
+    owner_width = max(5, min(20, out.width - used - 3))
+    table.add_column("Owner", no_wrap=True, overflow="ellipsis", max_width=owner_width)
     for row in rows:
         table.add_row(*row)
-    out.print(table)
+    out.print(table, soft_wrap=False)
     if gaps.not_comparable:
         out.print(
             f"{len(gaps.not_comparable)} included outcomes are not rated on both sides "
-            "(or not applicable) and have no gap yet."
+            "(or not applicable) and have no gap yet.",
+            soft_wrap=False,
         )
 
 
@@ -344,7 +397,7 @@ def plan(
             ", ".join(c.suggested_controls[:8]) + (" …" if len(c.suggested_controls) > 8 else ""),
             ", ".join(c.covered_by) or "-",
         )
-    out.print(table)
+    out.print(table, soft_wrap=False)
     if write:
         out.print(f"Added {len(added)} actions to {file}.")
 
@@ -370,7 +423,7 @@ def diff(
         changes.add_column(col)
     for c in comparison.changes:
         changes.add_row(c.element or "(profile)", c.field, _show(c.before), _show(c.after))
-    out.print(changes)
+    out.print(changes, soft_wrap=False)
     moved = Table(title="Scores")
     for col in ("", "Current", "Δ", "Target", "Δ"):
         moved.add_column(col, justify="left" if not col else "right")
@@ -382,7 +435,7 @@ def diff(
             f"{pct(row['target_before'])} → {pct(row['target_after'])}",
             _delta(row["target_delta"]),
         )
-    out.print(moved)
+    out.print(moved, soft_wrap=False)
 
 
 def _show(value: Any) -> str:
@@ -447,7 +500,7 @@ def derive_target_cmd(
         table.add_column(col)
     for ch in changes:
         table.add_row(ch.element or "(profile)", ch.field, _show(ch.before), _show(ch.after))
-    out.print(table)
+    out.print(table, soft_wrap=False)
     out.print(f"Wrote {output}.")
 
 
@@ -506,4 +559,4 @@ def trend_cmd(
             s["id"] or "Profile",
             *(f"{pct(c)} ({pct(t)})" for c, t in zip(s["current"], s["target"], strict=True)),
         )
-    out.print(table)
+    out.print(table, soft_wrap=False)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from csfpilot.cli import database
@@ -137,15 +138,16 @@ def list_profiles(org: Org, as_json: AsJson = False) -> None:
         emit_json(rows)
         return
     table = Table(title=f"Profiles of {org}", title_justify="left")
-    for column in ("Id", "Name", "Kind", "Scope", "Current", "Target", "Gap", "Open", "Late"):
-        table.add_column(column, justify="right" if column in ("Id", "Open", "Late") else "left")
+    # Name, kind and scope share one column so that the numbers keep theirs at 80 columns.
+    table.add_column("Id", justify="right", no_wrap=True)
+    table.add_column("Profile (kind, scope)", ratio=1)
+    for column in ("Current", "Target", "Gap", "Open", "Late"):
+        table.add_column(column, justify="right", no_wrap=True)
     for row in rows:
         scope = row["scope"]["type"] + (f" {row['scope']['name']}" if row["scope"]["name"] else "")
         table.add_row(
             str(row["id"]),
-            row["name"],
-            row["kind"],
-            scope,
+            f"[bold]{escape(row['name'])}[/]\n[dim]{escape(row['kind'])}, {escape(scope)}[/]",
             _pct(row["scores"]["current"]["score"]),
             _pct(row["scores"]["target"]["score"]),
             _pct(row["gap"]),

@@ -179,6 +179,28 @@ class _Builder:
         return root
 
 
+def _syntax_error(exc: yaml.MarkedYAMLError) -> tuple[str, Any]:
+    """What is wrong, and the mark of the line where the problem starts.
+
+    PyYAML notices a problem where it gives up (``problem_mark``), often well after
+    where it starts (``context_mark``): a quote never closed is found at the end of
+    the file, a ``{`` never closed on the next line. The start is where to look,
+    except for a block (an indented mapping or list), whose start is only the
+    enclosing key; there the place it gave up is the bad line.
+    """
+    context, problem = exc.context, exc.problem or exc.context or "not valid YAML"
+    start, found = exc.context_mark, exc.problem_mark
+    if context and start is not None and "block" not in context and found is not None:
+        what = context.removeprefix("while ").replace("scanning ", "").replace("parsing ", "")
+        if start.line == found.line:
+            return f"{problem} ({what})", start
+        return f"{what} that starts here: {problem} on line {found.line + 1}", start
+    if context and start is not None and found is not None and start.line != found.line:
+        what = context.removeprefix("while ").replace("parsing ", "")
+        return f"{problem} (in {what} that starts on line {start.line + 1})", found
+    return problem, found or start
+
+
 def load_yaml(text: str, *, name: str) -> tuple[Any, dict[Path_, int]]:
     """Parse one YAML document; return the value and the line of every path in it.
 
@@ -195,10 +217,9 @@ def load_yaml(text: str, *, name: str) -> tuple[Any, dict[Path_, int]]:
     except _Refused as exc:
         raise InputRefused(exc.message, file=name, line=exc.line) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "not valid YAML"
+        message, mark = _syntax_error(exc)
         raise InputRefused(
-            f"not valid YAML: {problem}",
+            f"not valid YAML: {message}",
             file=name,
             line=mark.line + 1 if mark else None,
             column=str(mark.column + 1) if mark else None,

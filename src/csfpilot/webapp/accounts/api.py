@@ -11,6 +11,7 @@ from csfpilot.webapp.accounts import queries, services
 from csfpilot.webapp.accounts.api_auth import api_auth, require_session
 from csfpilot.webapp.accounts.models import ApiToken
 from csfpilot.webapp.accounts.schemas import TokenCreated, TokenIn, TokenOut
+from csfpilot.webapp.organizations.permissions import SESSION, needs
 
 router = Router(tags=["tokens"], auth=api_auth)
 
@@ -30,13 +31,20 @@ def _out(token: ApiToken) -> dict:
     }
 
 
-@router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
+@router.get(
+    "/tokens", response=list[TokenOut], summary="Your API tokens", openapi_extra=needs(SESSION)
+)
 def list_tokens(request: HttpRequest) -> list[dict]:
     user = require_session(request)
     return [_out(t) for t in queries.tokens_of(user)]
 
 
-@router.post("/tokens", response={201: TokenCreated}, summary="Create an API token")
+@router.post(
+    "/tokens",
+    response={201: TokenCreated},
+    summary="Create an API token",
+    openapi_extra=needs(SESSION),
+)
 def create_token(
     request: HttpRequest, payload: TokenIn, response: HttpResponse
 ) -> tuple[int, dict]:
@@ -54,7 +62,12 @@ def create_token(
     return 201, {**_out(token), "token": secret}
 
 
-@router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="Revoke an API token")
+@router.post(
+    "/tokens/{token_id}/revoke",
+    response=TokenOut,
+    summary="Revoke an API token",
+    openapi_extra=needs(SESSION),
+)
 def revoke_token(request: HttpRequest, token_id: int) -> dict:
     user = require_session(request)
     try:

@@ -1,15 +1,17 @@
-"""Use cases on API tokens: issue, revoke, and check a presented token."""
+"""Use cases on accounts and API tokens: create an account; issue, revoke and check a token."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from csfpilot.core.errors import InputRefused
+from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.webapp.accounts import tokens
 from csfpilot.webapp.accounts.models import ApiToken
 from csfpilot.webapp.audit import services as audit
@@ -27,14 +29,82 @@ class TokenScopeRefused(PermissionDenied):
     """A token was asked for with more rights than its owner has."""
 
 
+class AccountExists(ConflictError):
+    """An account with that e-mail address exists already."""
+
+
+def create_account(email: str, password: str, name: str = "", *, who: audit.Who) -> Any:
+    """Create a sign-in account (e-mail verified) for sign-up that is closed or scripted.
+
+    The password passes the same validators as sign-up. The account belongs to no
+    organization yet, so its creation is recorded in the instance's audit chain,
+    naming who made it (the command line); never the password.
+    """
+    from allauth.account.models import EmailAddress
+
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InputRefused(f"{email!r} is not an e-mail address.", field="email") from None
+    users = get_user_model()
+    if users.objects.filter(email__iexact=email).exists():
+        raise AccountExists(f"An account with {email} exists already.")
+    first, _, last = " ".join((name or "").split()).partition(" ")
+    user = users(username=_username(email), email=email, first_name=first, last_name=last)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise InputRefused(
+            "Password refused: " + " ".join(exc.messages), field="password"
+        ) from None
+    try:
+        with transaction.atomic():
+            user.set_password(password)
+            user.creation_audited = True  # recorded below with who made it, not by the signal
+            user.save()
+            EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+            audit.append(
+                None,
+                who,
+                object_type="account",
+                object_id=user.pk,
+                action=audit.Action.CREATE,
+                label=email,
+                changes=audit.created({"email": email, "name": user.get_full_name()}),
+            )
+    except IntegrityError as exc:  # a concurrent sign-up took the address
+        raise AccountExists(f"An account with {email} exists already.") from exc
+    return user
+
+
+def _username(email: str) -> str:
+    """A unique internal username; people sign in with their e-mail address."""
+    users = get_user_model()
+    base = email.split("@", 1)[0][:120] or "user"
+    name, n = base, 1
+    while users.objects.filter(username__iexact=name).exists():
+        n += 1
+        name = f"{base}{n}"
+    return name
+
+
 def issue_token(
-    user: Any, org_slug: str, role: Role | str, name: str, days: int = DEFAULT_DAYS
+    user: Any,
+    org_slug: str,
+    role: Role | str,
+    name: str,
+    days: int = DEFAULT_DAYS,
+    *,
+    who: audit.Who | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a token for ``user`` in one of their organizations.
 
     Returns the stored token and the secret; the secret exists only in this
     return value and must be shown to the person once. The role must grant
     nothing the user's own role lacks (404 if they are not a member at all).
+    ``who`` names another actor for the audit trail (the command line issuing
+    a token for a person); by default the user issues it.
     """
     access = require(user, org_slug, Permission.VIEW)
     name = " ".join((name or "").split())
@@ -66,7 +136,7 @@ def issue_token(
             digest=tokens.digest(secret),
             expires=timezone.now() + timedelta(days=days),
         )
-        _record_token(token, audit.Action.CREATE, audit.user_actor(user))
+        _record_token(token, audit.Action.CREATE, who or audit.user_actor(user))
     return token, secret
 
 
@@ -96,14 +166,21 @@ def _record_token(token: ApiToken, action: str, who: audit.Who) -> None:
     )
 
 
-def revoke_token(user: Any, token_id: int) -> ApiToken:
-    """Revoke one of the user's own tokens (someone else's is as unknown as none)."""
+def revoke_token(user: Any, token_id: int, *, who: audit.Who | None = None) -> ApiToken:
+    """Revoke one of the user's own tokens (someone else's is as unknown as none).
+
+    ``user=None`` with ``who`` given is the instance's operator, who may revoke
+    anyone's token (a leaked one, or one of a person who left).
+    """
+    if user is None and who is None:
+        raise ValueError("revoking without a user needs the actor who does it")
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().get(pk=token_id, user=user)
+        found = ApiToken.objects.select_for_update().select_related("user", "organization")
+        token = found.get(pk=token_id) if user is None else found.get(pk=token_id, user=user)
         if token.revoked is None:
             token.revoked = timezone.now()
             token.save(update_fields=["revoked"])
-            _record_token(token, audit.Action.REVOKE, audit.user_actor(user))
+            _record_token(token, audit.Action.REVOKE, who or audit.user_actor(user))
     return token
 
 

@@ -163,8 +163,9 @@ def mfa_reset(
 
 
 def account_created(sender: Any, instance: Any = None, created: bool = False, **kw: Any) -> None:
-    if not created or kw.get("raw"):
-        return  # loaded from a backup or a fixture: its creation was recorded where it happened
+    if not created or kw.get("raw") or getattr(instance, "creation_audited", False):
+        # Loaded from a fixture, or made by a service that records it with who acted.
+        return
     with transaction.atomic():
         audit.append(
             None,

@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 from csfpilot.webapp.accounts.api_auth import api_auth
 from csfpilot.webapp.audit import exports, queries
 from csfpilot.webapp.audit.schemas import ChainOut, EventPage, EventQuery
-from csfpilot.webapp.organizations.permissions import require
+from csfpilot.webapp.organizations.permissions import needs, require
 from csfpilot.webapp.organizations.roles import Permission
 
 router = Router(tags=["audit"], auth=api_auth)
@@ -24,6 +24,7 @@ MAX_LIMIT = 500
     "/organizations/{slug}/audit/events",
     response=EventPage,
     summary="Audit events, newest first (owner, auditor)",
+    openapi_extra=needs(Permission.VIEW_AUDIT_TRAIL),
 )
 def list_events(request: HttpRequest, slug: str, params: Query[EventQuery]) -> dict:
     access = require(request, slug, Permission.VIEW_AUDIT_TRAIL)
@@ -44,6 +45,7 @@ def list_events(request: HttpRequest, slug: str, params: Query[EventQuery]) -> d
     "/organizations/{slug}/audit/verify",
     response=ChainOut,
     summary="Check the audit trail's hash chain (owner, auditor)",
+    openapi_extra=needs(Permission.VIEW_AUDIT_TRAIL),
 )
 def verify_chain(request: HttpRequest, slug: str) -> dict:
     access = require(request, slug, Permission.VIEW_AUDIT_TRAIL)

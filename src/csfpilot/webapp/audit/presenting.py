@@ -1,14 +1,34 @@
-"""Events as people read them: translated names, and each change as "before → after" text."""
+"""Events as people read them: translated names, and each change as "before → after" text.
+
+Fields are named as the pages name them (``current_priority`` is "Current priority"),
+values as the pages show them (a level key ``partially`` is "Partially implemented", a
+role key is the role's name), and nothing is shown as "(empty)". An event that changed
+many objects at once (a file import) is summed up by count; its objects are listed
+folded, at most :data:`ITEMS_SHOWN`, and the JSON download has them all.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from csfpilot.core.profiles import BUILTIN_SCALES
 from csfpilot.webapp.audit.models import AuditEvent
+from csfpilot.webapp.organizations.roles import Role
+from csfpilot.webapp.organizations.sectors import Sector
+from csfpilot.webapp.profiles.labels import (
+    KIND_LABELS,
+    PRIORITY_LABELS,
+    SCOPE_LABELS,
+    STATUS_LABELS,
+    field_label,
+    level_label,
+)
 
 ACTIONS = {
     "create": _("created"),
@@ -43,6 +63,84 @@ OBJECT_TYPES = {
 # A bulk event lists every object; the page shows this many, the exports all of them.
 ITEMS_SHOWN = 25
 
+# Fields of organizations, members, tokens and backups (profile fields are named by
+# csfpilot.webapp.profiles.labels, as the profile pages name them).
+FIELD_NAMES = {
+    "user": _("Member"),
+    "email": _("E-mail"),
+    "slug": _("Short name"),
+    "role": _("Role"),
+    "prefix": _("Token prefix"),
+    "holder": _("Holder"),
+    "expires": _("Expires"),
+    "revoked": _("Revoked"),
+    "sector": _("Sector"),
+    "file": _("File"),
+    "assigned": _("Outcomes assigned"),
+    "generated_from": _("Generated from"),
+    "derived_from": _("Derived from"),
+    "scope_type": _("Scope"),
+    "scope_name": _("Scope name"),
+    "sha256": "SHA-256",
+    "digest": "SHA-256",
+    "label": _("Label"),
+    "taken_at": _("Taken"),
+    "bytes": _("Size (bytes)"),
+}
+# Digests are told apart by their first digits; the downloads keep them whole.
+_DIGESTS = frozenset({"sha256", "digest"})
+SHORT_DIGEST = 12
+_ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?$")
+_CHOICES: dict[str, dict[Any, Any]] = {
+    "priority": PRIORITY_LABELS,
+    "current_priority": PRIORITY_LABELS,
+    "status": STATUS_LABELS,
+    "kind": KIND_LABELS,
+    "scope_type": SCOPE_LABELS,
+    "role": dict(Role.choices),
+    "sector": dict(Sector.choices),
+}
+_LEVEL_FIELDS = frozenset({"current", "target"})
+
+
+def name_of(field_name: str) -> str:
+    """A field in words, in the reader's language (unknown names as they are)."""
+    if field_name in FIELD_NAMES:
+        return str(FIELD_NAMES[field_name])
+    return field_label(field_name)
+
+
+def _level(value: Any) -> str | None:
+    """A built-in scale's level in words (the event does not keep the scale: a key is
+    looked up in the status scale, then the maturity scale)."""
+    keys = [value, str(value)] + ([int(value)] if str(value).isdigit() else [])
+    for scale in BUILTIN_SCALES.values():
+        for key in keys:
+            if scale.get(key) is not None:
+                return level_label(scale, key)
+    return None
+
+
+def shown_value(field_name: str, value: Any) -> str:
+    """One stored value as the pages show it: a choice's name, a level's name, a time
+    as 2026-12-06 14:30 (stored as ISO 8601 in UTC), a digest by its first digits."""
+    if isinstance(value, str):
+        moment = _ISO_TIME.match(value)
+        if moment:
+            return f"{moment.group(1)} {moment.group(2)}"
+        if field_name in _DIGESTS and len(value) > SHORT_DIGEST:
+            return value[:SHORT_DIGEST] + "…"
+    if field_name in _LEVEL_FIELDS and isinstance(value, str | int):
+        named = _level(value)
+        if named is not None:
+            return named
+    choices = _CHOICES.get(field_name)
+    if choices is not None and isinstance(value, str):
+        for key, label in choices.items():
+            if str(getattr(key, "value", key)) == value:
+                return str(label)
+    return value_text(value)
+
 
 def value_text(value: Any) -> str:
     """One stored value as short text: empty for nothing, lists comma-separated."""
@@ -62,6 +160,7 @@ class FieldChange:
     field: str
     before: str
     after: str
+    key: str = ""  # the stored name, for the JSON download and for tests
 
 
 @dataclass
@@ -81,16 +180,36 @@ class EventView:
     items: list[ItemView] = field(default_factory=list)
     more_items: int = 0
     extra: list[FieldChange] = field(default_factory=list)
+    count: int = 0
+    summary: str = ""  # "106 outcomes changed, 3 actions created"
 
 
 def _field_changes(changes: dict[str, Any]) -> list[FieldChange]:
     out = []
     for name, pair in changes.items():
+        label = name_of(name)
         if isinstance(pair, list) and len(pair) == 2:
-            out.append(FieldChange(name, value_text(pair[0]), value_text(pair[1])))
+            before, after = shown_value(name, pair[0]), shown_value(name, pair[1])
+            out.append(FieldChange(label, before, after, name))
         else:
-            out.append(FieldChange(name, "", value_text(pair)))
+            out.append(FieldChange(label, "", shown_value(name, pair), name))
     return out
+
+
+def _summary(objects: list[Any]) -> str:
+    """How many objects of each kind a bulk event created, changed or deleted."""
+    tally: dict[tuple[str, str], int] = {}
+    for item in objects:
+        if isinstance(item, dict):
+            key = (str(item.get("type", "")), str(item.get("action", "")))
+            tally[key] = tally.get(key, 0) + 1
+    parts = []
+    for (object_type, action), n in tally.items():
+        what, did = type_label(object_type), str(ACTIONS.get(action, action))
+        parts.append(
+            gettext("%(count)d × %(what)s %(did)s") % {"count": n, "what": what, "did": did}
+        )
+    return ", ".join(parts)
 
 
 def type_label(object_type: str) -> str:
@@ -105,7 +224,9 @@ def present(event: AuditEvent) -> EventView:
     objects = changes.pop("objects", None)
     if isinstance(objects, list):
         changes.pop("count", None)
-        view.extra = [FieldChange(k, "", value_text(v)) for k, v in changes.items()]
+        view.count = len(objects)
+        view.summary = _summary(objects)
+        view.extra = [FieldChange(name_of(k), "", shown_value(k, v), k) for k, v in changes.items()]
         for item in objects[:ITEMS_SHOWN]:
             view.items.append(
                 ItemView(

@@ -15,6 +15,7 @@ from csfpilot.core.errors import NotFound
 from csfpilot.webapp.catalog import queries
 from csfpilot.webapp.catalog import schemas as s
 from csfpilot.webapp.catalog.pending import pending_element
+from csfpilot.webapp.organizations.permissions import PUBLIC, needs
 
 router = Router(tags=["catalog"])
 
@@ -51,7 +52,12 @@ def _query_problem(name: str, message: str) -> ValidationError:
     return ValidationError([{"loc": ["query", name], "msg": message, "type": "value_error"}])
 
 
-@router.get("/frameworks", response=list[s.FrameworkOut], summary="Loaded frameworks")
+@router.get(
+    "/frameworks",
+    response=list[s.FrameworkOut],
+    summary="Loaded frameworks",
+    openapi_extra=needs(PUBLIC),
+)
 def list_frameworks(request: HttpRequest) -> list[s.FrameworkOut]:
     """Every loaded framework release with its element counts per level."""
     counts = queries.framework_level_counts()
@@ -62,6 +68,7 @@ def list_frameworks(request: HttpRequest) -> list[s.FrameworkOut]:
     "/frameworks/{key}",
     response={200: s.FrameworkDetail, **NOT_FOUND},
     summary="One framework",
+    openapi_extra=needs(PUBLIC),
 )
 def get_framework(request: HttpRequest, key: str) -> s.FrameworkOut:
     """A framework release, its element counts and the datasets that map it."""
@@ -78,6 +85,7 @@ def get_framework(request: HttpRequest, key: str) -> s.FrameworkOut:
     "/frameworks/{key}/nodes",
     response={200: s.NodePage, **NOT_FOUND},
     summary="Elements of a framework",
+    openapi_extra=needs(PUBLIC),
 )
 def list_nodes(
     request: HttpRequest, key: str, filters: Query[NodeQuery], page: Query[PageQuery]
@@ -110,6 +118,7 @@ def list_nodes(
     "/frameworks/{key}/nodes/{code}",
     response={200: s.NodeDetail, **NOT_FOUND},
     summary="One element",
+    openapi_extra=needs(PUBLIC),
 )
 def get_node(request: HttpRequest, key: str, code: str) -> s.NodeDetail:
     """An element by any common spelling of its id (``AC-02``, ``ac-2.1``, ``gv.oc-1``),
@@ -121,6 +130,7 @@ def get_node(request: HttpRequest, key: str, code: str) -> s.NodeDetail:
     "/frameworks/{key}/nodes/{code}/crosswalk",
     response={200: list[s.ReferenceOut], **NOT_FOUND},
     summary="Crosswalk of one element",
+    openapi_extra=needs(PUBLIC),
 )
 def crosswalk(
     request: HttpRequest, key: str, code: str, params: Query[CrosswalkQuery]
@@ -146,7 +156,12 @@ def crosswalk(
     return [s.reference_out(r) for r in refs]
 
 
-@router.get("/search", response={200: s.NodePage, **NOT_FOUND}, summary="Search elements")
+@router.get(
+    "/search",
+    response={200: s.NodePage, **NOT_FOUND},
+    summary="Search elements",
+    openapi_extra=needs(PUBLIC),
+)
 def search(request: HttpRequest, params: Query[SearchQuery], page: Query[PageQuery]) -> s.NodePage:
     """Elements whose id is ``q`` (any common spelling) or whose id, title, text or
     Implementation Examples contain every word of ``q``. An exact id ranks first."""
@@ -163,7 +178,12 @@ def search(request: HttpRequest, params: Query[SearchQuery], page: Query[PageQue
     )
 
 
-@router.get("/datasets", response=list[s.DatasetOut], summary="Mapping datasets")
+@router.get(
+    "/datasets",
+    response=list[s.DatasetOut],
+    summary="Mapping datasets",
+    openapi_extra=needs(PUBLIC),
+)
 def list_datasets(request: HttpRequest) -> list[s.DatasetOut]:
     """Every loaded crosswalk dataset, with its publisher, terms and row count."""
     return [s.dataset_out(ds) for ds in queries.datasets()]
@@ -173,6 +193,7 @@ def list_datasets(request: HttpRequest) -> list[s.DatasetOut]:
     "/datasets/{key}/mappings",
     response={200: s.MappingPage, **NOT_FOUND},
     summary="Rows of a mapping dataset",
+    openapi_extra=needs(PUBLIC),
 )
 def list_mappings(request: HttpRequest, key: str, page: Query[PageQuery]) -> s.MappingPage:
     """A dataset's rows in the order they were published."""

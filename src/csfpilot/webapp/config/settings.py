@@ -178,6 +178,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hant", _("Traditional Chinese"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# One date format in every language: ISO 8601 (see csfpilot/webapp/formats/__init__.py).
+FORMAT_MODULE_PATH = ["csfpilot.webapp.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("CSFPILOT_TIME_ZONE", "UTC")

@@ -18,7 +18,7 @@ from csfpilot.webapp.accounts.api_auth import api_auth
 from csfpilot.webapp.jobs import queries, services
 from csfpilot.webapp.jobs.profile_import import import_profile
 from csfpilot.webapp.jobs.schemas import JobOut, job_out
-from csfpilot.webapp.organizations.permissions import require
+from csfpilot.webapp.organizations.permissions import needs, require
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.sectors.jobs import recompute_sector
 
@@ -26,13 +26,23 @@ router = Router(tags=["jobs"], auth=api_auth)
 BASE = "/organizations/{slug}/jobs"
 
 
-@router.get(BASE, response=list[JobOut], summary="The organization's recent jobs, newest first")
+@router.get(
+    BASE,
+    response=list[JobOut],
+    summary="The organization's recent jobs, newest first",
+    openapi_extra=needs(Permission.VIEW),
+)
 def job_list(request: HttpRequest, slug: str) -> Any:
     access = require(request, slug, Permission.VIEW)
     return [job_out(j) for j in queries.organization_jobs(access)]
 
 
-@router.get(BASE + "/{int:job_id}", response=JobOut, summary="One job: status, progress, error")
+@router.get(
+    BASE + "/{int:job_id}",
+    response=JobOut,
+    summary="One job: status, progress, error",
+    openapi_extra=needs(Permission.VIEW),
+)
 def job_detail(request: HttpRequest, slug: str, job_id: int) -> Any:
     access = require(request, slug, Permission.VIEW)
     return job_out(queries.job(access, job_id))
@@ -42,6 +52,7 @@ def job_detail(request: HttpRequest, slug: str, job_id: int) -> Any:
     BASE + "/profile-import",
     response={202: JobOut},
     summary="Import a profile file in the background (YAML or JSON, at most 8 MiB)",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
 )
 def start_import(
     request: HttpRequest,
@@ -72,6 +83,7 @@ def start_import(
     BASE + "/sector-recompute",
     response={202: JobOut},
     summary="Recompute the stored scores of the organization's sector in the background",
+    openapi_extra=needs(Permission.EDIT_SETTINGS),
 )
 def start_recompute(request: HttpRequest, slug: str) -> Any:
     access = require(request, slug, Permission.EDIT_SETTINGS)

@@ -18,7 +18,14 @@ from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.webapp.accounts.api_auth import api_auth, require_session
 from csfpilot.webapp.organizations import queries, services
 from csfpilot.webapp.organizations.models import Membership
-from csfpilot.webapp.organizations.permissions import Access, actor_of, require
+from csfpilot.webapp.organizations.permissions import (
+    ACCOUNT,
+    SESSION,
+    Access,
+    actor_of,
+    needs,
+    require,
+)
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.organizations.schemas import (
     MemberIn,
@@ -75,7 +82,12 @@ def _member(m: Membership) -> dict:
     }
 
 
-@router.get("/organizations", response=list[OrganizationOut], summary="Your organizations")
+@router.get(
+    "/organizations",
+    response=list[OrganizationOut],
+    summary="Your organizations",
+    openapi_extra=needs(ACCOUNT),
+)
 def list_organizations(request: HttpRequest) -> list[dict]:
     actor = actor_of(request)
     memberships = queries.memberships_of(actor.user)
@@ -84,7 +96,12 @@ def list_organizations(request: HttpRequest) -> list[dict]:
     return [_out(m, m.member_count) for m in memberships]
 
 
-@router.post("/organizations", response={201: OrganizationDetail}, summary="Create an organization")
+@router.post(
+    "/organizations",
+    response={201: OrganizationDetail},
+    summary="Create an organization",
+    openapi_extra=needs(SESSION),
+)
 def create_organization(request: HttpRequest, payload: OrganizationIn) -> tuple[int, dict]:
     user = require_session(request)
     with _refusals():
@@ -93,13 +110,21 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> tuple[
 
 
 @router.get(
-    "/organizations/{slug}", response=OrganizationDetail, summary="One of your organizations"
+    "/organizations/{slug}",
+    response=OrganizationDetail,
+    summary="One of your organizations",
+    openapi_extra=needs(Permission.VIEW),
 )
 def get_organization(request: HttpRequest, slug: str) -> dict:
     return _detail(require(request, slug, Permission.VIEW))
 
 
-@router.patch("/organizations/{slug}", response=OrganizationDetail, summary="Rename (owner)")
+@router.patch(
+    "/organizations/{slug}",
+    response=OrganizationDetail,
+    summary="Rename (owner)",
+    openapi_extra=needs(Permission.EDIT_SETTINGS),
+)
 def rename_organization(request: HttpRequest, slug: str, payload: OrganizationPatch) -> dict:
     access = require(request, slug, Permission.EDIT_SETTINGS)
     with _refusals():
@@ -107,7 +132,12 @@ def rename_organization(request: HttpRequest, slug: str, payload: OrganizationPa
     return _detail(access)
 
 
-@router.get("/organizations/{slug}/members", response=list[MemberOut], summary="Members")
+@router.get(
+    "/organizations/{slug}/members",
+    response=list[MemberOut],
+    summary="Members",
+    openapi_extra=needs(Permission.VIEW),
+)
 def list_members(request: HttpRequest, slug: str) -> list[dict]:
     access = require(request, slug, Permission.VIEW)
     return [_member(m) for m in queries.members(access.organization)]
@@ -117,6 +147,7 @@ def list_members(request: HttpRequest, slug: str) -> list[dict]:
     "/organizations/{slug}/members",
     response={201: MemberOut},
     summary="Add an existing account as a member (owner)",
+    openapi_extra=needs(Permission.MANAGE_MEMBERS),
 )
 def add_member(request: HttpRequest, slug: str, payload: MemberIn) -> tuple[int, dict]:
     access = require(request, slug, Permission.MANAGE_MEMBERS)
@@ -129,6 +160,7 @@ def add_member(request: HttpRequest, slug: str, payload: MemberIn) -> tuple[int,
     "/organizations/{slug}/members/{member_id}",
     response=MemberOut,
     summary="Change a member's role (owner)",
+    openapi_extra=needs(Permission.MANAGE_MEMBERS),
 )
 def change_member(request: HttpRequest, slug: str, member_id: int, payload: MemberPatch) -> dict:
     access = require(request, slug, Permission.MANAGE_MEMBERS)
@@ -141,6 +173,7 @@ def change_member(request: HttpRequest, slug: str, member_id: int, payload: Memb
     "/organizations/{slug}/members/{member_id}",
     response={204: None},
     summary="Remove a member (owner)",
+    openapi_extra=needs(Permission.MANAGE_MEMBERS),
 )
 def remove_member(request: HttpRequest, slug: str, member_id: int) -> tuple[int, None]:
     access = require(request, slug, Permission.MANAGE_MEMBERS)

@@ -190,3 +190,24 @@ def _request_cache(who: object) -> dict[str, Access | None] | None:
         cache = {}
         who._csfpilot_org_access = cache  # type: ignore[attr-defined]
     return cache
+
+
+# -- what each API operation needs, declared on the operation -----------------------------------
+
+OPENAPI_KEY = "x-permission"
+PUBLIC = "public"  # anyone, signed in or not
+ACCOUNT = "account"  # any signed-in person (session or API token); no organization involved
+SESSION = "session"  # a signed-in browser session; an API token is refused
+
+
+def needs(need: Permission | str) -> dict[str, Any]:
+    """``openapi_extra`` for an operation: the permission its body asks :func:`require` for
+    (``org.view``, ``profiles.edit``...), or ``public``, ``account`` or ``session``.
+
+    The schema carries it so that the API reference can name it, and the authorization
+    grid checks that each declaration matches what the operation really enforces.
+    """
+    value = need.value if isinstance(need, Permission) else need
+    if not isinstance(need, Permission) and value not in (PUBLIC, ACCOUNT, SESSION):
+        raise ValueError(f"unknown need {need!r}")
+    return {OPENAPI_KEY: value}

@@ -46,12 +46,15 @@ class MembershipExists(ConflictError):
     """The person is already a member."""
 
 
-def create_organization(user: Any, name: str, slug: str | None = None) -> Organization:
+def create_organization(
+    user: Any, name: str, slug: str | None = None, *, who: audit.Who | None = None
+) -> Organization:
     """Create an organization with ``user`` as its first owner.
 
     Without a slug one is made from the name (``Example Manufacturing Co.`` →
     ``example-manufacturing-co``), numbered when taken. A slug given explicitly
-    must be free.
+    must be free. ``who`` names another actor for the audit trail (the command
+    line creating an organization for its owner); by default the user does.
     """
     name = clean_name(name)
     with transaction.atomic():
@@ -67,7 +70,7 @@ def create_organization(user: Any, name: str, slug: str | None = None) -> Organi
         except IntegrityError as exc:  # a concurrent create took the slug
             raise ConflictError(f"The short name {slug!r} is taken.") from exc
         membership = Membership.objects.create(user=user, organization=org, role=Role.OWNER)
-        who = audit.user_actor(user)
+        who = who or audit.user_actor(user)
         audit.append(
             org,
             who,
@@ -148,7 +151,9 @@ def add_member(access: Access, email: str, role: Role | str) -> Membership:
             )
     except IntegrityError as exc:
         raise MembershipExists(f"{email} is already a member of {org.name}.") from exc
-    transaction.on_commit(lambda: _tell_new_member(membership, access.user))
+    # The instance's operator adds people as nobody in particular.
+    added_by = access.user if access.membership.user_id is not None else None
+    transaction.on_commit(lambda: _tell_new_member(membership, added_by))
     return membership
 
 

@@ -32,7 +32,7 @@ from csfpilot.formats.native import MAX_PROFILE_BYTES
 from csfpilot.webapp.accounts.api_auth import api_auth
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.catalog.schemas import Problem
-from csfpilot.webapp.organizations.permissions import Access, require
+from csfpilot.webapp.organizations.permissions import Access, needs, require
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import answer_cache, exchange, lookups, queries, services, storage
 from csfpilot.webapp.profiles import schemas as s
@@ -132,7 +132,12 @@ def _scale(value: str | s.ScaleIn | None) -> Scale | str | None:
 # -- profiles ------------------------------------------------------------------------------
 
 
-@router.get(BASE, response=list[s.ProfileSummaryOut], summary="Profiles, with their scores")
+@router.get(
+    BASE,
+    response=list[s.ProfileSummaryOut],
+    summary="Profiles, with their scores",
+    openapi_extra=needs(Permission.VIEW),
+)
 def list_profiles(
     request: HttpRequest, slug: str, kind: ProfileKind | None = None
 ) -> list[s.ProfileSummaryOut]:
@@ -142,7 +147,12 @@ def list_profiles(
     ]
 
 
-@router.post(BASE, response={201: s.ProfileOut, **ANSWERS}, summary="Create a profile")
+@router.post(
+    BASE,
+    response={201: s.ProfileOut, **ANSWERS},
+    summary="Create a profile",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
+)
 @answers
 def create_profile(request: HttpRequest, slug: str, payload: s.ProfileIn) -> Any:
     access = require(request, slug, Permission.EDIT_PROFILES)
@@ -161,14 +171,22 @@ def create_profile(request: HttpRequest, slug: str, payload: s.ProfileIn) -> Any
     return 201, _detail(access, row.pk)
 
 
-@router.get(BASE + "/{int:profile_id}", response=s.ProfileOut, summary="One profile")
+@router.get(
+    BASE + "/{int:profile_id}",
+    response=s.ProfileOut,
+    summary="One profile",
+    openapi_extra=needs(Permission.VIEW),
+)
 def get_profile(request: HttpRequest, slug: str, profile_id: int) -> s.ProfileOut:
     access = require(request, slug, Permission.VIEW)
     return _detail(access, profile_id)
 
 
 @router.patch(
-    BASE + "/{int:profile_id}", response={200: s.ProfileOut, **ANSWERS}, summary="Change a profile"
+    BASE + "/{int:profile_id}",
+    response={200: s.ProfileOut, **ANSWERS},
+    summary="Change a profile",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
 )
 @answers
 def update_profile(
@@ -186,21 +204,34 @@ def update_profile(
     return _detail(access, profile_id)
 
 
-@router.delete(BASE + "/{int:profile_id}", response={204: None}, summary="Delete a profile")
+@router.delete(
+    BASE + "/{int:profile_id}",
+    response={204: None},
+    summary="Delete a profile",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
+)
 def delete_profile(request: HttpRequest, slug: str, profile_id: int) -> tuple[int, None]:
     access = require(request, slug, Permission.EDIT_PROFILES)
     services.delete_profile(access, profile_id)
     return 204, None
 
 
-@router.get(BASE + "/{int:profile_id}/tiers", response=s.TiersOut, summary="The profile's Tiers")
+@router.get(
+    BASE + "/{int:profile_id}/tiers",
+    response=s.TiersOut,
+    summary="The profile's Tiers",
+    openapi_extra=needs(Permission.VIEW),
+)
 def get_tiers(request: HttpRequest, slug: str, profile_id: int) -> s.TiersOut:
     access = require(request, slug, Permission.VIEW)
     return s.tiers_out(lookups.profile(access, profile_id))
 
 
 @router.put(
-    BASE + "/{int:profile_id}/tiers", response={200: s.TiersOut, **ANSWERS}, summary="Set the Tiers"
+    BASE + "/{int:profile_id}/tiers",
+    response={200: s.TiersOut, **ANSWERS},
+    summary="Set the Tiers",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
 )
 @answers
 def set_tiers(request: HttpRequest, slug: str, profile_id: int, payload: s.TiersIn) -> Any:
@@ -216,7 +247,10 @@ def set_tiers(request: HttpRequest, slug: str, profile_id: int, payload: s.Tiers
 
 
 @router.get(
-    BASE + "/{int:profile_id}/outcomes", response=list[s.OutcomeOut], summary="Every outcome"
+    BASE + "/{int:profile_id}/outcomes",
+    response=list[s.OutcomeOut],
+    summary="Every outcome",
+    openapi_extra=needs(Permission.VIEW),
 )
 def list_outcomes(request: HttpRequest, slug: str, profile_id: int) -> HttpResponse:
     access = require(request, slug, Permission.VIEW)
@@ -235,7 +269,10 @@ _OUTCOME_LIST = TypeAdapter(list[s.OutcomeOut])
 
 
 @router.get(
-    BASE + "/{int:profile_id}/outcomes/{code}", response=s.OutcomeOut, summary="One outcome"
+    BASE + "/{int:profile_id}/outcomes/{code}",
+    response=s.OutcomeOut,
+    summary="One outcome",
+    openapi_extra=needs(Permission.VIEW),
 )
 def get_outcome(request: HttpRequest, slug: str, profile_id: int, code: str) -> s.OutcomeOut:
     access = require(request, slug, Permission.VIEW)
@@ -246,6 +283,7 @@ def get_outcome(request: HttpRequest, slug: str, profile_id: int, code: str) -> 
     BASE + "/{int:profile_id}/outcomes/{code}",
     response={200: s.OutcomeOut, **ANSWERS},
     summary="Change one outcome (send the version you read)",
+    openapi_extra=needs(Permission.EDIT_ASSIGNED_OUTCOMES),
 )
 @answers
 def update_outcome(
@@ -267,6 +305,7 @@ class NextQuery(Schema):
     BASE + "/{int:profile_id}/next-unanswered",
     response=s.NextOut,
     summary="The questionnaire's next unanswered outcome",
+    openapi_extra=needs(Permission.VIEW),
 )
 def next_unanswered(
     request: HttpRequest, slug: str, profile_id: int, params: Query[NextQuery]
@@ -280,6 +319,7 @@ def next_unanswered(
     BASE + "/{int:profile_id}/progress",
     response=list[s.ProgressOut],
     summary="Answered outcomes per Function",
+    openapi_extra=needs(Permission.VIEW),
 )
 def progress(request: HttpRequest, slug: str, profile_id: int) -> list[s.ProgressOut]:
     access = require(request, slug, Permission.VIEW)
@@ -298,7 +338,12 @@ def progress(request: HttpRequest, slug: str, profile_id: int) -> list[s.Progres
 # -- scores, gaps --------------------------------------------------------------------------
 
 
-@router.get(BASE + "/{int:profile_id}/scores", response=s.ScoresOut, summary="Scores (0–100)")
+@router.get(
+    BASE + "/{int:profile_id}/scores",
+    response=s.ScoresOut,
+    summary="Scores (0–100)",
+    openapi_extra=needs(Permission.VIEW),
+)
 def scores(request: HttpRequest, slug: str, profile_id: int) -> HttpResponse:
     access = require(request, slug, Permission.VIEW)
     row = lookups.profile(access, profile_id)
@@ -325,6 +370,7 @@ class GapQuery(Schema):
     BASE + "/{int:profile_id}/gaps",
     response={200: s.GapsOut, **ANSWERS},
     summary="Gap analysis (filters: Function or Category id, priority, owner)",
+    openapi_extra=needs(Permission.VIEW),
 )
 @answers
 def gaps(request: HttpRequest, slug: str, profile_id: int, params: Query[GapQuery]) -> Any:
@@ -357,7 +403,12 @@ class PlanQuery(Schema):
     owner: str | None = None
 
 
-@router.get(BASE + "/{int:profile_id}/actions", response=s.ActionPlanOut, summary="The action plan")
+@router.get(
+    BASE + "/{int:profile_id}/actions",
+    response=s.ActionPlanOut,
+    summary="The action plan",
+    openapi_extra=needs(Permission.VIEW),
+)
 def action_plan(
     request: HttpRequest, slug: str, profile_id: int, params: Query[PlanQuery]
 ) -> s.ActionPlanOut:
@@ -375,6 +426,7 @@ def action_plan(
     BASE + "/{int:profile_id}/actions",
     response={201: s.ActionOut, **ANSWERS},
     summary="Add an action",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
 )
 @answers
 def create_action(request: HttpRequest, slug: str, profile_id: int, payload: s.ActionIn) -> Any:
@@ -387,6 +439,7 @@ def create_action(request: HttpRequest, slug: str, profile_id: int, payload: s.A
     BASE + "/{int:profile_id}/actions/generate",
     response={201: list[s.ActionOut], **ANSWERS},
     summary="Add an action for every uncovered gap (suggested SP 800-53 controls)",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
 )
 @answers
 def generate_actions(
@@ -400,7 +453,12 @@ def generate_actions(
     return 201, [s.action_out(a, today=today) for a in added]
 
 
-@router.get(BASE + "/{int:profile_id}/actions/{code}", response=s.ActionOut, summary="One action")
+@router.get(
+    BASE + "/{int:profile_id}/actions/{code}",
+    response=s.ActionOut,
+    summary="One action",
+    openapi_extra=needs(Permission.VIEW),
+)
 def get_action(request: HttpRequest, slug: str, profile_id: int, code: str) -> s.ActionOut:
     access = require(request, slug, Permission.VIEW)
     row = lookups.profile(access, profile_id)
@@ -411,6 +469,7 @@ def get_action(request: HttpRequest, slug: str, profile_id: int, code: str) -> s
     BASE + "/{int:profile_id}/actions/{code}",
     response={200: s.ActionOut, **ANSWERS},
     summary="Change an action (send the version you read)",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
 )
 @answers
 def update_action(
@@ -427,6 +486,7 @@ def update_action(
     BASE + "/{int:profile_id}/actions/{code}",
     response={204: None, **ANSWERS},
     summary="Remove an action (send the version you read)",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
 )
 @answers
 def delete_action(request: HttpRequest, slug: str, profile_id: int, code: str, version: int) -> Any:
@@ -438,7 +498,12 @@ def delete_action(request: HttpRequest, slug: str, profile_id: int, code: str, v
 # -- snapshots, trend, compare -------------------------------------------------------------
 
 
-@router.get(BASE + "/{int:profile_id}/snapshots", response=list[s.SnapshotOut], summary="Snapshots")
+@router.get(
+    BASE + "/{int:profile_id}/snapshots",
+    response=list[s.SnapshotOut],
+    summary="Snapshots",
+    openapi_extra=needs(Permission.VIEW),
+)
 def list_snapshots(request: HttpRequest, slug: str, profile_id: int) -> list[s.SnapshotOut]:
     access = require(request, slug, Permission.VIEW)
     return [s.snapshot_out(x) for x in queries.snapshots(access, profile_id)]
@@ -448,6 +513,7 @@ def list_snapshots(request: HttpRequest, slug: str, profile_id: int) -> list[s.S
     BASE + "/{int:profile_id}/snapshots",
     response={201: s.SnapshotOut, **ANSWERS},
     summary="Take a snapshot (an immutable dated copy)",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
 )
 @answers
 def take_snapshot(request: HttpRequest, slug: str, profile_id: int, payload: s.SnapshotIn) -> Any:
@@ -460,6 +526,7 @@ def take_snapshot(request: HttpRequest, slug: str, profile_id: int, payload: s.S
     "/organizations/{slug}/snapshots/{int:snapshot_id}",
     response=s.SnapshotDetailOut,
     summary="One snapshot with its scores and document",
+    openapi_extra=needs(Permission.VIEW),
 )
 def get_snapshot(request: HttpRequest, slug: str, snapshot_id: int) -> s.SnapshotDetailOut:
     access = require(request, slug, Permission.VIEW)
@@ -478,6 +545,7 @@ def get_snapshot(request: HttpRequest, slug: str, snapshot_id: int) -> s.Snapsho
     BASE + "/{int:profile_id}/trend",
     response=list[s.TrendPointOut],
     summary="Scores over the snapshots, then now",
+    openapi_extra=needs(Permission.VIEW),
 )
 def trend(request: HttpRequest, slug: str, profile_id: int) -> list[s.TrendPointOut]:
     access = require(request, slug, Permission.VIEW)
@@ -501,6 +569,7 @@ def comparison_out(c: Comparison) -> s.ComparisonOut:
     "/organizations/{slug}/compare",
     response={200: s.ComparisonOut, **ANSWERS},
     summary="Compare two profiles or snapshots (profile:<id> / snapshot:<id>)",
+    openapi_extra=needs(Permission.VIEW),
 )
 @answers
 def compare(request: HttpRequest, slug: str, before: str, after: str) -> Any:
@@ -544,7 +613,7 @@ def _download(access: Access, profile_id: int, text: str, filename: str, fmt: st
     BASE + "/{int:profile_id}/export",
     response={200: str},
     summary="Export as a profile file (YAML or JSON)",
-    openapi_extra=FILE_RESPONSE,
+    openapi_extra={**FILE_RESPONSE, **needs(Permission.EXPORT)},
 )
 def export_profile(
     request: HttpRequest, slug: str, profile_id: int, format: Literal["yaml", "json"] = "yaml"
@@ -559,7 +628,7 @@ def export_profile(
     "/organizations/{slug}/snapshots/{int:snapshot_id}/export",
     response={200: str},
     summary="Export a snapshot as a profile file",
-    openapi_extra=FILE_RESPONSE,
+    openapi_extra={**FILE_RESPONSE, **needs(Permission.EXPORT)},
 )
 def export_snapshot(
     request: HttpRequest, slug: str, snapshot_id: int, format: Literal["yaml", "json"] = "yaml"
@@ -616,6 +685,7 @@ def _import(
     BASE + "/import",
     response={201: s.ImportOut, 200: s.ImportOut, **ANSWERS, 413: s.RefusedOut},
     summary="Import a profile file (YAML or JSON, at most 8 MiB)",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
 )
 @answers
 def import_profile(
@@ -632,6 +702,7 @@ def import_profile(
     "/organizations/{slug}/community-profiles",
     response={201: s.ImportOut, 200: s.ImportOut, **ANSWERS, 413: s.RefusedOut},
     summary="Import a Community Profile file (kind: community)",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
 )
 @answers
 def import_community_profile(
@@ -648,6 +719,7 @@ def import_community_profile(
     BASE + "/{int:community_id}/derive-target",
     response={200: s.DeriveOut, 201: s.DeriveOut, **ANSWERS},
     summary="Derive a Target Profile from a Community Profile (preview with apply=false)",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
 )
 @answers
 def derive_target(request: HttpRequest, slug: str, community_id: int, payload: s.DeriveIn) -> Any:

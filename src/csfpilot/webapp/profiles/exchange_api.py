@@ -22,7 +22,7 @@ from ninja.files import UploadedFile
 
 from csfpilot.webapp.accounts.api_auth import api_auth
 from csfpilot.webapp.audit import services as audit
-from csfpilot.webapp.organizations.permissions import require
+from csfpilot.webapp.organizations.permissions import needs, require
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import exchange_formats, queries
 from csfpilot.webapp.profiles import schemas as s
@@ -92,7 +92,7 @@ EXCHANGE_FILE = {
     BASE + "/{int:profile_id}/export/{format}",
     response={200: str, **ANSWERS},
     summary="Export as a NIST-template workbook, OSCAL assessment results or an OSCAL POA&M",
-    openapi_extra=EXCHANGE_FILE,
+    openapi_extra={**EXCHANGE_FILE, **needs(Permission.EXPORT)},
 )
 @answers
 def export_exchange(request: HttpRequest, slug: str, profile_id: int, format: Format) -> Any:
@@ -116,6 +116,7 @@ def export_exchange(request: HttpRequest, slug: str, profile_id: int, format: Fo
     BASE + "/{int:profile_id}/exchange/preview",
     response={200: ExchangePreviewOut, **ANSWERS, 413: s.RefusedOut},
     summary="Preview importing a workbook or OSCAL file onto a profile (nothing is stored)",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
 )
 @answers
 def preview_exchange(
@@ -137,6 +138,7 @@ def preview_exchange(
     BASE + "/{int:profile_id}/exchange/apply",
     response={200: ExchangeApplyOut, **ANSWERS, 413: s.RefusedOut},
     summary="Import a workbook or OSCAL file onto a profile (all or nothing)",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
 )
 @answers
 def apply_exchange(
@@ -162,6 +164,7 @@ def apply_exchange(
     BASE + "/exchange/import",
     response={201: s.ImportOut, **ANSWERS, 413: s.RefusedOut},
     summary="Start a new profile from a workbook or an OSCAL file",
+    openapi_extra=needs(Permission.EDIT_PROFILES),
 )
 @answers
 def import_exchange(

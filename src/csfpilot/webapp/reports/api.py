@@ -21,7 +21,7 @@ from csfpilot.reports.render import FORMATS, check_format, filename
 from csfpilot.reports.render import render as render_report
 from csfpilot.webapp.accounts.api_auth import api_auth
 from csfpilot.webapp.audit import services as audit
-from csfpilot.webapp.organizations.permissions import require
+from csfpilot.webapp.organizations.permissions import needs, require
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.reports import queries
 from csfpilot.webapp.reports.responses import check_disposition, report_response
@@ -35,7 +35,10 @@ CONTENT = {spec.media_type.split(";")[0]: {} for spec in FORMATS.values()}
     "/organizations/{slug}/profiles/{int:profile_id}/reports/{kind}",
     response={200: str},
     summary="A board brief or a detailed workpaper as HTML, PDF, XLSX, Markdown or DOCX",
-    openapi_extra={"responses": {200: {"description": "The report file", "content": CONTENT}}},
+    openapi_extra={
+        "responses": {200: {"description": "The report file", "content": CONTENT}},
+        **needs(Permission.EXPORT),
+    },
 )
 def report_file(
     request: HttpRequest,

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from csfpilot.webapp.accounts.api_auth import api_auth
-from csfpilot.webapp.organizations.permissions import require
+from csfpilot.webapp.organizations.permissions import ACCOUNT, needs, require
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.organizations.sectors import Sector
 from csfpilot.webapp.sectors import queries, services
@@ -23,21 +23,32 @@ BASE = "/organizations/{slug}"
 
 
 @router.get(
-    "/sectors", response=list[s.SectorOut], summary="The sectors an organization can choose"
+    "/sectors",
+    response=list[s.SectorOut],
+    summary="The sectors an organization can choose",
+    openapi_extra=needs(ACCOUNT),
 )
 def sectors(request: HttpRequest) -> Any:
     return [s.SectorOut(key=k, label=str(label)) for k, label in Sector.choices]
 
 
 @router.get(
-    BASE + "/benchmark", response=s.BenchmarkOut, summary="The organization beside its sector"
+    BASE + "/benchmark",
+    response=s.BenchmarkOut,
+    summary="The organization beside its sector",
+    openapi_extra=needs(Permission.VIEW),
 )
 def benchmark(request: HttpRequest, slug: str) -> Any:
     access = require(request, slug, Permission.VIEW)
     return s.benchmark_out(queries.benchmark(access))
 
 
-@router.put(BASE + "/sector", response=s.BenchmarkOut, summary="Choose the organization's sector")
+@router.put(
+    BASE + "/sector",
+    response=s.BenchmarkOut,
+    summary="Choose the organization's sector",
+    openapi_extra=needs(Permission.EDIT_SETTINGS),
+)
 def set_sector(request: HttpRequest, slug: str, payload: s.SectorIn) -> Any:
     access = require(request, slug, Permission.EDIT_SETTINGS)
     services.set_sector(access, payload.sector)
@@ -48,6 +59,7 @@ def set_sector(request: HttpRequest, slug: str, payload: s.SectorIn) -> Any:
     BASE + "/benchmark/profile",
     response=s.BenchmarkOut,
     summary="Choose the profile that counts in the sector benchmark",
+    openapi_extra=needs(Permission.EDIT_SETTINGS),
 )
 def set_counted_profile(request: HttpRequest, slug: str, payload: s.CountedProfileIn) -> Any:
     access = require(request, slug, Permission.EDIT_SETTINGS)
