@@ -5,7 +5,8 @@ run the same one, waiting, shutting down cleanly on SIGTERM) is the task
 framework's; this adds what the command shows: one line when a job starts and
 one when it ends, with its outcome; and, as it starts and after each job, the
 recovery of jobs whose worker died while running them (``services.recover_stalled``)
-and, at most hourly, the deletion of jobs ended more than ``CSFPILOT_JOB_KEEP_DAYS`` ago.
+and, at most hourly, the deletion of jobs ended more than ``CSFPILOT_JOB_KEEP_DAYS`` ago;
+and, all along, a sign of life the Jobs page reads (:mod:`csfpilot.webapp.jobs.beats`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils.crypto import get_random_string
 from django_tasks.signals import task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
 
+from csfpilot.webapp.jobs.beats import Heartbeat
 from csfpilot.webapp.jobs.models import Job
 from csfpilot.webapp.jobs.services import prune_finished, recover_stalled
 
@@ -93,9 +95,15 @@ def run_worker(
     max_jobs: int | None = None,
     on_event: Callable[[JobEvent], None] | None = None,
     handle_signals: bool = False,
+    parent_pid: int | None = None,
 ) -> None:
-    """Take jobs from the queue and run them until stopped (or until none is left, ``burst``)."""
+    """Take jobs from the queue and run them until stopped (or until none is left, ``burst``).
+
+    While it runs, the worker gives a sign of life every few seconds (:mod:`.beats`);
+    with ``parent_pid`` it also stops once that process is gone (``csfpilot serve``'s).
+    """
     worker = make_worker(burst=burst, interval=interval, max_jobs=max_jobs)
+    heartbeat = Heartbeat(worker.worker_id, parent_pid=parent_pid)
 
     def started(sender: Any, task_result: Any, **kwargs: Any) -> None:
         if on_event is not None:
@@ -110,12 +118,14 @@ def run_worker(
 
     task_started.connect(started)
     task_finished.connect(finished)
-    housekeeping()
+    heartbeat.start()
     try:
+        housekeeping()
         if handle_signals:
             worker.configure_signals()
         worker.run()
     finally:
+        heartbeat.stop()
         task_started.disconnect(started)
         task_finished.disconnect(finished)
         if handle_signals:
