@@ -410,8 +410,8 @@ def test_community_profiles_ask_for_the_target_only(world: World):
     row = world.profile("Sector baseline", kind="community")
     html = client_for(world, "owner").get(url("assess", row.pk)).content.decode()
     assert 'name="target"' in html and 'name="current"' not in html
-    # Plain digits pick the target there: no Shift shown beside the levels.
-    assert 'data-side="target" data-hotkey="4"><kbd aria-hidden="true">4</kbd>' in html
+    # The level's key alone picks the target there: no Shift shown beside the levels.
+    assert 'data-side="target" data-hotkey="f"><kbd aria-hidden="true">f</kbd>' in html
 
 
 # -- dashboard ------------------------------------------------------------------------------
