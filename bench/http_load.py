@@ -109,7 +109,17 @@ def _server(data_dir: Path, log_name: str) -> Iterator[tuple[int, _Start, subpro
     log = (data_dir / log_name).open("w")
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "csfpilot", "serve", "--no-demo", "--port", str(port)],
+        # No job worker: only the web server's work is measured.
+        [
+            sys.executable,
+            "-m",
+            "csfpilot",
+            "serve",
+            "--no-demo",
+            "--no-worker",
+            "--port",
+            str(port),
+        ],
         env=dict(os.environ, PYTHONUNBUFFERED="1"),
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -83,11 +83,19 @@ def test_it_resumes_at_the_first_unanswered_outcome(template: Path):
     }
 
 
-def test_skip_back_digits_and_a_wrong_key(template: Path):
-    # skip GV.OC-01, back to it, answer with the digit for "largely", then a wrong key, quit.
-    result = run(["assess", "p.yaml"], "sb2xq", template.parent)
+def test_skip_back_and_wrong_keys(template: Path):
+    # skip GV.OC-01, back to it, answer "largely", then a wrong key, quit.
+    result = run(["assess", "p.yaml"], "sblxq", template.parent)
     assert ratings(template) == {"GV.OC-01": "largely"}
     assert "'x' is not an answer here; press one of the keys shown." in result.stdout
+
+
+def test_the_status_scale_answers_with_its_letters_only(template: Path):
+    # One key scheme with the browser and the Excel Scale sheet: n p l f a, not digits.
+    result = run(["assess", "p.yaml"], "2q", template.parent)
+    assert ratings(template) == {}
+    assert "'2' is not an answer here; press one of the keys shown." in result.stdout
+    assert "n Not implemented  p Partially implemented  l Largely implemented" in result.stdout
 
 
 def test_back_at_the_first_outcome_stays_there(template: Path):

@@ -7,7 +7,15 @@ from fractions import Fraction
 import pytest
 
 from csfpilot.core.errors import InputRefused
-from csfpilot.core.profiles import BUILTIN_SCALES, MATURITY, STATUS, Level, Scale
+from csfpilot.core.profiles import (
+    BUILTIN_SCALES,
+    MATURITY,
+    STATUS,
+    Level,
+    Scale,
+    answer_keys,
+    key_of_level,
+)
 
 
 def test_status_levels_and_their_normalized_scores():
@@ -86,3 +94,46 @@ def test_a_custom_scale_with_fraction_scores():
 def test_a_malformed_custom_scale_is_refused(levels, message):
     with pytest.raises(InputRefused, match=message):
         Scale("mine", "Mine", levels)
+
+
+def test_answer_keys_are_each_levels_own_key():
+    # One scheme for the browser, the terminal and the Excel Scale sheet.
+    assert {k: lv.key for k, lv in answer_keys(STATUS).items()} == {
+        "n": "not",
+        "p": "partially",
+        "l": "largely",
+        "f": "fully",
+        "a": "na",
+    }
+    assert {k: lv.key for k, lv in answer_keys(MATURITY).items()} == {
+        **{str(i): i for i in range(6)},
+        "a": "na",
+    }
+    assert key_of_level(MATURITY)["na"] == "a" and key_of_level(STATUS)["largely"] == "l"
+
+
+def test_levels_without_a_key_take_the_free_digits_in_order():
+    scale = Scale(
+        "custom",
+        "Custom",
+        (
+            Level("low", "Low", Fraction(0)),
+            Level("mid", "Mid", Fraction(1, 2), hotkey="1"),
+            Level("high", "High", Fraction(1)),
+            Level("na", "N/A", None, hotkey="x"),
+        ),
+    )
+    # "1" belongs to "mid", so "low" and "high" get 2 and 3; the keys come in scale order.
+    assert [(k, lv.key) for k, lv in answer_keys(scale).items()] == [
+        ("2", "low"),
+        ("1", "mid"),
+        ("3", "high"),
+        ("x", "na"),
+    ]
+
+
+def test_only_ten_levels_without_keys_get_one():
+    levels = tuple(Level(f"l{i}", f"L{i}", Fraction(i, 11)) for i in range(12))
+    keys = answer_keys(Scale("many", "Many", levels))
+    assert list(keys) == list("1234567890")
+    assert [lv.key for lv in keys.values()] == [f"l{i}" for i in range(10)]

@@ -61,10 +61,10 @@ def test_keyboard_answers_are_saved_as_given_and_survive_a_reload(server_url, pa
     status = page.locator("#status-GV-OC-01")
     expect(status).to_have_text("Saves as you answer")
 
-    page.keyboard.press("3")  # Current: Largely implemented
+    page.keyboard.press("l")  # Current: Largely implemented (the scale's own key)
     expect(card.locator("input[name='current'][value='largely']")).to_be_checked()
     expect(status).to_contain_text("Saved at")
-    page.keyboard.press("Shift+Digit4")  # Target: Fully implemented
+    page.keyboard.press("Shift+KeyF")  # Target: Fully implemented
     expect(card.locator("input[name='target'][value='fully']")).to_be_checked()
     expect(page.locator("#mark-GV-OC-01")).to_have_class(re.compile(r"\bdone\b"))
     expect(page.locator("#fn-progress li").first).to_contain_text("1 · 1 of 31")
@@ -96,10 +96,10 @@ def test_a_stale_save_shows_the_other_persons_value(server_url, browser, page, q
     page.goto(address)
     other.goto(address)
 
-    other.keyboard.press("2")  # someone else: Partially implemented
+    other.keyboard.press("p")  # someone else: Partially implemented
     expect(other.locator("#status-GV-OC-05")).to_contain_text("Saved at")
 
-    page.keyboard.press("4")  # me, on the page opened before their save
+    page.keyboard.press("f")  # me, on the page opened before their save
     conflict = page.locator("#conflict-GV-OC-05")
     expect(conflict).to_contain_text("Someone else saved this outcome first")
     expect(conflict.locator("tbody tr").first).to_contain_text("Partially implemented")
@@ -150,9 +150,9 @@ def test_an_action_is_generated_from_a_gap_and_edited_in_place(server_url, page,
     # GV.OC-03: not implemented, to be fully — the largest gap of this profile, so it leads
     # the plan whatever else the other tests answered.
     page.goto(questionnaire + "?outcome=GV.OC-03")
-    page.keyboard.press("1")
+    page.keyboard.press("n")
     expect(page.locator("#status-GV-OC-03")).to_contain_text("Saved at")
-    page.keyboard.press("Shift+Digit4")
+    page.keyboard.press("Shift+KeyF")
     expect(page.locator("#mark-GV-OC-03")).to_have_class(re.compile(r"\bdone\b"))
 
     page.goto(questionnaire.replace("/assess/", "/plan/"))

@@ -10,7 +10,7 @@ import openpyxl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csfpilot.core.profiles import MATURITY, Profile, Side, profile_changes
+from csfpilot.core.profiles import MATURITY, STATUS, Profile, Side, answer_keys, profile_changes
 from csfpilot.formats.native import from_document, to_document
 from csfpilot.formats.profile_xlsx import profile_workbook, read_profile_workbook
 from tests.core.strategies import PROFILE_SETTINGS, profiles
@@ -241,3 +241,14 @@ def test_a_sheet_that_declares_the_whole_grid_reads_quickly_and_the_same():
                 assert b"XFD1048576" in body
             target.writestr(item, body)
     assert data_of(read(out.getvalue())) == data_of(sample_profile())
+
+
+def test_the_scale_sheets_keys_are_the_questionnaires_answer_keys():
+    # The same keys as the browser questionnaire and `csfpilot assess`, in scale order.
+    for scale in (STATUS, MATURITY):
+        data = profile_workbook(Profile(name="k", scale=scale), FRAMEWORK)
+        ws = openpyxl.load_workbook(io.BytesIO(data))["Scale"]
+        header = [c.value for c in ws[1]]
+        rows = ws.iter_rows(min_row=2, max_row=len(scale.levels) + 1, values_only=True)
+        keys = {row[header.index("Hotkey")]: row[header.index("Key")] for row in rows}
+        assert keys == {k: lv.key for k, lv in answer_keys(scale).items()}

@@ -334,3 +334,54 @@ def test_end_labels_of_lines_that_finish_close_together_do_not_overlap():
     assert all(b - a >= 12 - 1e-6 for a, b in pairwise(ys))
     # Written to the right of the last point, not over it.
     assert all(t.get("text-anchor") == "start" for t in labels)
+
+
+def _bbox(t: ET.Element, size: float) -> tuple[float, float, float, float]:
+    """A text's box (left, right, top, bottom) from its anchor, width and font size."""
+    x, y, w = float(t.get("x")), float(t.get("y")), svg.text_width("".join(t.itertext()), size)
+    anchor = t.get("text-anchor") or "start"
+    left = x - w / 2 if anchor == "middle" else x - w if anchor == "end" else x
+    return left, left + w, y - size, y
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+
+
+@pytest.mark.parametrize("first", [12.0, 20.0, 80.0, 89.0, 100.0])
+def test_a_trend_value_never_runs_into_the_axis_numbers(first):
+    # The dashboard's score over time: the first point's value sat on the y axis' "80".
+    pts = [TrendX(f"Q{i}", date(2026, 3 * i, 28)) for i in range(1, 5)]
+    series = [Series("Current", [first, 16.0, 31.0, 37.0]), Series("Target", [89.0] * 4, TARGET)]
+    root = parse(trend(pts, series, title="t"))
+    values = [_bbox(t, 11) for t in root.findall(".//s:text[@class='value']", NS)]
+    ticks = [_bbox(t, 10) for t in root.findall(".//s:g[@class='grid']/s:text", NS)]
+    assert len(values) == 8 and len(ticks) == 6
+    assert not [(v, t) for v in values for t in ticks if _overlap(v, t)]
+    grid = root.find(".//s:g[@class='grid']/s:line", NS)
+    right_end = float(grid.get("x2"))
+    assert all(v[1] <= right_end + 14 for v in values)
+
+
+def test_radar_ring_values_stay_off_the_axes_and_their_points():
+    root = parse(radar(FUNCTIONS, two_sides(), title="t"))
+    axes = root.findall(".//s:g[@class='grid']/s:line", NS)
+    cx = float(axes[0].get("x1"))
+    ticks = root.findall(".//s:g[@class='ticks']/s:text", NS)
+    assert [t.text for t in ticks] == ["20", "40", "60", "80", "100"]
+    markers = [
+        (float(c.get("cx")), float(c.get("cy"))) for c in root.findall(".//s:circle", NS)
+    ] + [
+        (
+            float(r.get("x")) + float(r.get("width")) / 2,
+            float(r.get("y")) + float(r.get("height")) / 2,
+        )
+        for r in root.findall(".//s:rect", NS)
+        if r.find("s:title", NS) is not None
+    ]
+    for t in ticks:
+        left, right, top, bottom = _bbox(t, 10)
+        # Not on the first (vertical) axis, where that axis' points are drawn.
+        assert not left <= cx <= right
+        for mx, my in markers:
+            assert not (left - 4 < mx < right + 4 and top - 4 < my < bottom + 4)

@@ -299,6 +299,8 @@ ENDPOINTS = [
         "POST",
         {"version": "2", "current": "largely"},
     ),
+    # Asked for with GET (a reload after a save without JavaScript): back to the questionnaire.
+    Endpoint("view:profiles:assess_save", PRO + "/assess/GV.OC-01/", P.VIEW, 302),
     Endpoint("view:profiles:dashboard", PRO + "/dashboard/", P.VIEW),
     Endpoint("view:profiles:outcome", PRO + "/outcomes/GV.OC-01/", P.VIEW),
     Endpoint("view:profiles:tiers", PRO + "/tiers/", P.VIEW),

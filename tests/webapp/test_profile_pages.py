@@ -17,10 +17,18 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from csfpilot.core.profiles import MATURITY, STATUS, OutcomeEntry, Priority, Profile, ProfileKind
+from csfpilot.core.profiles import (
+    MATURITY,
+    STATUS,
+    OutcomeEntry,
+    Priority,
+    Profile,
+    ProfileKind,
+    answer_keys,
+)
 from csfpilot.formats.native import dump_profile
 from csfpilot.webapp.profiles import models as m
-from csfpilot.webapp.profiles import page_queries, services
+from csfpilot.webapp.profiles import services, storage
 from tests.webapp.profiles_world import World
 
 # The ``world`` fixture (two organizations, one member per role) comes from there too.
@@ -198,43 +206,48 @@ def test_an_outcome_card_shows_nists_text_examples_references_and_the_scale(worl
         "The organizational mission is understood and informs cybersecurity risk management" in html
     )
     assert "Share the organization&#x27;s mission" in html  # Ex1 of GV.OC-01
-    # The status scale, numbered 1–5, N/A last; 'Not assessed' is the Delete key.
+    # The status scale with its own keys (as in the terminal and the Excel Scale sheet),
+    # N/A last; 'Not assessed' is the Delete key.
     for key, label in [
-        ("1", "Not implemented"),
-        ("2", "Partially implemented"),
-        ("3", "Largely implemented"),
-        ("4", "Fully implemented"),
-        ("5", "Not applicable"),
+        ("n", "Not implemented"),
+        ("p", "Partially implemented"),
+        ("l", "Largely implemented"),
+        ("f", "Fully implemented"),
+        ("a", "Not applicable"),
     ]:
         assert f'data-side="current" data-hotkey="{key}">' in html
         assert label in html
     assert 'name="current" value="" data-side="current" data-hotkey="clear" checked' in html
-    # Keyboard shortcuts are documented on the page; the save works without them.
+    # Keyboard shortcuts are documented on the page; the save works without them (the
+    # Save button is for a browser without JavaScript, which hides it otherwise).
     assert (
         "Keyboard shortcuts" in html
-        and '<button class="button button-quiet" type="submit">Save</button>' in html
+        and '<button class="button button-quiet" type="submit" data-without-js>Save</button>'
+        in html
     )
     # It posts to the autosave endpoint with the outcome's version.
     assert f'hx-post="{url("assess_save", row.pk, "GV.OC-01")}"' in html
     assert 'name="version" value="1"' in html
 
 
-def test_maturity_profiles_pick_levels_by_their_own_numbers():
-    assert page_queries.level_hotkeys(MATURITY) == {
+def test_the_questionnaire_keys_are_the_scales_own_keys(world: World):
+    # One scheme with the terminal and the Excel Scale sheet: maturity by its own numbers
+    # and "a" for N/A, implementation status by n p l f a.
+    row = world.profile()
+    assert storage.scale_of(row) == STATUS
+    html = (
+        client_for(world, "owner").get(url("assess", row.pk) + "?outcome=GV.OC-01").content.decode()
+    )
+    shown = re.findall(r'data-side="current" data-hotkey="([^"]+)">', html)
+    assert shown == ["n", "p", "l", "f", "a"]
+    assert {str(lv.key): k for k, lv in answer_keys(MATURITY).items()} == {
         "0": "0",
         "1": "1",
         "2": "2",
         "3": "3",
         "4": "4",
         "5": "5",
-        "na": "6",
-    }
-    assert page_queries.level_hotkeys(STATUS) == {
-        "not": "1",
-        "partially": "2",
-        "largely": "3",
-        "fully": "4",
-        "na": "5",
+        "na": "a",
     }
 
 
@@ -397,8 +410,8 @@ def test_community_profiles_ask_for_the_target_only(world: World):
     row = world.profile("Sector baseline", kind="community")
     html = client_for(world, "owner").get(url("assess", row.pk)).content.decode()
     assert 'name="target"' in html and 'name="current"' not in html
-    # Plain digits pick the target there: no Shift shown beside the levels.
-    assert 'data-side="target" data-hotkey="4"><kbd aria-hidden="true">4</kbd>' in html
+    # The level's key alone picks the target there: no Shift shown beside the levels.
+    assert 'data-side="target" data-hotkey="f"><kbd aria-hidden="true">f</kbd>' in html
 
 
 # -- dashboard ------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """``csfpilot assess``: the guided questionnaire in the terminal.
 
 One outcome at a time, with NIST's outcome statement and Implementation
-Examples as help. Each answer is one key (the scale's hotkeys: ``n``/``p``/
-``l``/``f``/``a`` for implementation status, ``0``–``5``/``a`` for maturity),
-plus ``s`` (or →) to skip, ``b`` (or ←) to go back, ``?`` for what the levels
-mean, and ``q`` to quit. Every answer is written to the profile file at once,
+Examples as help. Each answer is one key, the same as in the browser
+(:func:`csfpilot.core.profiles.answer_keys`: ``n``/``p``/``l``/``f``/``a`` for
+implementation status, ``0``–``5``/``a`` for maturity), plus ``s`` (or →)
+to skip, ``b`` (or ←) to go back, ``?`` for what the levels mean, and ``q``
+to quit. Every answer is written to the profile file at once,
 atomically, so quitting — or a crash — loses nothing, and the next run
 resumes at the first unanswered outcome. If the file changes on disk between
 two answers (an editor, a ``git pull``), the answer is applied on top of the
@@ -28,7 +29,7 @@ from rich.console import Console
 from rich.rule import Rule
 
 from csfpilot.core.errors import InputRefused
-from csfpilot.core.profiles import Level, Profile, ProfileKind, Scale, Side
+from csfpilot.core.profiles import Level, Profile, ProfileKind, Side, answer_keys
 from csfpilot.formats.native import atomic_write_text, dump_profile, format_of, parse_profile
 from csfpilot.formats.native.files import MAX_PROFILE_BYTES
 from csfpilot.formats.native.reference import ProfileReference, bundled_reference
@@ -44,30 +45,6 @@ _ARROWS = {"[C": SKIP, "[D": BACK, "OC": SKIP, "OD": BACK}
 class SideChoice(StrEnum):
     CURRENT = "current"
     TARGET = "target"
-
-
-def answer_keys(scale: Scale) -> dict[str, Level]:
-    """The single keys that answer with each level.
-
-    A level's own hotkey when it has one; otherwise the digits 1, 2, ... in
-    scale order, skipping keys already taken. Digits also work for the
-    built-in status scale (0 not ... 3 fully) because its hotkeys are letters.
-    """
-    keys: dict[str, Level] = {}
-    for level in scale.levels:
-        if level.hotkey:
-            keys[level.hotkey] = level
-    spare = (str(d) for d in (*range(1, 10), 0))
-    for level in scale.levels:
-        if not level.hotkey:
-            for key in spare:
-                if key not in keys:
-                    keys[key] = level
-                    break
-    if scale.key == "status":
-        for i, level in enumerate(lv for lv in scale.levels if lv.applicable):
-            keys.setdefault(str(i), level)
-    return keys
 
 
 class KeyReader:
@@ -210,16 +187,8 @@ def _show_question(
         other_side = Side.TARGET if side is Side.CURRENT else Side.CURRENT
         line += f"   ({other_side.value}: {other.label})"
     console.print(line)
-    console.print("  ".join(f"[bold]{k}[/] {lv.label}" for k, lv in _primary_keys(keys).items()))
+    console.print("  ".join(f"[bold]{k}[/] {lv.label}" for k, lv in keys.items()))
     console.print("[bold]s[/] skip  [bold]b[/] back  [bold]?[/] level meanings  [bold]q[/] quit")
-
-
-def _primary_keys(keys: dict[str, Level]) -> dict[str, Level]:
-    """One key per level for the legend (the first one assigned)."""
-    seen: dict[int, str] = {}
-    for k, lv in keys.items():
-        seen.setdefault(id(lv), k)
-    return {k: keys[k] for k in seen.values()}
 
 
 def _start_index(profile: Profile, codes: list[str], side: Side, start: str) -> int | None:
@@ -258,7 +227,7 @@ def _ask(
                 console.print("This is the first outcome.")
             i = max(0, i - 1)
         elif key == HELP:
-            for k, lv in _primary_keys(keys).items():
+            for k, lv in keys.items():
                 console.print(f"  {k}  {lv.label}: {lv.description or lv.label}")
         elif key in keys:
             try:

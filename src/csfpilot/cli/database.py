@@ -387,12 +387,20 @@ def run_worker(
     interval: float = 1.0,
     max_jobs: int | None = None,
     on_event: Callable[[Any], None] | None = None,
+    parent_pid: int | None = None,
 ) -> None:
     """Run queued jobs until stopped (SIGINT/SIGTERM finish the current job first)."""
     setup()
     from csfpilot.webapp.jobs.worker import run_worker as run
 
-    run(burst=burst, interval=interval, max_jobs=max_jobs, on_event=on_event, handle_signals=True)
+    run(
+        burst=burst,
+        interval=interval,
+        max_jobs=max_jobs,
+        on_event=on_event,
+        handle_signals=True,
+        parent_pid=parent_pid,
+    )
 
 
 def _job_json(job: Any) -> JsonObject:

@@ -8,6 +8,9 @@ worker starts warm and shares the loaded code's memory with the others.
 from __future__ import annotations
 
 import os
+import signal
+import subprocess  # nosec B404
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -95,6 +98,13 @@ def serve(
         ),
     ] = True,
     access_log: Annotated[bool, typer.Option(help="Log every request to standard output.")] = False,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            help="Also run a background worker (csfpilot worker) for imports and recomputes; "
+            "it stops with the server. Turn it off where workers run apart."
+        ),
+    ] = True,
 ) -> None:
     """Start the web app and its API (migrates and loads NIST's data on first start)."""
     # Set before Django reads its settings: pages link the collected, hashed files.
@@ -124,6 +134,9 @@ def serve(
     login = database.demo_login() if demo else None
     if login:
         console.print(f"Demo login: [bold]{login[0]}[/] / [bold]{login[1]}[/]")
+    background = start_worker() if worker else None
+    if background is not None:
+        console.print(f"[dim]A background worker runs beside it (process {background.pid}).[/]")
     console.print("Press Ctrl+C to stop.")
     main_pid = os.getpid()
     try:
@@ -133,4 +146,31 @@ def serve(
     finally:
         # Worker processes leave through here too; only the main process says it stopped.
         if os.getpid() == main_pid:
+            if background is not None:
+                stop_worker(background)
             console.print("Stopped.")
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """``csfpilot worker`` in a process of its own, which stops when this one is gone.
+
+    (The program and its arguments are fixed: nothing from input reaches the command.)
+    It gets a session of its own so that Ctrl+C in the terminal reaches the server
+    only; the server then stops it with one SIGTERM, which lets a running job end.
+    """
+    return subprocess.Popen(  # nosec B603
+        [sys.executable, "-m", "csfpilot", "worker", "--exit-with-parent"],
+        start_new_session=True,
+    )
+
+
+def stop_worker(process: subprocess.Popen[bytes], grace: float = 30) -> None:
+    """Ask the worker to finish its job and stop; kill it after ``grace`` seconds."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

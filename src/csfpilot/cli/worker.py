@@ -1,12 +1,14 @@
 """``csfpilot worker``, ``csfpilot jobs`` and ``csfpilot sectors``: background work.
 
 Long work (sector recomputes, big imports, reports) is queued in the database
-and run by ``csfpilot worker``; start one or more next to ``csfpilot serve``.
+and run by ``csfpilot worker``: ``csfpilot serve`` starts one beside the web
+server (``--no-worker`` to leave it out); more can run on other machines.
 ``csfpilot jobs wait ID`` follows a job with a progress bar.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Annotated, Any
 
@@ -70,13 +72,27 @@ def worker(
     max_jobs: Annotated[
         int | None, typer.Option("--max-jobs", min=1, help="Exit after this many jobs.")
     ] = None,
+    exit_with_parent: Annotated[
+        bool,
+        typer.Option(
+            "--exit-with-parent",
+            hidden=True,
+            help="Stop when the process that started this one is gone (csfpilot serve's).",
+        ),
+    ] = False,
 ) -> None:
     """Run background jobs (imports, sector recomputes) as they are queued."""
     with reported_errors():
         database.ready(announce)
         mode = "queued jobs, then exit" if burst else "jobs until stopped (Ctrl+C)"
         console.print(f"[bold]csfpilot worker[/] on {database.location()}: running {mode}")
-        database.run_worker(burst=burst, interval=interval, max_jobs=max_jobs, on_event=_event)
+        database.run_worker(
+            burst=burst,
+            interval=interval,
+            max_jobs=max_jobs,
+            on_event=_event,
+            parent_pid=os.getppid() if exit_with_parent else None,
+        )
 
 
 def _table(rows: list[dict[str, Any]]) -> Table:

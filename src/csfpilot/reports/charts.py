@@ -165,10 +165,16 @@ def radar(
         x, y = point(i, maximum)
         out.append(f'<line x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(x)}" y2="{_f(y)}" stroke="{GRID}"/>')
     out.append("</g>")
+    # The ring values sit halfway between the first two axes, where no marker ever is
+    # (markers sit on the axes), and never on the first axis with its points and labels.
     out.append(f'<g class="ticks" fill="{MUTED}" font-size="10" aria-hidden="true" {HALO}>')
     for step in range(1, 6):
-        _x, y = point(0, maximum * step / 5)
-        out.append(f'<text x="{_f(cx + 4)}" y="{_f(y + 11)}">{_f(maximum * step / 5)}</text>')
+        (x0, y0), (x1, y1) = point(0, maximum * step / 5), point(1, maximum * step / 5)
+        tx, ty = (x0 + x1) / 2, (y0 + y1) / 2
+        out.append(
+            f'<text x="{_f(tx)}" y="{_f(ty + 3.5)}" text-anchor="middle">'
+            f"{_f(maximum * step / 5)}</text>"
+        )
     out.append("</g>")
     for k, s in enumerate(series):
         st = s.style
@@ -420,16 +426,20 @@ def trend(
     all_labels = len(series) <= 2 and len(points) <= 12
     left, right, plot_h = 44.0, 30.0 if all_labels else 44.0, 220.0
     plot_w = width - left - right
+    # The points keep clear of the y axis, so that a value printed over the first
+    # point never runs into the axis' numbers (nor the last one past the grid).
+    inset = 18.0
+    data_left, data_w = left + inset, plot_w - 2 * inset
     height = top + plot_h + 58
     dates = [p.when for p in points]
     if all(d is not None for d in dates) and len({_ordinal(d) for d in dates if d}) > 1:
         ords = [_ordinal(d) for d in dates if d is not None]
         lo, hi = min(ords), max(ords)
-        xs = [left + plot_w * (o - lo) / (hi - lo) for o in ords]
+        xs = [data_left + data_w * (o - lo) / (hi - lo) for o in ords]
     elif len(points) == 1:
         xs = [left + plot_w / 2]
     else:
-        xs = [left + plot_w * i / (len(points) - 1) for i in range(len(points))]
+        xs = [data_left + data_w * i / (len(points) - 1) for i in range(len(points))]
 
     def y_of(v: float) -> float:
         return top + plot_h - plot_h * _clamp(v, maximum) / maximum

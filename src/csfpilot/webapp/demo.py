@@ -9,7 +9,9 @@ The demo organization comes with profiles so that every screen has something
 to show: a mid-size manufacturer's Current and Target Profile over all 106
 CSF 2.0 outcomes with a year of quarterly snapshots and an action plan, and
 the sector Community Profile its targets came from
-(:mod:`csfpilot.webapp.profiles.demo_content`).
+(:mod:`csfpilot.webapp.profiles.demo_content`). It belongs to the critical
+manufacturing sector beside a few generated peer organizations, so that the
+sector benchmark has numbers to show (:mod:`csfpilot.webapp.sectors.demo_peers`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ def ensure_demo() -> Any:
     from csfpilot.webapp.organizations.roles import Permission, Role
     from csfpilot.webapp.profiles.demo_content import seed as seed_profiles
     from csfpilot.webapp.profiles.models import Profile
+    from csfpilot.webapp.sectors.demo_peers import ensure_peers
 
     users = get_user_model()
     email, password = DEMO_LOGIN
@@ -58,4 +61,5 @@ def ensure_demo() -> Any:
             access = require(user, slug, Permission.VIEW)
             if access.can(Permission.EDIT_PROFILES):
                 seed_profiles(access, timezone.now().date())
+                ensure_peers(org)
     return org

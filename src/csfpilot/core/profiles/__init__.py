@@ -38,6 +38,8 @@ from csfpilot.core.profiles.scales import (
     Level,
     RollUp,
     Scale,
+    answer_keys,
+    key_of_level,
 )
 from csfpilot.core.profiles.tiers import TIER_ASPECTS, Tier, TierRating, Tiers
 
@@ -70,9 +72,11 @@ __all__ = [
     "Tiers",
     "WithdrawalIndex",
     "WithdrawnTo",
+    "answer_keys",
     "check_profile",
     "csf_2_0",
     "derive_target",
+    "key_of_level",
     "next_action_id",
     "plan_progress",
     "priority_weight",

@@ -175,6 +175,34 @@ class Scale:
 
 RESERVED_HOTKEYS = frozenset({"s", "b", "q", "?"})
 
+
+def answer_keys(scale: Scale) -> dict[str, Level]:
+    """The one key that answers with each level, the same in every front end.
+
+    The browser questionnaire (the key, or Shift and the key for the Target),
+    ``csfpilot assess`` in the terminal and the Excel template's Scale sheet all
+    use this one scheme: a level's own ``hotkey`` when the scale gives it one
+    (``n`` ``p`` ``l`` ``f`` ``a`` for implementation status, ``0``–``5`` and
+    ``a`` for maturity), else the next digit from 1 to 9, then 0, that no
+    other level uses. Levels past the tenth without a hotkey get no key.
+    Returned in scale order, key → level.
+    """
+    taken = {level.hotkey for level in scale.levels if level.hotkey}
+    spare = [d for d in "1234567890" if d not in taken]
+    keys: dict[str, Level] = {}
+    for level in scale.levels:
+        if level.hotkey:
+            keys[level.hotkey] = level
+        elif spare:
+            keys[spare.pop(0)] = level
+    return keys
+
+
+def key_of_level(scale: Scale) -> dict[str, str]:
+    """:func:`answer_keys` the other way round: the key for each level, by its key as text."""
+    return {str(level.key): key for key, level in answer_keys(scale).items()}
+
+
 STATUS = Scale(
     key="status",
     name="Implementation status",

@@ -38,6 +38,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return signup_open()
 
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # Only when the sign-in names no page to return to (allauth honours ?next= first).
+        from csfpilot.webapp.profiles.landing import landing_url
+
+        return landing_url(request.user)
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:

@@ -108,3 +108,23 @@ class Job(models.Model):
         if not self.progress_total:
             return None
         return min(100, int(self.progress_done * 100 / self.progress_total))
+
+
+class WorkerBeat(models.Model):
+    """A ``csfpilot worker`` process, as last heard from.
+
+    A running worker writes ``seen_at`` every few seconds (see
+    :mod:`csfpilot.webapp.jobs.beats`), also while the queue is empty, and removes
+    its row when it stops cleanly; so the Jobs page can say plainly when no worker
+    is there to run what is queued, instead of showing a progress bar that never
+    moves.
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"

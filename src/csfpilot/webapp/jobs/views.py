@@ -9,11 +9,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from csfpilot.core.errors import NotFound
-from csfpilot.webapp.jobs import queries, services
+from csfpilot.webapp.jobs import beats, queries, services
 from csfpilot.webapp.jobs.forms import ImportJobForm
 from csfpilot.webapp.jobs.profile_import import import_profile
 from csfpilot.webapp.organizations.decorators import org_view
@@ -23,9 +24,19 @@ from csfpilot.webapp.organizations.roles import Permission
 POLL = "2s"
 
 
+def _worker_context() -> dict[str, object]:
+    """Whether a worker is there to run queued jobs (see beats.py), for the notice."""
+    seen = beats.last_seen()
+    return {
+        "no_worker": seen is None or seen < timezone.now() - beats.SILENT_AFTER,
+        "worker_seen": seen,
+    }
+
+
 def _list_context(access: Access, form: ImportJobForm | None = None) -> dict[str, object]:
     jobs = queries.organization_jobs(access)
     return {
+        **_worker_context(),
         "access": access,
         "org": access.organization,
         "jobs": jobs,
@@ -52,7 +63,13 @@ def job_detail(request: HttpRequest, access: Access, job_id: int) -> HttpRespons
         job = queries.job(access, job_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
-    context = {"access": access, "org": access.organization, "job": job, "poll": POLL}
+    context = {
+        **(_worker_context() if job.active else {}),
+        "access": access,
+        "org": access.organization,
+        "job": job,
+        "poll": POLL,
+    }
     if request.htmx:
         return render(request, "jobs/_job_status.html", context)
     return render(request, "jobs/detail.html", context)

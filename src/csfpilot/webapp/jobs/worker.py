@@ -5,15 +5,17 @@ run the same one, waiting, shutting down cleanly on SIGTERM) is the task
 framework's; this adds what the command shows: one line when a job starts and
 one when it ends, with its outcome; and, as it starts and after each job, the
 recovery of jobs whose worker died while running them (``services.recover_stalled``),
-at most hourly, the deletion of jobs ended more than ``CSFPILOT_JOB_KEEP_DAYS`` ago, and
+at most hourly, the deletion of jobs ended more than ``CSFPILOT_JOB_KEEP_DAYS`` ago,
 every ``CSFPILOT_AUDIT_CHECKPOINT_MINUTES`` a signed checkpoint of the audit chains' heads
-(:mod:`csfpilot.webapp.audit.checkpoints`).
+(:mod:`csfpilot.webapp.audit.checkpoints`); and, all along, a sign of life the Jobs page
+reads (:mod:`csfpilot.webapp.jobs.beats`).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +26,7 @@ from django_tasks.signals import task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
 
 from csfpilot.webapp.audit import checkpoints
+from csfpilot.webapp.jobs.beats import Heartbeat
 from csfpilot.webapp.jobs.models import Job
 from csfpilot.webapp.jobs.services import prune_finished, recover_stalled
 
@@ -63,6 +66,7 @@ class _Housekeeping:
     on_event: Callable[[JobEvent], None] | None
     last_prune: datetime | None = None
     last_checkpoint: datetime | None = None
+    _checkpoint_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __call__(self) -> None:
         # Ended jobs are kept CSFPILOT_JOB_KEEP_DAYS (0: for ever); looked at hourly at most.
@@ -71,15 +75,24 @@ class _Housekeeping:
         if days > 0 and (self.last_prune is None or now - self.last_prune >= _PRUNE_EVERY):
             self.last_prune = now
             prune_finished(timedelta(days=days), now)
-        minutes = settings.CSFPILOT_AUDIT_CHECKPOINT_MINUTES
-        if minutes > 0 and (
-            self.last_checkpoint is None or now - self.last_checkpoint >= timedelta(minutes=minutes)
-        ):
-            self.last_checkpoint = now
-            checkpoints.write(now)
+        self.checkpoint_if_due()
         for job in recover_stalled(now):
             if self.on_event is not None:
                 self.on_event(_job_event("recovered", job))
+
+    def checkpoint_if_due(self) -> None:
+        """A signed checkpoint of the audit chains every CSFPILOT_AUDIT_CHECKPOINT_MINUTES
+        (0: never); called after jobs and with each sign of life, so an idle worker too."""
+        minutes = settings.CSFPILOT_AUDIT_CHECKPOINT_MINUTES
+        with self._checkpoint_lock:
+            now = timezone.now()
+            if minutes <= 0 or (
+                self.last_checkpoint is not None
+                and now - self.last_checkpoint < timedelta(minutes=minutes)
+            ):
+                return
+            self.last_checkpoint = now
+        checkpoints.write(now)
 
 
 def make_worker(*, burst: bool = False, interval: float = 1.0, max_jobs: int | None = None) -> Any:
@@ -103,15 +116,22 @@ def run_worker(
     max_jobs: int | None = None,
     on_event: Callable[[JobEvent], None] | None = None,
     handle_signals: bool = False,
+    parent_pid: int | None = None,
 ) -> None:
-    """Take jobs from the queue and run them until stopped (or until none is left, ``burst``)."""
+    """Take jobs from the queue and run them until stopped (or until none is left, ``burst``).
+
+    While it runs, the worker gives a sign of life every few seconds (:mod:`.beats`);
+    with ``parent_pid`` it also stops once that process is gone (``csfpilot serve``'s).
+    """
     worker = make_worker(burst=burst, interval=interval, max_jobs=max_jobs)
+    housekeeping = _Housekeeping(on_event)
+    heartbeat = Heartbeat(
+        worker.worker_id, parent_pid=parent_pid, on_beat=housekeeping.checkpoint_if_due
+    )
 
     def started(sender: Any, task_result: Any, **kwargs: Any) -> None:
         if on_event is not None:
             on_event(_event("started", task_result))
-
-    housekeeping = _Housekeeping(on_event)
 
     def finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
         if on_event is not None:
@@ -120,12 +140,14 @@ def run_worker(
 
     task_started.connect(started)
     task_finished.connect(finished)
-    housekeeping()
+    heartbeat.start()
     try:
+        housekeeping()
         if handle_signals:
             worker.configure_signals()
         worker.run()
     finally:
+        heartbeat.stop()
         task_started.disconnect(started)
         task_finished.disconnect(finished)
         if handle_signals:

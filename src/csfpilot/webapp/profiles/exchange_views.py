@@ -160,7 +160,9 @@ def exchange_import(request: HttpRequest, access: Access, pk: int) -> HttpRespon
         request,
         "profiles/exchange_import.html",
         {
-            **profile_context(access, row, "overview"),
+            # A page of its own, not one of the profile's tabs: no tab is marked current.
+            **profile_context(access, row, ""),
+            "here": _("Import from Excel or OSCAL"),
             "form": form,
             "preview": preview,
             "token": token,

@@ -322,7 +322,8 @@ def derive(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
         request,
         "profiles/derive.html",
         {
-            **profile_context(access, row, "overview"),
+            **profile_context(access, row, ""),
+            "here": _("Derive the target"),
             "form": form,
             "has_communities": bool(choices),
             "preview": preview,

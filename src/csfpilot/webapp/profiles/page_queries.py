@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from csfpilot.core.errors import NotFound
 from csfpilot.core.ids import DEFAULT_FRAMEWORK
-from csfpilot.core.profiles import ActionStatus, ProfileKind, Scale
+from csfpilot.core.profiles import ActionStatus, ProfileKind
 from csfpilot.webapp.catalog import models as catalog
 from csfpilot.webapp.organizations.models import Membership
 from csfpilot.webapp.organizations.permissions import Access
@@ -225,24 +225,3 @@ def _outcome_help(framework: catalog.Framework, wanted: list[str]) -> dict[str, 
             href = reverse("catalog:node", args=[other_fw, other_code]) if linked else ""
             group.links.append(RefLink(other_fw, other_code, title or "", linked, href))
     return out
-
-
-def level_hotkeys(scale: Scale) -> dict[str, str]:
-    """The digit that picks each level in the questionnaire, by the level's key as text.
-
-    A scale whose levels are numbered by their own hotkeys (the 0–5 maturity
-    scale) keeps them, so 3 means maturity 3; any other scale is numbered 1, 2,
-    3… in its order. Levels left over (N/A on the maturity scale) take the next
-    free digits. At most ten levels get a digit.
-    """
-    keys: dict[str, str] = {}
-    own = [lv.hotkey for lv in scale.levels if lv.applicable]
-    if own and all(h.isdigit() for h in own) and len(set(own)) == len(own):
-        for level in scale.levels:
-            if level.applicable:
-                keys[str(level.key)] = level.hotkey
-    free = [d for d in "1234567890" if d not in keys.values()]
-    for level in scale.levels:
-        if str(level.key) not in keys and free:
-            keys[str(level.key)] = free.pop(0)
-    return keys

@@ -26,10 +26,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from csfpilot.core.errors import InputRefused
-from csfpilot.core.profiles import ProfileKind, Scale, Side
+from csfpilot.core.profiles import ProfileKind, Scale, Side, key_of_level
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import page_queries, queries, services, storage
@@ -115,7 +115,7 @@ def _answered(row: Any, community: bool) -> bool:
 
 
 def _options(scale: Scale, current: Any, target: Any) -> list[LevelOption]:
-    keys = page_queries.level_hotkeys(scale)
+    keys = key_of_level(scale)
     return [
         LevelOption(
             value=str(level.key),
@@ -312,6 +312,7 @@ def _nav(
             items.append(
                 {
                     "code": o.code,
+                    "title": detail.framework.text(o.code),
                     "dom": dom,
                     "href": href,
                     "current": current,
@@ -367,9 +368,13 @@ def conflict_rows(scale: Scale, exc: StaleEdit) -> list[dict[str, Any]]:
 
 
 @profile_page(Permission.VIEW)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def assess_save(request: HttpRequest, access: Access, pk: int, code: str) -> HttpResponse:
     """Save one outcome's answer: the autosave target of the questionnaire form.
+
+    A save refused without JavaScript shows the questionnaire at this address, so
+    a reload or a bookmark asks for it with GET: that opens the questionnaire at
+    the outcome instead of a blank "method not allowed".
 
     Only the fields that differ from what is stored are sent to the service,
     so a save never rewrites what the person did not touch. With HTMX the
@@ -377,7 +382,10 @@ def assess_save(request: HttpRequest, access: Access, pk: int, code: str) -> Htt
     the outcome's mark in the list, the progress bars); without it, the page
     reloads at the same outcome.
     """
+    # Found in the caller's organization first, so another tenant's id is a 404 either way.
     profile_row, row = page_queries.outcome_row(access, pk, code)
+    if request.method == "GET":
+        return redirect(_url(access, pk, outcome=code))
     community = profile_row.kind == ProfileKind.COMMUNITY.value
     scale = storage.scale_of(profile_row)
     form = OutcomeForm(

@@ -292,7 +292,8 @@ def profile_settings(request: HttpRequest, access: Access, pk: int) -> HttpRespo
         request,
         "profiles/settings.html",
         {
-            **profile_context(access, row, "overview"),
+            **profile_context(access, row, ""),
+            "here": _("Settings"),
             "form": form,
             "conflict": conflict,
             "delete_form": DeleteForm(),

@@ -47,6 +47,26 @@
   }
   window.addEventListener("hashchange", revealHash);
 
+  // An open menu (<details data-menu> or the account menu) closes on a click elsewhere
+  // or on Escape, as menus do; without this file it closes on its own summary.
+  function openMenus() {
+    return document.querySelectorAll("details[data-menu][open], details.user-menu[open]");
+  }
+  document.addEventListener("click", function (event) {
+    openMenus().forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    openMenus().forEach(function (menu) {
+      if (!menu.open) return;
+      menu.open = false;
+      var summary = menu.querySelector("summary");
+      if (summary && menu.contains(document.activeElement)) summary.focus();
+    });
+  });
+
   // Live search and filters change the address without a page load; switching
   // the language must come back to that address, not to the one first loaded.
   document.addEventListener("htmx:pushedIntoHistory", function () {
@@ -54,10 +74,21 @@
       input.value = location.pathname + location.search;
     });
   });
-  document.addEventListener("DOMContentLoaded", function () {
-    revealHash();
-    document.querySelectorAll("[data-requires-js]").forEach(function (el) {
+  // What only works with this file shows up; what stands in for it without (a Save
+  // button beside an answer that saves itself) goes, also in content HTMX brings in.
+  function enhance(root) {
+    root.querySelectorAll("[data-requires-js]").forEach(function (el) {
       el.hidden = false;
     });
+    root.querySelectorAll("[data-without-js]").forEach(function (el) {
+      el.hidden = true;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    revealHash();
+    enhance(document);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target && event.target.querySelectorAll) enhance(event.target);
   });
 })();

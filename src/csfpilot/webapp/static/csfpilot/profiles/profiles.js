@@ -7,8 +7,10 @@
  * Policy can forbid both.
  *
  * Shortcuts (documented on the page, "?" shows them):
- *   digits     Current level of the outcome in focus: the digit printed beside each level
- *   Shift+digit  the same for the Target level
+ *   a level's key  Current level of the outcome in focus: the key printed beside each
+ *                  level, the same as in `csfpilot assess` and the Excel Scale sheet
+ *                  (n p l f a for implementation status, 0-5 and a for maturity)
+ *   Shift+key      the same for the Target level
  *   Delete     back to "not assessed" (Shift+Delete: the target)
  *   j / →      next outcome          k / ←   previous outcome
  *   ?          show or hide the list of shortcuts
@@ -42,6 +44,26 @@
       ? document.activeElement.closest("[data-outcome]")
       : null;
     return focused || root.querySelector("[data-outcome]");
+  }
+
+  // The key pressed, as the levels' keys are written: by its place on the keyboard
+  // (so Shift+n still reads "n" and Shift+3 still "3"), else the character it typed.
+  function levelKey(event) {
+    var code = event.code || "";
+    var letter = /^Key([A-Z])$/.exec(code);
+    if (letter) return letter[1].toLowerCase();
+    var digit = /^(?:Digit|Numpad)([0-9])$/.exec(code);
+    if (digit) return digit[1];
+    return event.key && event.key.length === 1 ? event.key.toLowerCase() : "";
+  }
+
+  function hasLevel(outcome, key) {
+    return Array.prototype.some.call(
+      outcome.querySelectorAll("input[type=radio][data-hotkey]"),
+      function (radio) {
+        return radio.getAttribute("data-hotkey") === key;
+      }
+    );
   }
 
   function pickLevel(outcome, side, hotkey) {
@@ -107,14 +129,13 @@
       return;
     }
     var handled = false;
-    var digit = /^(?:Digit|Numpad)([0-9])$/.exec(event.code || "");
     var side = event.shiftKey ? "target" : "current";
     var here = activeOutcome(root);
-    // A Community Profile asks for targets only: plain digits set the target there.
+    // A Community Profile asks for targets only: plain keys set the target there.
     if (here && !here.querySelector("input[data-side='current']")) side = "target";
-    if (digit) {
-      var outcome = activeOutcome(root);
-      if (outcome) handled = pickLevel(outcome, side, digit[1]);
+    var key = levelKey(event);
+    if (key && here && hasLevel(here, key)) {
+      handled = pickLevel(here, side, key);
     } else if (event.key === "Delete" || event.key === "Backspace") {
       var current = activeOutcome(root);
       if (current) handled = pickLevel(current, side, "clear");
