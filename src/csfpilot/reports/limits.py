@@ -265,6 +265,22 @@ class LimitedEnvironment(ImmutableSandboxedEnvironment):
             args = _check_string_method(owner, method, args, kwargs, budget)
         return super().call(__context, __obj, *args, **kwargs)
 
+    def wrap_str_format(self, value: Any) -> Any:
+        """``str.format`` is wrapped by the sandbox when it is looked up: check it there too."""
+        wrapper = super().wrap_str_format(value)
+        if wrapper is None:
+            return None
+        text = value.__self__
+
+        def limited_format(*args: Any, **kwargs: Any) -> str:
+            budget = _current()
+            _check_braces(text, budget)
+            values = args[0] if value.__name__ == "format_map" and args else (args or kwargs)
+            budget.size(len(text) + _args_length(values), "a formatted string")
+            return wrapper(*args, **kwargs)
+
+        return limited_format
+
     def _guarded_join(self) -> Any:
         def join(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> str:
             items = list(value)
