@@ -4,7 +4,8 @@
 ``xlsx``, ``md`` or ``docx`` (the brief only). The caller needs the export
 permission (owners, assessors, auditors); the organization's own template is
 applied as on the web page. ``Accept-Language`` (or the ``lang`` parameter)
-chooses the language of the report's own words.
+chooses the language of the report's own words. A template error or render limit is a
+400 problem; too many reports being made at once a 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from django.utils import translation
 from ninja import Router
 
 from csfpilot.reports.render import FORMATS, check_format, filename
-from csfpilot.reports.render import render as render_report
 from csfpilot.webapp.accounts.api_auth import api_auth
 from csfpilot.webapp.organizations.permissions import require
 from csfpilot.webapp.organizations.roles import Permission
-from csfpilot.webapp.reports import queries
+from csfpilot.webapp.reports import queries, rendering
 
 router = Router(tags=["reports"], auth=api_auth)
 
@@ -31,7 +31,15 @@ CONTENT = {spec.media_type.split(";")[0]: {} for spec in FORMATS.values()}
     "/organizations/{slug}/profiles/{int:profile_id}/reports/{kind}",
     response={200: str},
     summary="A board brief or a detailed workpaper as HTML, PDF, XLSX, Markdown or DOCX",
-    openapi_extra={"responses": {200: {"description": "The report file", "content": CONTENT}}},
+    openapi_extra={
+        "responses": {
+            200: {"description": "The report file", "content": CONTENT},
+            429: {
+                "description": "Too many reports are being made at once (for the caller or "
+                "the installation); Retry-After says when to ask again",
+            },
+        }
+    },
 )
 def report_file(
     request: HttpRequest,
@@ -46,9 +54,7 @@ def report_file(
     with translation.override(lang or translation.get_language()):
         report = queries.report(access, profile_id, kind)
         look = queries.look(access)
-        data = render_report(
-            report, format, template=look.template, template_name=look.template_name
-        )
+        data = rendering.render_file(access, report, format, look)
     response = HttpResponse(data, content_type=spec.media_type)
     name = filename(report.meta["title"], kind, format, report.meta["today"])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
