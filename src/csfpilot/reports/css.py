@@ -218,7 +218,8 @@ PROPERTIES = frozenset(
 
 # Functions that compute a value; none of them names a resource. ``url()`` is handled
 # apart (data: images only); image-set(), image(), cross-fade(), element(), src(),
-# paint() and expression() are refused by not being here.
+# paint() and expression() are refused by not being here, and so is attr(), which newer
+# CSS lets turn an attribute into a typed value.
 FUNCTIONS = frozenset(
     [
         "var",
@@ -246,7 +247,6 @@ FUNCTIONS = frozenset(
         "counters",
         "string",
         "content",
-        "attr",
         "translate",
         "translatex",
         "translatey",
@@ -262,9 +262,6 @@ FUNCTIONS = frozenset(
         "minmax",
         "fit-content",
         "leader",
-        "target-counter",
-        "target-counters",
-        "target-text",
     ]
 )
 
