@@ -37,6 +37,9 @@ CONTENT = {spec.media_type.split(";")[0]: {} for spec in FORMATS.values()}
             429: {
                 "description": "Too many reports are being made at once (for the caller or "
                 "the installation); Retry-After says when to ask again",
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
             },
         }
     },
