@@ -1,18 +1,20 @@
 """Reports as one self-contained HTML page: the page people read, and the PDF's source.
 
 Every report — built-in or a user's own template — is rendered by Jinja2's
-:class:`~jinja2.sandbox.SandboxedEnvironment` with autoescaping on, over the
-plain data of :meth:`Report.context` (strings, numbers, lists, dicts). A
-template can therefore read the report but cannot reach Python objects,
-attributes beginning with ``_``, or anything else on the machine; and text
-from the profile can never become markup. The charts are inline SVG drawn by
-:mod:`csfpilot.reports.charts`; the stylesheet is inline; nothing is fetched.
+immutable sandbox with autoescaping on, over the plain data of
+:meth:`Report.context` (strings, numbers, lists, dicts), within the limits of
+:mod:`csfpilot.reports.limits` (time, loop iterations, string and output size).
+A template can therefore read the report but cannot reach Python objects,
+attributes beginning with ``_``, or anything else on the machine, nor hold a
+worker; and text from the profile can never become markup. The charts are
+inline SVG drawn by :mod:`csfpilot.reports.charts`; the stylesheet is inline;
+nothing is fetched.
 
 A user's template usually extends a built-in one and overrides its blocks
 (``{% extends "brief.html" %}`` then ``{% block title %}``, ``{% block intro %}``
 ...), see ``docs/reports.md``. Errors in it are refused with the template's
-line number; every page rendered is checked by
-:func:`csfpilot.reports.safety.refuse_active_content`.
+line number; every page rendered, built-in or not, gets the report's
+Content-Security-Policy and is checked by :func:`csfpilot.reports.safety.safe_page`.
 """
 
 from __future__ import annotations
@@ -30,13 +32,13 @@ from jinja2 import (
     TemplateError,
     TemplateSyntaxError,
 )
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from csfpilot.core.errors import InputRefused
 from csfpilot.reports import charts
+from csfpilot.reports.limits import LimitedEnvironment, RenderLimits, limited
 from csfpilot.reports.model import Report
-from csfpilot.reports.safety import CSP, refuse_active_content
+from csfpilot.reports.safety import safe_page
 
 TEMPLATES = Path(__file__).parent / "templates"
 CUSTOM = "custom.html"
@@ -55,12 +57,12 @@ def _signed(value: Any) -> str:
     return f"{float(value):+.1f}"
 
 
-def _environment(custom: str | None = None) -> SandboxedEnvironment:
+def _environment(custom: str | None = None) -> LimitedEnvironment:
     loaders: list[Any] = []
     if custom is not None:
         loaders.append(DictLoader({CUSTOM: custom}))
     loaders.append(FileSystemLoader(TEMPLATES))
-    env = SandboxedEnvironment(
+    env = LimitedEnvironment(
         loader=ChoiceLoader(loaders),
         autoescape=True,
         undefined=StrictUndefined,
@@ -73,7 +75,7 @@ def _environment(custom: str | None = None) -> SandboxedEnvironment:
 
 
 @cache
-def _builtin() -> SandboxedEnvironment:
+def _builtin() -> LimitedEnvironment:
     return _environment()
 
 
@@ -118,14 +120,16 @@ def trend_chart(report: Report) -> str:
 
 
 def context(report: Report) -> dict[str, Any]:
-    """The template's variables: the report's data, its charts (SVG) and the page's CSP."""
+    """The template's variables: the report's data and its charts (SVG).
+
+    The page's Content-Security-Policy is not among them: the renderer sets it.
+    """
     data = report.context()
     # The chart module escapes every text it draws, so its SVG is markup already.
     data["charts"] = {
         "functions": Markup(function_chart(report)),  # noqa: S704
         "trend": Markup(trend_chart(report)),  # noqa: S704
     }
-    data["csp"] = CSP
     return data
 
 
@@ -149,33 +153,49 @@ def render_html(
     template: str | None = None,
     template_name: str = "template",
     data: Mapping[str, Any] | None = None,
+    limits: RenderLimits | None = None,
 ) -> str:
     """The report as an HTML page, from the built-in template of its kind or from ``template``.
 
     A custom ``template`` may extend ``brief.html`` or ``workpaper.html`` (or
-    ``base.html``); an error while rendering it is refused with its line.
+    ``base.html``); an error while rendering it, a render limit reached, or
+    anything in the page that could run or fetch is refused with its line.
     """
     values = dict(data) if data is not None else context(report)
     if template is None:
-        page = _builtin().get_template(f"{report.kind}.html").render(values)
-        refuse_active_content(page, name=f"{report.kind}.html")
-        return page
-    check_template(template, name=template_name)
-    env = _environment(template)
-    try:
-        page = env.get_template(CUSTOM).render(values)
-    except TemplateError as exc:
-        raise InputRefused(
-            f"template error: {exc}", file=template_name, line=_error_line(exc)
-        ) from None
-    except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
-        raise InputRefused(
-            f"template error: {type(exc).__name__}: {exc}",
-            file=template_name,
-            line=_error_line(exc),
-        ) from None
-    refuse_active_content(page, name=template_name)
-    return page
+        env, name, shown = _builtin(), f"{report.kind}.html", f"{report.kind}.html"
+    else:
+        check_template(template, name=template_name)
+        env, name, shown = _environment(template), CUSTOM, template_name
+    with limited(limits or RenderLimits()):
+        try:
+            page = env.get_template(name).render(values)
+        except InputRefused as exc:  # a render limit, raised inside the template
+            raise InputRefused(
+                f"template error: {exc.message}", file=shown, line=_error_line(exc)
+            ) from None
+        except TemplateError as exc:
+            raise InputRefused(
+                f"template error: {exc}", file=shown, line=_error_line(exc)
+            ) from None
+        except RecursionError as exc:
+            raise InputRefused(
+                "template error: the template includes itself or calls a macro from itself "
+                "without end",
+                file=shown,
+                line=_error_line(exc),
+            ) from None
+        except MemoryError:
+            raise InputRefused(
+                "template error: the template ran out of memory", file=shown
+            ) from None
+        except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
+            raise InputRefused(
+                f"template error: {type(exc).__name__}: {exc}",
+                file=shown,
+                line=_error_line(exc),
+            ) from None
+    return safe_page(page, name=shown)
 
 
 def _error_line(exc: BaseException) -> int | None:

@@ -10,6 +10,7 @@ network or the file system, whatever a template says.
 from __future__ import annotations
 
 from csfpilot.reports.html import render_html
+from csfpilot.reports.limits import RenderLimits
 from csfpilot.reports.model import Report
 
 
@@ -30,6 +31,13 @@ def html_to_pdf(page: str) -> bytes:
 
 
 def render_pdf(
-    report: Report, *, template: str | None = None, template_name: str = "template"
+    report: Report,
+    *,
+    template: str | None = None,
+    template_name: str = "template",
+    limits: RenderLimits | None = None,
 ) -> bytes:
-    return html_to_pdf(render_html(report, template=template, template_name=template_name))
+    """The checked HTML page of :func:`render_html`, laid out as PDF."""
+    return html_to_pdf(
+        render_html(report, template=template, template_name=template_name, limits=limits)
+    )

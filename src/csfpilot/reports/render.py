@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from csfpilot.core.errors import InputRefused
+from csfpilot.reports.limits import RenderLimits
 from csfpilot.reports.model import Report
 
 
@@ -59,18 +60,27 @@ def check_format(kind: str, fmt: str) -> Format:
 
 
 def render(
-    report: Report, fmt: str, *, template: str | None = None, template_name: str = "template"
+    report: Report,
+    fmt: str,
+    *,
+    template: str | None = None,
+    template_name: str = "template",
+    limits: RenderLimits | None = None,
 ) -> bytes:
-    """The report in ``fmt`` as bytes; ``template`` (HTML and PDF) replaces the built-in one."""
+    """The report in ``fmt`` as bytes; ``template`` (HTML and PDF) replaces the built-in one.
+
+    ``limits`` bound the template's render (the defaults of :class:`RenderLimits` if None).
+    """
     check_format(report.kind, fmt)
     if fmt == "html":
         from csfpilot.reports.html import render_html
 
-        return render_html(report, template=template, template_name=template_name).encode("utf-8")
+        page = render_html(report, template=template, template_name=template_name, limits=limits)
+        return page.encode("utf-8")
     if fmt == "pdf":
         from csfpilot.reports.pdf import render_pdf
 
-        return render_pdf(report, template=template, template_name=template_name)
+        return render_pdf(report, template=template, template_name=template_name, limits=limits)
     if fmt == "xlsx":
         from csfpilot.reports.xlsx import render_xlsx
 

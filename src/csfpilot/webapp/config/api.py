@@ -22,6 +22,7 @@ from ninja.openapi.docs import Swagger
 from csfpilot import __version__
 from csfpilot.core.errors import ConflictError, InputRefused, NotFound
 from csfpilot.webapp.config.openapi_problems import document_problems
+from csfpilot.webapp.reports.rendering import Busy
 
 
 class CsfpilotAPI(NinjaAPI):
@@ -93,6 +94,12 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return problem(request, 422, "Invalid request", detail or "invalid request", errors)
 
 
+def _busy(request: HttpRequest, exc: Busy) -> HttpResponse:
+    response = problem(request, 429, "Too many requests", exc.reason())
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(request, exc.status_code, "Request refused", str(exc))
 
@@ -103,6 +110,7 @@ api.add_exception_handler(InputRefused, _refused)
 api.add_exception_handler(ConflictError, _conflict)
 api.add_exception_handler(ValidationError, _invalid)
 api.add_exception_handler(HttpError, _http_error)
+api.add_exception_handler(Busy, _busy)
 
 api.add_router("/", "csfpilot.webapp.catalog.api.router")
 

@@ -412,3 +412,20 @@ CSFPILOT_AUDIT_CHECKPOINT_EMAIL = [
 # Sector numbers are shown only when at least this many organizations contribute, so that
 # no single organization's scores can be read out of them.
 CSFPILOT_SECTOR_MIN_ORGS = int(os.environ.get("CSFPILOT_SECTOR_MIN_ORGS", "5"))
+
+# --- Reports (docs/reports.md) ---------------------------------------------------------
+# What one render of a report template may use: a template over a limit is refused with a
+# report error naming it, so a "time bomb" cannot hold a worker.
+CSFPILOT_REPORT_RENDER_SECONDS = float(os.environ.get("CSFPILOT_REPORT_RENDER_SECONDS", "10"))
+CSFPILOT_REPORT_MAX_LOOP_ITERATIONS = int(
+    os.environ.get("CSFPILOT_REPORT_MAX_LOOP_ITERATIONS", "100000")
+)
+CSFPILOT_REPORT_MAX_STRING = int(os.environ.get("CSFPILOT_REPORT_MAX_STRING", "1000000"))
+CSFPILOT_REPORT_MAX_OUTPUT = int(os.environ.get("CSFPILOT_REPORT_MAX_OUTPUT", "20000000"))
+# Reports made at once on the whole installation (every server process), and for one person;
+# past either a request is answered 429 with Retry-After this many seconds.
+CSFPILOT_REPORT_CONCURRENCY = int(os.environ.get("CSFPILOT_REPORT_CONCURRENCY", "4"))
+CSFPILOT_REPORT_CONCURRENCY_PER_USER = int(
+    os.environ.get("CSFPILOT_REPORT_CONCURRENCY_PER_USER", "2")
+)
+CSFPILOT_REPORT_RETRY_AFTER = int(os.environ.get("CSFPILOT_REPORT_RETRY_AFTER", "10"))

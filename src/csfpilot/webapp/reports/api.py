@@ -6,7 +6,8 @@ permission (owners, assessors, auditors); the organization's own template is
 applied as on the web page. ``Accept-Language`` (or the ``lang`` parameter)
 chooses the language of the report's own words. ``disposition=inline`` serves an HTML
 report to be read in the browser (under the report's own Content-Security-Policy)
-instead of as a download.
+instead of as a download. A template error or render limit is a 400 problem; too many
+reports being made at once a 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from django.utils import translation
 from ninja import Router
 
 from csfpilot.reports.render import FORMATS, check_format, filename
-from csfpilot.reports.render import render as render_report
 from csfpilot.webapp.accounts.api_auth import api_auth
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import needs, require
 from csfpilot.webapp.organizations.roles import Permission
-from csfpilot.webapp.reports import queries
+from csfpilot.webapp.reports import queries, rendering
 from csfpilot.webapp.reports.responses import check_disposition, report_response
 
 router = Router(tags=["reports"], auth=api_auth)
@@ -36,7 +36,16 @@ CONTENT = {spec.media_type.split(";")[0]: {} for spec in FORMATS.values()}
     response={200: str},
     summary="A board brief or a detailed workpaper as HTML, PDF, XLSX, Markdown or DOCX",
     openapi_extra={
-        "responses": {200: {"description": "The report file", "content": CONTENT}},
+        "responses": {
+            200: {"description": "The report file", "content": CONTENT},
+            429: {
+                "description": "Too many reports are being made at once (for the caller or "
+                "the installation); Retry-After says when to ask again",
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            },
+        },
         **needs(Permission.EXPORT),
     },
 )
@@ -55,9 +64,7 @@ def report_file(
     with translation.override(lang or translation.get_language()):
         report = queries.report(access, profile_id, kind)
         look = queries.look(access)
-        data = render_report(
-            report, format, template=look.template, template_name=look.template_name
-        )
+        data = rendering.render_file(access, report, format, look)
     name = filename(report.meta["title"], kind, format, report.meta["today"])
     audit.record_download(
         access, "report", profile_id, label=name, filename=name, size=len(data), fmt=format

@@ -36,3 +36,24 @@ class ReportTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"report template of {self.organization_id}"
+
+
+class RenderSlot(models.Model):
+    """One of the installation's report-rendering places, shared by every server process.
+
+    A render takes a free slot (or one whose holder is past ``expires_at``, its process
+    having died) and frees it when done; at most ``CSFPILOT_REPORT_CONCURRENCY`` renders
+    run at once, at most ``CSFPILOT_REPORT_CONCURRENCY_PER_USER`` of them for one person.
+    Rows are made on first use, numbered from 0.
+    """
+
+    number = models.PositiveIntegerField(primary_key=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    holder = models.CharField(max_length=32, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report render slot")
+
+    def __str__(self) -> str:
+        return f"render slot {self.number}"

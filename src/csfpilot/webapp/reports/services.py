@@ -1,9 +1,11 @@
 """Changing an organization's report template: only owners and assessors, only checked input.
 
 A template is refused unless it compiles in the sandbox *and* renders this
-profile's brief and workpaper without an error and without anything that
-could run script or load a resource; a logo unless it really is a PNG or
-JPEG within the size limit. Nothing is stored from a refused upload.
+profile's brief and workpaper within the render limits, without an error and
+without anything that could run script or load a resource (the same checks
+run again on every later render, whatever data the profile then holds); a
+logo unless it really is a PNG or JPEG within the size limit. Nothing is
+stored from a refused upload.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import lookups
-from csfpilot.webapp.reports import queries
+from csfpilot.webapp.reports import queries, rendering
 from csfpilot.webapp.reports.models import ReportTemplate
 
 
@@ -75,7 +77,12 @@ def save_template(access: Access, profile_id: int, change: TemplateChange) -> Re
         branding = Branding(primary=row.primary, accent=row.accent)
         for kind in ("brief", "workpaper"):
             report = queries.report(access, profile_id, kind).with_branding(branding)
-            render_html(report, template=row.template, template_name=row.template_name)
+            render_html(
+                report,
+                template=row.template,
+                template_name=row.template_name,
+                limits=rendering.limits(),
+            )
     row.updated_by_id = lookups.acting_user_id(access)
     row.save()
     changes = audit.diff(before or {}, _audited(row))

@@ -15,13 +15,12 @@ from csfpilot.core.errors import InputRefused
 from csfpilot.reports.branding import MAX_LOGO_BYTES
 from csfpilot.reports.html import MAX_TEMPLATE_BYTES
 from csfpilot.reports.render import FORMATS, KINDS, check_format, filename
-from csfpilot.reports.render import render as render_report
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import Access, PermissionMissing
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import lookups
 from csfpilot.webapp.profiles.views import profile_context, profile_page
-from csfpilot.webapp.reports import queries, services
+from csfpilot.webapp.reports import queries, rendering, services
 from csfpilot.webapp.reports.forms import TemplateForm
 from csfpilot.webapp.reports.responses import VIEWABLE, check_disposition, report_response
 
@@ -137,7 +136,22 @@ def download(request: HttpRequest, access: Access, pk: int, kind: str, fmt: str)
     except InputRefused as exc:  # a Community Profile has no report
         raise Http404(str(exc)) from exc
     look = queries.look(access)
-    data = render_report(report, fmt, template=look.template, template_name=look.template_name)
+    try:
+        data = rendering.render_file(access, report, fmt, look)
+    except rendering.Busy as exc:
+        return busy(request, exc, reverse("reports:page", args=[access.organization.slug, pk]))
+    except InputRefused as exc:  # the organization's template fails on this profile
+        messages.error(request, _("The report could not be made: %(reason)s") % {"reason": exc})
+        return redirect("reports:page", slug=access.organization.slug, pk=pk)
     name = filename(report.meta["title"], kind, fmt, report.meta["today"])
     audit.record_download(access, "report", pk, label=name, filename=name, size=len(data), fmt=fmt)
     return report_response(data, spec, name, disposition)
+
+
+def busy(request: HttpRequest, exc: rendering.Busy, back: str) -> HttpResponse:
+    """429 with Retry-After: the report is not queued, the caller asks again later."""
+    response = render(
+        request, "reports/busy.html", {"reason": exc.reason(), "back": back}, status=429
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
