@@ -86,7 +86,14 @@ def serve(
             envvar="CSFPILOT_THREADS", min=1, max=256, help="Threads in each worker process."
         ),
     ] = 4,
-    demo: Annotated[bool, typer.Option(help="Create the demo organization on first start.")] = True,
+    demo: Annotated[
+        bool | None,
+        typer.Option(
+            help="Create the demo organization on first start (default: yes, except with "
+            "CSFPILOT_ENV=production, where it is refused).",
+            show_default=False,
+        ),
+    ] = None,
     prepare: Annotated[
         bool,
         typer.Option(
@@ -97,6 +104,15 @@ def serve(
     access_log: Annotated[bool, typer.Option(help="Log every request to standard output.")] = False,
 ) -> None:
     """Start the web app and its API (migrates and loads NIST's data on first start)."""
+    # The demo account's password is in the docs: a production instance never gets one.
+    production = os.environ.get("CSFPILOT_ENV", "").strip().lower() == "production"
+    if demo and production:
+        console.print(
+            "[red]Refused:[/] the demo account's password is published, so it is never "
+            "created with CSFPILOT_ENV=production. Start without --demo."
+        )
+        raise typer.Exit(2)
+    demo = not production if demo is None else demo
     # Set before Django reads its settings: pages link the collected, hashed files.
     os.environ["CSFPILOT_HASHED_STATIC"] = "1"
     if prepare:
