@@ -75,5 +75,12 @@ def start_import(
 )
 def start_recompute(request: HttpRequest, slug: str) -> Any:
     access = require(request, slug, Permission.EDIT_SETTINGS)
-    job = services.enqueue(recompute_sector, access=access, label="Recompute sector scores")
+    # One at a time per organization: asking again while it is queued or running answers
+    # with that job instead of queueing the same heavy work again.
+    job = services.enqueue_once(
+        recompute_sector,
+        access=access,
+        label="Recompute sector scores",
+        dedupe_key=f"sector-recompute:org:{access.organization.pk}",
+    )
     return 202, job_out(queries.job(access, job.pk))
