@@ -113,6 +113,11 @@ def serve(
         )
         raise typer.Exit(2)
     demo = not production if demo is None else demo
+    workers = workers or _default_workers()
+    # Sign-in throttles must be counted once for all worker processes, or each would allow
+    # the limit again: without Redis, they go to the database (docs/accounts.md).
+    if workers > 1 and not os.environ.get("CSFPILOT_REDIS_URL"):
+        os.environ.setdefault("CSFPILOT_CACHE", "database")
     # Set before Django reads its settings: pages link the collected, hashed files.
     os.environ["CSFPILOT_HASHED_STATIC"] = "1"
     if prepare:
@@ -126,7 +131,6 @@ def serve(
     with console.status("Collecting static files…"):
         if database.collect_static():
             console.print("[dim]Static files collected under hashed names.[/]")
-    workers = workers or _default_workers()
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
     console.print(f"[bold green]csfpilot[/] is serving at [link={url}]{url}[/link]", soft_wrap=True)
