@@ -96,12 +96,16 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Inside WhiteNoise: static files keep their year-long cache header.
     "csfpilot.webapp.site.no_store.NoStoreMiddleware",
+    # Before anything reads a body (site/request_limits.py).
+    "csfpilot.webapp.site.request_limits.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Knows the user; runs before the CSRF check reads a form's body (process_view).
+    "csfpilot.webapp.site.request_limits.PermissionBeforeBodyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -180,6 +184,11 @@ if CSFPILOT_HASHED_STATIC:
     WHITENOISE_USE_FINDERS = False
     # Pages link only the hashed names: compress and keep those, half the start-up work.
     WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+# The largest request body accepted, checked before any of it is read (413 beyond it); the
+# same as client_max_body_size in deploy/nginx.conf. The importers have their own limits.
+CSFPILOT_MAX_REQUEST_BYTES = int(
+    float(os.environ.get("CSFPILOT_MAX_REQUEST_MB", "25")) * 1024 * 1024
+)
 # Uploaded files; several app servers share one folder (see docs/deploy.md).
 MEDIA_ROOT = Path(os.environ.get("CSFPILOT_MEDIA_ROOT") or DATA_DIR / "media")
 MEDIA_URL = "/media/"

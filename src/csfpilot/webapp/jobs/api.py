@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from csfpilot.formats.native import MAX_PROFILE_BYTES
-from csfpilot.webapp.accounts.api_auth import api_auth
+from csfpilot.webapp.accounts.api_auth import api_auth, upload_auth
 from csfpilot.webapp.jobs import queries, services
 from csfpilot.webapp.jobs.profile_import import import_profile
 from csfpilot.webapp.jobs.schemas import JobOut, job_out
@@ -42,6 +42,7 @@ def job_detail(request: HttpRequest, slug: str, job_id: int) -> Any:
     BASE + "/profile-import",
     response={202: JobOut},
     summary="Import a profile file in the background (YAML or JSON, at most 8 MiB)",
+    auth=upload_auth(Permission.EDIT_PROFILES),
 )
 def start_import(
     request: HttpRequest,

@@ -20,7 +20,7 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from csfpilot.webapp.accounts.api_auth import api_auth
+from csfpilot.webapp.accounts.api_auth import api_auth, upload_auth
 from csfpilot.webapp.organizations.permissions import require
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import exchange_formats, queries
@@ -106,6 +106,7 @@ def export_exchange(request: HttpRequest, slug: str, profile_id: int, format: Fo
     BASE + "/{int:profile_id}/exchange/preview",
     response={200: ExchangePreviewOut, **ANSWERS, 413: s.RefusedOut},
     summary="Preview importing a workbook or OSCAL file onto a profile (nothing is stored)",
+    auth=upload_auth(Permission.EDIT_PROFILES),
 )
 @answers
 def preview_exchange(
@@ -127,6 +128,7 @@ def preview_exchange(
     BASE + "/{int:profile_id}/exchange/apply",
     response={200: ExchangeApplyOut, **ANSWERS, 413: s.RefusedOut},
     summary="Import a workbook or OSCAL file onto a profile (all or nothing)",
+    auth=upload_auth(Permission.EDIT_PROFILES),
 )
 @answers
 def apply_exchange(
@@ -152,6 +154,7 @@ def apply_exchange(
     BASE + "/exchange/import",
     response={201: s.ImportOut, **ANSWERS, 413: s.RefusedOut},
     summary="Start a new profile from a workbook or an OSCAL file",
+    auth=upload_auth(Permission.EDIT_PROFILES),
 )
 @answers
 def import_exchange(
