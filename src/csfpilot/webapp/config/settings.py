@@ -289,6 +289,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn's estimate, offline, with the reason a password is refused (docs/accounts.md).
+    {"NAME": "csfpilot.webapp.accounts.password_strength.GuessabilityValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "organizations:list"
