@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import UTC, date, datetime
 
@@ -37,7 +38,15 @@ HOSTILE = [
     "\t=1+1",
     "\r=1+1",
     "'=already quoted",
+    " =1+1",
+    "\n=1+1",
+    "\u00a0=1+1",
+    '\uff1dHYPERLINK("http://evil.example")',
+    "\ufe66SUM(1,1)",
+    "\u3000+1",
 ]
+# What a spreadsheet may read as the start of a formula, for the checks below.
+FORMULA_LIKE = re.compile(r"^(?:[\t\r\n]|\s*[=+\-@＝﹦＋﹢－﹣＠﹫])")
 COLUMNS = [Column("ID"), Column("Text", wrap=True)]
 
 
@@ -52,6 +61,16 @@ COLUMNS = [Column("ID"), Column("Text", wrap=True)]
         ("\rx", "'\rx"),
         ("'=x", "''=x"),
         ("'twas", "'twas"),
+        (" =1+1", "' =1+1"),
+        ("\n=1+1", "'\n=1+1"),
+        ("\nnote", "'\nnote"),
+        ("\u00a0=1+1", "'\u00a0=1+1"),
+        ("\uff1d1+1", "'\uff1d1+1"),
+        ("\ufe661+1", "'\ufe661+1"),
+        ("\uff0b1", "'\uff0b1"),
+        ("' =x", "'' =x"),
+        (" plain text", " plain text"),
+        ("\u00a0", "\u00a0"),
         ("GV.OC-01", "GV.OC-01"),
         ("a=b", "a=b"),
         ("", ""),
@@ -69,7 +88,7 @@ def test_neutralise(value: object, written: object) -> None:
 @given(st.text())
 def test_neutralised_text_never_starts_a_formula_and_restores_exactly(text: str) -> None:
     safe = neutralise(text)
-    assert not safe[:1] or safe[0] not in "=+-@\t\r"
+    assert not FORMULA_LIKE.match(safe)
     assert restore(safe) == text
 
 
@@ -81,7 +100,7 @@ def test_csv_is_utf8_with_bom_crlf_and_neutralised_cells() -> None:
     assert read[0] == ["ID", "Text"]
     assert [r[0] for r in read[1:-1]] == ["'" + v for v in HOSTILE]
     assert read[-1] == ["GV", "國際標準 ↔"]
-    assert all(not r[0].startswith(("=", "+", "-", "@", "\t", "\r")) for r in read)
+    assert all(not FORMULA_LIKE.match(r[0]) for r in read)
 
 
 def test_xlsx_cells_are_text_never_formulas() -> None:

@@ -52,3 +52,12 @@ def test_ipv6_addresses_are_bracketed_for_gunicorn():
     assert gunicorn_options("::1", 8000, workers=1, threads=1, access_log=False)["bind"] == [
         "[::1]:8000"
     ]
+
+
+def test_the_proxy_appends_the_client_and_the_app_servers_are_told_to_trust_it():
+    # Sign-in throttling counts the address nginx appends; the app believes it only from
+    # the proxies named in CSFPILOT_TRUSTED_PROXIES (issue #14, item 4).
+    nginx = (ROOT / "deploy/nginx.conf").read_text()
+    assert re.search(r"proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;", nginx)
+    for path in DEPLOY:
+        assert "CSFPILOT_TRUSTED_PROXIES" in path.read_text(), path.name

@@ -419,3 +419,32 @@ def test_the_worker_writes_a_signed_checkpoint_of_the_audit_chains(world, settin
     (tmp_path / "checkpoints.jsonl").unlink()
     work()
     assert not (tmp_path / "checkpoints.jsonl").exists()
+
+
+def test_asking_for_a_sector_recompute_again_answers_with_the_queued_job(world, client: Client):
+    # Issue #14, item 10: every POST used to queue another full recompute of the sector.
+    client.force_login(world.users["owner"])
+    url = "/api/organizations/acme/jobs/sector-recompute"
+    first = client.post(url)
+    again = [client.post(url) for _ in range(3)]
+    assert first.status_code == 202
+    assert {a.status_code for a in again} == {202}
+    assert {a.json()["id"] for a in again} == {first.json()["id"]}
+    assert Job.objects.filter(organization=world.org).count() == 1
+    work()
+    # Once it has ended, the next request queues a new one.
+    later = client.post(url)
+    assert later.status_code == 202 and later.json()["id"] != first.json()["id"]
+
+
+def test_the_database_holds_one_active_job_per_dedupe_key(world):
+    from django.db import IntegrityError, transaction
+
+    first = services.enqueue(recompute_sector, label="a", dedupe_key="sector:energy")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Job.objects.create(function=first.function, label="b", dedupe_key="sector:energy")
+    # Ended jobs and jobs without a key are not held to it.
+    Job.objects.filter(pk=first.pk).update(status=JobStatus.SUCCEEDED)
+    Job.objects.create(function=first.function, label="c", dedupe_key="sector:energy")
+    Job.objects.create(function=first.function, label="d")
+    Job.objects.create(function=first.function, label="e")

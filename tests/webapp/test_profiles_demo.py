@@ -137,3 +137,15 @@ def test_no_demo_profiles_on_an_instance_with_real_accounts(world: World):
     assert ensure_demo() is None
     assert not Organization.objects.filter(slug=DEMO_ORGANIZATION[1]).exists()
     assert DEMO_LOGIN[0] == "demo@example.com"
+
+
+def test_the_demo_account_is_never_created_in_production(settings):
+    from django.contrib.auth import get_user_model
+
+    from csfpilot.webapp.demo import DemoRefused
+
+    settings.CSFPILOT_ENV = "production"
+    with pytest.raises(DemoRefused, match="CSFPILOT_ENV=production"):
+        ensure_demo()
+    assert not get_user_model().objects.filter(email=DEMO_LOGIN[0]).exists()
+    assert not Organization.objects.filter(slug=DEMO_ORGANIZATION[1]).exists()

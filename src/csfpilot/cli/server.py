@@ -89,7 +89,14 @@ def serve(
             envvar="CSFPILOT_THREADS", min=1, max=256, help="Threads in each worker process."
         ),
     ] = 4,
-    demo: Annotated[bool, typer.Option(help="Create the demo organization on first start.")] = True,
+    demo: Annotated[
+        bool | None,
+        typer.Option(
+            help="Create the demo organization on first start (default: yes, except with "
+            "CSFPILOT_ENV=production, where it is refused).",
+            show_default=False,
+        ),
+    ] = None,
     prepare: Annotated[
         bool,
         typer.Option(
@@ -107,6 +114,20 @@ def serve(
     ] = True,
 ) -> None:
     """Start the web app and its API (migrates and loads NIST's data on first start)."""
+    # The demo account's password is in the docs: a production instance never gets one.
+    production = os.environ.get("CSFPILOT_ENV", "").strip().lower() == "production"
+    if demo and production:
+        console.print(
+            "[red]Refused:[/] the demo account's password is published, so it is never "
+            "created with CSFPILOT_ENV=production. Start without --demo."
+        )
+        raise typer.Exit(2)
+    demo = not production if demo is None else demo
+    workers = workers or _default_workers()
+    # Sign-in throttles must be counted once for all worker processes, or each would allow
+    # the limit again: without Redis, they go to the database (docs/accounts.md).
+    if workers > 1 and not os.environ.get("CSFPILOT_REDIS_URL"):
+        os.environ.setdefault("CSFPILOT_CACHE", "database")
     # Set before Django reads its settings: pages link the collected, hashed files.
     os.environ["CSFPILOT_HASHED_STATIC"] = "1"
     if prepare:
@@ -120,7 +141,6 @@ def serve(
     with console.status("Collecting static files…"):
         if database.collect_static():
             console.print("[dim]Static files collected under hashed names.[/]")
-    workers = workers or _default_workers()
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
     console.print(f"[bold green]csfpilot[/] is serving at [link={url}]{url}[/link]", soft_wrap=True)

@@ -1,8 +1,10 @@
 """Writing CSV and Excel files that are safe to open: the one writer every export uses.
 
 *Formula injection* (CSV injection): a spreadsheet treats a cell that starts
-with ``=``, ``+``, ``-`` or ``@`` as a formula, and one that starts with a tab
-or carriage return can be coaxed into one. A framework title, a crosswalk
+with ``=``, ``+``, ``-`` or ``@`` as a formula, and one that starts with a tab,
+carriage return or line feed can be coaxed into one; so can one whose sign
+follows white space (a space or no-break space that the import trims) or comes
+in its full-width form (``＝``, ``﹦``...). A framework title, a crosswalk
 comment or an assessor's note written by someone else could then run
 ``=HYPERLINK(...)`` or a DDE command on the machine of whoever opens the
 export. Following OWASP's advice, every text cell that starts with one of
@@ -40,9 +42,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-# A text cell a spreadsheet would read as a formula (after any apostrophes we added).
-_FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
-_NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
+# A text cell a spreadsheet would read as a formula (after any apostrophes we added): one
+# that starts with a formula sign, also after white space (spreadsheets trim a leading space
+# or no-break space on import, and a line feed starts a new line of the cell) and in its
+# full-width and small forms (＝ ﹦ ＋ ﹢ － ﹣ ＠ ﹫), which East Asian input methods type and
+# some spreadsheets take for the ASCII sign; or with a tab, carriage return or line feed.
+_TRIGGER = r"(?:[\t\r\n]|\s*[=+\-@\uff1d\ufe66\uff0b\ufe62\uff0d\ufe63\uff20\ufe6b])"
+_FORMULA_START = re.compile(r"^'*" + _TRIGGER)
+_NEUTRALISED = re.compile(r"^'+" + _TRIGGER)
 # Excel forbids these in sheet names.
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 MAX_SHEET_NAME = 31

@@ -2,8 +2,9 @@
 
 The demo password is printed by ``csfpilot serve`` and written in the docs, so
 the account is for local evaluation only: it is created only while the database
-has no other account, and an instance reachable by others should be started
-with ``csfpilot serve --no-demo`` (or the demo account deleted).
+has no other account, never in production (``CSFPILOT_ENV=production``), and
+an instance reachable by others should be started with ``csfpilot serve
+--no-demo`` (or the demo account deleted).
 
 The demo organization comes with profiles so that every screen has something
 to show: a mid-size manufacturer's Current and Target Profile over all 106
@@ -22,6 +23,16 @@ DEMO_LOGIN = ("demo@example.com", "csf-demo-2-pilot")
 DEMO_ORGANIZATION = ("Example Manufacturing Co.", "example-manufacturing")
 
 
+class DemoRefused(Exception):
+    """The demo account was asked for on a production instance."""
+
+
+PRODUCTION_REFUSAL = (
+    "The demo account's password is published, so it is never created with "
+    "CSFPILOT_ENV=production: start with --no-demo."
+)
+
+
 def ensure_demo() -> Any:
     """Create the demo user and organization once; return the demo organization.
 
@@ -30,7 +41,13 @@ def ensure_demo() -> Any:
     real accounts exist but the demo account does not. The demo profiles are
     added only while the demo organization has no profile at all; once it has
     any, its profiles are left exactly as people changed them.
+
+    Raises :class:`DemoRefused` on a production instance (``CSFPILOT_ENV=production``).
     """
+    from django.conf import settings
+
+    if settings.CSFPILOT_ENV == "production":
+        raise DemoRefused(PRODUCTION_REFUSAL)
     from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
     from django.db import transaction

@@ -11,6 +11,7 @@ from csfpilot.webapp.accounts import queries, services
 from csfpilot.webapp.accounts.api_auth import api_auth, require_session
 from csfpilot.webapp.accounts.models import ApiToken
 from csfpilot.webapp.accounts.schemas import TokenCreated, TokenIn, TokenOut
+from csfpilot.webapp.accounts.token_policy import second_factor_missing
 from csfpilot.webapp.organizations.permissions import SESSION, needs
 
 router = Router(tags=["tokens"], auth=api_auth)
@@ -51,6 +52,9 @@ def create_token(
     user = require_session(request)
     # The answer holds the secret: no cache may keep a copy.
     response["Cache-Control"] = "no-store"
+    refusal = second_factor_missing(request)
+    if refusal:
+        raise HttpError(403, refusal)
     try:
         token, secret = services.issue_token(
             user, payload.organization, payload.role, payload.name, payload.days

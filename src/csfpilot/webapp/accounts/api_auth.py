@@ -23,18 +23,31 @@ from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
 from csfpilot.webapp.accounts import services
-from csfpilot.webapp.organizations.permissions import Actor, TokenScope, actor_of
-from csfpilot.webapp.organizations.roles import Role
+from csfpilot.webapp.organizations.permissions import Actor, TokenScope, actor_of, require
+from csfpilot.webapp.organizations.roles import Permission, Role
+
+
+def _slug(request: HttpRequest) -> str:
+    match = request.resolver_match
+    return str(match.kwargs.get("slug", "")) if match is not None else ""
 
 
 class ApiTokenAuth(HttpBearer):
+    def __init__(self, body_permission: Permission | None = None) -> None:
+        super().__init__()
+        # See upload_auth(): checked here, before the API framework parses the body.
+        self.body_permission = body_permission
+
     def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
         found = services.authenticate(token.strip())
         if found is None:
             return None
         # Pages and logging read request.user; the token's owner is the caller.
         request.user = found.user
-        return Actor(found.user, TokenScope(found.pk, found.organization_id, Role(found.role)))
+        actor = Actor(found.user, TokenScope(found.pk, found.organization_id, Role(found.role)))
+        if self.body_permission is not None:
+            require(actor, _slug(request), self.body_permission)
+        return actor
 
 
 class BrowserSessionAuth(APIKeyCookie):
@@ -42,11 +55,19 @@ class BrowserSessionAuth(APIKeyCookie):
 
     param_name: str = settings.SESSION_COOKIE_NAME
 
+    def __init__(self, body_permission: Permission | None = None) -> None:
+        super().__init__()
+        self.body_permission = body_permission
+
     def _get_key(self, request: HttpRequest) -> str | None:
         key = request.COOKIES.get(self.param_name)
         if not key:
             # No session at all: "not signed in" (401), not a CSRF failure.
             return None
+        user = getattr(request, "user", None)
+        if self.body_permission is not None and user is not None and user.is_authenticated:
+            # Before the CSRF check: it reads a form body to look for the token in it.
+            require(Actor(user), _slug(request), self.body_permission)
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
             raise HttpError(403, "CSRF check failed: send the X-CSRFToken header.")
         return key
@@ -59,6 +80,16 @@ class BrowserSessionAuth(APIKeyCookie):
 
 
 api_auth = [ApiTokenAuth(), BrowserSessionAuth()]
+
+
+def upload_auth(permission: Permission) -> list[Any]:
+    """:data:`api_auth` that also checks ``permission`` in the path's organization.
+
+    For endpoints that take a file: the API framework authenticates before it
+    parses the body, so a caller without the permission gets its 403 (or 404)
+    before the upload is read or written anywhere (``site/request_limits.py``).
+    """
+    return [ApiTokenAuth(permission), BrowserSessionAuth(permission)]
 
 
 def require_session(request: HttpRequest) -> Any:

@@ -184,15 +184,17 @@ def revoke_token(user: Any, token_id: int, *, who: audit.Who | None = None) -> A
     return token
 
 
-def revoke_tokens_of(user_id: int, organization_id: int) -> int:
-    """Revoke a person's tokens in an organization (they left it); the audit trail records
-    each one as revoked by the system."""
+def revoke_tokens_of(user_id: int, organization_id: int | None = None) -> int:
+    """Revoke a person's tokens in an organization (they left it), or in every organization
+    (their password or second factor changed); the audit trail records each one as revoked
+    by the system."""
     now = timezone.now()
+    scope = {} if organization_id is None else {"organization_id": organization_id}
     with transaction.atomic():
         live = list(
             ApiToken.objects.select_for_update()
             .select_related("user", "organization")
-            .filter(user_id=user_id, organization_id=organization_id, revoked__isnull=True)
+            .filter(user_id=user_id, revoked__isnull=True, **scope)
         )
         ApiToken.objects.filter(pk__in=[t.pk for t in live]).update(revoked=now)
         for token in live:

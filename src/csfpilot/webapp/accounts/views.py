@@ -14,6 +14,7 @@ from csfpilot.core.errors import InputRefused
 from csfpilot.webapp.accounts import queries, services
 from csfpilot.webapp.accounts.forms import TokenForm
 from csfpilot.webapp.accounts.models import ApiToken
+from csfpilot.webapp.accounts.token_policy import second_factor_missing
 from csfpilot.webapp.organizations.forms import refuse
 from csfpilot.webapp.organizations.permissions import OrganizationNotFound
 
@@ -25,23 +26,25 @@ def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None, user=request.user)
     created = None
     status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                created = services.issue_token(
-                    request.user, data["organization"], data["role"], data["name"], data["days"]
-                )
-            except InputRefused as exc:
-                refuse(form, exc)
-            except services.TokenScopeRefused as exc:
-                form.add_error("role", str(exc))
-            except OrganizationNotFound:
-                form.add_error("organization", _("Choose one of your organizations."))
-        if created is None:
-            status = 400
-        else:
-            form = TokenForm(user=request.user)
+    refusal = second_factor_missing(request) if request.method == "POST" else None
+    if refusal:
+        form.add_error(None, refusal)
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.issue_token(
+                request.user, data["organization"], data["role"], data["name"], data["days"]
+            )
+        except InputRefused as exc:
+            refuse(form, exc)
+        except services.TokenScopeRefused as exc:
+            form.add_error("role", str(exc))
+        except OrganizationNotFound:
+            form.add_error("organization", _("Choose one of your organizations."))
+    if request.method == "POST" and created is None:
+        status = 400
+    elif created is not None:
+        form = TokenForm(user=request.user)
     return render(
         request,
         "accounts/tokens.html",

@@ -115,12 +115,18 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside WhiteNoise: static files keep their year-long cache header.
+    "csfpilot.webapp.site.no_store.NoStoreMiddleware",
+    # Before anything reads a body (site/request_limits.py).
+    "csfpilot.webapp.site.request_limits.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Knows the user; runs before the CSRF check reads a form's body (process_view).
+    "csfpilot.webapp.site.request_limits.PermissionBeforeBodyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -201,6 +207,11 @@ if CSFPILOT_HASHED_STATIC:
     WHITENOISE_USE_FINDERS = False
     # Pages link only the hashed names: compress and keep those, half the start-up work.
     WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+# The largest request body accepted, checked before any of it is read (413 beyond it); the
+# same as client_max_body_size in deploy/nginx.conf. The importers have their own limits.
+CSFPILOT_MAX_REQUEST_BYTES = int(
+    float(os.environ.get("CSFPILOT_MAX_REQUEST_MB", "25")) * 1024 * 1024
+)
 # Uploaded files; several app servers share one folder (see docs/deploy.md).
 MEDIA_ROOT = Path(os.environ.get("CSFPILOT_MEDIA_ROOT") or DATA_DIR / "media")
 MEDIA_URL = "/media/"
@@ -279,6 +290,7 @@ CSFPILOT_AUTOLOAD_CATALOGS = _env_bool("CSFPILOT_AUTOLOAD_CATALOGS", True)
 
 
 # --- Accounts, sign-in and tenants (docs/accounts.md) ------------------------------------
+from csfpilot.webapp.accounts.client_address import parse_networks  # noqa: E402
 from csfpilot.webapp.accounts.sso import oidc_providers  # noqa: E402
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -300,6 +312,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn's estimate, offline, with the reason a password is refused (docs/accounts.md).
+    {"NAME": "csfpilot.webapp.accounts.password_strength.GuessabilityValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "organizations:list"
@@ -323,14 +337,24 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or e-mail changes
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[csfpilot] "
-# Throttling (allauth's defaults, stated here so they are visible): 5 failed sign-ins per
-# address per 5 minutes and 10 per minute per IP; password reset 5/min per address.
+# Throttling, per client address (the real one behind CSFPILOT_TRUSTED_PROXIES): 10 failed
+# sign-ins a minute over all accounts, and 5 in 5 minutes per client and account ("key"
+# here is client and account together, see accounts/adapters.py); per account from every
+# client, 20 in 5 minutes (adapters.ACCOUNT_FAILURES). Password reset 5/min per address.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/300s/key",
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "signup": "20/m/ip",
 }
+
+# Reverse proxies in front of the app (addresses or networks, comma-separated): only a
+# request arriving from one of them has its X-Forwarded-For believed, read from the right
+# (accounts/client_address.py). Empty: the connecting address is the client.
+try:
+    CSFPILOT_TRUSTED_PROXIES = parse_networks(os.environ.get("CSFPILOT_TRUSTED_PROXIES", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "csfpilot"
@@ -362,17 +386,39 @@ DEFAULT_FROM_EMAIL = os.environ.get("CSFPILOT_EMAIL_FROM", "csfpilot <csfpilot@l
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The caches hold the sign-in throttles ("default") and built answers that are checked
-# against the database on every read ("answers", see profiles/answer_cache.py): per process
-# in memory by default, shared by every worker and server when Redis is configured.
+# against the database on every read ("answers", see profiles/answer_cache.py). With Redis
+# both are shared by every worker and server. Without it, the answers stay in each process's
+# memory (always correct, see answer_cache.py), while the throttles must be counted once
+# for all processes or each would allow the limit again: CSFPILOT_CACHE=database keeps
+# them in a table of the database, and `csfpilot serve` sets it when it starts more than
+# one worker process. "memory" is right for one process (a laptop, the test suite).
 _redis_url = os.environ.get("CSFPILOT_REDIS_URL", "")
+CSFPILOT_CACHE = os.environ.get("CSFPILOT_CACHE", "").strip().lower() or (
+    "redis" if _redis_url else "memory"
+)
+if CSFPILOT_CACHE not in {"memory", "database", "redis"}:
+    raise ImproperlyConfigured(
+        f"CSFPILOT_CACHE must be 'memory', 'database' or 'redis', not {CSFPILOT_CACHE!r}"
+    )
+if CSFPILOT_CACHE == "redis" and not _redis_url:
+    raise ImproperlyConfigured("CSFPILOT_CACHE=redis needs CSFPILOT_REDIS_URL")
+# Made by a migration (accounts 0003), so that every database has it before a server starts.
+SHARED_CACHE_TABLE = "csfpilot_cache"
 
 
-def _cache(prefix: str, entries: int) -> dict[str, object]:
-    if _redis_url:
+def _cache(prefix: str, entries: int, *, shared: bool = True) -> dict[str, object]:
+    if CSFPILOT_CACHE == "redis":
         return {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _redis_url,
             "KEY_PREFIX": prefix,
+        }
+    if CSFPILOT_CACHE == "database" and shared:
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": SHARED_CACHE_TABLE,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
     return {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -384,7 +430,7 @@ def _cache(prefix: str, entries: int) -> dict[str, object]:
 CACHES = {
     "default": _cache("csfpilot", 300),
     # A full profile's outcome list is about 60 KB: at most about 30 MB per process.
-    "answers": _cache("csfpilot-answers", 500) | {"TIMEOUT": 3600},
+    "answers": _cache("csfpilot-answers", 500, shared=False) | {"TIMEOUT": 3600},
 }
 
 

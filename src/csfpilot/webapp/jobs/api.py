@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from csfpilot.formats.native import MAX_PROFILE_BYTES
-from csfpilot.webapp.accounts.api_auth import api_auth
+from csfpilot.webapp.accounts.api_auth import api_auth, upload_auth
 from csfpilot.webapp.jobs import queries, services
 from csfpilot.webapp.jobs.profile_import import import_profile
 from csfpilot.webapp.jobs.schemas import JobOut, job_out
@@ -53,6 +53,7 @@ def job_detail(request: HttpRequest, slug: str, job_id: int) -> Any:
     response={202: JobOut},
     summary="Import a profile file in the background (YAML or JSON, at most 8 MiB)",
     openapi_extra=needs(Permission.EDIT_PROFILES),
+    auth=upload_auth(Permission.EDIT_PROFILES),
 )
 def start_import(
     request: HttpRequest,
@@ -87,5 +88,12 @@ def start_import(
 )
 def start_recompute(request: HttpRequest, slug: str) -> Any:
     access = require(request, slug, Permission.EDIT_SETTINGS)
-    job = services.enqueue(recompute_sector, access=access, label="Recompute sector scores")
+    # One at a time per organization: asking again while it is queued or running answers
+    # with that job instead of queueing the same heavy work again.
+    job = services.enqueue_once(
+        recompute_sector,
+        access=access,
+        label="Recompute sector scores",
+        dedupe_key=f"sector-recompute:org:{access.organization.pk}",
+    )
     return 202, job_out(queries.job(access, job.pk))

@@ -49,7 +49,8 @@ class Job(models.Model):
     arguments = models.JSONField(default=dict, blank=True)
     upload = models.BinaryField(null=True, blank=True)
     upload_name = models.CharField(max_length=255, blank=True)
-    # Two queued jobs with the same key would do the same work; the second is not made.
+    # Two active jobs with the same key would do the same work; the second is not made
+    # (services.enqueue_once, and the database's constraint below when two ask at once).
     dedupe_key = models.CharField(max_length=200, blank=True)
 
     status = models.CharField(
@@ -90,7 +91,12 @@ class Job(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=JobStatus.values), name="jobs_known_status"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=models.Q(status__in=ACTIVE) & ~models.Q(dedupe_key=""),
+                name="jobs_one_active_job_per_dedupe_key",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
@@ -90,13 +90,28 @@ def enqueue(
 
 
 def enqueue_once(func: JobCallable, *, dedupe_key: str, **kwargs: Any) -> Job:
-    """:func:`enqueue`, unless a job with the same ``dedupe_key`` is still queued or running."""
-    found = (
-        Job.objects.filter(dedupe_key=dedupe_key, status__in=ACTIVE).order_by("-id").first()
-        if dedupe_key
-        else None
-    )
-    return found or enqueue(func, dedupe_key=dedupe_key, **kwargs)
+    """:func:`enqueue`, unless a job with the same ``dedupe_key`` is still queued or running.
+
+    Then that job is the answer. Two callers at once cannot both queue one: the
+    database allows one active job per key, and the one whose insert is refused
+    answers with the other's job.
+    """
+    if not dedupe_key:
+        return enqueue(func, **kwargs)
+    key = dedupe_key[:200]
+    active = Job.objects.filter(dedupe_key=key, status__in=ACTIVE).order_by("-id")
+    for _ in range(3):
+        found = active.first()
+        if found is not None:
+            return found
+        try:
+            return enqueue(func, dedupe_key=key, **kwargs)
+        except IntegrityError:
+            # Queued by someone else between the look and the insert (the insert ran in
+            # its own savepoint, so nothing of it is left); their job is the answer. The
+            # look may also miss because that job just ended: then try again.
+            continue
+    raise ConflictError(f"Could not queue {kwargs.get('label', 'the job')!r}: try again.")
 
 
 def _submit(job: Job, *, delay: float = 0) -> None:

@@ -53,3 +53,17 @@ class OrgPermissionMixin:
         remember(request, kwargs["slug"])
         request.org_access = self.access  # type: ignore[attr-defined]
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+def body_permission(permission: Permission) -> Callable[[Callable[..., HttpResponse]], Any]:
+    """Declare the permission a request with a body needs, when it is more than the page's.
+
+    ``site/request_limits.py`` checks it before anything reads the body (an upload);
+    the view must still check it itself. Put it above ``@org_view``.
+    """
+
+    def mark(view: Callable[..., HttpResponse]) -> Any:
+        view.body_permission = permission  # type: ignore[attr-defined]
+        return view
+
+    return mark

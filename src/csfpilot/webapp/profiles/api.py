@@ -29,7 +29,7 @@ from csfpilot.core.errors import InputRefused
 from csfpilot.core.profiles import Level, ProfileKind, Scale
 from csfpilot.core.scoring import Comparison
 from csfpilot.formats.native import MAX_PROFILE_BYTES
-from csfpilot.webapp.accounts.api_auth import api_auth
+from csfpilot.webapp.accounts.api_auth import api_auth, upload_auth
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.catalog.schemas import Problem
 from csfpilot.webapp.organizations.permissions import Access, needs, require
@@ -686,6 +686,7 @@ def _import(
     response={201: s.ImportOut, 200: s.ImportOut, **ANSWERS, 413: s.RefusedOut},
     summary="Import a profile file (YAML or JSON, at most 8 MiB)",
     openapi_extra=needs(Permission.EDIT_PROFILES),
+    auth=upload_auth(Permission.EDIT_PROFILES),
 )
 @answers
 def import_profile(
@@ -703,6 +704,7 @@ def import_profile(
     response={201: s.ImportOut, 200: s.ImportOut, **ANSWERS, 413: s.RefusedOut},
     summary="Import a Community Profile file (kind: community)",
     openapi_extra=needs(Permission.EDIT_PROFILES),
+    auth=upload_auth(Permission.EDIT_PROFILES),
 )
 @answers
 def import_community_profile(

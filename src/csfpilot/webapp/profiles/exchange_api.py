@@ -20,7 +20,7 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from csfpilot.webapp.accounts.api_auth import api_auth
+from csfpilot.webapp.accounts.api_auth import api_auth, upload_auth
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import needs, require
 from csfpilot.webapp.organizations.roles import Permission
@@ -117,6 +117,7 @@ def export_exchange(request: HttpRequest, slug: str, profile_id: int, format: Fo
     response={200: ExchangePreviewOut, **ANSWERS, 413: s.RefusedOut},
     summary="Preview importing a workbook or OSCAL file onto a profile (nothing is stored)",
     openapi_extra=needs(Permission.EDIT_PROFILES),
+    auth=upload_auth(Permission.EDIT_PROFILES),
 )
 @answers
 def preview_exchange(
@@ -139,6 +140,7 @@ def preview_exchange(
     response={200: ExchangeApplyOut, **ANSWERS, 413: s.RefusedOut},
     summary="Import a workbook or OSCAL file onto a profile (all or nothing)",
     openapi_extra=needs(Permission.EDIT_PROFILES),
+    auth=upload_auth(Permission.EDIT_PROFILES),
 )
 @answers
 def apply_exchange(
@@ -165,6 +167,7 @@ def apply_exchange(
     response={201: s.ImportOut, **ANSWERS, 413: s.RefusedOut},
     summary="Start a new profile from a workbook or an OSCAL file",
     openapi_extra=needs(Permission.EDIT_PROFILES),
+    auth=upload_auth(Permission.EDIT_PROFILES),
 )
 @answers
 def import_exchange(

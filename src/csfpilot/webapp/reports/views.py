@@ -16,6 +16,7 @@ from csfpilot.reports.branding import MAX_LOGO_BYTES
 from csfpilot.reports.html import MAX_TEMPLATE_BYTES
 from csfpilot.reports.render import FORMATS, KINDS, check_format, filename
 from csfpilot.webapp.audit import services as audit
+from csfpilot.webapp.organizations.decorators import body_permission
 from csfpilot.webapp.organizations.permissions import Access, PermissionMissing
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import lookups
@@ -58,6 +59,7 @@ def _downloads(access: Access, pk: int) -> list[dict[str, object]]:
     ]
 
 
+@body_permission(Permission.EDIT_PROFILES)  # uploads: refused before they are read
 @profile_page(Permission.VIEW)
 @require_http_methods(["GET", "POST"])
 def reports_page(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
