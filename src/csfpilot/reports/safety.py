@@ -146,7 +146,9 @@ SVG_TAGS = frozenset(
         "stop",
     ]
 )
-HTML_GLOBAL = frozenset({"class", "id", "lang", "dir", "title", "style", "role", "hidden"})
+HTML_GLOBAL = frozenset(
+    {"class", "id", "lang", "dir", "title", "style", "role", "hidden", "translate"}
+)
 HTML_ATTRIBUTES = {
     "html": {"xmlns"},
     "meta": {"charset", "name", "content"},
