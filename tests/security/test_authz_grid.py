@@ -39,6 +39,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from csfpilot.webapp.accounts.services import issue_token
 from csfpilot.webapp.config.api import api
+from csfpilot.webapp.organizations import invitations
 from csfpilot.webapp.organizations.models import Membership
 from csfpilot.webapp.organizations.roles import ROLE_PERMISSIONS, Permission, Role
 from csfpilot.webapp.profiles import services
@@ -70,7 +71,7 @@ class Endpoint:
 
     ``key`` names the route: ``"view:<url name>"`` for a page, ``"METHOD /path"`` (as in
     the OpenAPI schema) for the API, ``"route:<pattern>"`` for an unnamed route.
-    ``url`` may hold {org} {profile} {community} {snapshot} {member} {token}
+    ``url`` may hold {org} {profile} {community} {snapshot} {member} {invitation} {token}
     {key} {dataset}; ``ok`` is what a caller who may use it gets.
     """
 
@@ -92,7 +93,10 @@ class Endpoint:
     @property
     def names_objects(self) -> bool:
         """The URL names objects inside the organization (so "foreign ids" applies)."""
-        return any(f"{{{n}}}" in self.url for n in ("profile", "community", "snapshot", "member"))
+        return any(
+            f"{{{n}}}" in self.url
+            for n in ("profile", "community", "snapshot", "member", "invitation")
+        )
 
     @property
     def names_account_object(self) -> bool:
@@ -248,6 +252,22 @@ ENDPOINTS = [
         302,
         "POST",
     ),
+    Endpoint(
+        "view:organizations:invitation_revoke",
+        ORG + "/invitations/{invitation}/revoke/",
+        P.MANAGE_MEMBERS,
+        302,
+        "POST",
+    ),
+    # The link of an invitation e-mail: signed out, a page asking to sign in that names
+    # nothing; signed in, a link that holds no invitation is refused alike for everyone.
+    Endpoint(
+        "view:organizations:invitation",
+        "/invitations/" + "z" * 43 + "/",
+        ACCOUNT,
+        410,
+        anonymous=200,
+    ),
     Endpoint("view:organizations:settings", ORG + "/settings/", P.EDIT_SETTINGS),
     Endpoint(
         "view:organizations:settings",
@@ -378,9 +398,17 @@ ENDPOINTS = [
         "POST /organizations/{slug}/members",
         API + "/members",
         P.MANAGE_MEMBERS,
-        201,
+        202,
         "POST",
         {"email": "newbie@example.test", "role": "viewer"},
+    ),
+    Endpoint("GET /organizations/{slug}/invitations", API + "/invitations", P.MANAGE_MEMBERS),
+    Endpoint(
+        "DELETE /organizations/{slug}/invitations/{invitation_id}",
+        API + "/invitations/{invitation}",
+        P.MANAGE_MEMBERS,
+        204,
+        "DELETE",
     ),
     Endpoint(
         "PATCH /organizations/{slug}/members/{member_id}",
@@ -740,6 +768,7 @@ class Ids:
     community: int
     snapshot: int
     member: int  # a membership the member routes act on
+    invitation: int  # a pending invitation the invitation routes act on
 
 
 @dataclass
@@ -778,8 +807,16 @@ def build_grid() -> Grid:
     other_target = Membership.objects.create(
         user=make_user("target@globex.test"), organization=w.other, role="viewer"
     )
-    own = Ids(*_objects(w.access("owner"), contributor=w.users["contributor"]), target.pk)
-    foreign = Ids(*_objects(w.other_access()), other_target.pk)
+    own = Ids(
+        *_objects(w.access("owner"), contributor=w.users["contributor"]),
+        target.pk,
+        invitations.invite(w.access("owner"), "invited@acme.test", "viewer").pk,
+    )
+    foreign = Ids(
+        *_objects(w.other_access()),
+        other_target.pk,
+        invitations.invite(w.other_access(), "invited@globex.test", "viewer").pk,
+    )
     tokens = {role: issue_token(w.users[role], "acme", role, "grid")[1] for role in ROLES}
     own_token_ids = {
         role: issue_token(w.users[role], "acme", role, "to revoke")[0].pk for role in ROLES
@@ -838,6 +875,7 @@ def url_for(e: Endpoint, g: Grid, who: str, scope: str) -> str:
         community=ids.community,
         snapshot=ids.snapshot,
         member=ids.member,
+        invitation=ids.invitation,
         token=token,
         key=g.key,
         dataset=g.dataset,
@@ -976,5 +1014,8 @@ def test_an_api_token_signs_nobody_in_on_the_pages(grid: Grid):
         with transaction.atomic():
             response = send(Client(), e, url, {"Authorization": f"Bearer {grid.tokens['owner']}"})
             transaction.set_rollback(True)
+        if e.anonymous is not None:
+            assert response.status_code == e.anonymous, (e.key, response.status_code)
+            continue
         assert response.status_code == 302, (e.key, response.status_code)
         assert re.match(r"^/accounts/login/\?next=", response["Location"]), e.key

@@ -409,3 +409,7 @@ CSFPILOT_AUDIT_CHECKPOINT_EMAIL = [
 # Sector numbers are shown only when at least this many organizations contribute, so that
 # no single organization's scores can be read out of them.
 CSFPILOT_SECTOR_MIN_ORGS = int(os.environ.get("CSFPILOT_SECTOR_MIN_ORGS", "5"))
+# Invitations to an organization: how long the link in the e-mail works, and how many an
+# organization may send in 24 hours (so that an account cannot turn the site into a mailer).
+CSFPILOT_INVITATION_DAYS = int(os.environ.get("CSFPILOT_INVITATION_DAYS", "14"))
+CSFPILOT_INVITATIONS_PER_DAY = int(os.environ.get("CSFPILOT_INVITATIONS_PER_DAY", "50"))

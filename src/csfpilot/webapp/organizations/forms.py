@@ -30,7 +30,7 @@ class RenameForm(forms.Form):
 
 
 class AddMemberForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address of their account"), max_length=254)
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, initial=Role.VIEWER)
 
 
