@@ -39,7 +39,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from csfpilot.webapp.accounts.services import issue_token
 from csfpilot.webapp.config.api import api
-from csfpilot.webapp.organizations import invitations
+from csfpilot.webapp.organizations import creators, invitations
 from csfpilot.webapp.organizations.models import Membership
 from csfpilot.webapp.organizations.roles import ROLE_PERMISSIONS, Permission, Role
 from csfpilot.webapp.profiles import services
@@ -49,6 +49,9 @@ P = Permission
 PUBLIC = "public"  # anyone, signed in or not
 ACCOUNT = "account"  # any signed-in person; no organization involved
 ASSIGNED = "assigned"  # editing GV.OC-01, which is assigned to the contributor
+# Creating an organization: accounts the operator allows (CSFPILOT_ORG_CREATORS=operator);
+# in the world, acme's owner is allowed and the other roles' accounts are not.
+CREATOR = "creator"
 
 PROFILE_FILE = b"""format_version: 1
 framework: csf-2.0
@@ -223,8 +226,8 @@ ENDPOINTS = [
         "view:accounts:token_revoke", "/accounts/tokens/{token}/revoke/", ACCOUNT, 302, "POST"
     ),
     Endpoint("view:organizations:list", "/orgs/", ACCOUNT),
-    Endpoint("view:organizations:create", "/orgs/new/", ACCOUNT),
-    Endpoint("view:organizations:create", "/orgs/new/", ACCOUNT, 302, "POST", {"name": "Initech"}),
+    Endpoint("view:organizations:create", "/orgs/new/", CREATOR),
+    Endpoint("view:organizations:create", "/orgs/new/", CREATOR, 302, "POST", {"name": "Initech"}),
     Endpoint("view:profiles:mine", "/profiles/", ACCOUNT, 302),
     # -- organization pages ----------------------------------------------------------------------
     Endpoint("view:organizations:home", ORG + "/", P.VIEW),
@@ -378,7 +381,7 @@ ENDPOINTS = [
     Endpoint(
         "POST /organizations",
         "/api/organizations",
-        ACCOUNT,
+        CREATOR,
         201,
         "POST",
         {"name": "Initech"},
@@ -801,6 +804,7 @@ def build_grid() -> Grid:
 
     w = build_world()
     make_user("newbie@example.test")
+    creators.allow(w.users["owner"])
     target = Membership.objects.create(
         user=make_user("target@acme.test"), organization=w.org, role="viewer"
     )
@@ -850,6 +854,8 @@ def expected(e: Endpoint, who: str, scope: str, auth: str) -> int | frozenset[in
         return 403
     if e.need == ACCOUNT:
         return 404 if scope == "other" else e.ok
+    if e.need == CREATOR:
+        return e.ok if who == "owner" else 403
     if scope == "other":
         return 404
     permission = P.EDIT_ASSIGNED_OUTCOMES if e.need == ASSIGNED else e.need
@@ -902,7 +908,7 @@ def cases(e: Endpoint) -> Iterator[tuple[str, str, str]]:
             yield role, "own", "session"
         return
     scopes = ["own"]
-    if e.need != ACCOUNT or e.names_account_object:
+    if e.need not in (ACCOUNT, CREATOR) or e.names_account_object:
         scopes.append("other")
     if e.names_objects:
         scopes.append("foreign")

@@ -359,7 +359,7 @@ def attempts(t: Tenants) -> list[Attempt]:
     out: list[Attempt] = []
     # 1. Every write endpoint of the grid, aimed at B (B's slug, and B's ids under A's slug).
     for e in ENDPOINTS:
-        if e.method == "GET" or e.need in ("public", "account"):
+        if e.method == "GET" or e.need in ("public", "account", "creator"):
             continue
         for scope in ("other", "foreign") if e.names_objects else ("other",):
             url = url_for(e, g, "owner", scope)

@@ -21,6 +21,7 @@ from django.test import Client
 
 from csfpilot.webapp.audit.models import AuditEvent
 from csfpilot.webapp.audit.queries import verify_chains
+from csfpilot.webapp.organizations import creators
 from csfpilot.webapp.organizations.models import Membership
 from tests.webapp.profiles_world import World, make_user, world_fixture  # noqa: F401
 
@@ -72,6 +73,7 @@ class Session:
 def test_every_change_leaves_exactly_one_event_per_changed_object(
     world: World, django_capture_on_commit_callbacks
 ):
+    creators.allow(world.users["owner"])
     owner = Client()
     owner.force_login(world.users["owner"])
     s = Session(owner)

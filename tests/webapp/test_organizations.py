@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.cache import cache
 
 from csfpilot.core.errors import ConflictError, InputRefused
-from csfpilot.webapp.organizations import services
+from csfpilot.webapp.organizations import creators, services
 from csfpilot.webapp.organizations.models import Invitation, Membership, Organization
 from csfpilot.webapp.organizations.permissions import PermissionMissing, require
 from csfpilot.webapp.organizations.roles import Permission
@@ -91,6 +91,7 @@ def test_bad_names_and_slugs_are_refused_and_nothing_is_stored(ana, name, slug, 
 
 
 def test_create_page(client, ana):
+    creators.allow(ana)
     signed_in(client, ana)
     response = client.post("/orgs/new/", {"name": "Acme Corp", "slug": ""})
     assert response.status_code == 302
@@ -312,6 +313,7 @@ def test_owner_renames_the_organization_and_the_slug_stays(client, ana, acme):
 
 
 def test_api_create_and_read(client, ana):
+    creators.allow(ana)
     signed_in(client, ana)
     response = client.post(
         "/api/organizations", {"name": "Acme Corp", "slug": "acme"}, content_type="application/json"

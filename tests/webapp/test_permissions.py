@@ -24,6 +24,7 @@ from django.utils import timezone
 from csfpilot.webapp.accounts.models import ApiToken
 from csfpilot.webapp.accounts.services import issue_token
 from csfpilot.webapp.config.api import api
+from csfpilot.webapp.organizations import creators
 from csfpilot.webapp.organizations.models import Invitation, Membership, Organization
 from csfpilot.webapp.organizations.permissions import (
     Actor,
@@ -117,6 +118,7 @@ def world() -> World:
         user=make_user("target@globex.test"), organization=other, role="viewer"
     )
     w = World(org, other, users, target, other_target, make_user("newbie@example.test"))
+    creators.allow(users["owner"])
     # Every user has a token of their own (to revoke); the outsider's is the "other" object.
     for role, user in users.items():
         w.tokens[role] = issue_token(user, "acme", role, f"{role} token")[0]
@@ -153,11 +155,14 @@ class Route:
     scoped: bool = True
     session_only: bool = False  # API: refused (403) to API tokens
     anonymous: int | None = None  # what an anonymous caller gets, if not the rule's
+    creator: bool = False  # only accounts allowed to create organizations (the owner here)
 
 
 ROUTES = [
     Route("view", "organizations:list", "GET", "/orgs/", None, 200, scoped=False),
-    Route("view", "organizations:create", "GET", "/orgs/new/", None, 200, scoped=False),
+    Route(
+        "view", "organizations:create", "GET", "/orgs/new/", None, 200, scoped=False, creator=True
+    ),
     Route(
         "view",
         "organizations:create",
@@ -167,6 +172,7 @@ ROUTES = [
         302,
         {"name": "Initech"},
         scoped=False,
+        creator=True,
     ),
     Route("view", "organizations:home", "GET", "/orgs/{org}/", P.VIEW, 200),
     Route("view", "organizations:members", "GET", "/orgs/{org}/members/", P.VIEW, 200),
@@ -254,6 +260,7 @@ ROUTES = [
         None,
         201,
         {"name": "Initech"},
+        creator=True,
         scoped=False,
         session_only=True,
     ),
@@ -370,6 +377,8 @@ def _expected(route: Route, role: str, scope: str, auth: str) -> int:
         return 403
     if scope == "other":
         return 404
+    if route.creator and role != "owner":
+        return 403
     if route.permission is not None and route.permission not in ROLE_PERMISSIONS[Role(role)]:
         return 403
     return route.ok

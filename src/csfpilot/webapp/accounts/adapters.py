@@ -38,6 +38,17 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return signup_open()
 
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        # The one account "first" lets in is the instance's administrator: it may create
+        # organizations under CSFPILOT_ORG_CREATORS=operator, where nobody else could yet.
+        administrator = getattr(settings, "CSFPILOT_SIGNUP", "first") == "first" and signup_open()
+        user = super().save_user(request, user, form, commit=commit)
+        if administrator and commit:
+            from csfpilot.webapp.organizations import creators
+
+            creators.allow(user)
+        return user
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:

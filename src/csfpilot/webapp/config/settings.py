@@ -413,3 +413,10 @@ CSFPILOT_SECTOR_MIN_ORGS = int(os.environ.get("CSFPILOT_SECTOR_MIN_ORGS", "5"))
 # organization may send in 24 hours (so that an account cannot turn the site into a mailer).
 CSFPILOT_INVITATION_DAYS = int(os.environ.get("CSFPILOT_INVITATION_DAYS", "14"))
 CSFPILOT_INVITATIONS_PER_DAY = int(os.environ.get("CSFPILOT_INVITATIONS_PER_DAY", "50"))
+# Who may create organizations: "operator" (superusers, staff and accounts allowed with
+# `csfpilot manage orgcreators --allow EMAIL`) or "anyone" signed in.
+CSFPILOT_ORG_CREATORS = os.environ.get("CSFPILOT_ORG_CREATORS", "operator").strip().lower()
+if CSFPILOT_ORG_CREATORS not in {"operator", "anyone"}:
+    raise ImproperlyConfigured(
+        f"CSFPILOT_ORG_CREATORS must be 'operator' or 'anyone', not {CSFPILOT_ORG_CREATORS!r}"
+    )

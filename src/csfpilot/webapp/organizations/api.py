@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 
 from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.webapp.accounts.api_auth import api_auth, require_session
-from csfpilot.webapp.organizations import invitations, queries, services
+from csfpilot.webapp.organizations import creators, invitations, queries, services
 from csfpilot.webapp.organizations.invitations import InvitationLimit
 from csfpilot.webapp.organizations.models import Invitation, Membership
 from csfpilot.webapp.organizations.permissions import Access, actor_of, require
@@ -101,9 +101,17 @@ def list_organizations(request: HttpRequest) -> list[dict]:
     return [_out(m, m.member_count) for m in memberships]
 
 
-@router.post("/organizations", response={201: OrganizationDetail}, summary="Create an organization")
+@router.post(
+    "/organizations",
+    response={201: OrganizationDetail},
+    summary="Create an organization",
+    description="Who may is the instance's CSFPILOT_ORG_CREATORS setting: by default the "
+    "operator and the accounts they allow; others get 403.",
+)
 def create_organization(request: HttpRequest, payload: OrganizationIn) -> tuple[int, dict]:
     user = require_session(request)
+    if not creators.may_create(user):
+        raise HttpError(403, creators.REFUSAL)
     with _refusals():
         org = services.create_organization(user, payload.name, payload.slug)
     return 201, _detail(require(request, org.slug, Permission.VIEW))

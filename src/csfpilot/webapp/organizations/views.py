@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.webapp.accounts.adapters import signup_open
-from csfpilot.webapp.organizations import invitations, queries, services
+from csfpilot.webapp.organizations import creators, invitations, queries, services
 from csfpilot.webapp.organizations.decorators import org_view
 from csfpilot.webapp.organizations.forms import (
     AddMemberForm,
@@ -39,12 +39,18 @@ MEMBERS_ON_HOME = 12
 @require_http_methods(["GET"])
 def organization_list(request: HttpRequest) -> HttpResponse:
     memberships = list(queries.memberships_of(request.user))
-    return render(request, "organizations/list.html", {"memberships": memberships})
+    return render(
+        request,
+        "organizations/list.html",
+        {"memberships": memberships, "may_create": creators.may_create(request.user)},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization_create(request: HttpRequest) -> HttpResponse:
+    if not creators.may_create(request.user):
+        return render(request, "organizations/create_refused.html", status=403)
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
