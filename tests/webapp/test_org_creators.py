@@ -99,3 +99,32 @@ def test_the_first_account_of_a_fresh_install_may_create(client):
     assert response.status_code == 302, response.content.decode()[:500]
     admin = get_user_model().objects.get(email="admin@example.com")
     assert creators.may_create(admin)
+
+
+def test_a_taken_short_name_does_not_reveal_the_other_tenant(client):
+    """Before: 409 "The short name 'globex' is taken." for a tenant that GET answers 404 for."""
+    owner = make_user("owner@globex.test")
+    services.create_organization(owner, "Globex Secret Projects", slug="globex")
+    eve = make_user("eve@example.com")
+    creators.allow(eve)
+    signed_in(client, eve)
+    assert client.get("/api/organizations/globex").status_code == 404
+    taken = client.post(
+        "/api/organizations",
+        json.dumps({"name": "Mine", "slug": "globex"}),
+        content_type="application/json",
+    )
+    free = client.post(
+        "/api/organizations",
+        json.dumps({"name": "Mine too", "slug": "initech"}),
+        content_type="application/json",
+    )
+    assert (taken.status_code, sorted(taken.json())) == (free.status_code, sorted(free.json()))
+    assert taken.status_code == 201
+    body = taken.text
+    assert "taken" not in body and "Globex Secret" not in body
+    assert taken.json()["slug"] != "globex" and taken.json()["slug"].startswith("globex-")
+    assert taken.json()["member_count"] == 1
+    page = client.post("/orgs/new/", {"name": "Page one", "slug": "globex"})
+    assert page.status_code == 302
+    assert "Globex Secret" not in client.get(page["Location"]).content.decode()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
 
-from csfpilot.core.errors import ConflictError, InputRefused
+from csfpilot.core.errors import InputRefused
 from csfpilot.webapp.organizations import creators, services
 from csfpilot.webapp.organizations.models import Invitation, Membership, Organization
 from csfpilot.webapp.organizations.permissions import PermissionMissing, require
@@ -61,12 +63,20 @@ def test_the_creator_becomes_the_owner(ana):
     ]
 
 
-def test_slugs_are_numbered_when_taken_and_refused_when_chosen_twice(ana):
+def test_a_taken_short_name_gets_a_random_suffix_chosen_or_made(ana):
     assert services.create_organization(ana, "Acme").slug == "acme"
-    assert services.create_organization(ana, "ACME").slug == "acme-2"
-    assert services.create_organization(ana, "Acme!").slug == "acme-3"
-    with pytest.raises(ConflictError, match="'acme' is taken"):
-        services.create_organization(ana, "Other", slug="acme")
+    variants = [
+        services.create_organization(ana, "ACME").slug,
+        services.create_organization(ana, "Acme!").slug,
+        services.create_organization(ana, "Other", slug="acme").slug,
+    ]
+    assert all(re.fullmatch(r"acme-[a-z0-9]{4}", v) for v in variants), variants
+    assert len(set(variants)) == 3
+    long = "x" * 60
+    assert services.create_organization(ana, "Long", slug=long).slug == long
+    assert re.fullmatch(
+        r"x{55}-[a-z0-9]{4}", services.create_organization(ana, "L", slug=long).slug
+    )
     assert services.create_organization(ana, "台灣電力").slug == "organization"
     assert services.create_organization(ana, "New").slug == "new-org"
 
@@ -100,9 +110,10 @@ def test_create_page(client, ana):
     assert "Acme Corp is created; you are its owner." in page
 
     response = client.post("/orgs/new/", {"name": "Acme again", "slug": "acme-corp"})
-    assert response.status_code == 200
-    assert "The short name &#x27;acme-corp&#x27; is taken." in response.content.decode()
-    assert Organization.objects.count() == 1
+    assert response.status_code == 302
+    again = Organization.objects.get(name="Acme again")
+    assert response["Location"] == f"/orgs/{again.slug}/"
+    assert f"Its short name is {again.slug}." in client.get(response["Location"]).content.decode()
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -335,8 +346,8 @@ def test_api_create_and_read(client, ana):
     again = client.post(
         "/api/organizations", {"name": "Other", "slug": "acme"}, content_type="application/json"
     )
-    assert again.status_code == 409
-    assert again.json()["detail"] == "The short name 'acme' is taken."
+    assert again.status_code == 201
+    assert re.fullmatch(r"acme-[a-z0-9]{4}", again.json()["slug"])
     bad = client.post(
         "/api/organizations",
         {"name": "Other", "slug": "Not A Slug"},

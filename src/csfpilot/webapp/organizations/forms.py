@@ -20,7 +20,8 @@ class OrganizationForm(forms.Form):
         required=False,
         help_text=_(
             "Used in addresses and the API, and fixed once chosen: lower-case letters, digits "
-            "and hyphens. Made from the name when left empty."
+            "and hyphens. Made from the name when left empty; one already in use gets a "
+            "random suffix."
         ),
     )
 

@@ -62,7 +62,11 @@ def organization_create(request: HttpRequest) -> HttpResponse:
         except ConflictError as exc:
             form.add_error("slug", str(exc))
         else:
-            messages.success(request, _("%(name)s is created; you are its owner.") % {"name": org})
+            messages.success(
+                request,
+                _("%(name)s is created; you are its owner. Its short name is %(slug)s.")
+                % {"name": org, "slug": org.slug},
+            )
             return redirect("organizations:home", slug=org.slug)
     return render(request, "organizations/create.html", {"form": form})
 
