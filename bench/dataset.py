@@ -499,6 +499,9 @@ def generate(orgs: int = ORGS, seed: int = SEED, sector: str = SECTOR) -> DataSe
     demo = ensure_demo()
     if demo is None:
         raise RuntimeError("the database already has accounts: generate into an empty one")
+    # The demo's generated sector peers are not part of the data set: its own N - 1
+    # organizations are, so that the figures stay comparable across releases.
+    Organization.objects.exclude(pk=demo.pk).delete()
     if sector:
         Organization.objects.filter(pk=demo.pk).update(sector=sector)
     user, demo, profile = measured()

@@ -95,7 +95,11 @@ def test_an_intact_trail_verifies(prepared: Path):
     assert done.returncode == 0, done.stderr
     assert "acme: 3 entries, chain intact" in done.stdout
     assert "globex: 2 entries, chain intact" in done.stdout
-    assert "Audit trail intact: 5 entries in 2 organization(s)." in done.stdout
+    # The account made by SETUP is recorded in the instance chain.
+    assert "(instance): 1 entries, chain intact" in done.stdout
+    assert (
+        "Audit trail intact: 6 entries in 2 organization(s) and the instance chain." in done.stdout
+    )
     as_json = json.loads(run(prepared, "audit", "verify", "--org", "acme", "--json").stdout)
     assert [(r["organization"], r["checked"], r["ok"]) for r in as_json] == [("acme", 3, True)]
 
@@ -217,13 +221,14 @@ def test_checkpoints_are_written_once_per_moved_head(prepared: Path, tmp_path: P
     assert [(c["chain"], c["seq"]) for c in json.loads(first.stdout)] == [
         ("acme", 3),
         ("globex", 2),
+        ("(instance)", 1),
     ]
     lines = (data_dir / "audit-checkpoints.jsonl").read_text().splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 3
     assert oct((data_dir / "audit-checkpoints.jsonl").stat().st_mode & 0o777) == "0o600"
     again = run(data_dir, "audit", "checkpoint", "--json")
     assert json.loads(again.stdout) == []
-    assert len((data_dir / "audit-checkpoints.jsonl").read_text().splitlines()) == 2
+    assert len((data_dir / "audit-checkpoints.jsonl").read_text().splitlines()) == 3
     assert run(data_dir, "audit", "verify").returncode == 0
 
 
@@ -251,10 +256,10 @@ def test_a_forged_checkpoint_line_is_named(prepared: Path, tmp_path: Path):
     shutil.copytree(prepared, data_dir)
     assert run(data_dir, "audit", "checkpoint").returncode == 0
     path = data_dir / "audit-checkpoints.jsonl"
-    first, second = path.read_text().splitlines()
+    first, *rest = path.read_text().splitlines()
     forged = json.loads(first)
     forged["seq"] = 1
-    path.write_text(json.dumps(forged) + "\n" + second + "\n")
+    path.write_text("\n".join([json.dumps(forged), *rest]) + "\n")
     done = run(data_dir, "audit", "verify")
     assert done.returncode == 3
     assert (

@@ -2,7 +2,8 @@
 Policy holds on every main page with zero violations, blocks an injected inline script, and
 stored script comes out as text; a cross-origin form post is refused; sign-in with a TOTP
 second factor; a contributor edits only the outcomes assigned to them; a viewer sees no edit
-controls and the API answers 403 when they try anyway.
+controls and the API answers 403 when they try anyway; an owner's invitation sent from the
+members page is accepted by the invitee through the e-mailed link.
 
 The server has a data folder of its own, so that people in other roles can be added to the
 demo organization by a separate process writing to the same SQLite database.
@@ -57,6 +58,10 @@ for role in ("contributor", "viewer", "owner"):
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
     Membership.objects.create(user=user, organization=org, role=role)
     users[role] = user
+# An account in no organization yet, to be invited.
+newcomer = get_user_model().objects.create_user(
+    username="newcomer-security", email="newcomer@security.test", password=%(password)r)
+EmailAddress.objects.create(user=newcomer, email=newcomer.email, primary=True, verified=True)
 owner = get_user_model().objects.get(email=DEMO_LOGIN[0])
 access = require(owner, org.slug, Permission.EDIT_PROFILES)
 profile = Profile.objects.filter(organization=org, name__startswith="Whole company").get()
@@ -84,7 +89,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         )
         assert seeded.returncode == 0, seeded.stderr
         info = json.loads(seeded.stdout.strip().splitlines()[-1])
-        yield {"url": url, "profile": info["profile"]}
+        yield {"url": url, "profile": info["profile"], "log": data_dir / "server.log"}
 
 
 # Installed before any page script runs (DevTools injection, which CSP does not govern).
@@ -381,3 +386,40 @@ def test_a_viewer_sees_no_edit_controls_and_the_api_refuses_them(page: Page, sit
     assert answer["body"]["title"] == "Forbidden"
     response = page.goto(f"{base}/settings/")
     assert response is not None and response.status == 403
+
+
+def test_an_invitation_from_the_members_page_to_accepting_it(page: Page, site):
+    """The owner invites in the browser; the e-mail (printed by the console mail backend into
+    the server's log) carries the link; the invitee sees nothing of the organization until
+    they accept it, all under the Content-Security-Policy."""
+    url = site["url"]
+    with watched(page) as problems:
+        sign_in(page, url, *DEMO_LOGIN)
+        page.goto(f"{url}/orgs/{ORG}/members/")
+        page.get_by_label("E-mail address").fill("newcomer@security.test")
+        page.get_by_label("Role", exact=True).select_option("assessor")
+        page.get_by_role("button", name="Send invitation").click()
+        expect(page.get_by_text("An invitation to join as Assessor is sent")).to_be_visible()
+        expect(page.locator("section", has_text="Pending invitations")).to_contain_text(
+            "newcomer@security.test"
+        )
+        links = []
+        for _ in range(50):
+            links = re.findall(
+                r"http://[^\s]+/invitations/[A-Za-z0-9_-]{43}/", site["log"].read_text()
+            )
+            if links:
+                break
+            page.wait_for_timeout(100)
+        assert links, "no invitation e-mail in the server log"
+        page.context.clear_cookies()
+        sign_in(page, url, "newcomer@security.test", PASSWORD)
+        # Not yet a member: the organization answers as one that does not exist.
+        assert page.request.get(f"{url}/orgs/{ORG}/").status == 404
+        page.goto(links[-1])
+        expect(page.get_by_role("heading", name=re.compile("^Join "))).to_be_visible()
+        page.get_by_role("button", name="Accept").click()
+        expect(page).to_have_url(re.compile(rf"/orgs/{ORG}/$"))
+        expect(page.get_by_text("You are now a member of")).to_be_visible()
+        assert violations(page) == []
+    assert problems == []

@@ -41,6 +41,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from csfpilot.webapp.accounts.services import issue_token
 from csfpilot.webapp.config.api import api
+from csfpilot.webapp.organizations import creators, invitations
 from csfpilot.webapp.organizations.models import Membership
 from csfpilot.webapp.organizations.roles import ROLE_PERMISSIONS, Permission, Role
 from csfpilot.webapp.profiles import services
@@ -51,6 +52,9 @@ PUBLIC = "public"  # anyone, signed in or not
 ACCOUNT = "account"  # any signed-in person; no organization involved
 ASSIGNED = "assigned"  # editing GV.OC-01, which is assigned to the contributor
 OPERATOR = "operator"  # the instance's operator (a superuser); no organization involved
+# Creating an organization: accounts the operator allows (CSFPILOT_ORG_CREATORS=operator);
+# in the world, acme's owner is allowed and the other roles' accounts are not.
+CREATOR = "creator"
 
 PROFILE_FILE = b"""format_version: 1
 framework: csf-2.0
@@ -73,7 +77,7 @@ class Endpoint:
 
     ``key`` names the route: ``"view:<url name>"`` for a page, ``"METHOD /path"`` (as in
     the OpenAPI schema) for the API, ``"route:<pattern>"`` for an unnamed route.
-    ``url`` may hold {org} {profile} {community} {snapshot} {member} {token}
+    ``url`` may hold {org} {profile} {community} {snapshot} {member} {invitation} {token}
     {key} {dataset}; ``ok`` is what a caller who may use it gets.
     """
 
@@ -95,7 +99,10 @@ class Endpoint:
     @property
     def names_objects(self) -> bool:
         """The URL names objects inside the organization (so "foreign ids" applies)."""
-        return any(f"{{{n}}}" in self.url for n in ("profile", "community", "snapshot", "member"))
+        return any(
+            f"{{{n}}}" in self.url
+            for n in ("profile", "community", "snapshot", "member", "invitation")
+        )
 
     @property
     def names_account_object(self) -> bool:
@@ -222,8 +229,8 @@ ENDPOINTS = [
         "view:accounts:token_revoke", "/accounts/tokens/{token}/revoke/", ACCOUNT, 302, "POST"
     ),
     Endpoint("view:organizations:list", "/orgs/", ACCOUNT),
-    Endpoint("view:organizations:create", "/orgs/new/", ACCOUNT),
-    Endpoint("view:organizations:create", "/orgs/new/", ACCOUNT, 302, "POST", {"name": "Initech"}),
+    Endpoint("view:organizations:create", "/orgs/new/", CREATOR),
+    Endpoint("view:organizations:create", "/orgs/new/", CREATOR, 302, "POST", {"name": "Initech"}),
     Endpoint("view:profiles:mine", "/profiles/", ACCOUNT, 302),
     # -- organization pages ----------------------------------------------------------------------
     Endpoint("view:organizations:home", ORG + "/", P.VIEW),
@@ -250,6 +257,22 @@ ENDPOINTS = [
         P.MANAGE_MEMBERS,
         302,
         "POST",
+    ),
+    Endpoint(
+        "view:organizations:invitation_revoke",
+        ORG + "/invitations/{invitation}/revoke/",
+        P.MANAGE_MEMBERS,
+        302,
+        "POST",
+    ),
+    # The link of an invitation e-mail: signed out, a page asking to sign in that names
+    # nothing; signed in, a link that holds no invitation is refused alike for everyone.
+    Endpoint(
+        "view:organizations:invitation",
+        "/invitations/" + "z" * 43 + "/",
+        ACCOUNT,
+        410,
+        anonymous=200,
     ),
     Endpoint("view:organizations:settings", ORG + "/settings/", P.EDIT_SETTINGS),
     Endpoint(
@@ -375,7 +398,7 @@ ENDPOINTS = [
     Endpoint(
         "POST /organizations",
         "/api/organizations",
-        ACCOUNT,
+        CREATOR,
         201,
         "POST",
         {"name": "Initech"},
@@ -395,9 +418,17 @@ ENDPOINTS = [
         "POST /organizations/{slug}/members",
         API + "/members",
         P.MANAGE_MEMBERS,
-        201,
+        202,
         "POST",
         {"email": "newbie@example.test", "role": "viewer"},
+    ),
+    Endpoint("GET /organizations/{slug}/invitations", API + "/invitations", P.MANAGE_MEMBERS),
+    Endpoint(
+        "DELETE /organizations/{slug}/invitations/{invitation_id}",
+        API + "/invitations/{invitation}",
+        P.MANAGE_MEMBERS,
+        204,
+        "DELETE",
     ),
     Endpoint(
         "PATCH /organizations/{slug}/members/{member_id}",
@@ -779,6 +810,7 @@ class Ids:
     community: int
     snapshot: int
     member: int  # a membership the member routes act on
+    invitation: int  # a pending invitation the invitation routes act on
 
 
 @dataclass
@@ -812,14 +844,23 @@ def build_grid() -> Grid:
 
     w = build_world()
     make_user("newbie@example.test")
+    creators.allow(w.users["owner"])
     target = Membership.objects.create(
         user=make_user("target@acme.test"), organization=w.org, role="viewer"
     )
     other_target = Membership.objects.create(
         user=make_user("target@globex.test"), organization=w.other, role="viewer"
     )
-    own = Ids(*_objects(w.access("owner"), contributor=w.users["contributor"]), target.pk)
-    foreign = Ids(*_objects(w.other_access()), other_target.pk)
+    own = Ids(
+        *_objects(w.access("owner"), contributor=w.users["contributor"]),
+        target.pk,
+        invitations.invite(w.access("owner"), "invited@acme.test", "viewer").pk,
+    )
+    foreign = Ids(
+        *_objects(w.other_access()),
+        other_target.pk,
+        invitations.invite(w.other_access(), "invited@globex.test", "viewer").pk,
+    )
     tokens = {role: issue_token(w.users[role], "acme", role, "grid")[1] for role in ROLES}
     own_token_ids = {
         role: issue_token(w.users[role], "acme", role, "to revoke")[0].pk for role in ROLES
@@ -858,6 +899,8 @@ def expected(e: Endpoint, who: str, scope: str, auth: str) -> int | frozenset[in
         return e.ok if who == OPERATOR else 403
     if e.need == ACCOUNT:
         return 404 if scope == "other" else e.ok
+    if e.need == CREATOR:
+        return e.ok if who == "owner" else 403
     if scope == "other":
         return 404
     permission = P.EDIT_ASSIGNED_OUTCOMES if e.need == ASSIGNED else e.need
@@ -883,6 +926,7 @@ def url_for(e: Endpoint, g: Grid, who: str, scope: str) -> str:
         community=ids.community,
         snapshot=ids.snapshot,
         member=ids.member,
+        invitation=ids.invitation,
         token=token,
         key=g.key,
         dataset=g.dataset,
@@ -913,7 +957,7 @@ def cases(e: Endpoint) -> Iterator[tuple[str, str, str]]:
             yield who, "own", "session"
         return
     scopes = ["own"]
-    if e.need != ACCOUNT or e.names_account_object:
+    if e.need not in (ACCOUNT, CREATOR) or e.names_account_object:
         scopes.append("other")
     if e.names_objects:
         scopes.append("foreign")
@@ -1028,5 +1072,8 @@ def test_an_api_token_signs_nobody_in_on_the_pages(grid: Grid):
         with transaction.atomic():
             response = send(Client(), e, url, {"Authorization": f"Bearer {grid.tokens['owner']}"})
             transaction.set_rollback(True)
+        if e.anonymous is not None:
+            assert response.status_code == e.anonymous, (e.key, response.status_code)
+            continue
         assert response.status_code == 302, (e.key, response.status_code)
         assert re.match(r"^/accounts/login/\?next=", response["Location"]), e.key

@@ -38,7 +38,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from csfpilot.webapp.accounts.models import ApiToken
 from csfpilot.webapp.accounts.services import issue_token
 from csfpilot.webapp.config.api import api
-from csfpilot.webapp.organizations.models import Membership, Organization
+from csfpilot.webapp.organizations.models import Invitation, Membership, Organization
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles import services
 from tests.security.test_authz_grid import ENDPOINTS, Grid, build_grid, url_for
@@ -136,6 +136,10 @@ def build_tenants() -> Tenants:
         b_marks += [user.first_name, user.last_name]
         issue_token(user, "globex", membership.role, f"{MARK}B-token-name-{n}")
         b_marks.append(f"{MARK}B-token-name-{n}")
+    # B's pending invitation names an address that must show nowhere of A's.
+    invite_mark = f"{MARK.lower()}b-invitee-{next(counter)}@globex.test"
+    Invitation.objects.filter(pk=g.foreign.invitation).update(email=invite_mark)
+    b_marks.append(invite_mark)
     b_action = m.Action.objects.filter(profile_id=g.foreign.profile).order_by("-pk")[0].code
     return Tenants(g, b_marks, a_marks, b_action)
 
@@ -288,6 +292,8 @@ def protected_state(t: Tenants) -> State:
     rows("b-user", user.objects.filter(memberships__organization_id=b_org), *every_field(user))
     rows("membership", Membership.objects.all(), "organization_id", "user_id")
     rows("b-membership", Membership.objects.filter(organization_id=b_org), "role")
+    rows("invitation", Invitation.objects.all(), "organization_id", "email", "role")
+    rows("b-invitation", Invitation.objects.filter(organization_id=b_org), *every_field(Invitation))
     rows("token", ApiToken.objects.all(), "organization_id", "user_id", "role")
     rows("b-token", ApiToken.objects.filter(organization_id=b_org), *every_field(ApiToken))
     rows("profile", m.Profile.objects.all(), "organization_id")
@@ -305,7 +311,7 @@ def protected_state(t: Tenants) -> State:
     return state
 
 
-OWNED = ("membership", "token", "profile", "outcome", "action", "snapshot")
+OWNED = ("membership", "invitation", "token", "profile", "outcome", "action", "snapshot")
 
 
 def forbidden_changes(before: State, after: State, a_org: int) -> list[str]:
@@ -353,7 +359,7 @@ def attempts(t: Tenants) -> list[Attempt]:
     out: list[Attempt] = []
     # 1. Every write endpoint of the grid, aimed at B (B's slug, and B's ids under A's slug).
     for e in ENDPOINTS:
-        if e.method == "GET" or e.need in ("public", "account"):
+        if e.method == "GET" or e.need in ("public", "account", "creator"):
             continue
         for scope in ("other", "foreign") if e.names_objects else ("other",):
             url = url_for(e, g, "owner", scope)

@@ -9,15 +9,20 @@ changes made, events expected, events found, coverage.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from csfpilot.webapp.audit.models import AuditEvent
 from csfpilot.webapp.audit.queries import verify_chains
+from csfpilot.webapp.organizations import creators
+from csfpilot.webapp.organizations.models import Membership
 from tests.webapp.profiles_world import World, make_user, world_fixture  # noqa: F401
 
 PROFILE = b"""format_version: 1
@@ -45,6 +50,7 @@ class Step:
     what: str
     expected: list[tuple[str, str]]  # (object type, action) of each changed object
     run: Callable[[], object]
+    actor: str = "owner@acme.test"
 
 
 class Session:
@@ -64,11 +70,31 @@ class Session:
 
 
 @pytest.mark.django_db
-def test_every_change_leaves_exactly_one_event_per_changed_object(world: World):
+def test_every_change_leaves_exactly_one_event_per_changed_object(
+    world: World, django_capture_on_commit_callbacks
+):
+    creators.allow(world.users["owner"])
     owner = Client()
     owner.force_login(world.users["owner"])
     s = Session(owner)
     newcomer = make_user("newcomer@initech.test")
+    EmailAddress.objects.create(user=newcomer, email=newcomer.email, verified=True, primary=True)
+    invitee = Client()
+    invitee.force_login(newcomer)
+
+    def invite() -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            made = s.json(
+                "post", f"{base}/members", {"email": newcomer.email, "role": "viewer"}, 202
+            )
+        s.ids["invitation"] = made["id"]
+        s.ids["link"] = re.search(r"/invitations/[^/\s]+/", mail.outbox[-1].body).group(0)
+
+    def accept() -> None:
+        response = invitee.post(str(s.ids["link"]), {"answer": "accept"})
+        assert response.status_code == 302, response.content[:300]
+        s.ids["member"] = Membership.objects.get(user=newcomer, organization__slug="initech").pk
+
     base = "/api/organizations/initech"
     p = f"{base}/profiles"
 
@@ -101,14 +127,18 @@ def test_every_change_leaves_exactly_one_event_per_changed_object(world: World):
             [("organization", "update")],
             lambda: owner.post("/orgs/initech/settings/", {"name": "Initech Inc."}),
         ),
+        Step("invite a member", [("invitation", "create")], invite),
         Step(
-            "add a member",
+            "revoke the invitation",
+            [("invitation", "revoke")],
+            lambda: s.json("delete", f"{base}/invitations/{s.ids['invitation']}", None, 204),
+        ),
+        Step("invite them again", [("invitation", "create")], invite),
+        Step(
+            "they accept (the invitee acts)",
             [("membership", "create")],
-            lambda: s.ids.update(
-                member=s.json(
-                    "post", f"{base}/members", {"email": newcomer.email, "role": "viewer"}, 201
-                )["id"]
-            ),
+            accept,
+            actor="newcomer@initech.test",
         ),
         Step(
             "change their role",
@@ -244,7 +274,7 @@ def test_every_change_leaves_exactly_one_event_per_changed_object(world: World):
         got = [(e.object_type, e.action) for e in new]
         assert got == step.expected, step.what
         assert all(e.org_slug == "initech" for e in new), step.what
-        assert all(e.actor_name == "owner@acme.test" for e in new), step.what
+        assert all(e.actor_name == step.actor for e in new), step.what
         expected_total += len(step.expected)
         found_total += len(got)
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
 
-from csfpilot.core.errors import ConflictError, InputRefused
-from csfpilot.webapp.organizations import services
-from csfpilot.webapp.organizations.models import Membership, Organization
+from csfpilot.core.errors import InputRefused
+from csfpilot.webapp.organizations import creators, services
+from csfpilot.webapp.organizations.models import Invitation, Membership, Organization
 from csfpilot.webapp.organizations.permissions import PermissionMissing, require
 from csfpilot.webapp.organizations.roles import Permission
 
@@ -61,12 +63,20 @@ def test_the_creator_becomes_the_owner(ana):
     ]
 
 
-def test_slugs_are_numbered_when_taken_and_refused_when_chosen_twice(ana):
+def test_a_taken_short_name_gets_a_random_suffix_chosen_or_made(ana):
     assert services.create_organization(ana, "Acme").slug == "acme"
-    assert services.create_organization(ana, "ACME").slug == "acme-2"
-    assert services.create_organization(ana, "Acme!").slug == "acme-3"
-    with pytest.raises(ConflictError, match="'acme' is taken"):
-        services.create_organization(ana, "Other", slug="acme")
+    variants = [
+        services.create_organization(ana, "ACME").slug,
+        services.create_organization(ana, "Acme!").slug,
+        services.create_organization(ana, "Other", slug="acme").slug,
+    ]
+    assert all(re.fullmatch(r"acme-[a-z0-9]{4}", v) for v in variants), variants
+    assert len(set(variants)) == 3
+    long = "x" * 60
+    assert services.create_organization(ana, "Long", slug=long).slug == long
+    assert re.fullmatch(
+        r"x{55}-[a-z0-9]{4}", services.create_organization(ana, "L", slug=long).slug
+    )
     assert services.create_organization(ana, "台灣電力").slug == "organization"
     assert services.create_organization(ana, "New").slug == "new-org"
 
@@ -91,6 +101,7 @@ def test_bad_names_and_slugs_are_refused_and_nothing_is_stored(ana, name, slug, 
 
 
 def test_create_page(client, ana):
+    creators.allow(ana)
     signed_in(client, ana)
     response = client.post("/orgs/new/", {"name": "Acme Corp", "slug": ""})
     assert response.status_code == 302
@@ -99,9 +110,10 @@ def test_create_page(client, ana):
     assert "Acme Corp is created; you are its owner." in page
 
     response = client.post("/orgs/new/", {"name": "Acme again", "slug": "acme-corp"})
-    assert response.status_code == 200
-    assert "The short name &#x27;acme-corp&#x27; is taken." in response.content.decode()
-    assert Organization.objects.count() == 1
+    assert response.status_code == 302
+    again = Organization.objects.get(name="Acme again")
+    assert response["Location"] == f"/orgs/{again.slug}/"
+    assert f"Its short name is {again.slug}." in client.get(response["Location"]).content.decode()
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -183,18 +195,21 @@ def test_the_current_organization_is_remembered_for_the_menu(client, ana, acme):
 # --- members ----------------------------------------------------------------------------------
 
 
-def test_owner_adds_an_existing_account_and_it_is_told_by_email(client, ana, acme):
+def test_owner_invites_by_page_and_nobody_is_added_until_they_accept(client, ana, acme):
     make_user("bob@example.com")
     signed_in(client, ana)
     response = client.post(
         "/orgs/acme-corp/members/add/", {"email": "BOB@example.com", "role": "assessor"}
     )
     assert response.status_code == 302
-    assert Membership.objects.get(user__email="bob@example.com").role == "assessor"
+    assert not Membership.objects.filter(user__email="bob@example.com").exists()
+    assert Invitation.objects.get().role == "assessor"
     assert len(mail.outbox) == 0  # sent when the transaction commits
 
 
-def test_the_new_member_email(ana, acme, django_capture_on_commit_callbacks):
+def test_the_operators_direct_add_tells_the_member_by_email(
+    ana, acme, django_capture_on_commit_callbacks
+):
     make_user("bob@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         services.add_member(owner_access(ana), "bob@example.com", "auditor")
@@ -207,23 +222,23 @@ def test_the_new_member_email(ana, acme, django_capture_on_commit_callbacks):
     )
 
 
-def test_adding_refusals(client, ana, acme):
-    make_user("bob@example.com")
+def test_inviting_refusals(client, ana, acme):
     signed_in(client, ana)
-    response = client.post(
-        "/orgs/acme-corp/members/add/", {"email": "nobody@example.com", "role": "viewer"}
-    )
-    assert response.status_code == 400
-    assert "No account uses nobody@example.com." in response.content.decode()
     response = client.post(
         "/orgs/acme-corp/members/add/", {"email": "ana@example.com", "role": "viewer"}
     )
+    assert response.status_code == 400
     assert "ana@example.com is already a member of Acme Corp." in response.content.decode()
+    response = client.post(
+        "/orgs/acme-corp/members/add/", {"email": "not-an-address", "role": "viewer"}
+    )
+    assert response.status_code == 400
     response = client.post(
         "/orgs/acme-corp/members/add/", {"email": "bob@example.com", "role": "admin"}
     )
     assert response.status_code == 400
     assert Membership.objects.count() == 1
+    assert Invitation.objects.count() == 0
 
 
 def test_the_last_owner_cannot_leave_or_be_demoted(client, ana, acme):
@@ -283,10 +298,10 @@ def test_members_page_for_owner_and_for_viewer(client, ana, acme):
     dee = make_user("dee@example.com")
     services.add_member(owner_access(ana), "dee@example.com", "viewer")
     html = signed_in(client, ana).get("/orgs/acme-corp/members/").content.decode()
-    assert "Add a member" in html
-    assert html.count('name="role"') == 3  # a role picker per member, and the add form
+    assert "Invite a member" in html and "Pending invitations" in html
+    assert html.count('name="role"') == 3  # a role picker per member, and the invite form
     html = signed_in(client, dee).get("/orgs/acme-corp/members/").content.decode()
-    assert "Add a member" not in html
+    assert "Invite a member" not in html and "Pending invitations" not in html
     assert 'name="role"' not in html
     assert "ana@example.com" in html
 
@@ -309,6 +324,7 @@ def test_owner_renames_the_organization_and_the_slug_stays(client, ana, acme):
 
 
 def test_api_create_and_read(client, ana):
+    creators.allow(ana)
     signed_in(client, ana)
     response = client.post(
         "/api/organizations", {"name": "Acme Corp", "slug": "acme"}, content_type="application/json"
@@ -330,8 +346,8 @@ def test_api_create_and_read(client, ana):
     again = client.post(
         "/api/organizations", {"name": "Other", "slug": "acme"}, content_type="application/json"
     )
-    assert again.status_code == 409
-    assert again.json()["detail"] == "The short name 'acme' is taken."
+    assert again.status_code == 201
+    assert re.fullmatch(r"acme-[a-z0-9]{4}", again.json()["slug"])
     bad = client.post(
         "/api/organizations",
         {"name": "Other", "slug": "Not A Slug"},
@@ -344,13 +360,16 @@ def test_api_create_and_read(client, ana):
 def test_api_members(client, ana, acme):
     make_user("bob@example.com", "Bob", "Stone")
     signed_in(client, ana)
-    added = client.post(
+    invited = client.post(
         "/api/organizations/acme-corp/members",
         {"email": "bob@example.com", "role": "contributor"},
         content_type="application/json",
     )
-    assert added.status_code == 201
-    bob = added.json()
+    assert invited.status_code == 202
+    assert (invited.json()["email"], invited.json()["role"]) == ("bob@example.com", "contributor")
+    assert len(client.get("/api/organizations/acme-corp/members").json()) == 1
+    services.add_member(owner_access(ana), "bob@example.com", "contributor")
+    bob = client.get("/api/organizations/acme-corp/members").json()[1]
     assert (bob["email"], bob["name"], bob["role"]) == (
         "bob@example.com",
         "Bob Stone",

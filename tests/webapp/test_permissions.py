@@ -24,7 +24,8 @@ from django.utils import timezone
 from csfpilot.webapp.accounts.models import ApiToken
 from csfpilot.webapp.accounts.services import issue_token
 from csfpilot.webapp.config.api import api
-from csfpilot.webapp.organizations.models import Membership, Organization
+from csfpilot.webapp.organizations import creators
+from csfpilot.webapp.organizations.models import Invitation, Membership, Organization
 from csfpilot.webapp.organizations.permissions import (
     Actor,
     TokenScope,
@@ -90,6 +91,7 @@ class World:
     other_target: Membership
     newbie: object  # an account in no organization, to be added
     tokens: dict[str, ApiToken] = field(default_factory=dict)
+    invitations: dict[str, Invitation] = field(default_factory=dict)  # "own" / "other"
 
 
 def make_user(email: str):
@@ -116,10 +118,19 @@ def world() -> World:
         user=make_user("target@globex.test"), organization=other, role="viewer"
     )
     w = World(org, other, users, target, other_target, make_user("newbie@example.test"))
+    creators.allow(users["owner"])
     # Every user has a token of their own (to revoke); the outsider's is the "other" object.
     for role, user in users.items():
         w.tokens[role] = issue_token(user, "acme", role, f"{role} token")[0]
     w.tokens["outsider"] = issue_token(other_owner, "globex", "owner", "globex token")[0]
+    for scope, o in (("own", org), ("other", other)):
+        w.invitations[scope] = Invitation.objects.create(
+            organization=o,
+            email=f"invited@{o.slug}.test",
+            role="viewer",
+            token_hash=f"{scope:0>64}",
+            expires=timezone.now() + timedelta(days=1),
+        )
     return w
 
 
@@ -137,17 +148,21 @@ class Route:
     kind: str  # "view" or "api"
     name: str  # URL name, or "METHOD /api/path"
     method: str
-    path: str  # with {org}, {member}, {token} placeholders
+    path: str  # with {org}, {member}, {token}, {invitation} placeholders
     permission: Permission | None
     ok: int
     data: dict | None = None
     scoped: bool = True
     session_only: bool = False  # API: refused (403) to API tokens
+    anonymous: int | None = None  # what an anonymous caller gets, if not the rule's
+    creator: bool = False  # only accounts allowed to create organizations (the owner here)
 
 
 ROUTES = [
     Route("view", "organizations:list", "GET", "/orgs/", None, 200, scoped=False),
-    Route("view", "organizations:create", "GET", "/orgs/new/", None, 200, scoped=False),
+    Route(
+        "view", "organizations:create", "GET", "/orgs/new/", None, 200, scoped=False, creator=True
+    ),
     Route(
         "view",
         "organizations:create",
@@ -157,6 +172,7 @@ ROUTES = [
         302,
         {"name": "Initech"},
         scoped=False,
+        creator=True,
     ),
     Route("view", "organizations:home", "GET", "/orgs/{org}/", P.VIEW, 200),
     Route("view", "organizations:members", "GET", "/orgs/{org}/members/", P.VIEW, 200),
@@ -185,6 +201,26 @@ ROUTES = [
         "/orgs/{org}/members/{member}/remove/",
         P.MANAGE_MEMBERS,
         302,
+    ),
+    Route(
+        "view",
+        "organizations:invitation_revoke",
+        "POST",
+        "/orgs/{org}/invitations/{invitation}/revoke/",
+        P.MANAGE_MEMBERS,
+        302,
+    ),
+    # The invitation link: signed out, a page asking to sign in (naming nothing); signed
+    # in, a link that is no invitation is refused the same way for everyone.
+    Route(
+        "view",
+        "organizations:invitation",
+        "GET",
+        "/invitations/" + "z" * 43 + "/",
+        None,
+        410,
+        scoped=False,
+        anonymous=200,
     ),
     Route("view", "organizations:settings", "GET", "/orgs/{org}/settings/", P.EDIT_SETTINGS, 200),
     Route(
@@ -224,6 +260,7 @@ ROUTES = [
         None,
         201,
         {"name": "Initech"},
+        creator=True,
         scoped=False,
         session_only=True,
     ),
@@ -251,8 +288,24 @@ ROUTES = [
         "POST",
         "/api/organizations/{org}/members",
         P.MANAGE_MEMBERS,
-        201,
+        202,
         {"email": "newbie@example.test", "role": "viewer"},
+    ),
+    Route(
+        "api",
+        "GET /organizations/{slug}/invitations",
+        "GET",
+        "/api/organizations/{org}/invitations",
+        P.MANAGE_MEMBERS,
+        200,
+    ),
+    Route(
+        "api",
+        "DELETE /organizations/{slug}/invitations/{invitation_id}",
+        "DELETE",
+        "/api/organizations/{org}/invitations/{invitation}",
+        P.MANAGE_MEMBERS,
+        204,
     ),
     Route(
         "api",
@@ -316,12 +369,16 @@ def _cases():
 
 def _expected(route: Route, role: str, scope: str, auth: str) -> int:
     if role == "anonymous":
+        if route.anonymous is not None:
+            return route.anonymous
         return 302 if route.kind == "view" else 401
     if auth == "token" and route.session_only:
         # A token never reaches account-level actions; "other" objects are never looked at.
         return 403
     if scope == "other":
         return 404
+    if route.creator and role != "owner":
+        return 403
     if route.permission is not None and route.permission not in ROLE_PERMISSIONS[Role(role)]:
         return 403
     return route.ok
@@ -333,6 +390,7 @@ def _url(route: Route, w: World, role: str, scope: str) -> str:
         org=w.org.slug if own else w.other.slug,
         member=(w.target if own else w.other_target).pk,
         token=(w.tokens.get(role, w.tokens["owner"]) if own else w.tokens["outsider"]).pk,
+        invitation=w.invitations[scope].pk,
     )
 
 

@@ -142,15 +142,7 @@ BAD_FORMS = [
 
 # Pages that still show English UI text, to be translated: each is checked like any
 # other and this test fails once one of them is clean, so that it leaves this list.
-NOT_YET_CLEAN = frozenset(
-    {
-        # django-allauth labels this form's field from its name, untranslated.
-        "/accounts/reauthenticate/code/",
-        # django-allauth's "You are already logged in as demo" names the username.
-        "/accounts/password/reset/",
-        "/accounts/password/reset/done/",
-    }
-)
+NOT_YET_CLEAN: frozenset[str] = frozenset()
 
 
 def page_pattern(url: str, world: DemoWorld) -> str:

@@ -125,6 +125,17 @@ class AccountAdapter(DefaultAccountAdapter):
             key=self._get_login_attempts_cache_key(request, **credentials),
         )
 
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        # The one account "first" lets in is the instance's administrator: it may create
+        # organizations under CSFPILOT_ORG_CREATORS=operator, where nobody else could yet.
+        administrator = getattr(settings, "CSFPILOT_SIGNUP", "first") == "first" and signup_open()
+        user = super().save_user(request, user, form, commit=commit)
+        if administrator and commit:
+            from csfpilot.webapp.organizations import creators
+
+            creators.allow(user)
+        return user
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:

@@ -13,3 +13,12 @@ class AccountsConfig(AppConfig):
         from csfpilot.webapp.organizations.panels import register
 
         register(API_ACCESS)
+        _label_allauth_fields()
+
+
+def _label_allauth_fields() -> None:
+    """django-allauth names this field from its attribute, which no translation reaches."""
+    from allauth.account.forms import RequestReauthenticationCodeForm
+    from django.utils.translation import gettext_lazy
+
+    RequestReauthenticationCodeForm.base_fields["recipient"].label = gettext_lazy("Recipient")

@@ -86,6 +86,21 @@ FIELD_NAMES = {
     "label": _("Label"),
     "taken_at": _("Taken"),
     "bytes": _("Size (bytes)"),
+    "format": _("Format"),
+    "client": _("Client address"),
+    "login": _("Sign-in name"),
+    "step": _("Step"),
+    "how": _("How"),
+    "type": _("Type"),
+    "code": _("Code"),
+    "governance_current": _("Risk governance: current Tier"),
+    "governance_target": _("Risk governance: target Tier"),
+    "governance_current_rationale": _("Risk governance: current Tier rationale"),
+    "governance_target_rationale": _("Risk governance: target Tier rationale"),
+    "management_current": _("Risk management: current Tier"),
+    "management_target": _("Risk management: target Tier"),
+    "management_current_rationale": _("Risk management: current Tier rationale"),
+    "management_target_rationale": _("Risk management: target Tier rationale"),
 }
 # Digests are told apart by their first digits; the downloads keep them whole.
 _DIGESTS = frozenset({"sha256", "digest"})

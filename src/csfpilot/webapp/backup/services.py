@@ -272,6 +272,7 @@ def _restore_users(docs: Any, users: Users, scope: str, name: str) -> int:
         user = load_row(model, doc, users, where=where, skip=_USER_SKIP_ALWAYS)
         if scope != INSTANCE:
             user.set_unusable_password()
+        user.creation_audited = True  # the restore's own event counts the accounts it made
         user.save(force_insert=True)
         users.add(doc["username"], user.pk)
         created += 1

@@ -475,3 +475,14 @@ CSFPILOT_REPORT_CONCURRENCY_PER_USER = int(
     os.environ.get("CSFPILOT_REPORT_CONCURRENCY_PER_USER", "2")
 )
 CSFPILOT_REPORT_RETRY_AFTER = int(os.environ.get("CSFPILOT_REPORT_RETRY_AFTER", "10"))
+# Invitations to an organization: how long the link in the e-mail works, and how many an
+# organization may send in 24 hours (so that an account cannot turn the site into a mailer).
+CSFPILOT_INVITATION_DAYS = int(os.environ.get("CSFPILOT_INVITATION_DAYS", "14"))
+CSFPILOT_INVITATIONS_PER_DAY = int(os.environ.get("CSFPILOT_INVITATIONS_PER_DAY", "50"))
+# Who may create organizations: "operator" (superusers, staff and accounts allowed with
+# `csfpilot manage orgcreators --allow EMAIL`) or "anyone" signed in.
+CSFPILOT_ORG_CREATORS = os.environ.get("CSFPILOT_ORG_CREATORS", "operator").strip().lower()
+if CSFPILOT_ORG_CREATORS not in {"operator", "anyone"}:
+    raise ImproperlyConfigured(
+        f"CSFPILOT_ORG_CREATORS must be 'operator' or 'anyone', not {CSFPILOT_ORG_CREATORS!r}"
+    )

@@ -16,8 +16,9 @@ from ninja.errors import HttpError
 
 from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.webapp.accounts.api_auth import api_auth, require_session
-from csfpilot.webapp.organizations import queries, services
-from csfpilot.webapp.organizations.models import Membership
+from csfpilot.webapp.organizations import creators, invitations, queries, services
+from csfpilot.webapp.organizations.invitations import InvitationLimit
+from csfpilot.webapp.organizations.models import Invitation, Membership
 from csfpilot.webapp.organizations.permissions import (
     ACCOUNT,
     SESSION,
@@ -28,6 +29,7 @@ from csfpilot.webapp.organizations.permissions import (
 )
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.organizations.schemas import (
+    InvitationOut,
     MemberIn,
     MemberOut,
     MemberPatch,
@@ -47,10 +49,14 @@ def _refusals() -> Iterator[None]:
         yield
     except InputRefused as exc:
         raise HttpError(400, str(exc)) from exc
+    except InvitationLimit as exc:
+        raise HttpError(429, str(exc)) from exc
     except ConflictError as exc:
         raise HttpError(409, str(exc)) from exc
     except Membership.DoesNotExist as exc:
         raise HttpError(404, "No such member in this organization.") from exc
+    except Invitation.DoesNotExist as exc:
+        raise HttpError(404, "No such invitation in this organization.") from exc
 
 
 def _out(membership: Membership, member_count: int) -> dict:
@@ -69,6 +75,17 @@ def _detail(access: Access) -> dict:
     return {
         **_out(access.membership, count),
         "permissions": sorted(p.value for p in access.permissions),
+    }
+
+
+def _invitation(i: Invitation) -> dict:
+    return {
+        "id": i.pk,
+        "email": i.email,
+        "role": i.role,
+        "invited_by": getattr(i.invited_by, "email", "") or "",
+        "created": i.created,
+        "expires": i.expires,
     }
 
 
@@ -101,9 +118,13 @@ def list_organizations(request: HttpRequest) -> list[dict]:
     response={201: OrganizationDetail},
     summary="Create an organization",
     openapi_extra=needs(SESSION),
+    description="Who may is the instance's CSFPILOT_ORG_CREATORS setting: by default the "
+    "operator and the accounts they allow; others get 403.",
 )
 def create_organization(request: HttpRequest, payload: OrganizationIn) -> tuple[int, dict]:
     user = require_session(request)
+    if not creators.may_create(user):
+        raise HttpError(403, creators.REFUSAL)
     with _refusals():
         org = services.create_organization(user, payload.name, payload.slug)
     return 201, _detail(require(request, org.slug, Permission.VIEW))
@@ -145,15 +166,44 @@ def list_members(request: HttpRequest, slug: str) -> list[dict]:
 
 @router.post(
     "/organizations/{slug}/members",
-    response={201: MemberOut},
-    summary="Add an existing account as a member (owner)",
+    response={202: InvitationOut},
+    summary="Invite a person by e-mail (owner)",
+    description="Sends an invitation; the person becomes a member only when they accept it. "
+    "The answer is the same whether or not an account uses the address. At most "
+    "CSFPILOT_INVITATIONS_PER_DAY invitations per organization in 24 hours (429 beyond).",
     openapi_extra=needs(Permission.MANAGE_MEMBERS),
 )
 def add_member(request: HttpRequest, slug: str, payload: MemberIn) -> tuple[int, dict]:
     access = require(request, slug, Permission.MANAGE_MEMBERS)
     with _refusals():
-        membership = services.add_member(access, payload.email, payload.role)
-    return 201, _member(membership)
+        invitation = invitations.invite(
+            access, payload.email, payload.role, absolute=request.build_absolute_uri
+        )
+    return 202, _invitation(invitation)
+
+
+@router.get(
+    "/organizations/{slug}/invitations",
+    response=list[InvitationOut],
+    summary="Pending invitations (owner)",
+    openapi_extra=needs(Permission.MANAGE_MEMBERS),
+)
+def list_invitations(request: HttpRequest, slug: str) -> list[dict]:
+    access = require(request, slug, Permission.MANAGE_MEMBERS)
+    return [_invitation(i) for i in invitations.pending(access.organization)]
+
+
+@router.delete(
+    "/organizations/{slug}/invitations/{invitation_id}",
+    response={204: None},
+    summary="Revoke a pending invitation (owner)",
+    openapi_extra=needs(Permission.MANAGE_MEMBERS),
+)
+def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> tuple[int, None]:
+    access = require(request, slug, Permission.MANAGE_MEMBERS)
+    with _refusals():
+        invitations.revoke(access, invitation_id)
+    return 204, None
 
 
 @router.patch(

@@ -20,7 +20,8 @@ class OrganizationForm(forms.Form):
         required=False,
         help_text=_(
             "Used in addresses and the API, and fixed once chosen: lower-case letters, digits "
-            "and hyphens. Made from the name when left empty."
+            "and hyphens. Made from the name when left empty; one already in use gets a "
+            "random suffix."
         ),
     )
 
@@ -30,7 +31,7 @@ class RenameForm(forms.Form):
 
 
 class AddMemberForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address of their account"), max_length=254)
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, initial=Role.VIEWER)
 
 

@@ -48,9 +48,24 @@ class MemberOut(Schema):
 
 
 class MemberIn(Schema):
-    email: str = Field(max_length=254, description="E-mail address of an existing account.")
+    email: str = Field(
+        max_length=254,
+        description="E-mail address to invite; the answer is the same whether or not an "
+        "account uses it.",
+    )
     role: Role
 
 
 class MemberPatch(Schema):
     role: Role
+
+
+class InvitationOut(Schema):
+    """An invitation waiting for the invitee; it becomes a membership only when accepted."""
+
+    id: int = Field(description="The invitation's id, used to revoke it.")
+    email: str
+    role: Role
+    invited_by: str = Field(description="E-mail address of the owner who invited.")
+    created: datetime
+    expires: datetime

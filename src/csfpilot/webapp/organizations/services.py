@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +37,9 @@ SLUG_MAX = 60
 # Words the URL scheme uses next to organization slugs.
 RESERVED_SLUGS = frozenset({"new", "api", "admin", "settings", "accounts"})
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_BASE_MAX = SLUG_MAX - 5  # room for "-" and a four-character suffix
+_SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+_SLUG_ATTEMPTS = 20
 
 
 class LastOwnerError(ConflictError):
@@ -52,23 +56,28 @@ def create_organization(
     """Create an organization with ``user`` as its first owner.
 
     Without a slug one is made from the name (``Example Manufacturing Co.`` →
-    ``example-manufacturing-co``), numbered when taken. A slug given explicitly
-    must be free. ``who`` names another actor for the audit trail (the command
-    line creating an organization for its owner); by default the user does.
+    ``example-manufacturing-co``). A short name that is taken, chosen or made, gets a
+    random suffix (``acme`` → ``acme-k7q2``) instead of a refusal: the answer never says
+    which organization holds it, and a numbered suffix would count the tenants sharing it.
+    The caller reads the short name given from the organization returned.
+    ``who`` names another actor for the audit trail (the command line creating an
+    organization for its owner); by default the user does.
     """
     name = clean_name(name)
+    base = clean_slug(slug) if slug else _slug_from(name)
     with transaction.atomic():
-        if slug:
-            slug = clean_slug(slug)
-            if Organization.objects.filter(slug=slug).exists():
-                raise ConflictError(f"The short name {slug!r} is taken.")
-        else:
-            slug = _free_slug(name)
-        try:
-            with transaction.atomic():
-                org = Organization.objects.create(name=name, slug=slug)
-        except IntegrityError as exc:  # a concurrent create took the slug
-            raise ConflictError(f"The short name {slug!r} is taken.") from exc
+        for attempt in range(_SLUG_ATTEMPTS):
+            wanted = base if attempt == 0 else _variant(base)
+            if Organization.objects.filter(slug=wanted).exists():
+                continue
+            try:
+                with transaction.atomic():
+                    org = Organization.objects.create(name=name, slug=wanted)
+            except IntegrityError:  # a concurrent create took it first
+                continue
+            break
+        else:  # pragma: no cover - 36**4 variants per base
+            raise ConflictError("No free short name was found; choose another one.")
         membership = Membership.objects.create(user=user, organization=org, role=Role.OWNER)
         who = who or audit.user_actor(user)
         audit.append(
@@ -221,21 +230,14 @@ def clean_slug(slug: str) -> str:
     return slug
 
 
-def _free_slug(name: str) -> str:
-    base = slugify(name)[: SLUG_MAX - 4].strip("-") or "organization"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-org"
-    taken = set(
-        Organization.objects.filter(slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$").values_list(
-            "slug", flat=True
-        )
-    )
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+def _slug_from(name: str) -> str:
+    base = slugify(name)[:_BASE_MAX].strip("-") or "organization"
+    return f"{base}-org" if base in RESERVED_SLUGS else base
+
+
+def _variant(base: str) -> str:
+    suffix = "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(4))
+    return f"{base[:_BASE_MAX].rstrip('-')}-{suffix}"
 
 
 def _role(role: Role | str) -> Role:

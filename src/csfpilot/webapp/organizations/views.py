@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from csfpilot.core.errors import ConflictError, InputRefused
-from csfpilot.webapp.organizations import queries, services
+from csfpilot.webapp.accounts.adapters import signup_open
+from csfpilot.webapp.organizations import creators, invitations, queries, services
 from csfpilot.webapp.organizations.decorators import org_view
 from csfpilot.webapp.organizations.forms import (
     AddMemberForm,
@@ -24,7 +25,8 @@ from csfpilot.webapp.organizations.forms import (
     RoleForm,
     refuse,
 )
-from csfpilot.webapp.organizations.models import Membership
+from csfpilot.webapp.organizations.invitations import InvitationLimit
+from csfpilot.webapp.organizations.models import Invitation, Membership
 from csfpilot.webapp.organizations.panels import panels_for
 from csfpilot.webapp.organizations.permissions import Access, forget_access
 from csfpilot.webapp.organizations.roles import ROLE_ORDER, Permission, Role
@@ -37,12 +39,18 @@ MEMBERS_ON_HOME = 12
 @require_http_methods(["GET"])
 def organization_list(request: HttpRequest) -> HttpResponse:
     memberships = list(queries.memberships_of(request.user))
-    return render(request, "organizations/list.html", {"memberships": memberships})
+    return render(
+        request,
+        "organizations/list.html",
+        {"memberships": memberships, "may_create": creators.may_create(request.user)},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization_create(request: HttpRequest) -> HttpResponse:
+    if not creators.may_create(request.user):
+        return render(request, "organizations/create_refused.html", status=403)
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,7 +62,11 @@ def organization_create(request: HttpRequest) -> HttpResponse:
         except ConflictError as exc:
             form.add_error("slug", str(exc))
         else:
-            messages.success(request, _("%(name)s is created; you are its owner.") % {"name": org})
+            messages.success(
+                request,
+                _("%(name)s is created; you are its owner. Its short name is %(slug)s.")
+                % {"name": org, "slug": org.slug},
+            )
             return redirect("organizations:home", slug=org.slug)
     return render(request, "organizations/create.html", {"form": form})
 
@@ -89,22 +101,101 @@ def member_list(request: HttpRequest, access: Access) -> HttpResponse:
 @org_view(Permission.MANAGE_MEMBERS)
 @require_POST
 def member_add(request: HttpRequest, access: Access) -> HttpResponse:
+    """Invite by e-mail: the same answer whether or not an account uses the address."""
     form = AddMemberForm(request.POST)
     if form.is_valid():
         try:
-            membership = services.add_member(
-                access, form.cleaned_data["email"], form.cleaned_data["role"]
+            invitation = invitations.invite(
+                access,
+                form.cleaned_data["email"],
+                form.cleaned_data["role"],
+                absolute=request.build_absolute_uri,
             )
+        except InvitationLimit as exc:
+            refuse(form, exc)
+            return _members_page(request, access, form, status=429)
         except (InputRefused, ConflictError) as exc:
             refuse(form, exc)
         else:
             messages.success(
                 request,
-                _("%(email)s is now a member (%(role)s).")
-                % {"email": membership.user.email, "role": Role(membership.role).label},
+                _("An invitation to join as %(role)s is sent to %(email)s.")
+                % {"email": invitation.email, "role": Role(invitation.role).label},
             )
             return redirect("organizations:members", slug=access.organization.slug)
     return _members_page(request, access, form, status=400)
+
+
+@org_view(Permission.MANAGE_MEMBERS)
+@require_POST
+def invitation_revoke(request: HttpRequest, access: Access, invitation_id: int) -> HttpResponse:
+    try:
+        invitation = invitations.revoke(access, invitation_id)
+    except Invitation.DoesNotExist as exc:
+        raise Http404(str(exc)) from exc
+    except ConflictError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("The invitation of %(email)s is revoked; its link no longer works.")
+            % {"email": invitation.email},
+        )
+    return redirect("organizations:members", slug=access.organization.slug)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The page the invitation e-mail links to.
+
+    It shows the organization only to an account whose verified e-mail is the invited
+    address; anyone else learns no more than that the link is not for them.
+    """
+    if not request.user.is_authenticated:
+        return render(
+            request,
+            "organizations/invitation_signin.html",
+            {"next": request.get_full_path(), "signup_open": signup_open()},
+        )
+    try:
+        invite_ = invitations.open_invitation(token)
+    except invitations.InvitationClosed as exc:
+        return _invitation_closed(request, exc.reason)
+    if not invitations.matches(request.user, invite_):
+        return render(request, "organizations/invitation_wrong_account.html", status=403)
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        try:
+            if answer == "accept":
+                membership = invitations.accept(request.user, token)
+                forget_access(request, membership.organization.slug)
+                messages.success(
+                    request,
+                    _("You are now a member of %(org)s (%(role)s).")
+                    % {
+                        "org": membership.organization.name,
+                        "role": Role(membership.role).label,
+                    },
+                )
+                return redirect("organizations:home", slug=membership.organization.slug)
+            if answer == "decline":
+                invitations.decline(request.user, token)
+                messages.success(request, _("You declined the invitation."))
+                return redirect("organizations:list")
+        except invitations.InvitationClosed as exc:
+            return _invitation_closed(request, exc.reason)
+        except invitations.WrongAccount:
+            return render(request, "organizations/invitation_wrong_account.html", status=403)
+    return render(
+        request,
+        "organizations/invitation.html",
+        {"invitation": invite_, "role_label": Role(invite_.role).label},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _invitation_closed(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "organizations/invitation_closed.html", {"reason": reason}, status=410)
 
 
 @org_view(Permission.MANAGE_MEMBERS)
@@ -183,6 +274,9 @@ def _members_page(
             "page": page,
             "form": form,
             "can_manage": access.can(Permission.MANAGE_MEMBERS),
+            "invitations": list(invitations.pending(access.organization))
+            if access.can(Permission.MANAGE_MEMBERS)
+            else [],
             "roles": ROLE_ORDER,
         },
         status=status,
