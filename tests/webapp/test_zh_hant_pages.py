@@ -188,6 +188,9 @@ def part_of(url: str) -> str:
 @pytest.mark.django_db
 @pytest.mark.parametrize("part", ["catalog", "app"])
 def test_no_page_shows_an_untranslated_ui_string(demo_world: DemoWorld, part: str):
+    from csfpilot.webapp.organizations import creators
+
+    creators.allow(demo_world.owner)  # the organization form, too (CSFPILOT_ORG_CREATORS)
     client = Client(**ZH)
     client.force_login(demo_world.owner)
     problems: dict[str, list[str]] = {}

@@ -93,6 +93,7 @@ FIELD_NAMES = {
     "how": _("How"),
     "type": _("Type"),
     "code": _("Code"),
+    "position": _("Position"),
     "governance_current": _("Risk governance: current Tier"),
     "governance_target": _("Risk governance: target Tier"),
     "governance_current_rationale": _("Risk governance: current Tier rationale"),

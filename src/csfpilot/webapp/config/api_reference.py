@@ -14,7 +14,13 @@ import shlex
 from typing import Any
 from urllib.parse import urlencode
 
-from csfpilot.webapp.organizations.permissions import ACCOUNT, OPENAPI_KEY, PUBLIC, SESSION
+from csfpilot.webapp.organizations.permissions import (
+    ACCOUNT,
+    CREATOR,
+    OPENAPI_KEY,
+    PUBLIC,
+    SESSION,
+)
 from csfpilot.webapp.organizations.roles import ROLE_ORDER, Permission, permissions_of
 
 BASE_URL = "http://127.0.0.1:8000"
@@ -61,6 +67,9 @@ _NEEDS = {
     ACCOUNT: "any signed-in person, with an API token or a browser session.",
     SESSION: "a signed-in browser session; an API token is refused. From a script, use the "
     "command line instead: `csfpilot org create`, `csfpilot tokens create|list|revoke`.",
+    CREATOR: "a signed-in browser session of an account that may create organizations "
+    "(`CSFPILOT_ORG_CREATORS`: by default the operator and the accounts they allow with "
+    "`csfpilot manage orgcreators --allow EMAIL`); an API token is refused.",
 }
 
 

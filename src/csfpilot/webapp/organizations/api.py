@@ -21,7 +21,7 @@ from csfpilot.webapp.organizations.invitations import InvitationLimit
 from csfpilot.webapp.organizations.models import Invitation, Membership
 from csfpilot.webapp.organizations.permissions import (
     ACCOUNT,
-    SESSION,
+    CREATOR,
     Access,
     actor_of,
     needs,
@@ -117,7 +117,7 @@ def list_organizations(request: HttpRequest) -> list[dict]:
     "/organizations",
     response={201: OrganizationDetail},
     summary="Create an organization",
-    openapi_extra=needs(SESSION),
+    openapi_extra=needs(CREATOR),
     description="Who may is the instance's CSFPILOT_ORG_CREATORS setting: by default the "
     "operator and the accounts they allow; others get 403.",
 )
