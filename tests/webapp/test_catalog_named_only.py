@@ -34,7 +34,7 @@ def test_framework_page_says_it_holds_only_what_crosswalks_name(client, key, pub
     body = html(client.get(f"/frameworks/{key}/"))
     assert f'<h2 id="named-only-h">{NOTE}</h2>' in body
     assert "only the identifiers that NIST's crosswalks name are included" in body
-    assert f"read them in the edition of {publisher}." in body
+    assert f'read them in the edition of <span lang="en">{publisher}</span>.' in body
 
 
 def test_nist_frameworks_are_whole_and_say_nothing_of_the_sort(client):

@@ -60,9 +60,11 @@ def test_the_outcome_list_beside_the_questionnaire_shows_each_outcomes_statement
     )
     nav = html[html.index('<nav class="assess-nav"') :]
     nav = nav[: nav.index("</nav>")]
+    statement = "The organizational mission is understood and informs cybersecurity risk management"
+    # NIST's statement, marked as English, with the id and statement as its tooltip.
     assert (
-        '<span class="nav-code">GV.OC-01</span> <span class="nav-title">The organizational '
-        "mission is understood and informs cybersecurity risk management</span>"
+        '<span class="nav-code">GV.OC-01</span> <span class="nav-title" lang="en" '
+        f'title="GV.OC-01 {statement}">{statement}</span>'
     ) in nav
     assert nav.count('class="nav-title"') == 106
 
