@@ -42,19 +42,9 @@ def record_for_person(
     label = label or who.name
     with transaction.atomic():
         orgs = list(Organization.objects.filter(memberships__user=user).order_by("pk").distinct())
-        for org in orgs:
+        for org in orgs or [None]:  # no organization: the instance chain
             audit.append(
                 org,
-                who,
-                object_type=object_type,
-                object_id=user.pk,
-                action=action,
-                label=label,
-                changes=changes,
-            )
-        if not orgs:
-            audit.append(
-                None,
                 who,
                 object_type=object_type,
                 object_id=user.pk,

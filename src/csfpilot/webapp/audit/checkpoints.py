@@ -152,8 +152,9 @@ def write(now: datetime | None = None) -> list[Checkpoint]:
     return new
 
 
-def check(chain: str, checkpoint: Checkpoint | None, org_id: int | None) -> str | None:
-    """What is wrong with ``chain`` against its latest checkpoint (None: it holds)."""
+def check(checkpoint: Checkpoint | None, org_id: int | None) -> str | None:
+    """What is wrong with a chain (``org_id``; None: the instance's) against its latest
+    checkpoint (None: it holds)."""
     if checkpoint is None:
         return None
     events = AuditEvent.objects.filter(organization_id=org_id)

@@ -98,7 +98,7 @@ def _against_checkpoint(
     if not verdict.ok:
         return verdict
     latest = read.latest.get(name)
-    problem = checkpoints.check(name, latest, org_id)
+    problem = checkpoints.check(latest, org_id)
     if problem is None or latest is None:
         return verdict
     return Verdict(verdict.checked, verdict.head, Break(latest.seq, None, problem))

@@ -340,9 +340,8 @@ _HEAVY_USER_FIELDS = tuple(
 )
 
 
-def profile_detail(access: Access, profile_id: Any) -> ProfileDetail:
-    """Everything the overview and the questionnaire show, in a fixed number of queries."""
-    lookups.ensure(access, Permission.VIEW)
+def _page_profile(access: Access, profile_id: Any) -> m.Profile:
+    """The profile row a profile page shows, with its framework, editors and snapshot count."""
     row = (
         m.Profile.objects.select_related("framework", "created_by", "updated_by")
         .annotate(snapshot_count=_count(m.Snapshot))
@@ -351,6 +350,13 @@ def profile_detail(access: Access, profile_id: Any) -> ProfileDetail:
     )
     if row is None:
         raise NotFound(f"no profile {profile_id} in {access.organization.slug}")
+    return row
+
+
+def profile_detail(access: Access, profile_id: Any) -> ProfileDetail:
+    """Everything the overview and the questionnaire show, in a fixed number of queries."""
+    lookups.ensure(access, Permission.VIEW)
+    row = _page_profile(access, profile_id)
     framework = outcome_framework(row.framework)
     rows = list(
         m.ProfileOutcome.objects.filter(profile=row)
@@ -406,14 +412,7 @@ class ProfileOverview:
 def profile_overview(access: Access, profile_id: Any) -> ProfileOverview:
     """The overview page's reads; scores and gaps come from the answer cache when they can."""
     lookups.ensure(access, Permission.VIEW)
-    row = (
-        m.Profile.objects.select_related("framework", "created_by", "updated_by")
-        .annotate(snapshot_count=_count(m.Snapshot))
-        .filter(organization=access.organization, pk=_pk(profile_id))
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"no profile {profile_id} in {access.organization.slug}")
+    row = _page_profile(access, profile_id)
     framework = outcome_framework(row.framework)
     actions = list(
         m.Action.objects.filter(profile=row).select_related("owner").order_by("position", "id")
