@@ -225,6 +225,17 @@ def _points(rng: random.Random, imp: Import, runs: int) -> list[tuple[str, float
     return points
 
 
+def kill_summary(outcomes: list, killed: list, inconsistent: list) -> dict[str, int]:
+    """The figure a crash-safety run reports (here and on PostgreSQL)."""
+    return {
+        "runs": len(outcomes),
+        "killed_with_sigkill": len(killed),
+        "left_before_import": sum(o.state == "before" for o in killed),
+        "left_after_import": sum(o.state == "after" for o in killed),
+        "inconsistent_databases": len(inconsistent),
+    }
+
+
 def test_imports_killed_at_random_points_leave_a_consistent_database(
     prepared: Prepared, tmp_path: Path, figure
 ):
@@ -245,16 +256,7 @@ def test_imports_killed_at_random_points_leave_a_consistent_database(
         )
     inconsistent = [o for o in outcomes if o.integrity != "ok" or o.foreign or o.state == "mixed"]
     killed = [o for o in outcomes if o.exit_code is None]
-    figure(
-        "crash_safety",
-        {
-            "runs": len(outcomes),
-            "killed_with_sigkill": len(killed),
-            "left_before_import": sum(o.state == "before" for o in killed),
-            "left_after_import": sum(o.state == "after" for o in killed),
-            "inconsistent_databases": len(inconsistent),
-        },
-    )
+    figure("crash_safety", kill_summary(outcomes, killed, inconsistent))
     assert inconsistent == [], inconsistent
     assert all(o.exit_code in (None, 0) for o in outcomes), outcomes
     assert len(outcomes) >= 20

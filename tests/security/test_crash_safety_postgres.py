@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.test_crash_safety import ORG, _big_framework_csv
+from tests.security.test_crash_safety import ORG, _big_framework_csv, kill_summary
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -293,16 +293,7 @@ def test_imports_killed_at_random_points_leave_the_database_whole_or_untouched(
             )
         inconsistent = [o for o in outcomes if o.state == "mixed"]
         killed = [o for o in outcomes if o.exit_code is None]
-        figure(
-            "crash_safety_postgresql",
-            {
-                "runs": len(outcomes),
-                "killed_with_sigkill": len(killed),
-                "left_before_import": sum(o.state == "before" for o in killed),
-                "left_after_import": sum(o.state == "after" for o in killed),
-                "inconsistent_databases": len(inconsistent),
-            },
-        )
+        figure("crash_safety_postgresql", kill_summary(outcomes, killed, inconsistent))
         assert inconsistent == [], inconsistent
         assert all(o.exit_code in (None, 0) for o in outcomes), outcomes
         # The points must really fall inside the imports, not all before or after them.
