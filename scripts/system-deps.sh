@@ -2,7 +2,7 @@
 # System packages the tests need, installed only when missing (a fresh machine has none).
 set -euo pipefail
 need=()
-for pkg in chromium fonts-noto-cjk redis-server libpango-1.0-0 libpangoft2-1.0-0 libcairo2 libreoffice-calc-nogui; do
+for pkg in chromium fonts-noto-cjk redis-server libpango-1.0-0 libpangoft2-1.0-0 libcairo2 libreoffice-calc-nogui openscap-scanner ssg-debian poppler-utils; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -eq 0 ]; then
