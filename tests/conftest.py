@@ -32,6 +32,19 @@ def _own_audit_checkpoints(settings, tmp_path_factory: pytest.TempPathFactory) -
     settings.CSFPILOT_AUDIT_CHECKPOINT_FILE = folder / f"{uuid.uuid4().hex}.jsonl"
 
 
+@pytest.fixture(autouse=True)
+def _own_evidence_store(settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test's evidence files in a folder of its own, for the same reason (Django
+    forgets its storages when the setting changes)."""
+    folder = tmp_path_factory.getbasetemp() / "evidence" / uuid.uuid4().hex
+    stores = dict(settings.STORAGES)
+    stores["evidence"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(folder), "base_url": None},
+    }
+    settings.STORAGES = stores
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

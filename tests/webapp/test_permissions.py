@@ -58,8 +58,15 @@ def test_role_permission_matrix():
     table = {role.value: sorted(p.value for p in perms) for role, perms in ROLE_PERMISSIONS.items()}
     assert table == {
         "owner": sorted(p.value for p in Permission),
-        "assessor": ["data.export", "org.view", "outcomes.edit_assigned", "profiles.edit"],
-        "contributor": ["org.view", "outcomes.edit_assigned"],
+        "assessor": [
+            "data.export",
+            "evidence.add",
+            "evidence.review",
+            "org.view",
+            "outcomes.edit_assigned",
+            "profiles.edit",
+        ],
+        "contributor": ["evidence.add", "org.view", "outcomes.edit_assigned"],
         "viewer": ["org.view"],
         "auditor": ["audit.view", "data.export", "org.view"],
     }

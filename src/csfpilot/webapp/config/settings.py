@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "csfpilot.webapp.reports",
     "csfpilot.webapp.audit",
     "csfpilot.webapp.backup",
+    "csfpilot.webapp.evidence",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -199,11 +200,29 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # `csfpilot serve` sets this after collecting the files into STATIC_ROOT under
 # content-hashed, pre-compressed names, which browsers and proxies keep for a year.
 CSFPILOT_HASHED_STATIC = _env_bool("CSFPILOT_HASHED_STATIC", False)
+# Evidence files: a folder in the data directory, outside MEDIA_ROOT so that nothing ever
+# serves them except the authorised download view.
+CSFPILOT_EVIDENCE_ROOT = Path(os.environ.get("CSFPILOT_EVIDENCE_ROOT") or DATA_DIR / "evidence")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "csfpilot.webapp.site.static_storage.HashedStaticStorage"
+        if CSFPILOT_HASHED_STATIC
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(CSFPILOT_EVIDENCE_ROOT), "base_url": None},
+    },
+}
+# The largest evidence file, and what one organization may keep in all (both in MB).
+CSFPILOT_EVIDENCE_MAX_FILE_BYTES = int(
+    float(os.environ.get("CSFPILOT_EVIDENCE_MAX_FILE_MB", "250")) * 1024 * 1024
+)
+CSFPILOT_EVIDENCE_QUOTA_BYTES = int(
+    float(os.environ.get("CSFPILOT_EVIDENCE_QUOTA_MB", "10240")) * 1024 * 1024
+)
 if CSFPILOT_HASHED_STATIC:
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "csfpilot.webapp.site.static_storage.HashedStaticStorage"},
-    }
     WHITENOISE_USE_FINDERS = False
     # Pages link only the hashed names: compress and keep those, half the start-up work.
     WHITENOISE_KEEP_ONLY_HASHED_FILES = True

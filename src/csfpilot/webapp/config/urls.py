@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("csfpilot.webapp.reports.urls")),
     path("", include("csfpilot.webapp.audit.urls")),
     path("", include("csfpilot.webapp.backup.urls")),
+    path("", include("csfpilot.webapp.evidence.urls")),
     path("accounts/", include("allauth.urls")),
 ]

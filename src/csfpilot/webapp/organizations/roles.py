@@ -8,7 +8,8 @@ endpoints and commands ask ``permissions.require()``, which reads it.
 - **owner** runs the organization: members, settings, and everything below.
 - **assessor** builds and edits profiles and assessments.
 - **contributor** edits only the outcomes assigned to them (the outcome owner);
-  a security lead hands one outcome to the person who runs that control.
+  a security lead hands one outcome to the person who runs that control. They
+  upload evidence and link it to those outcomes; owners and assessors review it.
 - **viewer** reads.
 - **auditor** reads, and also sees the audit trail and takes exports: what an
   internal or external auditor needs, without the right to change anything.
@@ -40,6 +41,8 @@ class Permission(StrEnum):
     EDIT_ASSIGNED_OUTCOMES = "outcomes.edit_assigned"  # edit outcomes one owns
     VIEW_AUDIT_TRAIL = "audit.view"
     EXPORT = "data.export"  # reports, spreadsheets, OSCAL
+    ADD_EVIDENCE = "evidence.add"  # upload evidence and link it (contributors: own outcomes)
+    REVIEW_EVIDENCE = "evidence.review"  # accept or reject evidence, ask for it
 
 
 _READ = {Permission.VIEW}
@@ -47,9 +50,18 @@ _READ = {Permission.VIEW}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(Permission),
     Role.ASSESSOR: frozenset(
-        _READ | {Permission.EDIT_PROFILES, Permission.EDIT_ASSIGNED_OUTCOMES, Permission.EXPORT}
+        _READ
+        | {
+            Permission.EDIT_PROFILES,
+            Permission.EDIT_ASSIGNED_OUTCOMES,
+            Permission.EXPORT,
+            Permission.ADD_EVIDENCE,
+            Permission.REVIEW_EVIDENCE,
+        }
     ),
-    Role.CONTRIBUTOR: frozenset(_READ | {Permission.EDIT_ASSIGNED_OUTCOMES}),
+    Role.CONTRIBUTOR: frozenset(
+        _READ | {Permission.EDIT_ASSIGNED_OUTCOMES, Permission.ADD_EVIDENCE}
+    ),
     Role.VIEWER: frozenset(_READ),
     Role.AUDITOR: frozenset(_READ | {Permission.VIEW_AUDIT_TRAIL, Permission.EXPORT}),
 }

@@ -1,0 +1,236 @@
+"""Reads of the evidence library: lists, one item, and each outcome's evidence state.
+
+The state of every outcome of a profile (:func:`profile_states`) is read with
+three queries whatever the profile's size: its outcomes' Current ratings, its
+links with their items' validity, and the newest scan tallies. The dashboard's
+coverage per Function and its counts are aggregated from those states.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from csfpilot.core.evidence import (
+    EvidenceState,
+    Freshness,
+    LinkView,
+    RequestState,
+    ReviewState,
+    freshness,
+    outcome_state,
+)
+from csfpilot.webapp.evidence import models as m
+from csfpilot.webapp.organizations.models import Organization
+from csfpilot.webapp.profiles import models as pm
+from csfpilot.webapp.profiles import storage
+
+
+def items(
+    organization: Organization,
+    *,
+    text: str = "",
+    kind: str = "",
+    retired: bool = False,
+) -> QuerySet[m.EvidenceItem]:
+    """The library, newest first within each title, with link counts."""
+    qs = m.EvidenceItem.objects.filter(organization=organization, retired_at__isnull=not retired)
+    for word in text.split()[:8]:
+        qs = qs.filter(
+            Q(title__icontains=word) | Q(description__icontains=word) | Q(source__icontains=word)
+        )
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.annotate(link_count=Count("links")).select_related("owner")
+
+
+def item_detail(organization: Organization, item_id: Any) -> m.EvidenceItem | None:
+    try:
+        pk = int(item_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        m.EvidenceItem.objects.filter(organization=organization, pk=pk)
+        .select_related("owner", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=m.EvidenceVersion.objects.select_related("stored_file", "created_by"),
+            ),
+            Prefetch(
+                "links",
+                queryset=m.EvidenceLink.objects.select_related("profile", "reviewed_by"),
+            ),
+        )
+        .first()
+    )
+
+
+def item_freshness(row: m.EvidenceItem, today: date) -> Freshness:
+    return freshness(effective_from=row.effective_from, until=row.expires_on, today=today)
+
+
+def due(organization: Organization, *, days: int, today: date) -> list[m.EvidenceItem]:
+    """Items that expire within ``days`` (and those already expired), soonest first."""
+    return list(
+        m.EvidenceItem.objects.filter(
+            organization=organization,
+            retired_at__isnull=True,
+            expires_on__isnull=False,
+            expires_on__lte=today + timedelta(days=days),
+        )
+        .select_related("owner")
+        .order_by("expires_on", "id")
+    )
+
+
+def requests_for(
+    organization: Organization, *, assignee_id: int | None = None, open_only: bool = False
+) -> QuerySet[m.EvidenceRequest]:
+    qs = m.EvidenceRequest.objects.filter(organization=organization)
+    if assignee_id is not None:
+        qs = qs.filter(assignee_id=assignee_id)
+    if open_only:
+        qs = qs.filter(state__in=[RequestState.OPEN, RequestState.REJECTED])
+    return qs.select_related("assignee", "profile", "requested_by").prefetch_related("outcomes")
+
+
+def request_state(row: m.EvidenceRequest, today: date) -> RequestState:
+    if row.state == RequestState.OPEN and row.due < today:
+        return RequestState.OVERDUE
+    return RequestState(row.state)
+
+
+@dataclass
+class OutcomeEvidence:
+    """One outcome's evidence as pages and reports show it."""
+
+    code: str
+    state: EvidenceState
+    accepted: int = 0
+    pending: int = 0
+    expired: int = 0
+    failing: int = 0
+    serious: int = 0
+    passing: int = 0
+
+
+@dataclass
+class Coverage:
+    """A profile's evidence at a glance, for the dashboard."""
+
+    states: dict[str, OutcomeEvidence]
+    # Function id → (rated outcomes with accepted current evidence, rated outcomes).
+    by_function: dict[str, tuple[int, int]] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+def profile_states(profile: pm.Profile, *, today: date) -> dict[str, OutcomeEvidence]:
+    """Every included outcome's evidence state, keyed by outcome id."""
+    scale = storage.scale_of(profile)
+    ratings = dict(
+        pm.ProfileOutcome.objects.filter(profile=profile, included=True).values_list(
+            "code", "current"
+        )
+    )
+    links: dict[str, list[LinkView]] = defaultdict(list)
+    rows = m.EvidenceLink.objects.filter(
+        profile=profile, item__retired_at__isnull=True
+    ).values_list("code", "side", "review", "item__effective_from", "item__expires_on")
+    for code, side, review, start, end in rows:
+        expired = freshness(effective_from=start, until=end, today=today) in (
+            Freshness.EXPIRED,
+            Freshness.NOT_YET,
+        )
+        links[code].append(LinkView(ReviewState(review), expired, side))
+    tallies = _latest_tallies(profile)
+    states: dict[str, OutcomeEvidence] = {}
+    for code, key in ratings.items():
+        level = scale.get(key) if key is not None else None
+        passed, failed, serious = tallies.get(code, (0, 0, 0))
+        mine = links.get(code, [])
+        states[code] = OutcomeEvidence(
+            code=code,
+            state=outcome_state(level.score if level else None, mine, serious),
+            accepted=sum(
+                1
+                for v in mine
+                if v.side == "current" and v.review is ReviewState.ACCEPTED and not v.expired
+            ),
+            pending=sum(1 for v in mine if v.review is ReviewState.PENDING),
+            expired=sum(1 for v in mine if v.expired),
+            failing=failed,
+            serious=serious,
+            passing=passed,
+        )
+    return states
+
+
+def _latest_tallies(profile: pm.Profile) -> dict[str, tuple[int, int, int]]:
+    """(passed, failed, serious) per outcome over the newest import of every series."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    rows = m.ScanOutcome.objects.filter(
+        organization_id=profile.organization_id, latest=True
+    ).filter(Q(scan__profile__isnull=True) | Q(scan__profile=profile))
+    for code, passed, failed, serious in rows.values_list("code", "passed", "failed", "serious"):
+        t = totals[code]
+        t[0] += passed
+        t[1] += failed
+        t[2] += serious
+    return {code: (t[0], t[1], t[2]) for code, t in totals.items()}
+
+
+def coverage(profile: pm.Profile, *, today: date, top_level: Any = None) -> Coverage:
+    """Coverage per Function and the dashboard's counts.
+
+    ``top_level(code)`` names an outcome's Function (defaults to the part
+    before the dot, which is CSF 2.0's layout).
+    """
+    states = profile_states(profile, today=today)
+    fn = top_level or (lambda code: code.split(".", 1)[0])
+    by_function: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    counts: Counter[str] = Counter()
+    rated = dict(
+        pm.ProfileOutcome.objects.filter(profile=profile, included=True)
+        .exclude(current=None)
+        .values_list("code", "current")
+    )
+    for code, state in states.items():
+        counts[state.state.value] += 1
+        if code in rated:
+            pair = by_function[fn(code)]
+            pair[1] += 1
+            if state.accepted:
+                pair[0] += 1
+    return Coverage(
+        states=states,
+        by_function={k: (v[0], v[1]) for k, v in by_function.items()},
+        counts=counts,
+    )
+
+
+def expiring_counts(organization: Organization, *, today: date) -> dict[int, int]:
+    """How many live items expire within 30 and within 90 days (expired ones excluded)."""
+    qs = m.EvidenceItem.objects.filter(
+        organization=organization, retired_at__isnull=True, expires_on__gte=today
+    )
+    return {
+        30: qs.filter(expires_on__lte=today + timedelta(days=30)).count(),
+        90: qs.filter(expires_on__lte=today + timedelta(days=90)).count(),
+    }
+
+
+def links_of_outcomes(profile: pm.Profile, codes: Iterable[str]) -> dict[str, list[m.EvidenceLink]]:
+    found: dict[str, list[m.EvidenceLink]] = defaultdict(list)
+    for row in (
+        m.EvidenceLink.objects.filter(profile=profile, code__in=list(codes))
+        .select_related("item", "reviewed_by")
+        .order_by("code", "side", "item__title")
+    ):
+        found[row.code].append(row)
+    return found

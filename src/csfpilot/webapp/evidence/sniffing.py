@@ -1,0 +1,130 @@
+"""An uploaded file's type, decided from its bytes and never from its name.
+
+Binary formats are recognised by their signatures (the ``filetype`` package's
+magic numbers); office documents are ZIP containers and are told apart by the
+members they hold. Text is accepted only when it decodes as UTF-8 (or UTF-16
+with a byte-order mark) and is plain text, CSV, JSON or XML. Anything that a
+browser would run as a page — HTML, SVG, XML that declares the XHTML or SVG
+namespace — is refused, whatever the file is called, and so are executables
+and other archives.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from typing import IO
+
+import filetype
+
+from csfpilot.core.errors import InputRefused
+
+ACCEPTED_BINARY = {
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/tiff",
+    "image/bmp",
+}
+OFFICE = {
+    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+ODF_MIMETYPES = {
+    b"application/vnd.oasis.opendocument.text",
+    b"application/vnd.oasis.opendocument.spreadsheet",
+    b"application/vnd.oasis.opendocument.presentation",
+}
+# Markup a browser would render as a page or run as script, anywhere near the start.
+_ACTIVE = re.compile(
+    rb"<\s*(!doctype\s+html|html|head|body|script|svg|iframe|object|embed|meta|link|style)\b"
+    rb"|xmlns\s*=\s*[\"']http://www\.w3\.org/(1999/xhtml|2000/svg)",
+    re.IGNORECASE,
+)
+# Office files may hold this many members, together at most this many times their size
+# unpacked: a ZIP bomb is refused without unpacking it.
+MAX_MEMBERS = 10_000
+MAX_RATIO = 200
+
+
+class UnsupportedType(InputRefused):
+    pass
+
+
+def media_type(head: bytes, *, filename: str, handle: IO[bytes]) -> str:
+    """The media type of a spooled file, or :class:`UnsupportedType` naming the file."""
+    if _ACTIVE.search(head[:4096]) or _ACTIVE.search(head):
+        raise UnsupportedType(
+            f"{filename}: the file holds HTML or SVG markup, which could run as a page; "
+            "save it as PDF or plain text instead"
+        )
+    kind = filetype.guess(head)
+    if kind is not None:
+        if kind.mime in ACCEPTED_BINARY:
+            return str(kind.mime)
+        if kind.mime == "application/zip" or kind.extension in {"docx", "xlsx", "pptx", "odt"}:
+            return _office(handle, filename)
+        raise UnsupportedType(f"{filename}: files of type {kind.mime} are not accepted as evidence")
+    if head.startswith(b"PK\x03\x04"):
+        return _office(handle, filename)
+    return _text(head, filename)
+
+
+def _office(handle: IO[bytes], filename: str) -> str:
+    handle.seek(0)
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise UnsupportedType(f"{filename}: the archive holds too many members")
+            packed = sum(i.compress_size for i in infos) or 1
+            unpacked = sum(i.file_size for i in infos)
+            if unpacked > MAX_RATIO * packed:
+                raise UnsupportedType(
+                    f"{filename}: the archive unpacks to {MAX_RATIO} times its size or more "
+                    "(a ZIP bomb?)"
+                )
+            names = [i.filename for i in infos]
+            if "mimetype" in names:
+                declared = archive.read("mimetype").strip()
+                if declared in ODF_MIMETYPES:
+                    return declared.decode()
+            if "[Content_Types].xml" in names:
+                for prefix, mime in OFFICE.items():
+                    if any(n.startswith(prefix) for n in names):
+                        return mime
+    except zipfile.BadZipFile as exc:
+        raise UnsupportedType(f"{filename}: a damaged ZIP file ({exc})") from None
+    raise UnsupportedType(
+        f"{filename}: archives are not accepted as evidence, only office documents"
+    )
+
+
+def _text(head: bytes, filename: str) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", errors="ignore")
+    else:
+        try:
+            # The head may end inside a multi-byte character.
+            text = head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 4:
+                raise UnsupportedType(
+                    f"{filename}: not a document, image or UTF-8 text file that csfpilot "
+                    "accepts as evidence"
+                ) from None
+            text = head[: exc.start].decode("utf-8")
+    if "\x00" in text:
+        raise UnsupportedType(f"{filename}: binary content of an unknown type")
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("<?xml") or stripped.startswith("<"):
+        return "application/xml"
+    if stripped.startswith(("{", "[")):
+        return "application/json"
+    first = stripped.split("\n", 1)[0]
+    if first.count(",") >= 2 or first.count(";") >= 2 or first.count("\t") >= 2:
+        return "text/csv"
+    return "text/plain"
