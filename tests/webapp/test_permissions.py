@@ -540,6 +540,8 @@ def test_tokens_are_stored_hashed_and_shown_once(client, world):
     assert me.status_code == 200
     assert me.json()["permissions"] == [
         "data.export",
+        "evidence.add",
+        "evidence.review",
         "org.view",
         "outcomes.edit_assigned",
         "profiles.edit",
