@@ -13,6 +13,7 @@ the sector Community Profile its targets came from
 (:mod:`csfpilot.webapp.profiles.demo_content`). It belongs to the critical
 manufacturing sector beside a few generated peer organizations, so that the
 sector benchmark has numbers to show (:mod:`csfpilot.webapp.sectors.demo_peers`).
+Its evidence library shows every evidence state (:mod:`csfpilot.webapp.evidence.demo`).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def ensure_demo() -> Any:
     from django.db import transaction
     from django.utils import timezone
 
+    from csfpilot.webapp.evidence.demo import seed as seed_evidence
     from csfpilot.webapp.organizations.models import Membership, Organization
     from csfpilot.webapp.organizations.permissions import require
     from csfpilot.webapp.organizations.roles import Permission, Role
@@ -77,6 +79,14 @@ def ensure_demo() -> Any:
         if not Profile.objects.filter(organization=org).exists():
             access = require(user, slug, Permission.VIEW)
             if access.can(Permission.EDIT_PROFILES):
-                seed_profiles(access, timezone.now().date())
+                today = timezone.now().date()
+                seed_profiles(access, today)
+                company = (
+                    Profile.objects.filter(organization=org, kind="organizational")
+                    .order_by("id")
+                    .first()
+                )
+                if company is not None:
+                    seed_evidence(access, today, company)
                 ensure_peers(org)
     return org
