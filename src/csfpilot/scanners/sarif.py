@@ -77,7 +77,7 @@ class _Rule:
         self.cwe = unique(cwe)
         sp, csf = _nist(tags)
         self.nist_sp, self.nist_csf = sp, csf
-        self.tags = unique(t for t in tags if not cwe_ids(t))
+        self.tags = unique(t for t in tags if not cwe_ids(t) and nist_tag(t) == (None, None))
 
 
 def _nist(tags: tuple[str, ...]) -> tuple[list[str], list[str]]:

@@ -160,7 +160,7 @@ def read(data: bytes, *, name: str) -> ScanReport:
     return ScanReport(
         format=FORMAT,
         tool=tool,
-        tool_version=facts.get("urn:xccdf:fact:scanner:version", ""),
+        tool_version=facts.get("urn:xccdf:fact:scanner:version") or _version_of(test_system),
         scope=", ".join(unique(targets)),
         started_at=started,
         findings=findings,
@@ -173,6 +173,11 @@ def _tool_of(test_system: str) -> str:
     # cpe:/a:redhat:openscap:1.3.7 → "openscap"
     parts = test_system.split(":")
     return parts[3] if len(parts) > 3 and parts[0] == "cpe" else test_system
+
+
+def _version_of(test_system: str) -> str:
+    parts = test_system.split(":")
+    return parts[4] if len(parts) > 4 and parts[0] == "cpe" else ""
 
 
 def _rule(el: etree._Element) -> _Rule:

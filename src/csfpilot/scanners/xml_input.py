@@ -10,6 +10,7 @@ memory.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 
 from lxml import etree
@@ -40,6 +41,7 @@ def iterparse(
         raise InputRefused(
             f"the file is {len(data) / MiB:.1f} MiB; at most {MAX_BYTES // MiB} MiB", file=name
         )
+    _refuse_dtd(data, name)
     events = etree.iterparse(
         io.BytesIO(data),
         events=("start", "end"),
@@ -59,12 +61,7 @@ def iterparse(
                 checked = True
                 info = element.getroottree().docinfo
                 if info.doctype or info.internalDTD is not None:
-                    raise InputRefused(
-                        "the document declares a DTD (entities can expand without bound or "
-                        "read other files); scanner results never need one",
-                        file=name,
-                        line=element.sourceline,
-                    )
+                    raise InputRefused(_DTD_REFUSED, file=name, line=element.sourceline)
             yield event, element
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
@@ -72,6 +69,25 @@ def iterparse(
         if "entit" in message.lower() or "doctype" in message.lower():
             message += " (documents that declare entities are refused)"
         raise InputRefused(f"not valid XML: {message}", file=name, line=line) from None
+
+
+_FIRST_ELEMENT = re.compile(rb"<(?![?!])")
+
+
+def _refuse_dtd(data: bytes, name: str) -> None:
+    # Checked on the bytes before the root element, so that the parser never reads the
+    # declarations at all (libxml2 would otherwise stop at its own limits, less clearly).
+    first = _FIRST_ELEMENT.search(data)
+    prolog = data[: first.start()] if first else data
+    at = prolog.find(b"<!DOCTYPE")
+    if at >= 0:
+        raise InputRefused(_DTD_REFUSED, file=name, line=prolog[:at].count(b"\n") + 1)
+
+
+_DTD_REFUSED = (
+    "the document declares a DTD (entities can expand without bound or read other files); "
+    "scanner results never need one"
+)
 
 
 def text_of(element: etree._Element) -> str:
