@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from csfpilot.core.errors import InputRefused
@@ -67,3 +69,50 @@ def test_what_is_not_a_scan_is_refused(data, message):
 def test_a_utf8_byte_order_mark_is_tolerated():
     data = b"\xef\xbb\xbf" + (SCANS / "trivy-image.json").read_bytes()
     assert detect(data, "bom.json") == "trivy"
+
+
+def _edited(name: str, edit) -> bytes:
+    doc = json.loads((SCANS / name).read_text())
+    edit(doc)
+    return json.dumps(doc).encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "message"),
+    [
+        (
+            "bandit.sarif",
+            lambda d: d["runs"][0]["results"][0].update(ruleId="", ruleIndex=99),
+            "field $.runs[0].results[0].ruleIndex: no rule at index 99",
+        ),
+        (
+            "inspec-rhel8-stig.json",
+            lambda d: d["profiles"][0]["controls"][4].update(impact=5),
+            "field $.profiles[0].controls[4].impact: impact 5 is outside 0 to 1",
+        ),
+        (
+            "prowler-ocsf.json",
+            lambda d: d[2].update(status_code="MAYBE"),
+            "field $[2].status_code: status 'MAYBE' is not one of PASS, FAIL, MANUAL",
+        ),
+        (
+            "securityhub-asff.json",
+            lambda d: d["Findings"][1]["Compliance"].update(Status="GREEN"),
+            "field $.Findings[1].Compliance.Status: status 'GREEN' is not one of",
+        ),
+        (
+            "trivy-image.json",
+            lambda d: d["Results"][2]["Misconfigurations"][0].pop("ID"),
+            "field $.Results[2].Misconfigurations[0].ID: this field is required",
+        ),
+        (
+            "trivy-image.json",
+            lambda d: d["Results"][0].update(Vulnerabilities={"CVE": 1}),
+            "field $.Results[0].Vulnerabilities: expected a list, found an object",
+        ),
+    ],
+)
+def test_a_wrong_field_is_refused_by_its_json_path(name, edit, message):
+    with pytest.raises(InputRefused) as refused:
+        read_scan(_edited(name, edit), name)
+    assert str(refused.value).startswith(f"{name}: {message}")

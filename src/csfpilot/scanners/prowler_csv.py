@@ -27,7 +27,6 @@ STATUS = {
     "FAIL": FindingStatus.FAIL,
     "MANUAL": FindingStatus.MANUAL,
 }
-MAX_FIELD = 1024 * 1024
 
 
 def looks_like(text: str) -> bool:
@@ -46,7 +45,6 @@ def _compliance(cell: str) -> list[tuple[str, list[str]]]:
 
 def read(data: bytes, *, name: str) -> ScanReport:
     text = decode(data, name=name)
-    csv.field_size_limit(MAX_FIELD)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";")
     header = reader.fieldnames or []
     missing = [c for c in REQUIRED if c not in header]

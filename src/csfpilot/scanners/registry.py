@@ -112,14 +112,12 @@ def read_scan(data: bytes, name: str, format: str | None = None) -> ScanReport:
         )
     if format is None:
         format, doc = _sniff(data, name)
-    else:
-        doc = None
+        if doc is not None:
+            return _JSON_READERS[format](doc, name=name)
     if format == "xccdf":
         return xccdf.read(data, name=name)
     if format == "prowler-csv":
         return prowler_csv.read(data, name=name)
-    if doc is None:
-        doc = _json(data, name) if format in _NDJSON_FORMATS else None
-        if doc is None:
-            doc = parse_text(decode(data, name=name), name=name)
-    return _JSON_READERS[format](doc, name=name)
+    if format in _NDJSON_FORMATS:
+        return _JSON_READERS[format](_json(data, name), name=name)
+    return _JSON_READERS[format](parse_text(decode(data, name=name), name=name), name=name)

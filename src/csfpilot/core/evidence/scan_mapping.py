@@ -74,8 +74,8 @@ class ScanRule:
     tool: str = ""
     match: tuple[str, ...] = ()
     formats: tuple[str, ...] = ()
-    _tool_re: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
-    _match_re: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    _tool_re: re.Pattern[str] | None = field(default=None, init=False, compare=False, repr=False)
+    _match_re: re.Pattern[str] | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.tool and not self.match:
@@ -216,7 +216,7 @@ class _Mapper:
         self.normalised: Counter[tuple[str, str]] = Counter()
         self.fallbacks: Counter[tuple[str, str]] = Counter()
 
-    def _control(self, raw: str, canonical: str) -> tuple[set[str], str | None]:
+    def _control(self, canonical: str) -> tuple[set[str], str | None]:
         hits = self.valid.intersection(self.crosswalk.get(canonical, ()))
         if not hits:
             base = sp800_53_base(canonical)
@@ -230,14 +230,15 @@ class _Mapper:
         text, as_20, as_11, padded = csf_spelling(raw)
         if as_20 is None or as_11 is None:
             return set(), None, UNKNOWN_CSF
-        moved = self.csf11.get(as_11) if not padded else None
+        moved = self.csf11.get(as_11)
         if as_20 in self.valid:
-            if moved:
+            # "ID.RA-1" names CSF 2.0's ID.RA-01 unless NIST withdrew a CSF 1.1 ID.RA-1;
+            # the zero-padded spelling is CSF 2.0's alone.
+            if moved and not padded:
                 return set(), None, AMBIGUOUS
             if text != as_20:
                 self.normalised[(text, as_20)] += 1
             return {as_20}, "csf", None
-        moved = self.csf11.get(as_11)
         if moved:
             hits = self.valid.intersection(moved)
             if hits:
@@ -262,7 +263,7 @@ class _Mapper:
                 continue
             if raw.strip() != canonical:
                 self.normalised[(raw.strip(), canonical)] += 1
-            hits, problem = self._control(raw, canonical)
+            hits, problem = self._control(canonical)
             if problem:
                 problems.append((raw, problem))
             else:
@@ -304,7 +305,7 @@ class _Mapper:
             canonical_control = sp800_53_id(control)
             if canonical_control is None:
                 continue
-            hits, problem = self._control(control, canonical_control)
+            hits, problem = self._control(canonical_control)
             if not problem:
                 add(hits, "cci")
                 found = True
