@@ -259,3 +259,19 @@ def test_trivy_schema_1_is_refused():
         "trivy-schema-1.json: field $.SchemaVersion: schema version 1; "
         "csfpilot reads Trivy's JSON schema version 2"
     )
+
+
+def test_an_overlay_control_is_read_once_where_it_has_results():
+    doc = json.loads((SCANS / "inspec-rhel8-stig.json").read_text())
+    overlay = json.loads(json.dumps(doc["profiles"][0]))
+    for control in doc["profiles"][0]["controls"]:
+        control["results"] = []  # the depended-on profile lists its controls without results
+    doc["profiles"].insert(0, {**doc["profiles"].pop(0), "name": "rhel8-stig-baseline"})
+    doc["profiles"].append({**overlay, "name": "site-overlay"})
+    report = read_scan(json.dumps(doc).encode(), "overlay.json")
+    assert len(report.findings) == 8
+    assert report.findings[1].status is FindingStatus.FAIL  # from the overlay's results
+    assert report.notes == (
+        "profile rhel8-stig-baseline 1.12.0",
+        "profile site-overlay 1.12.0",
+    )

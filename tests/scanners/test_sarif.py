@@ -183,3 +183,14 @@ def test_live_flawfinder_run_is_read(tmp_path, nist):
     summary = nist.map(report).summary
     assert (summary.findings, summary.mapped) == (2, 2)
     assert summary.outcomes["PR.PS-06"].counts == {"fail": 2}
+
+
+def test_suppressed_and_absent_results_are_skipped_and_counted():
+    doc = json.loads((SCANS / "bandit.sarif").read_text())
+    results = doc["runs"][0]["results"]
+    results[0]["suppressions"] = [{"kind": "inSource"}]
+    results[1]["suppressions"] = [{"kind": "external", "status": "underReview"}]
+    results[2]["baselineState"] = "absent"
+    report = read(json.dumps(doc).encode(), name="b.sarif")
+    assert report.skipped == 2
+    assert [f.rule_id for f in report.findings][:2] == ["B404", "B602"]

@@ -8,6 +8,9 @@ score when the result or its rule has one (CodeQL, Trivy), else the tool's own
 (``error`` high, ``warning`` medium, ``note`` low, ``none`` info). Weakness ids
 come from the rule's and the result's tags (``external/cwe/cwe-79``) and from
 CWE relationships (flawfinder); tags such as ``nist:AC-2`` cite NIST.
+Results suppressed in the source or by a reviewer (an ``accepted`` or
+status-less suppression) and results a baseline comparison marks ``absent``
+(fixed since) are skipped and counted.
 """
 
 from __future__ import annotations
@@ -130,6 +133,7 @@ def from_document(doc: Any, *, name: str) -> ScanReport:
     if version != VERSION:
         raise root.refuse(f"SARIF version {version!r}; csfpilot reads SARIF {VERSION}", "version")
     findings: list[Finding] = []
+    skipped = 0
     tools: list[str] = []
     versions: list[str] = []
     scope = ""
@@ -154,6 +158,9 @@ def from_document(doc: Any, *, name: str) -> ScanReport:
                 invocation.text("startTimeUtc") or invocation.text("endTimeUtc")
             )
         for result in run.items("results"):
+            if _set_aside(result):
+                skipped += 1
+                continue
             if len(findings) >= MAX_FINDINGS:
                 raise InputRefused(f"more than {MAX_FINDINGS:,} results", file=name)
             findings.append(_finding(result, rules_by_id, rules_in_order))
@@ -165,6 +172,15 @@ def from_document(doc: Any, *, name: str) -> ScanReport:
         scope=scope,
         started_at=started,
         findings=tuple(findings),
+        skipped=skipped,
+    )
+
+
+def _set_aside(result: Node) -> bool:
+    if result.text("baselineState") == "absent":
+        return True
+    return any(
+        s.text("status", default="accepted") == "accepted" for s in result.items("suppressions")
     )
 
 
