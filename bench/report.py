@@ -10,6 +10,8 @@ from bench.comparison import comparison_section
 RESULTS = Path(__file__).resolve().parent / "results"
 AGGREGATES = RESULTS / "aggregates.json"
 BEFORE_AFTER = RESULTS / "before-after.json"
+SCANNERS = RESULTS / "scanners.json"
+DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 DEFAULT_ORGS = 1000  # results without a recorded size are from the 1,000-organization bench
 
 TARGETS = {
@@ -117,6 +119,8 @@ def write_doc(path: Path, results: list[dict] | None = None) -> None:
         lines.extend(run_section(run))
     if AGGREGATES.exists():
         lines.extend(aggregates_section(json.loads(AGGREGATES.read_text())))
+    if SCANNERS.exists():
+        lines.extend(scanners_section(json.loads(SCANNERS.read_text())))
     path.write_text("\n".join(lines))
 
 
@@ -248,6 +252,30 @@ def aggregates_section(data: dict) -> list[str]:
         f"and p95 over repeated runs. Measured {data.get('when', 'at an unknown time')}.\n",
     ]
     return lines + aggregates_table(data["databases"])
+
+
+def scanners_section(data: dict) -> list[str]:
+    lines = [
+        "## Scanner files: read and map (standalone runs)\n",
+        "`python -m bench.scanners` (bench/results/scanners.json): a generated file read into "
+        "findings (format recognised by content) and mapped to CSF 2.0 outcomes through the "
+        "shipped SP 800-53 crosswalk and the default rule table, each in a fresh process; median "
+        f"of {data['rows'][0]['runs']} runs. Peak RSS is the whole process's (interpreter and "
+        "NIST data included); Python peak is tracemalloc's during one read and map. "
+        f"Measured {data['when']} on {data['machine']} (load average "
+        f"{', '.join(str(x) for x in data['load_average'])}). Target: under "
+        f"{data['target_s']:g} s and {data['target_mb']:g} MB each.\n",
+        "| file | size | median | max | CPU (median) | peak RSS | Python peak | target met |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in data["rows"]:
+        lines.append(
+            f"| {r['name']} | {r['bytes'] / 1024 / 1024:.1f} MB | {r['median_s']} s | "
+            f"{r['max_s']} s | {r['cpu_median_s']} s | {r['peak_rss_mb']} MB | "
+            f"{r['python_peak_mb']} MB | {'yes' if r['within_target'] else 'no'} |"
+        )
+    lines.append("")
+    return lines
 
 
 def aggregates_table(databases: dict, heading: str | None = None) -> list[str]:

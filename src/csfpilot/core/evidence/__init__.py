@@ -6,7 +6,8 @@ on the Current side (what the item shows is in place) or the Target side (the
 evidence expected once the target is met), and each link carries a review.
 :mod:`.support` decides an outcome's evidence state from its rating, its
 reviewed links and the scanner findings mapped to it. :mod:`.findings` holds
-what a scanner reports, as every reader in :mod:`csfpilot.scanners` returns it.
+what a scanner reports, as every reader in :mod:`csfpilot.scanners` returns it;
+:mod:`.scan_mapping` maps those findings to CSF 2.0 outcomes and sums up an import.
 """
 
 from csfpilot.core.evidence.findings import (
