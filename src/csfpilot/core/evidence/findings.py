@@ -65,7 +65,8 @@ class ScanReport:
     ``format`` is the reader's key (``sarif``, ``xccdf``, ``hdf``, ``ocsf``,
     ``prowler-csv``, ``asff``, ``trivy``); ``scope`` names what was scanned
     (a host, an image, a repository, an account) so that repeated imports of
-    the same tool and scope form a series.
+    the same tool and scope form a series. ``skipped`` counts the rows the
+    tool wrote that are not findings (XCCDF rules the profile did not select).
     """
 
     format: str
@@ -75,3 +76,4 @@ class ScanReport:
     started_at: datetime | None = None
     findings: tuple[Finding, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    skipped: int = 0
