@@ -31,7 +31,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from csfpilot.core.errors import InputRefused
 from csfpilot.core.evidence import EvidenceKind, FindingStatus, ScanReport
 from csfpilot.core.evidence.scan_mapping import (
     ScanMapping,
