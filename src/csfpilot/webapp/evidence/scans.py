@@ -20,6 +20,7 @@ The answer is the summary ``csfpilot evidence import-scan --json`` prints.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -171,27 +172,10 @@ def _store(
             findings_count=mapping.summary.findings,
             mapped_count=mapping.summary.mapped,
         )
-        m.ScanFinding.objects.bulk_create(
-            (
-                m.ScanFinding(
-                    scan=scan,
-                    rule_id=r.finding.rule_id[:300],
-                    title=r.finding.title,
-                    status=r.finding.status.value,
-                    severity=r.finding.severity.value,
-                    resource=r.finding.resource,
-                    sp800_53=list(r.finding.sp800_53),
-                    csf=list(r.finding.csf),
-                    cci=list(r.finding.cci),
-                    tags=list(r.finding.tags),
-                    outcomes=list(r.outcomes),
-                    mapped_by=list(r.how),
-                    unmapped_reason=r.unmapped_reason or "",
-                )
-                for r in mapping.findings
-            ),
-            batch_size=1000,
-        )
+        # In batches from a generator: 10,000 model objects never exist at once.
+        rows = (_finding_row(scan, r) for r in mapping.findings)
+        for batch in iter(lambda: list(itertools.islice(rows, 1000)), []):
+            m.ScanFinding.objects.bulk_create(batch)
         m.ScanOutcome.objects.filter(organization=org, scan__series=series, latest=True).update(
             latest=False
         )
@@ -239,6 +223,24 @@ def _store(
             },
         )
     return ScanResult(scan, mapping, tuple(against))
+
+
+def _finding_row(scan: m.ScanImport, r: Any) -> m.ScanFinding:
+    return m.ScanFinding(
+        scan=scan,
+        rule_id=r.finding.rule_id[:300],
+        title=r.finding.title,
+        status=r.finding.status.value,
+        severity=r.finding.severity.value,
+        resource=r.finding.resource,
+        sp800_53=list(r.finding.sp800_53),
+        csf=list(r.finding.csf),
+        cci=list(r.finding.cci),
+        tags=list(r.finding.tags),
+        outcomes=list(r.outcomes),
+        mapped_by=list(r.how),
+        unmapped_reason=r.unmapped_reason or "",
+    )
 
 
 def _series_version(
