@@ -24,6 +24,7 @@ def test_the_demo_library_has_every_state():
     assert {i.title for i in queries.due(org, days=30, today=today)} == {
         "External penetration test report 2025",
         "Firewall rule review, Plant 1",
+        "Prowler scan of 210987654321",  # scans prove something for 30 days
     }
     reviews = set(m.EvidenceLink.objects.filter(profile=company).values_list("review", flat=True))
     assert reviews == {"accepted", "insufficient", "pending"}
@@ -32,6 +33,12 @@ def test_the_demo_library_has_every_state():
     assert EvidenceState.UNSUPPORTED in {s.state for s in states.values()}
     request = m.EvidenceRequest.objects.get(organization=org)
     assert queries.request_state(request, today).value == "open"
+    # The scan contradicts the "fully" rating of PR.DS-02 with two high failures (and the
+    # "largely" of PR.DS-10, which the same controls map to).
+    assert states["PR.DS-02"].state is EvidenceState.CONTRADICTED
+    assert states["PR.DS-02"].serious == 2
+    scan = m.ScanImport.objects.get(organization=org)
+    assert scan.summary["contradicted"] == ["PR.DS-02", "PR.DS-10"]  # SC-8 maps to both
     for stored in m.StoredFile.objects.filter(organization=org):
         assert blobs.verify(stored)
     # A second start adds nothing.

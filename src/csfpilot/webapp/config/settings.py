@@ -219,6 +219,10 @@ STORAGES = {
 CSFPILOT_EVIDENCE_MAX_FILE_BYTES = int(
     float(os.environ.get("CSFPILOT_EVIDENCE_MAX_FILE_MB", "250")) * 1024 * 1024
 )
+# A scanner file is read whole to be parsed: its own, lower limit (MB).
+CSFPILOT_EVIDENCE_SCAN_MAX_BYTES = int(
+    float(os.environ.get("CSFPILOT_EVIDENCE_SCAN_MAX_MB", "100")) * 1024 * 1024
+)
 CSFPILOT_EVIDENCE_QUOTA_BYTES = int(
     float(os.environ.get("CSFPILOT_EVIDENCE_QUOTA_MB", "10240")) * 1024 * 1024
 )

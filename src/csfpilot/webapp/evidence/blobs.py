@@ -68,6 +68,7 @@ def spool(
     filename: str,
     organization: Organization,
     max_bytes: int | None = None,
+    media_type: str | None = None,
 ) -> Spooled:
     """Receive ``chunks`` into a temporary file, refusing as soon as a limit is passed.
 
@@ -75,6 +76,8 @@ def spool(
     type is decided from the first bytes; a file whose content is not an
     accepted evidence type (an HTML or SVG page under any name, an
     executable, an archive that is not an office document) is refused.
+    A caller that reads the file itself (a scan import, whose reader decides
+    what the file is) passes ``media_type`` and the content is not sniffed.
     """
     limit = settings.CSFPILOT_EVIDENCE_MAX_FILE_BYTES if max_bytes is None else max_bytes
     room = settings.CSFPILOT_EVIDENCE_QUOTA_BYTES - used_bytes(organization)
@@ -102,7 +105,8 @@ def spool(
             handle.write(chunk)
         if size == 0:
             raise InputRefused(f"{filename}: the file is empty")
-        media_type = sniffing.media_type(bytes(head), filename=filename, handle=handle)
+        if media_type is None:
+            media_type = sniffing.media_type(bytes(head), filename=filename, handle=handle)
         handle.seek(0)
         return Spooled(digest.hexdigest(), size, media_type, handle)
     except BaseException:

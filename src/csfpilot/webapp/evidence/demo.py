@@ -4,9 +4,8 @@ Policies and a plan that are accepted, training records one reviewer found
 insufficient, a penetration test report past its validity, a firewall review
 about to expire, a written attestation, a supplier export waiting for review,
 an open evidence request, and a scanner import whose failing findings
-contradict a "fully implemented" rating (added by :mod:`.scan_demo` once the
-scan importer is there). Everything goes through the same services a member
-uses, so the audit trail shows it too.
+contradict a "fully implemented" rating (:mod:`.scan_demo`). Everything goes
+through the same services a member uses, so the audit trail shows it too.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from csfpilot.webapp.evidence import blobs, services
+from csfpilot.webapp.evidence import blobs, scan_demo, services
 from csfpilot.webapp.evidence import models as m
 from csfpilot.webapp.profiles import models as pm
 
@@ -216,3 +215,4 @@ def seed(access: Any, today: date, profile: pm.Profile) -> None:
             due=today + timedelta(days=10),
             note="The last two quarterly access reviews of the ERP and the MES, please.",
         )
+    scan_demo.seed(access, today, profile)

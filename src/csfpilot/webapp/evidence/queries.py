@@ -22,6 +22,7 @@ from csfpilot.core.evidence import (
     LinkView,
     RequestState,
     ReviewState,
+    claims_implementation,
     freshness,
     outcome_state,
 )
@@ -169,6 +170,21 @@ def profile_states(profile: pm.Profile, *, today: date) -> dict[str, OutcomeEvid
             passing=passed,
         )
     return states
+
+
+def claimed_outcomes(profile: pm.Profile) -> set[str]:
+    """The included outcomes whose Current rating claims implementation (see core.evidence)."""
+    scale = storage.scale_of(profile)
+    claimed = set()
+    for code, key in (
+        pm.ProfileOutcome.objects.filter(profile=profile, included=True)
+        .exclude(current=None)
+        .values_list("code", "current")
+    ):
+        level = scale.get(key)
+        if level is not None and claims_implementation(level.score):
+            claimed.add(code)
+    return claimed
 
 
 def _latest_tallies(profile: pm.Profile) -> dict[str, tuple[int, int, int]]:

@@ -162,9 +162,10 @@ def item(access: Access, item_id: Any, *, for_update: bool = False) -> m.Evidenc
     return found
 
 
-def _new_version(
+def store_version(
     access: Access, row: m.EvidenceItem, content: Content, number: int
 ) -> m.EvidenceVersion:
+    """Write version ``number`` of ``row`` (the caller checked permissions and audits)."""
     stored = blobs.keep(access.organization, content.spooled) if content.spooled else None
     return m.EvidenceVersion.objects.create(
         item=row,
@@ -198,7 +199,7 @@ def add_item(access: Access, values: ItemFields, content: Content) -> m.Evidence
             updated_by_id=_user(access),
             **cleaned,
         )
-        version = _new_version(access, row, content, 1)
+        version = store_version(access, row, content, 1)
         audit.record(
             access,
             "evidence",
@@ -221,7 +222,7 @@ def add_version(access: Access, item_id: Any, content: Content) -> m.EvidenceVer
         if content.form != row.form:
             raise InputRefused(f"{row.title} is a {row.form} item; a new version must be one too")
         latest = row.versions.aggregate(n=Max("number"))["n"] or 0
-        version = _new_version(access, row, content, latest + 1)
+        version = store_version(access, row, content, latest + 1)
         m.EvidenceItem.objects.filter(pk=row.pk).update(
             version=F("version") + 1, updated_by_id=_user(access), updated_at=timezone.now()
         )
