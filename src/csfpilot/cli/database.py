@@ -657,3 +657,13 @@ def token_revoke(token_id: int) -> JsonObject:
     from csfpilot.webapp.accounts import operator
 
     return operator.revoke_token(token_id)
+
+
+# --- Evidence, for `csfpilot evidence import-scan`. ---
+
+
+def evidence_import_scan(org: str, path: Any, **options: Any) -> JsonObject:
+    setup()
+    from csfpilot.webapp.evidence import operator
+
+    return operator.import_scan_file(org, path, **options)
