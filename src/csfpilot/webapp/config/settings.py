@@ -201,8 +201,50 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # content-hashed, pre-compressed names, which browsers and proxies keep for a year.
 CSFPILOT_HASHED_STATIC = _env_bool("CSFPILOT_HASHED_STATIC", False)
 # Evidence files: a folder in the data directory, outside MEDIA_ROOT so that nothing ever
-# serves them except the authorised download view.
+# serves them except the authorised download view; or, with CSFPILOT_EVIDENCE_STORAGE=s3, a
+# private bucket of S3-compatible object storage that several app servers share
+# (docs/evidence.md, "Storage").
 CSFPILOT_EVIDENCE_ROOT = Path(os.environ.get("CSFPILOT_EVIDENCE_ROOT") or DATA_DIR / "evidence")
+CSFPILOT_EVIDENCE_STORAGE = os.environ.get("CSFPILOT_EVIDENCE_STORAGE", "folder").strip().lower()
+
+
+def _evidence_storage() -> dict[str, object]:
+    if CSFPILOT_EVIDENCE_STORAGE == "folder":
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(CSFPILOT_EVIDENCE_ROOT), "base_url": None},
+        }
+    if CSFPILOT_EVIDENCE_STORAGE != "s3":
+        raise ImproperlyConfigured(
+            f"CSFPILOT_EVIDENCE_STORAGE must be 'folder' or 's3', not {CSFPILOT_EVIDENCE_STORAGE!r}"
+        )
+    bucket = os.environ.get("CSFPILOT_EVIDENCE_S3_BUCKET", "").strip()
+    if len(bucket) < 3:
+        raise ImproperlyConfigured("CSFPILOT_EVIDENCE_STORAGE=s3 needs CSFPILOT_EVIDENCE_S3_BUCKET")
+    endpoint = os.environ.get("CSFPILOT_EVIDENCE_S3_ENDPOINT_URL", "").strip() or None
+    encryption = os.environ.get("CSFPILOT_EVIDENCE_S3_ENCRYPTION", "").strip()
+    if encryption not in {"", "AES256", "aws:kms"}:
+        raise ImproperlyConfigured(
+            f"CSFPILOT_EVIDENCE_S3_ENCRYPTION must be AES256 or aws:kms, not {encryption!r}"
+        )
+    return {
+        "BACKEND": "csfpilot.webapp.evidence.object_storage.EvidenceS3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint,
+            "region_name": os.environ.get("CSFPILOT_EVIDENCE_S3_REGION", "").strip() or None,
+            # Unset: boto3's own chain (AWS_ACCESS_KEY_ID..., its files, an instance role).
+            "access_key": os.environ.get("CSFPILOT_EVIDENCE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("CSFPILOT_EVIDENCE_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("CSFPILOT_EVIDENCE_S3_PREFIX", "").strip().strip("/"),
+            # Most S3-compatible servers (MinIO, Ceph, Garage) answer at one host name.
+            "addressing_style": os.environ.get("CSFPILOT_EVIDENCE_S3_ADDRESSING_STYLE", "").strip()
+            or ("path" if endpoint else None),
+            "object_parameters": {"ServerSideEncryption": encryption} if encryption else {},
+        },
+    }
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -210,10 +252,7 @@ STORAGES = {
         if CSFPILOT_HASHED_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
-    "evidence": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(CSFPILOT_EVIDENCE_ROOT), "base_url": None},
-    },
+    "evidence": _evidence_storage(),
 }
 # The largest evidence file, and what one organization may keep in all (both in MB).
 CSFPILOT_EVIDENCE_MAX_FILE_BYTES = int(

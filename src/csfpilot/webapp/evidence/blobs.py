@@ -4,7 +4,7 @@ A file is streamed in chunks: hashed and counted as it arrives, spooled to a
 temporary file (never held in memory whole), refused the moment it passes the
 per-file limit or the organization's quota, and only then handed to the
 ``evidence`` storage (a folder by default; S3-compatible storage by setting,
-see docs/evidence.md). The storage name is ``<organization id>/<hash[:2]>/<hash>``:
+see docs/evidence.md, "Storage"). The storage name is ``<organization id>/<hash[:2]>/<hash>``:
 an uploaded name never becomes a path. The same bytes uploaded twice in one
 organization are stored once.
 """
@@ -33,11 +33,11 @@ HEAD = 64 * 1024
 
 
 class FileTooLarge(InputRefused):
-    pass
+    http_status = 413
 
 
 class QuotaExceeded(InputRefused):
-    pass
+    http_status = 413
 
 
 def storage() -> Storage:
@@ -62,6 +62,87 @@ class Spooled:
     handle: IO[bytes]
 
 
+class Receiver:
+    """One file arriving in chunks: hashed, counted and spooled as each chunk comes.
+
+    :meth:`feed` refuses the chunk that passes the per-file limit or the
+    organization's remaining quota, so a caller reading a network stream stops
+    there instead of receiving the rest; :meth:`finish` decides the type and
+    hands over the :class:`Spooled` file. After a refusal the temporary file is
+    already gone. The temporary file has no name in any folder (it is unlinked
+    as it is created), so an interrupted upload leaves nothing behind.
+    """
+
+    def __init__(
+        self,
+        filename: str,
+        *,
+        organization: Organization | None,
+        max_bytes: int | None = None,
+        used: int = 0,
+    ) -> None:
+        self.filename = filename
+        self.limit = settings.CSFPILOT_EVIDENCE_MAX_FILE_BYTES if max_bytes is None else max_bytes
+        taken = used_bytes(organization) if organization is not None else 0
+        # ``used``: bytes of earlier files of the same request, not stored yet.
+        self.room = settings.CSFPILOT_EVIDENCE_QUOTA_BYTES - taken - used
+        self.size = 0
+        self._digest = hashlib.sha256()
+        self._head = bytearray()
+        self._handle: IO[bytes] | None = tempfile.TemporaryFile()  # noqa: SIM115 - see close()
+
+    def feed(self, chunk: bytes) -> None:
+        if self._handle is None:
+            raise RuntimeError("the file was already finished or refused")
+        self.size += len(chunk)
+        try:
+            if self.size > self.limit:
+                raise FileTooLarge(
+                    f"{self.filename}: the file is larger than the limit of "
+                    f"{_mib(self.limit)} MB per evidence file"
+                )
+            if self.size > self.room:
+                raise QuotaExceeded(
+                    f"{self.filename}: the organization's evidence storage quota of "
+                    f"{_mib(settings.CSFPILOT_EVIDENCE_QUOTA_BYTES)} MB would be "
+                    "exceeded; retire or remove unused files first"
+                )
+        except InputRefused:
+            self.discard()
+            raise
+        self._digest.update(chunk)
+        if len(self._head) < HEAD:
+            self._head.extend(chunk[: HEAD - len(self._head)])
+        self._handle.write(chunk)
+
+    def finish(self) -> Spooled:
+        """The received file, checked; the caller closes its handle (or passes it to keep)."""
+        handle = self._handle
+        if handle is None:
+            raise RuntimeError("the file was already finished or refused")
+        try:
+            if self.size == 0:
+                raise InputRefused(f"{self.filename}: the file is empty")
+            media_type = sniffing.media_type(
+                bytes(self._head), filename=self.filename, handle=handle
+            )
+        except BaseException:
+            self.discard()
+            raise
+        handle.seek(0)
+        self._handle = None
+        return Spooled(self._digest.hexdigest(), self.size, media_type, handle)
+
+    def discard(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1024 * 1024):g}"
+
+
 def spool(
     chunks: Iterable[bytes],
     *,
@@ -74,40 +155,16 @@ def spool(
     The caller closes ``handle`` (or passes the result to :func:`keep`). The
     type is decided from the first bytes; a file whose content is not an
     accepted evidence type (an HTML or SVG page under any name, an
-    executable, an archive that is not an office document) is refused.
+    executable, an archive that is not an office document, XML that declares
+    entities) is refused.
     """
-    limit = settings.CSFPILOT_EVIDENCE_MAX_FILE_BYTES if max_bytes is None else max_bytes
-    room = settings.CSFPILOT_EVIDENCE_QUOTA_BYTES - used_bytes(organization)
-    digest = hashlib.sha256()
-    size = 0
-    head = bytearray()
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
+    receiver = Receiver(filename, organization=organization, max_bytes=max_bytes)
     try:
         for chunk in chunks:
-            size += len(chunk)
-            if size > limit:
-                raise FileTooLarge(
-                    f"{filename}: the file is larger than the limit of "
-                    f"{limit // (1024 * 1024)} MB per evidence file"
-                )
-            if size > room:
-                raise QuotaExceeded(
-                    f"{filename}: the organization's evidence storage quota of "
-                    f"{settings.CSFPILOT_EVIDENCE_QUOTA_BYTES // (1024 * 1024)} MB would be "
-                    "exceeded; retire or remove unused files first"
-                )
-            digest.update(chunk)
-            if len(head) < HEAD:
-                head.extend(chunk[: HEAD - len(head)])
-            handle.write(chunk)
-        if size == 0:
-            raise InputRefused(f"{filename}: the file is empty")
-        media_type = sniffing.media_type(bytes(head), filename=filename, handle=handle)
-        handle.seek(0)
-        return Spooled(digest.hexdigest(), size, media_type, handle)
-    except BaseException:
-        handle.close()
-        raise
+            receiver.feed(chunk)
+        return receiver.finish()
+    finally:
+        receiver.discard()
 
 
 def keep(organization: Organization, spooled: Spooled) -> StoredFile:
@@ -150,7 +207,13 @@ def chunks_of(handle: IO[bytes], size: int = CHUNK) -> Iterator[bytes]:
 
 
 def open_stored(stored: StoredFile) -> IO[bytes]:
-    return storage().open(stored.storage_name, "rb")
+    """The stored bytes as a stream: read from the folder or the bucket as the caller reads."""
+    store = storage()
+    stream = getattr(store, "open_stream", None)
+    if stream is not None:
+        opened: IO[bytes] = stream(stored.storage_name)
+        return opened
+    return store.open(stored.storage_name, "rb")
 
 
 def verify(stored: StoredFile) -> bool:
