@@ -205,18 +205,19 @@ CSFPILOT_HASHED_STATIC = _env_bool("CSFPILOT_HASHED_STATIC", False)
 # private bucket of S3-compatible object storage that several app servers share
 # (docs/evidence.md, "Storage").
 CSFPILOT_EVIDENCE_ROOT = Path(os.environ.get("CSFPILOT_EVIDENCE_ROOT") or DATA_DIR / "evidence")
-CSFPILOT_EVIDENCE_STORAGE = os.environ.get("CSFPILOT_EVIDENCE_STORAGE", "folder").strip().lower()
 
 
-def _evidence_storage() -> dict[str, object]:
-    if CSFPILOT_EVIDENCE_STORAGE == "folder":
+def evidence_storage() -> dict[str, object]:
+    """The evidence storage the CSFPILOT_EVIDENCE_* variables ask for (read when called)."""
+    kind = os.environ.get("CSFPILOT_EVIDENCE_STORAGE", "folder").strip().lower()
+    if kind == "folder":
         return {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(CSFPILOT_EVIDENCE_ROOT), "base_url": None},
         }
-    if CSFPILOT_EVIDENCE_STORAGE != "s3":
+    if kind != "s3":
         raise ImproperlyConfigured(
-            f"CSFPILOT_EVIDENCE_STORAGE must be 'folder' or 's3', not {CSFPILOT_EVIDENCE_STORAGE!r}"
+            f"CSFPILOT_EVIDENCE_STORAGE must be 'folder' or 's3', not {kind!r}"
         )
     bucket = os.environ.get("CSFPILOT_EVIDENCE_S3_BUCKET", "").strip()
     if len(bucket) < 3:
@@ -252,7 +253,7 @@ STORAGES = {
         if CSFPILOT_HASHED_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
-    "evidence": _evidence_storage(),
+    "evidence": evidence_storage(),
 }
 # The largest evidence file, and what one organization may keep in all (both in MB).
 CSFPILOT_EVIDENCE_MAX_FILE_BYTES = int(
