@@ -22,7 +22,7 @@ from csfpilot.webapp.config import settings as app_settings
 from csfpilot.webapp.evidence import blobs, downloads, services
 from csfpilot.webapp.evidence import models as m
 from csfpilot.webapp.evidence.object_storage import EvidenceS3Storage
-from tests.webapp.evidence.s3_server import S3Server, s3_server  # noqa: F401 - fixture
+from tests.webapp.evidence.s3_server import S3Server, s3_server_fixture  # noqa: F401 - fixture
 from tests.webapp.profiles_world import build_world
 
 pytestmark = pytest.mark.django_db
