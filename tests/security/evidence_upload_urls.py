@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 
 from csfpilot.core.errors import InputRefused
 from csfpilot.webapp.config.urls import urlpatterns as site_urlpatterns
@@ -22,6 +23,7 @@ from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
 
 UPLOAD = "/orgs/{slug}/evidence/test-upload/"
+API_UPLOAD = "/api/organizations/{slug}/evidence/test-upload"
 DOWNLOAD = "/orgs/{slug}/evidence/test-download/{version}/"
 
 
@@ -47,6 +49,15 @@ def upload(request: HttpRequest, access: Access) -> HttpResponse:
     )
 
 
+@csrf_exempt
+@org_view(Permission.ADD_EVIDENCE)
+def api_upload(request: HttpRequest, access: Access) -> HttpResponse:
+    """As an API operation with a required file field: a missing one is a 422."""
+    if "file" not in request.FILES:
+        return JsonResponse({"detail": "file: field required"}, status=422)
+    return upload.__wrapped__(request, access)
+
+
 @org_view(Permission.VIEW)
 def download(request: HttpRequest, access: Access, version: int) -> HttpResponse:
     found = get_object_or_404(m.EvidenceVersion, pk=version, item__organization=access.organization)
@@ -55,6 +66,7 @@ def download(request: HttpRequest, access: Access, version: int) -> HttpResponse
 
 urlpatterns = [
     path("orgs/<slug:slug>/evidence/test-upload/", upload),
+    path("api/organizations/<slug:slug>/evidence/test-upload", api_upload),
     path("orgs/<slug:slug>/evidence/test-download/<int:version>/", download),
     *site_urlpatterns,
 ]

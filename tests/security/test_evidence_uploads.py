@@ -20,7 +20,7 @@ from csfpilot.webapp.audit.models import AuditEvent
 from csfpilot.webapp.evidence import blobs
 from csfpilot.webapp.evidence import models as m
 from tests.security import evidence_files as f
-from tests.security.evidence_upload_urls import DOWNLOAD, UPLOAD
+from tests.security.evidence_upload_urls import API_UPLOAD, DOWNLOAD, UPLOAD
 from tests.webapp.profiles_world import build_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.security.evidence_upload_urls")]
@@ -243,3 +243,24 @@ def test_spool_outside_the_evidence_routes_applies_the_same_checks(world):
         blobs.spool(
             [b"%PDF-1.7\n", bytes(100)], filename="x.pdf", organization=world.org, max_bytes=50
         )
+
+
+API_URL = API_UPLOAD.format(slug="acme")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "status", "message"),
+    [
+        ("report.pdf", f.POLYGLOT_HTML, 400, "report.pdf: the file holds HTML or SVG markup"),
+        ("../x.pdf", f.PDF, 400, "../x.pdf: a file name must not hold a folder"),
+        ("big.pdf", f.PDF + bytes(5 * MiB), 413, "big.pdf: the file is larger than the limit"),
+    ],
+)
+def test_an_api_route_requiring_the_file_gets_the_refusal_not_a_missing_field(
+    owner, temp_folder, settings, name, data, status, message
+):
+    settings.CSFPILOT_EVIDENCE_MAX_FILE_BYTES = 4 * MiB
+    answer = owner.generic("POST", API_URL, f.multipart(name, data), content_type=f.CONTENT_TYPE)
+    assert answer.status_code == status, answer.content[:300]
+    assert answer.content.decode().startswith(message)
+    assert_nothing_kept(temp_folder)

@@ -18,8 +18,11 @@ recognised by their path and treated differently:
   ``a\\x00.pdf``) is refused before the file is read, instead of being cut to
   its last part;
 - when the file is complete its type is decided from its content
-  (:mod:`sniffing`); a refused file is not offered to the view at all, and
-  :func:`uploads.spool_upload` raises the refusal, naming the file.
+  (:mod:`sniffing`).
+
+A refused file reaches the view as a :class:`RefusedUpload` (so that a form or
+an API schema requiring the field does not answer "missing file" instead), and
+:func:`uploads.spool_upload` raises the refusal, naming the file.
 
 Nothing reaches the storage before the view stores the spooled file, so a
 refused upload leaves no row, no stored object and no temporary file.
@@ -28,6 +31,7 @@ refused upload leaves no row, no stored object and no temporary file.
 from __future__ import annotations
 
 import html
+import io
 import re
 import unicodedata
 from typing import Any
@@ -92,6 +96,15 @@ class EvidenceUpload(UploadedFile):
         self.organization_id = organization_id
 
 
+class RefusedUpload(UploadedFile):
+    """Stands for a refused file part, so that a form or API schema that requires the field
+    still reaches the view, where :func:`uploads.spool_upload` raises ``refusal``. Empty."""
+
+    def __init__(self, name: str, refusal: InputRefused) -> None:
+        super().__init__(io.BytesIO(), name or "file", "application/octet-stream", 0)
+        self.refusal = refusal
+
+
 class EvidenceUploadHandler(FileUploadHandler):
     chunk_size = 256 * 1024
 
@@ -101,12 +114,21 @@ class EvidenceUploadHandler(FileUploadHandler):
         self._organization: Organization | bool | None = False  # looked up at the first file
         self.received = 0  # bytes of the request's earlier files
         self.receiver: blobs.Receiver | None = None
-        # The refusal that stopped the upload, and refusals of complete files by field.
+        self.raw_name = ""  # the file name as sent, before Django cut it to its last part
+        # The refusal that stopped the upload, and the field it stopped in.
         self.stopped: InputRefused | None = None
-        self.refused: dict[str, InputRefused] = {}
+        self.stopped_field = ""
 
     def new_file(self, field_name: str, file_name: str, *args: Any, **kwargs: Any) -> None:
         super().new_file(field_name, file_name, *args, **kwargs)
+        raw = html.unescape(self.raw_name)  # Django unescapes character references too
+        if any(ch in "/\\" or unicodedata.category(ch).startswith("C") for ch in raw):
+            self.stop(
+                UnsafeName(
+                    f"{shown_name(self.raw_name)}: a file name must not hold a folder (/ or \\) "
+                    "or control characters; rename the file and upload it again"
+                )
+            )
         self.receiver = blobs.Receiver(
             shown_name(file_name), organization=self.organization, used=self.received
         )
@@ -131,8 +153,7 @@ class EvidenceUploadHandler(FileUploadHandler):
         try:
             spooled = receiver.finish()
         except InputRefused as exc:
-            self.refused[self.field_name] = exc
-            return None
+            return RefusedUpload(self.file_name, exc)
         self.received += spooled.size
         return EvidenceUpload(
             spooled, self.file_name, self.organization.pk if self.organization else None
@@ -150,22 +171,29 @@ class EvidenceUploadHandler(FileUploadHandler):
         """Refuse the request's upload: nothing more of the body is read."""
         self.discard()
         self.stopped = refusal
+        self.stopped_field = self.field_name or ""
         raise StopUpload(connection_reset=True)
 
 
-class _NamesCheckingParser(MultiPartParser):
+class _EvidenceParser(MultiPartParser):
+    """Django's parser, telling the evidence handler each file's name as sent, and leaving a
+    :class:`RefusedUpload` in the field of a stopped upload."""
+
+    def _handler(self) -> EvidenceUploadHandler:
+        return next(h for h in self._upload_handlers if isinstance(h, EvidenceUploadHandler))
+
     def sanitize_file_name(self, file_name: str) -> str | None:
-        # Django unescapes HTML character references in names before cutting them.
-        raw = html.unescape(file_name)
-        if any(ch in "/\\" or unicodedata.category(ch).startswith("C") for ch in raw):
-            handler = next(h for h in self._upload_handlers if isinstance(h, EvidenceUploadHandler))
-            handler.stop(
-                UnsafeName(
-                    f"{shown_name(file_name)}: a file name must not hold a folder (/ or \\) "
-                    "or control characters; rename the file and upload it again"
-                )
-            )
+        self._handler().raw_name = file_name
         return super().sanitize_file_name(file_name)
+
+    def parse(self) -> Any:
+        post, files = super().parse()
+        handler = self._handler()
+        if handler.stopped is not None and handler.stopped_field:
+            files.setlist(
+                handler.stopped_field, [RefusedUpload(handler.file_name, handler.stopped)]
+            )
+        return post, files
 
 
 def install(request: HttpRequest, slug: str) -> None:
@@ -179,9 +207,7 @@ def install(request: HttpRequest, slug: str) -> None:
             request.upload_handlers,
             warning="You cannot alter upload handlers after the upload has been processed.",
         )
-        return _NamesCheckingParser(
-            meta, post_data, request.upload_handlers, request.encoding
-        ).parse()
+        return _EvidenceParser(meta, post_data, request.upload_handlers, request.encoding).parse()
 
     # Django's parser cuts a name to its last part; evidence refuses such a name instead.
     request.parse_file_upload = parse_file_upload  # type: ignore[method-assign]

@@ -26,13 +26,12 @@ def spool_upload(
     """
     upload = request.FILES.get(field)
     handler = upload_handler.handler_of(request)
-    if handler is not None:
-        if handler.stopped is not None:
-            raise handler.stopped
-        if field in handler.refused:
-            raise handler.refused[field]
+    if handler is not None and handler.stopped is not None:
+        raise handler.stopped
     if upload is None:
         raise InputRefused("choose a file to upload", field=field)
+    if isinstance(upload, upload_handler.RefusedUpload):
+        raise upload.refusal
     name = upload.name or "file"
     if (
         isinstance(upload, upload_handler.EvidenceUpload)
