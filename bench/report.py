@@ -10,6 +10,7 @@ from bench.comparison import comparison_section
 RESULTS = Path(__file__).resolve().parent / "results"
 AGGREGATES = RESULTS / "aggregates.json"
 BEFORE_AFTER = RESULTS / "before-after.json"
+EVIDENCE_UPLOAD = RESULTS / "evidence-upload.json"
 DEFAULT_ORGS = 1000  # results without a recorded size are from the 1,000-organization bench
 
 TARGETS = {
@@ -117,6 +118,10 @@ def write_doc(path: Path, results: list[dict] | None = None) -> None:
         lines.extend(run_section(run))
     if AGGREGATES.exists():
         lines.extend(aggregates_section(json.loads(AGGREGATES.read_text())))
+    if EVIDENCE_UPLOAD.exists():
+        from bench.evidence_upload import section
+
+        lines.extend(section(json.loads(EVIDENCE_UPLOAD.read_text())))
     path.write_text("\n".join(lines))
 
 

@@ -12,8 +12,9 @@ S3 backend is what evidence needs:
   of the same name is a programming error, not a new version);
 - a download streams the object's body from the bucket instead of copying
   the whole object into the server's memory or a temporary file first;
-- an upload goes up in parts of 8 MiB, at most four at a time, so a 200 MB
-  file costs the server a few parts' worth of memory.
+- an upload goes up in parts of 8 MiB, two at a time with at most three held
+  in memory, so a 200 MB file costs the server a few parts' worth of memory
+  (the SDK's default holds ten).
 """
 
 from __future__ import annotations
@@ -32,10 +33,14 @@ class EvidenceS3Storage(S3Storage):
         options.setdefault("file_overwrite", False)
         options.setdefault("default_acl", "private")
         options.setdefault("querystring_auth", True)
-        options.setdefault(
-            "transfer_config",
-            TransferConfig(multipart_threshold=PART, multipart_chunksize=PART, max_concurrency=4),
-        )
+        if "transfer_config" not in options:
+            transfer = TransferConfig(
+                multipart_threshold=PART, multipart_chunksize=PART, max_concurrency=2
+            )
+            # Parts read from the file and waiting to be sent (boto3 does not take it as an
+            # argument); each is one part's worth of memory.
+            transfer.max_in_memory_upload_chunks = 3
+            options["transfer_config"] = transfer
         # S3File's reads roll over to a temporary file past 1 MiB (0 would keep it in memory).
         options.setdefault("max_memory_size", 1024 * 1024)
         super().__init__(**options)
