@@ -12,11 +12,14 @@ import hashlib
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.utils import timezone
 
 from csfpilot.webapp.config import settings as app_settings
 from csfpilot.webapp.evidence import blobs, downloads, services
@@ -181,3 +184,14 @@ def test_a_wrong_storage_setting_stops_the_start(monkeypatch, environment, messa
         monkeypatch.setenv(key, value)
     with pytest.raises(ImproperlyConfigured, match=message):
         app_settings.evidence_storage()
+
+
+def test_sweep_finds_bytes_without_a_row_in_the_bucket(bucket, world, s3_server: S3Server):
+    version = add_file(world, PDF[:1000] + b"\n%%EOF\n")
+    orphan = f"{world.org.pk}/ab/{'ab' * 32}"
+    storages["evidence"].save(orphan, ContentFile(b"left by a failed transaction"))
+    later = timezone.now() + blobs.ORPHAN_AGE + timedelta(minutes=1)
+    assert blobs.sweep(world.org) == 0
+    assert blobs.sweep(world.org, now=later) == 1
+    keys = [o["Key"] for o in s3_server.client().list_objects_v2(Bucket=bucket)["Contents"]]
+    assert keys == [f"{PREFIX}/{version.stored_file.storage_name}"]

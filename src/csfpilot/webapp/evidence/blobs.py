@@ -15,12 +15,15 @@ import hashlib
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import IO
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, storages
+from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from csfpilot.core.errors import InputRefused
 from csfpilot.webapp.evidence import sniffing
@@ -28,6 +31,8 @@ from csfpilot.webapp.evidence.models import StoredFile
 from csfpilot.webapp.organizations.models import Organization
 
 CHUNK = 1024 * 1024
+# Bytes in the storage without a row are removed by sweep() only when older than this.
+ORPHAN_AGE = timedelta(hours=1)
 # What the sniffer reads: enough for every signature and for a text file's first lines.
 HEAD = 64 * 1024
 
@@ -60,6 +65,7 @@ class Spooled:
     size: int
     media_type: str
     handle: IO[bytes]
+    filename: str = ""  # as messages show it
 
 
 class Receiver:
@@ -102,11 +108,7 @@ class Receiver:
                     f"{_mib(self.limit)} MB per evidence file"
                 )
             if self.size > self.room:
-                raise QuotaExceeded(
-                    f"{self.filename}: the organization's evidence storage quota of "
-                    f"{_mib(settings.CSFPILOT_EVIDENCE_QUOTA_BYTES)} MB would be "
-                    "exceeded; retire or remove unused files first"
-                )
+                raise QuotaExceeded(_over_quota(self.filename))
         except InputRefused:
             self.discard()
             raise
@@ -131,7 +133,7 @@ class Receiver:
             raise
         handle.seek(0)
         self._handle = None
-        return Spooled(self._digest.hexdigest(), self.size, media_type, handle)
+        return Spooled(self._digest.hexdigest(), self.size, media_type, handle, self.filename)
 
     def discard(self) -> None:
         if self._handle is not None:
@@ -141,6 +143,14 @@ class Receiver:
 
 def _mib(n: int) -> str:
     return f"{n / (1024 * 1024):g}"
+
+
+def _over_quota(filename: str) -> str:
+    return (
+        f"{filename}: the organization's evidence storage quota of "
+        f"{_mib(settings.CSFPILOT_EVIDENCE_QUOTA_BYTES)} MB would be exceeded; "
+        "retire or remove unused files first"
+    )
 
 
 def spool(
@@ -170,9 +180,11 @@ def spool(
 def keep(organization: Organization, spooled: Spooled) -> StoredFile:
     """Store a spooled file (once per organization) and close its handle.
 
-    Call inside the transaction that records the version using it; if that
-    transaction fails, the stored bytes stay unreferenced and are removed by
-    :func:`sweep`.
+    Call inside the transaction that records the version using it. The quota is
+    checked again here, with the organization's row locked until that
+    transaction ends, so that two uploads received at the same time cannot
+    together pass it. If the transaction fails after the bytes were stored, they
+    are left without a row and :func:`sweep` removes them later.
     """
     try:
         existing = StoredFile.objects.filter(
@@ -182,18 +194,34 @@ def keep(organization: Organization, spooled: Spooled) -> StoredFile:
             return existing
         name = storage_name(organization.pk, spooled.sha256)
         store = storage()
+        added = False
         if not store.exists(name):
+            # Before the lock: sending a large file to object storage takes seconds.
             saved = store.save(name, File(spooled.handle, name=spooled.sha256))
+            added = True
             if saved != name:  # pragma: no cover - the backend renamed it: refuse to lose it
                 store.delete(saved)
                 raise InputRefused(f"the storage could not keep {name}")
-        return StoredFile.objects.create(
-            organization=organization,
-            sha256=spooled.sha256,
-            size=spooled.size,
-            media_type=spooled.media_type,
-            storage_name=name,
-        )
+        try:
+            with transaction.atomic():
+                list(
+                    Organization.objects.select_for_update()
+                    .filter(pk=organization.pk)
+                    .values_list("pk", flat=True)
+                )
+                if used_bytes(organization) + spooled.size > settings.CSFPILOT_EVIDENCE_QUOTA_BYTES:
+                    raise QuotaExceeded(_over_quota(spooled.filename or spooled.sha256))
+                return StoredFile.objects.create(
+                    organization=organization,
+                    sha256=spooled.sha256,
+                    size=spooled.size,
+                    media_type=spooled.media_type,
+                    storage_name=name,
+                )
+        except QuotaExceeded:
+            if added:
+                store.delete(name)
+            raise
     finally:
         spooled.handle.close()
 
@@ -225,11 +253,35 @@ def verify(stored: StoredFile) -> bool:
     return digest.hexdigest() == stored.sha256
 
 
-def sweep(organization: Organization) -> int:
-    """Remove stored files no version references any more (after a failed save or a purge)."""
+def sweep(organization: Organization, *, now: datetime | None = None) -> int:
+    """Remove what no version uses any more: stored-file rows without a version (after an
+    item was removed) and their bytes, and bytes in the storage without a row (left by a
+    transaction that failed after storing them) once they are older than ``ORPHAN_AGE``."""
     removed = 0
+    store = storage()
     for stored in StoredFile.objects.filter(organization=organization, versions__isnull=True):
-        storage().delete(stored.storage_name)
+        store.delete(stored.storage_name)
         StoredFile.objects.filter(pk=stored.pk).delete()
         removed += 1
+    known = set(
+        StoredFile.objects.filter(organization=organization).values_list("storage_name", flat=True)
+    )
+    cutoff = (now or timezone.now()) - ORPHAN_AGE
+    for name in _names_in_storage(organization):
+        # A younger object may belong to an upload whose transaction is still running.
+        if name not in known and store.get_modified_time(name) < cutoff:
+            store.delete(name)
+            removed += 1
     return removed
+
+
+def _names_in_storage(organization: Organization) -> Iterator[str]:
+    store = storage()
+    root = str(organization.pk)
+    try:
+        folders, _ = store.listdir(root)
+    except FileNotFoundError:
+        return
+    for folder in folders:
+        for name in store.listdir(f"{root}/{folder}")[1]:
+            yield f"{root}/{folder}/{name}"
