@@ -169,6 +169,18 @@ def test_server_side_encryption_when_asked(
         ({"CSFPILOT_EVIDENCE_STORAGE": "ftp"}, "must be 'folder' or 's3'"),
         ({"CSFPILOT_EVIDENCE_STORAGE": "s3"}, "needs CSFPILOT_EVIDENCE_S3_BUCKET"),
         (
+            {"CSFPILOT_EVIDENCE_STORAGE": "s3", "CSFPILOT_EVIDENCE_S3_BUCKET": "ev"},
+            "a bucket name has 3 to 63 characters",
+        ),
+        (
+            {
+                "CSFPILOT_EVIDENCE_STORAGE": "s3",
+                "CSFPILOT_EVIDENCE_S3_BUCKET": "evidence",
+                "CSFPILOT_EVIDENCE_S3_ADDRESSING_STYLE": "dns",
+            },
+            "must be 'path', 'virtual' or 'auto'",
+        ),
+        (
             {
                 "CSFPILOT_EVIDENCE_STORAGE": "s3",
                 "CSFPILOT_EVIDENCE_S3_BUCKET": "evidence",
@@ -179,7 +191,8 @@ def test_server_side_encryption_when_asked(
     ],
 )
 def test_a_wrong_storage_setting_stops_the_start(monkeypatch, environment, message):
-    monkeypatch.delenv("CSFPILOT_EVIDENCE_S3_BUCKET", raising=False)
+    for name in ("BUCKET", "ADDRESSING_STYLE", "ENCRYPTION"):
+        monkeypatch.delenv(f"CSFPILOT_EVIDENCE_S3_{name}", raising=False)
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
     with pytest.raises(ImproperlyConfigured, match=message):

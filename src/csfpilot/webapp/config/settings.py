@@ -220,8 +220,18 @@ def evidence_storage() -> dict[str, object]:
             f"CSFPILOT_EVIDENCE_STORAGE must be 'folder' or 's3', not {kind!r}"
         )
     bucket = os.environ.get("CSFPILOT_EVIDENCE_S3_BUCKET", "").strip()
-    if len(bucket) < 3:
+    if not bucket:
         raise ImproperlyConfigured("CSFPILOT_EVIDENCE_STORAGE=s3 needs CSFPILOT_EVIDENCE_S3_BUCKET")
+    if not 3 <= len(bucket) <= 63:
+        raise ImproperlyConfigured(
+            f"CSFPILOT_EVIDENCE_S3_BUCKET {bucket!r}: a bucket name has 3 to 63 characters"
+        )
+    addressing = os.environ.get("CSFPILOT_EVIDENCE_S3_ADDRESSING_STYLE", "").strip().lower()
+    if addressing not in {"", "path", "virtual", "auto"}:
+        raise ImproperlyConfigured(
+            "CSFPILOT_EVIDENCE_S3_ADDRESSING_STYLE must be 'path', 'virtual' or 'auto', "
+            f"not {addressing!r}"
+        )
     endpoint = os.environ.get("CSFPILOT_EVIDENCE_S3_ENDPOINT_URL", "").strip() or None
     encryption = os.environ.get("CSFPILOT_EVIDENCE_S3_ENCRYPTION", "").strip()
     if encryption not in {"", "AES256", "aws:kms"}:
@@ -239,8 +249,7 @@ def evidence_storage() -> dict[str, object]:
             "secret_key": os.environ.get("CSFPILOT_EVIDENCE_S3_SECRET_ACCESS_KEY") or None,
             "location": os.environ.get("CSFPILOT_EVIDENCE_S3_PREFIX", "").strip().strip("/"),
             # Most S3-compatible servers (MinIO, Ceph, Garage) answer at one host name.
-            "addressing_style": os.environ.get("CSFPILOT_EVIDENCE_S3_ADDRESSING_STYLE", "").strip()
-            or ("path" if endpoint else None),
+            "addressing_style": addressing or ("path" if endpoint else None),
             "object_parameters": {"ServerSideEncryption": encryption} if encryption else {},
         },
     }
