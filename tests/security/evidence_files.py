@@ -126,3 +126,23 @@ class LazyBody:
 
     def readline(self, size: int = -1) -> bytes:  # pragma: no cover - never called for multipart
         return self.read(size)
+
+
+def encrypted_office() -> bytes:
+    """An office-looking ZIP whose document member says it is encrypted."""
+    data = bytearray(office({"word/document.xml": b"<w:document>" + bytes(100) + b"</w:document>"}))
+    # The general purpose flag of every local and central header: bit 0, encrypted.
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            data[start + offset] |= 1
+            start += 4
+    return bytes(data)
+
+
+def corrupt_office() -> bytes:
+    """An office-looking ZIP whose compressed document is damaged after its first bytes."""
+    data = bytearray(office({"word/document.xml": bytes(range(256)) * 64}))
+    at = data.find(b"word/document.xml") + len("word/document.xml") + 8
+    data[at : at + 16] = b"\xff" * 16
+    return bytes(data)

@@ -131,6 +131,8 @@ def test_plain_exports_and_office_documents_are_accepted(owner, name, data, medi
         ("tool.pdf", f.ELF, "application/x-executable are not accepted"),
         ("setup.pdf", f.PE, "are not accepted as evidence"),
         ("bundle.zip", f.plain_zip(), "archives are not accepted"),
+        ("locked.docx", f.encrypted_office(), "a damaged or encrypted ZIP file"),
+        ("broken.docx", f.corrupt_office(), "a damaged or encrypted ZIP file"),
     ],
 )
 def test_hostile_files_are_refused_naming_the_file(owner, temp_folder, name, data, message):

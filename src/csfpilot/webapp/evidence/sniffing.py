@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import tempfile
 import zipfile
+import zlib
 from typing import IO
 
 import filetype
@@ -58,6 +59,15 @@ MAX_DEPTH = 2
 _DOCTYPE_EXTERNAL = re.compile(rb"<!DOCTYPE[^>\[]*\b(SYSTEM|PUBLIC)\b")
 _ENTITY = [b"<!ENTITY", "<!ENTITY".encode("utf-16-le"), "<!ENTITY".encode("utf-16-be")]
 SCAN = 1024 * 1024
+_BROKEN_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    EOFError,
+    RuntimeError,
+    ValueError,
+    zlib.error,
+)
 
 
 class UnsupportedType(InputRefused):
@@ -100,8 +110,9 @@ def _office(handle: IO[bytes], filename: str) -> str:
                 for prefix, mime in OFFICE.items():
                     if any(n.startswith(prefix) for n in names):
                         return mime
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
-        raise UnsupportedType(f"{filename}: a damaged ZIP file ({exc})") from None
+    except _BROKEN_ZIP as exc:
+        # Encrypted members raise RuntimeError, corrupt compressed data zlib.error.
+        raise UnsupportedType(f"{filename}: a damaged or encrypted ZIP file ({exc})") from None
     raise UnsupportedType(
         f"{filename}: archives are not accepted as evidence, only office documents"
     )
