@@ -12,6 +12,7 @@ AGGREGATES = RESULTS / "aggregates.json"
 BEFORE_AFTER = RESULTS / "before-after.json"
 SCANNERS = RESULTS / "scanners.json"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+EVIDENCE_UPLOAD = RESULTS / "evidence-upload.json"
 DEFAULT_ORGS = 1000  # results without a recorded size are from the 1,000-organization bench
 
 TARGETS = {
@@ -121,6 +122,10 @@ def write_doc(path: Path, results: list[dict] | None = None) -> None:
         lines.extend(aggregates_section(json.loads(AGGREGATES.read_text())))
     if SCANNERS.exists():
         lines.extend(scanners_section(json.loads(SCANNERS.read_text())))
+    if EVIDENCE_UPLOAD.exists():
+        from bench.evidence_upload import section
+
+        lines.extend(section(json.loads(EVIDENCE_UPLOAD.read_text())))
     path.write_text("\n".join(lines))
 
 

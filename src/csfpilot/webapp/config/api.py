@@ -73,7 +73,8 @@ def unknown_path(request: HttpRequest) -> HttpResponse:
 
 
 def _refused(request: HttpRequest, exc: InputRefused) -> HttpResponse:
-    return problem(request, 400, "Input refused", str(exc))
+    # 413 for a file over a size limit or quota (evidence/blobs.py), 400 otherwise.
+    return problem(request, getattr(exc, "http_status", 400), "Input refused", str(exc))
 
 
 def _conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:

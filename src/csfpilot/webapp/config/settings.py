@@ -201,8 +201,60 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # content-hashed, pre-compressed names, which browsers and proxies keep for a year.
 CSFPILOT_HASHED_STATIC = _env_bool("CSFPILOT_HASHED_STATIC", False)
 # Evidence files: a folder in the data directory, outside MEDIA_ROOT so that nothing ever
-# serves them except the authorised download view.
+# serves them except the authorised download view; or, with CSFPILOT_EVIDENCE_STORAGE=s3, a
+# private bucket of S3-compatible object storage that several app servers share
+# (docs/evidence.md, "Storage").
 CSFPILOT_EVIDENCE_ROOT = Path(os.environ.get("CSFPILOT_EVIDENCE_ROOT") or DATA_DIR / "evidence")
+
+
+def evidence_storage() -> dict[str, object]:
+    """The evidence storage the CSFPILOT_EVIDENCE_* variables ask for (read when called)."""
+    kind = os.environ.get("CSFPILOT_EVIDENCE_STORAGE", "folder").strip().lower()
+    if kind == "folder":
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(CSFPILOT_EVIDENCE_ROOT), "base_url": None},
+        }
+    if kind != "s3":
+        raise ImproperlyConfigured(
+            f"CSFPILOT_EVIDENCE_STORAGE must be 'folder' or 's3', not {kind!r}"
+        )
+    bucket = os.environ.get("CSFPILOT_EVIDENCE_S3_BUCKET", "").strip()
+    if not bucket:
+        raise ImproperlyConfigured("CSFPILOT_EVIDENCE_STORAGE=s3 needs CSFPILOT_EVIDENCE_S3_BUCKET")
+    if not 3 <= len(bucket) <= 63:
+        raise ImproperlyConfigured(
+            f"CSFPILOT_EVIDENCE_S3_BUCKET {bucket!r}: a bucket name has 3 to 63 characters"
+        )
+    addressing = os.environ.get("CSFPILOT_EVIDENCE_S3_ADDRESSING_STYLE", "").strip().lower()
+    if addressing not in {"", "path", "virtual", "auto"}:
+        raise ImproperlyConfigured(
+            "CSFPILOT_EVIDENCE_S3_ADDRESSING_STYLE must be 'path', 'virtual' or 'auto', "
+            f"not {addressing!r}"
+        )
+    endpoint = os.environ.get("CSFPILOT_EVIDENCE_S3_ENDPOINT_URL", "").strip() or None
+    encryption = os.environ.get("CSFPILOT_EVIDENCE_S3_ENCRYPTION", "").strip()
+    if encryption not in {"", "AES256", "aws:kms"}:
+        raise ImproperlyConfigured(
+            f"CSFPILOT_EVIDENCE_S3_ENCRYPTION must be AES256 or aws:kms, not {encryption!r}"
+        )
+    return {
+        "BACKEND": "csfpilot.webapp.evidence.object_storage.EvidenceS3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint,
+            "region_name": os.environ.get("CSFPILOT_EVIDENCE_S3_REGION", "").strip() or None,
+            # Unset: boto3's own chain (AWS_ACCESS_KEY_ID..., its files, an instance role).
+            "access_key": os.environ.get("CSFPILOT_EVIDENCE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("CSFPILOT_EVIDENCE_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("CSFPILOT_EVIDENCE_S3_PREFIX", "").strip().strip("/"),
+            # Most S3-compatible servers (MinIO, Ceph, Garage) answer at one host name.
+            "addressing_style": addressing or ("path" if endpoint else None),
+            "object_parameters": {"ServerSideEncryption": encryption} if encryption else {},
+        },
+    }
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -210,10 +262,7 @@ STORAGES = {
         if CSFPILOT_HASHED_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
-    "evidence": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(CSFPILOT_EVIDENCE_ROOT), "base_url": None},
-    },
+    "evidence": evidence_storage(),
 }
 # The largest evidence file, and what one organization may keep in all (both in MB).
 CSFPILOT_EVIDENCE_MAX_FILE_BYTES = int(

@@ -1,4 +1,12 @@
-"""Serving a stored evidence file: always as an attachment, never rendered by the browser."""
+"""Serving a stored evidence file: always as an attachment, never rendered by the browser.
+
+The file is streamed from the evidence storage (a folder or an S3 bucket) in
+blocks as the client reads, never read whole first. Its name goes only into
+``Content-Disposition`` (quoted or RFC 5987-encoded by Django, and cleaned of
+control characters when it was stored); its type is the one decided from the
+content when it was stored. ``nosniff`` and a sandboxing Content-Security-Policy
+keep even a type a browser could render from running in the app's origin.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +32,7 @@ def file_response(access: Access, version: m.EvidenceVersion) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "no-store"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Content-Length"] = str(stored.size)
     audit.record_download(
         access,

@@ -11,6 +11,13 @@ received and written to disk before the view answered 403.
   declared length (its ``LimitedStream``), so the declared length is the bound;
   the app server then closes the connection instead of receiving the rest. The
   limit holds without a proxy in front: the documented nginx has the same one.
+  The evidence routes (``/orgs/<slug>/evidence/`` and
+  ``/api/organizations/<slug>/evidence``) accept one evidence file instead
+  (``CSFPILOT_EVIDENCE_MAX_FILE_MB`` and the form's fields), received chunk by
+  chunk by evidence/upload_handler.py, which stops reading at the chunk that
+  passes the per-file limit or the organization's quota. On those pages the
+  refusal is answered here (``413``) before the CSRF check looks for its token
+  in a body that was not read to the end.
 - :class:`PermissionBeforeBodyMiddleware` runs the organization page's own
   permission check (the one ``@org_view`` will make again) before anything reads
   the body, so a caller without the right gets the same 403, 404 or sign-in
@@ -22,6 +29,7 @@ received and written to disk before the view answered 403.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -31,6 +39,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from csfpilot.webapp.config.api import problem
+from csfpilot.webapp.evidence import upload_handler
 from csfpilot.webapp.organizations.permissions import require
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -47,7 +56,11 @@ class RequestBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        limit = settings.CSFPILOT_MAX_REQUEST_BYTES
+        limit, setting = settings.CSFPILOT_MAX_REQUEST_BYTES, "CSFPILOT_MAX_REQUEST_MB"
+        slug = upload_handler.upload_slug(request.path_info)
+        if slug is not None:
+            limit, setting = upload_handler.body_allowance(), "CSFPILOT_EVIDENCE_MAX_FILE_MB"
+            upload_handler.install(request, slug)
         declared = request.META.get("CONTENT_LENGTH") or ""
         if not declared.strip():
             if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
@@ -73,11 +86,30 @@ class RequestBodyLimitMiddleware:
                 "Request body too large",
                 _(
                     "The request body has %(size)s bytes; this server accepts at most "
-                    "%(limit)s (CSFPILOT_MAX_REQUEST_MB)."
+                    "%(limit)s (%(setting)s)."
                 )
-                % {"size": f"{length:,}", "limit": f"{limit:,}"},
+                % {"size": f"{length:,}", "limit": f"{limit:,}", "setting": setting},
             )
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., HttpResponse], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        # An evidence page's upload stopped as it arrived (too large, over the quota, a path
+        # for a name): answered now, as the size refusal above. The API answers it in the
+        # view, after its authentication (uploads.spool_upload).
+        if (
+            request.method == "POST"
+            and upload_handler.handler_of(request) is not None
+            and upload_handler.is_page(request.path_info)
+            and request.content_type == "multipart/form-data"
+        ):
+            request.POST  # noqa: B018 - reads the body through the evidence upload handler
+            refusal = upload_handler.stopped(request)
+            if refusal is not None:
+                status = getattr(refusal, "http_status", 400)
+                return _refuse(request, status, "Upload refused", str(refusal))
+        return None
 
 
 class PermissionBeforeBodyMiddleware:
