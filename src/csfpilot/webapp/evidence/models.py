@@ -15,6 +15,11 @@
   scanner's file (as an item), what it found, and its tally per outcome.
 - :class:`SnapshotEvidence` records which items a frozen snapshot cites, so
   that those items can be retired but never destroyed.
+
+Rows that must outlive a direct delete (a stored file still used by a version,
+an item a scan or a snapshot cites) are held with ``RESTRICT``, not
+``PROTECT``: removing the whole organization, or the snapshot, still removes
+them together.
 """
 
 from __future__ import annotations
@@ -154,7 +159,7 @@ class EvidenceVersion(models.Model):
     item = models.ForeignKey(EvidenceItem, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     stored_file = models.ForeignKey(
-        StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="versions"
+        StoredFile, null=True, blank=True, on_delete=models.RESTRICT, related_name="versions"
     )
     # Shown only: the name the file had on the uploader's machine.
     filename = models.CharField(max_length=255, blank=True)
@@ -237,7 +242,10 @@ class EvidenceRequest(models.Model):
     )
     outcomes = models.ManyToManyField("profiles.ProfileOutcome", related_name="+")
     assignee = models.ForeignKey(
-        _USER, on_delete=models.PROTECT, related_name="evidence_requests_assigned"
+        _USER,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence_requests_assigned",
     )
     requested_by = models.ForeignKey(
         _USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -282,8 +290,8 @@ class ScanImport(models.Model):
         on_delete=models.SET_NULL,
         related_name="scan_imports",
     )
-    item = models.ForeignKey(EvidenceItem, on_delete=models.PROTECT, related_name="scan_imports")
-    version = models.ForeignKey(EvidenceVersion, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(EvidenceItem, on_delete=models.RESTRICT, related_name="scan_imports")
+    version = models.ForeignKey(EvidenceVersion, on_delete=models.RESTRICT, related_name="+")
     format = models.CharField(max_length=20)
     tool = models.CharField(max_length=200)
     tool_version = models.CharField(max_length=100, blank=True)
@@ -358,8 +366,8 @@ class SnapshotEvidence(models.Model):
     snapshot = models.ForeignKey(
         "profiles.Snapshot", on_delete=models.CASCADE, related_name="evidence_cited"
     )
-    item = models.ForeignKey(EvidenceItem, on_delete=models.PROTECT, related_name="snapshots")
-    version = models.ForeignKey(EvidenceVersion, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(EvidenceItem, on_delete=models.RESTRICT, related_name="snapshots")
+    version = models.ForeignKey(EvidenceVersion, on_delete=models.RESTRICT, related_name="+")
 
     class Meta:
         constraints = [

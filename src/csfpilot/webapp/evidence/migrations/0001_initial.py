@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('submitted_at', models.DateTimeField(blank=True, null=True)),
                 ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('assignee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence_requests_assigned', to=settings.AUTH_USER_MODEL)),
+                ('assignee', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='evidence_requests_assigned', to=settings.AUTH_USER_MODEL)),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('items', models.ManyToManyField(blank=True, related_name='requests', to='evidence.evidenceitem')),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence_requests', to='organizations.organization')),
@@ -125,10 +125,10 @@ class Migration(migrations.Migration):
                 ('mapped_count', models.PositiveIntegerField(default=0)),
                 ('summary', models.JSONField(default=dict)),
                 ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scan_imports', to='evidence.evidenceitem')),
+                ('item', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='scan_imports', to='evidence.evidenceitem')),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scan_imports', to='organizations.organization')),
                 ('profile', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='scan_imports', to='profiles.profile')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evidence.evidenceversion')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='evidence.evidenceversion')),
             ],
             options={
                 'ordering': ['-imported_at', '-id'],
@@ -174,9 +174,9 @@ class Migration(migrations.Migration):
             name='SnapshotEvidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='snapshots', to='evidence.evidenceitem')),
+                ('item', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='snapshots', to='evidence.evidenceitem')),
                 ('snapshot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence_cited', to='profiles.snapshot')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evidence.evidenceversion')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='evidence.evidenceversion')),
             ],
         ),
         migrations.CreateModel(
@@ -194,7 +194,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='evidenceversion',
             name='stored_file',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='evidence.storedfile'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='versions', to='evidence.storedfile'),
         ),
         migrations.AddIndex(
             model_name='evidenceitem',
