@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 
 from csfpilot.core.evidence import (
     EvidenceState,
@@ -38,7 +39,10 @@ def items(
     kind: str = "",
     retired: bool = False,
 ) -> QuerySet[m.EvidenceItem]:
-    """The library, newest first within each title, with link counts."""
+    """The library by title, with link counts.
+
+    Ordered here: Django leaves a model's default ordering out of a grouped query.
+    """
     qs = m.EvidenceItem.objects.filter(organization=organization, retired_at__isnull=not retired)
     for word in text.split()[:8]:
         qs = qs.filter(
@@ -46,7 +50,11 @@ def items(
         )
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.annotate(link_count=Count("links")).select_related("owner")
+    return (
+        qs.annotate(link_count=Count("links"))
+        .select_related("owner")
+        .order_by(Lower("title"), "id")
+    )
 
 
 def item_detail(organization: Organization, item_id: Any) -> m.EvidenceItem | None:
@@ -234,3 +242,25 @@ def links_of_outcomes(profile: pm.Profile, codes: Iterable[str]) -> dict[str, li
     ):
         found[row.code].append(row)
     return found
+
+
+def request_list(
+    organization: Organization,
+    *,
+    today: date,
+    state: str = "",
+    assignee_id: int | None = None,
+) -> QuerySet[m.EvidenceRequest]:
+    """Requests in one state (``overdue``: open and past due), oldest due first.
+
+    Prefetches everything a listed request shows, so a page costs the same
+    handful of queries whatever its length.
+    """
+    qs = requests_for(organization, assignee_id=assignee_id).prefetch_related("items")
+    if state == RequestState.OVERDUE:
+        return qs.filter(state=RequestState.OPEN, due__lt=today)
+    if state == RequestState.OPEN:
+        return qs.filter(state=RequestState.OPEN, due__gte=today)
+    if state:
+        return qs.filter(state=state)
+    return qs
