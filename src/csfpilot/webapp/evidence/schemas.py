@@ -41,9 +41,9 @@ class Strict(Schema):
 class ItemFieldsIn(Strict):
     """What describes an item, whatever it holds."""
 
-    title: str = Field(max_length=300)
+    title: str = Field(max_length=300, examples=["Information security policy"])
     description: str = ""
-    kind: Kind = "other"  # type: ignore[valid-type]
+    kind: Kind = Field("other", examples=["policy"])  # type: ignore[valid-type]
     source_kind: Literal["person", "tool"] = "person"
     source: str = Field("", max_length=300, description="A person, or the tool and version.")
     collected_on: date | None = None
@@ -69,7 +69,12 @@ class ItemUploadIn(ItemFieldsIn):
 class ItemIn(ItemFieldsIn):
     """A new link or written attestation (files go to ``…/evidence/files``)."""
 
-    url: str = Field("", max_length=2000, description="A link (https:// or http://).")
+    url: str = Field(
+        "",
+        max_length=2000,
+        description="A link (https:// or http://).",
+        examples=["https://intranet.example.com/policies/infosec"],
+    )
     statement: str = Field("", description="A written attestation.")
     note: str = Field("", description="About this first version.")
 
@@ -78,7 +83,7 @@ class ItemPatch(Strict):
     """Change an item's description; send the ``version`` you read."""
 
     version: int
-    title: str | None = Field(None, max_length=300)
+    title: str | None = Field(None, max_length=300, examples=["Information security policy"])
     description: str | None = None
     kind: Kind | None = None  # type: ignore[valid-type]
     source_kind: Literal["person", "tool"] | None = None
@@ -95,7 +100,9 @@ class ItemPatch(Strict):
 class VersionIn(Strict):
     """A new version of a link or attestation item."""
 
-    url: str = Field("", max_length=2000)
+    url: str = Field(
+        "", max_length=2000, examples=["https://intranet.example.com/policies/infosec-2027"]
+    )
     statement: str = ""
     note: str = ""
 
@@ -168,7 +175,9 @@ class ItemPage(Schema):
 
 class LinkIn(Strict):
     profile: int
-    outcome: str = Field(max_length=100, description="An outcome id of the profile, GV.PO-01.")
+    outcome: str = Field(
+        max_length=100, description="An outcome id of the profile.", examples=["GV.PO-01"]
+    )
     side: Literal["current", "target"] = "current"
     statement: str = Field("", description="What the item shows for this outcome.")
 
@@ -221,14 +230,14 @@ class DueOut(Schema):
 
 class RequestIn(Strict):
     profile: int
-    outcomes: list[str] = Field(min_length=1, max_length=200)
-    assignee: int = Field(description="The member's user id.")
+    outcomes: list[str] = Field(min_length=1, max_length=200, examples=[["GV.PO-01"]])
+    assignee: int = Field(description="The member's user id.", examples=[4])
     due: date
     note: str = ""
 
 
 class SubmitIn(Strict):
-    items: list[int] = Field(min_length=1, max_length=200)
+    items: list[int] = Field(min_length=1, max_length=200, examples=[[1]])
     response: str = ""
     statement: str = Field("", description="What the items show, for the links made.")
 
