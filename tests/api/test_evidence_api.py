@@ -215,6 +215,12 @@ def test_unknown_fields_and_bad_values_are_refused(setup):
     )
     assert backwards.status_code == 400
     assert backwards.json()["detail"] == "field valid_until: valid until is before effective from"
+    nul = post(owner, API, {"title": "Policy\u0000", "statement": "s"})
+    assert nul.status_code == 422
+    assert "NUL character" in nul.json()["detail"]
+    huge = post(owner, API, {"title": "Policy", "statement": "x" * 20_001})
+    assert huge.status_code == 422
+    assert owner.get(API, {"q": "a\u0000b"}).status_code == 422
     assert not m.EvidenceItem.objects.filter(organization=setup.world.org).exists()
 
 

@@ -72,7 +72,7 @@ def _fields(payload: s.ItemFieldsIn) -> services.ItemFields:
 
 
 class ItemQuery(Schema):
-    q: str = Field("", max_length=200, description="Words in the title, description or source.")
+    q: s.Text = Field("", max_length=200, description="Words in the title, description or source.")
     kind: s.Kind | None = None  # type: ignore[valid-type]
     retired: bool = Field(False, description="List retired items instead of live ones.")
     expiring_within: int | None = Field(

@@ -14,10 +14,10 @@ one immutable file, link or attestation, kept forever while the item exists.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict
 
 from csfpilot.core.evidence import Confidentiality, EvidenceKind, RequestState
 from csfpilot.webapp.evidence import models as m
@@ -27,6 +27,19 @@ Kind = Literal[tuple(k.value for k in EvidenceKind)]  # type: ignore[valid-type]
 Label = Literal[tuple(c.value for c in Confidentiality)]  # type: ignore[valid-type]
 Verdict = Literal["accepted", "insufficient", "rejected"]
 RequestStateName = Literal[tuple(r.value for r in RequestState)]  # type: ignore[valid-type]
+
+
+TEXT_MAX = 20_000  # descriptions, statements, comments: a few pages at most
+
+
+def _storable(value: str) -> str:
+    # PostgreSQL stores no NUL in text; refused on every database alike.
+    if "\x00" in value:
+        raise ValueError("text cannot contain the NUL character (\\u0000)")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
 
 
 class Strict(Schema):
@@ -41,11 +54,11 @@ class Strict(Schema):
 class ItemFieldsIn(Strict):
     """What describes an item, whatever it holds."""
 
-    title: str = Field(max_length=300, examples=["Information security policy"])
-    description: str = ""
+    title: Text = Field(max_length=300, examples=["Information security policy"])
+    description: Text = Field("", max_length=TEXT_MAX)
     kind: Kind = Field("other", examples=["policy"])  # type: ignore[valid-type]
     source_kind: Literal["person", "tool"] = "person"
-    source: str = Field("", max_length=300, description="A person, or the tool and version.")
+    source: Text = Field("", max_length=300, description="A person, or the tool and version.")
     collected_on: date | None = None
     effective_from: date | None = None
     valid_until: date | None = None
@@ -53,7 +66,7 @@ class ItemFieldsIn(Strict):
         None, description="Days from effective_from after which the item must be reviewed."
     )
     owner_id: int | None = Field(None, description="A member's user id.")
-    owner_name: str = Field("", max_length=200, description="Or a name, when not a member.")
+    owner_name: Text = Field("", max_length=200, description="Or a name, when not a member.")
     confidentiality: Label = "internal"  # type: ignore[valid-type]
 
 
@@ -63,48 +76,48 @@ class ItemUploadIn(ItemFieldsIn):
     # Other form fields (a browser's CSRF token) are not the item's business.
     model_config = ConfigDict(extra="ignore")
 
-    note: str = Field("", description="About this first version.")
+    note: Text = Field("", max_length=TEXT_MAX, description="About this first version.")
 
 
 class ItemIn(ItemFieldsIn):
     """A new link or written attestation (files go to ``…/evidence/files``)."""
 
-    url: str = Field(
+    url: Text = Field(
         "",
         max_length=2000,
         description="A link (https:// or http://).",
         examples=["https://intranet.example.com/policies/infosec"],
     )
-    statement: str = Field("", description="A written attestation.")
-    note: str = Field("", description="About this first version.")
+    statement: Text = Field("", max_length=TEXT_MAX, description="A written attestation.")
+    note: Text = Field("", max_length=TEXT_MAX, description="About this first version.")
 
 
 class ItemPatch(Strict):
     """Change an item's description; send the ``version`` you read."""
 
     version: int
-    title: str | None = Field(None, max_length=300, examples=["Information security policy"])
-    description: str | None = None
+    title: Text | None = Field(None, max_length=300, examples=["Information security policy"])
+    description: Text | None = Field(None, max_length=TEXT_MAX)
     kind: Kind | None = None  # type: ignore[valid-type]
     source_kind: Literal["person", "tool"] | None = None
-    source: str | None = Field(None, max_length=300)
+    source: Text | None = Field(None, max_length=300)
     collected_on: date | None = None
     effective_from: date | None = None
     valid_until: date | None = None
     review_interval_days: int | None = None
     owner_id: int | None = None
-    owner_name: str | None = Field(None, max_length=200)
+    owner_name: Text | None = Field(None, max_length=200)
     confidentiality: Label | None = None  # type: ignore[valid-type]
 
 
 class VersionIn(Strict):
     """A new version of a link or attestation item."""
 
-    url: str = Field(
+    url: Text = Field(
         "", max_length=2000, examples=["https://intranet.example.com/policies/infosec-2027"]
     )
-    statement: str = ""
-    note: str = ""
+    statement: Text = Field("", max_length=TEXT_MAX)
+    note: Text = Field("", max_length=TEXT_MAX)
 
 
 class VersionOut(Schema):
@@ -175,16 +188,20 @@ class ItemPage(Schema):
 
 class LinkIn(Strict):
     profile: int
-    outcome: str = Field(
+    outcome: Text = Field(
         max_length=100, description="An outcome id of the profile.", examples=["GV.PO-01"]
     )
     side: Literal["current", "target"] = "current"
-    statement: str = Field("", description="What the item shows for this outcome.")
+    statement: Text = Field(
+        "", max_length=TEXT_MAX, description="What the item shows for this outcome."
+    )
 
 
 class ReviewIn(Strict):
     state: Verdict
-    comment: str = Field("", description="Required when insufficient or rejected.")
+    comment: Text = Field(
+        "", max_length=TEXT_MAX, description="Required when insufficient or rejected."
+    )
 
 
 # -- outcomes and coverage -----------------------------------------------------------------
@@ -230,21 +247,25 @@ class DueOut(Schema):
 
 class RequestIn(Strict):
     profile: int
-    outcomes: list[str] = Field(min_length=1, max_length=200, examples=[["GV.PO-01"]])
+    outcomes: list[Annotated[Text, Field(max_length=100)]] = Field(
+        min_length=1, max_length=200, examples=[["GV.PO-01"]]
+    )
     assignee: int = Field(description="The member's user id.", examples=[4])
     due: date
-    note: str = ""
+    note: Text = Field("", max_length=TEXT_MAX)
 
 
 class SubmitIn(Strict):
     items: list[int] = Field(min_length=1, max_length=200, examples=[[1]])
-    response: str = ""
-    statement: str = Field("", description="What the items show, for the links made.")
+    response: Text = Field("", max_length=TEXT_MAX)
+    statement: Text = Field(
+        "", max_length=TEXT_MAX, description="What the items show, for the links made."
+    )
 
 
 class DecideIn(Strict):
     accept: bool
-    comment: str = Field("", description="Required when rejecting.")
+    comment: Text = Field("", max_length=TEXT_MAX, description="Required when rejecting.")
 
 
 class RequestOut(Schema):
