@@ -215,6 +215,13 @@ def test_unknown_fields_and_bad_values_are_refused(setup):
     )
     assert backwards.status_code == 400
     assert backwards.json()["detail"] == "field valid_until: valid until is before effective from"
+    far = {"effective_from": "9999-12-01", "review_interval_days": 365}
+    beyond = post(owner, API, {"title": "Far", "statement": "s", **far})
+    assert beyond.status_code == 400
+    assert beyond.json()["detail"] == (
+        "field review_interval_days: the review interval ends after the last date the "
+        "calendar holds"
+    )
     nul = post(owner, API, {"title": "Policy\u0000", "statement": "s"})
     assert nul.status_code == 422
     assert "NUL character" in nul.json()["detail"]
