@@ -150,6 +150,7 @@ def test_a_multipart_upload_keeps_the_file_by_its_hash_and_downloads_as_an_attac
     assert b"".join(got.streaming_content) == PDF
     assert got["Content-Disposition"] == 'attachment; filename="policy.pdf"'
     assert got["X-Content-Type-Options"] == "nosniff"
+    assert got["Cache-Control"] == "no-store"
     assert got["Content-Type"] == "application/pdf"
     events = AuditEvent.objects.filter(object_type="evidence", object_id=str(item))
     assert [e.action for e in events.order_by("seq")][-1] == "download"
