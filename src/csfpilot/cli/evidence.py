@@ -278,7 +278,10 @@ def link(
     outcome: Annotated[
         list[str],
         typer.Option(
-            "--outcome", help="An outcome id, e.g. GV.PO-01 (repeat for more).", show_default=False
+            "--outcome",
+            help="An outcome id, e.g. GV.PO-01 (repeat for more).",
+            show_default=False,
+            metavar="<id>",
         ),
     ],
     side: Annotated[
