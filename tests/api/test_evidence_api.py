@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,8 +21,8 @@ from django.test import Client
 from django.utils import timezone
 
 from csfpilot.webapp.audit.models import AuditEvent
+from csfpilot.webapp.evidence import blobs, services
 from csfpilot.webapp.evidence import models as m
-from csfpilot.webapp.evidence import services
 from csfpilot.webapp.profiles import services as profiles
 from tests.webapp.profiles_world import World, build_world
 
@@ -195,6 +196,21 @@ def test_hostile_or_refused_uploads_store_nothing(setup, settings):
     assert viewer.status_code == 403
     assert m.EvidenceItem.objects.filter(organization=setup.world.org).count() == 0
     assert m.StoredFile.objects.count() == 0
+
+
+def test_an_uploaded_name_never_becomes_a_path(setup):
+    owner = as_role(setup, "owner")
+    sent = upload(owner, f"{API}/files", PDF, name="../../etc/pass\x00wd.pdf", title="Named badly")
+    assert sent.status_code == 201, sent.content
+    [version] = sent.json()["versions"]
+    assert "/" not in version["filename"] and "\x00" not in version["filename"]
+    stored = m.StoredFile.objects.get()
+    digest = hashlib.sha256(PDF).hexdigest()
+    assert stored.storage_name == f"{setup.world.org.pk}/{digest[:2]}/{digest}"
+    root = Path(blobs.storage().location)
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == [
+        stored.storage_name
+    ]
 
 
 def test_unknown_fields_and_bad_values_are_refused(setup):
