@@ -15,10 +15,9 @@ Downloads are attachments, never rendered, and recorded in the audit trail.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema
@@ -91,15 +90,14 @@ class ItemQuery(Schema):
 def list_items(request: HttpRequest, slug: str, params: Query[ItemQuery]) -> s.ItemPage:
     access = require(request, slug, Permission.VIEW)
     today = _today()
-    qs = queries.items(
-        access.organization, text=params.q, kind=params.kind or "", retired=params.retired
+    qs = queries.library(
+        access.organization,
+        today=today,
+        text=params.q,
+        kind=params.kind or "",
+        retired=params.retired,
+        expiring_within=params.expiring_within,
     )
-    if params.expiring_within is not None:
-        qs = qs.filter(
-            expires_on__gte=today, expires_on__lte=today + timedelta(days=params.expiring_within)
-        )
-    latest = m.EvidenceVersion.objects.filter(item=OuterRef("pk")).order_by("-number")
-    qs = qs.annotate(latest=Subquery(latest.values("number")[:1]))
     rows = list(qs[params.offset : params.offset + params.limit])
     return s.ItemPage(
         count=qs.count(),
@@ -219,16 +217,12 @@ def delete_item(request: HttpRequest, slug: str, item_id: int) -> tuple[int, Non
 def list_versions(request: HttpRequest, slug: str, item_id: int) -> list[s.VersionOut]:
     access = require(request, slug, Permission.VIEW)
     row = services.item(access, item_id)
-    versions = m.EvidenceVersion.objects.filter(item=row).select_related(
-        "stored_file", "created_by"
-    )
-    return [s.version_out(v) for v in versions]
+    return [s.version_out(v) for v in queries.versions_of(row)]
 
 
 def _version_answer(access: Access, item_id: int, number: int) -> tuple[int, s.VersionOut]:
-    version = m.EvidenceVersion.objects.select_related("stored_file", "created_by").get(
-        item_id=item_id, number=number
-    )
+    version = queries.version_of(services.item(access, item_id), number)
+    assert version is not None  # just added
     return 201, s.version_out(version)
 
 
@@ -277,11 +271,7 @@ def upload_version(
 def download_version(request: HttpRequest, slug: str, item_id: int, number: int) -> HttpResponse:
     access = require(request, slug, Permission.VIEW)
     row = services.item(access, item_id)
-    version = (
-        m.EvidenceVersion.objects.filter(item=row, number=number)
-        .select_related("stored_file", "item")
-        .first()
-    )
+    version = queries.version_of(row, number)
     if version is None:
         raise NotFound(f"{row.title} has no version {number}")
     if version.stored_file is None:
@@ -301,8 +291,7 @@ def download_version(request: HttpRequest, slug: str, item_id: int, number: int)
 def list_links(request: HttpRequest, slug: str, item_id: int) -> list[s.LinkOut]:
     access = require(request, slug, Permission.VIEW)
     row = services.item(access, item_id)
-    links = m.EvidenceLink.objects.filter(item=row).select_related("profile", "reviewed_by")
-    return [s.link_out(x) for x in links]
+    return [s.link_out(x) for x in queries.links_of_item(row)]
 
 
 @router.post(
@@ -325,11 +314,7 @@ def create_link(request: HttpRequest, slug: str, item_id: int, payload: s.LinkIn
 
 
 def _link(access: Access, link_id: int) -> m.EvidenceLink:
-    found = (
-        m.EvidenceLink.objects.filter(item__organization=access.organization, pk=link_id)
-        .select_related("profile", "reviewed_by")
-        .first()
-    )
+    found = queries.link_detail(access.organization, link_id)
     if found is None:
         raise NotFound(f"no evidence link {link_id}")
     return found

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from csfpilot.core.errors import InputRefused, NotFound
@@ -99,19 +98,15 @@ def new_version(
     services.item(access, item_id)  # another organization's id: not found, nothing read
     content = _content(access, file=file, url=url, statement=statement, note=note)
     version = services.add_version(access, item_id, content)
-    stored = m.EvidenceVersion.objects.select_related("stored_file", "created_by").get(
-        pk=version.pk
-    )
+    stored = queries.version_of(version.item, version.number)
+    assert stored is not None  # just added
     return s.version_out(stored).model_dump(mode="json")
 
 
 def items(org: str, *, text: str = "", kind: str = "", retired: bool = False) -> list[Json]:
     access = operator_access(org)
     today = timezone.localdate()
-    latest = m.EvidenceVersion.objects.filter(item=OuterRef("pk")).order_by("-number")
-    rows = queries.items(access.organization, text=text, kind=kind, retired=retired).annotate(
-        latest=Subquery(latest.values("number")[:1])
-    )
+    rows = queries.library(access.organization, today=today, text=text, kind=kind, retired=retired)
     return [s.item_out(r, today=today, latest=r.latest).model_dump(mode="json") for r in rows]
 
 
@@ -149,7 +144,8 @@ def link(
 def review(org: str, link_id: int, *, state: str, comment: str = "") -> Json:
     access = operator_access(org)
     services.review(access, link_id, state, comment)
-    row = m.EvidenceLink.objects.select_related("profile", "reviewed_by").get(pk=link_id)
+    row = queries.link_detail(access.organization, link_id)
+    assert row is not None  # just reviewed
     return s.link_out(row).model_dump(mode="json")
 
 

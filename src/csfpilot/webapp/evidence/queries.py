@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 
 from csfpilot.core.evidence import (
@@ -264,3 +264,49 @@ def request_list(
     if state:
         return qs.filter(state=state)
     return qs
+
+
+def library(
+    organization: Organization,
+    *,
+    today: date,
+    text: str = "",
+    kind: str = "",
+    retired: bool = False,
+    expiring_within: int | None = None,
+) -> QuerySet[m.EvidenceItem]:
+    """:func:`items`, each with its ``latest`` version number, optionally only those whose
+    validity ends within ``expiring_within`` days (expired ones excluded); one query."""
+    qs = items(organization, text=text, kind=kind, retired=retired)
+    if expiring_within is not None:
+        qs = qs.filter(
+            expires_on__gte=today, expires_on__lte=today + timedelta(days=expiring_within)
+        )
+    newest = m.EvidenceVersion.objects.filter(item=OuterRef("pk")).order_by("-number")
+    return qs.annotate(latest=Subquery(newest.values("number")[:1]))
+
+
+def versions_of(item: m.EvidenceItem) -> QuerySet[m.EvidenceVersion]:
+    """An item's versions, newest first, with their stored files."""
+    return m.EvidenceVersion.objects.filter(item=item).select_related("stored_file", "created_by")
+
+
+def version_of(item: m.EvidenceItem, number: int) -> m.EvidenceVersion | None:
+    return versions_of(item).select_related("item").filter(number=number).first()
+
+
+def links_of_item(item: m.EvidenceItem) -> QuerySet[m.EvidenceLink]:
+    return m.EvidenceLink.objects.filter(item=item).select_related("profile", "reviewed_by")
+
+
+def link_detail(organization: Organization, link_id: Any) -> m.EvidenceLink | None:
+    """One of the organization's links (another organization's id: None)."""
+    try:
+        pk = int(link_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        m.EvidenceLink.objects.filter(item__organization=organization, pk=pk)
+        .select_related("profile", "reviewed_by")
+        .first()
+    )
