@@ -537,6 +537,29 @@ def test_a_request_is_asked_answered_by_the_member_and_decided(setup):
     ]
 
 
+def test_a_request_without_an_assignee_goes_to_the_outcomes_owner(setup):
+    assessor = as_role(setup, "assessor")
+    due = str(timezone.localdate() + timedelta(days=7))
+    asked = post(
+        assessor,
+        f"{API}/requests",
+        {"profile": setup.profile, "outcomes": ["GV.PO-01"], "due": due},
+    )
+    assert asked.status_code == 201, asked.content
+    assert asked.json()["assignee"] == "contributor@acme.test"
+    # GV.PO-02 is assigned to nobody: the assessor must say whom to ask.
+    unowned = post(
+        assessor,
+        f"{API}/requests",
+        {"profile": setup.profile, "outcomes": ["GV.PO-01", "GV.PO-02"], "due": due},
+    )
+    assert unowned.status_code == 400
+    assert unowned.json()["detail"] == (
+        "field assignee: these outcomes are not all assigned to one member; name the assignee"
+    )
+    assert m.EvidenceRequest.objects.count() == 1
+
+
 def test_an_open_request_past_its_due_day_is_overdue(setup):
     w = setup.world
     row = services.ask(

@@ -23,7 +23,7 @@ from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from csfpilot.core.errors import NotFound
+from csfpilot.core.errors import InputRefused, NotFound
 from csfpilot.webapp.accounts.api_auth import api_auth, upload_auth
 from csfpilot.webapp.evidence import downloads, queries, services, uploads
 from csfpilot.webapp.evidence import models as m
@@ -420,11 +420,20 @@ def list_requests(request: HttpRequest, slug: str, params: Query[RequestQuery]) 
 )
 def create_request(request: HttpRequest, slug: str, payload: s.RequestIn) -> Any:
     access = require(request, slug, Permission.REVIEW_EVIDENCE)
+    assignee = payload.assignee
+    if assignee is None:
+        owners = queries.outcome_owners(access.organization, payload.profile, payload.outcomes)
+        if len(owners) != 1 or None in owners:
+            raise InputRefused(
+                "these outcomes are not all assigned to one member; name the assignee",
+                field="assignee",
+            )
+        assignee = owners.pop()
     row = services.ask(
         access,
         payload.profile,
         payload.outcomes,
-        assignee_id=payload.assignee,
+        assignee_id=assignee,
         due=payload.due,
         note=payload.note,
     )

@@ -310,3 +310,12 @@ def link_detail(organization: Organization, link_id: Any) -> m.EvidenceLink | No
         .select_related("profile", "reviewed_by")
         .first()
     )
+
+
+def outcome_owners(organization: Organization, profile_id: int, codes: Iterable[str]) -> set[Any]:
+    """Who the named outcomes of a profile are assigned to (None for an unassigned one)."""
+    return set(
+        pm.ProfileOutcome.objects.filter(
+            profile__organization=organization, profile_id=profile_id, code__in=list(codes)
+        ).values_list("owner_id", flat=True)
+    )

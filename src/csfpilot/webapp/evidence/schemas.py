@@ -250,7 +250,11 @@ class RequestIn(Strict):
     outcomes: list[Annotated[Text, Field(max_length=100)]] = Field(
         min_length=1, max_length=200, examples=[["GV.PO-01"]]
     )
-    assignee: int = Field(description="The member's user id.", examples=[4])
+    assignee: int | None = Field(
+        None,
+        description="The member's user id; left out, the member the outcomes are assigned to.",
+        examples=[4],
+    )
     due: date
     note: Text = Field("", max_length=TEXT_MAX)
 
