@@ -31,6 +31,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
@@ -38,6 +39,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from csfpilot.webapp.accounts.services import issue_token
 from csfpilot.webapp.config.api import api
@@ -70,6 +72,31 @@ COMMUNITY_FILE = (
     + b"kind: community\n"
 )
 
+# An evidence file: a PDF, as its content says (the sniffer never reads the name).
+EVIDENCE_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
+# A scanner's results (SARIF): one failing check whose CWE the rule table maps.
+SCAN_FILE = json.dumps(
+    {
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "Bandit",
+                        "version": "1.9.4",
+                        "rules": [{"id": "B602", "properties": {"tags": ["CWE-78"]}}],
+                    }
+                },
+                "results": [{"ruleId": "B602", "level": "error", "message": {"text": "x"}}],
+            }
+        ],
+    }
+).encode()
+# Evidence objects the URLs and bodies name: a file item the contributor added (linked,
+# pending, to GV.OC-01, which is theirs), an attestation item, that link, an open request
+# to the contributor and a submitted one.
+EVIDENCE_OBJECTS = ("item", "note", "link", "request", "submitted", "scan")
+
 
 @dataclass(frozen=True)
 class Endpoint:
@@ -78,7 +105,9 @@ class Endpoint:
     ``key`` names the route: ``"view:<url name>"`` for a page, ``"METHOD /path"`` (as in
     the OpenAPI schema) for the API, ``"route:<pattern>"`` for an unnamed route.
     ``url`` may hold {org} {profile} {community} {snapshot} {member} {invitation} {token}
-    {key} {dataset}; ``ok`` is what a caller who may use it gets.
+    {key} {dataset} and the evidence objects' {item} {note} {link} {request} {submitted};
+    string values of ``body`` may hold {profile}, {item} and {contributor} (a user id).
+    ``ok`` is what a caller who may use it gets.
     """
 
     key: str
@@ -101,7 +130,14 @@ class Endpoint:
         """The URL names objects inside the organization (so "foreign ids" applies)."""
         return any(
             f"{{{n}}}" in self.url
-            for n in ("profile", "community", "snapshot", "member", "invitation")
+            for n in (
+                "profile",
+                "community",
+                "snapshot",
+                "member",
+                "invitation",
+                *EVIDENCE_OBJECTS,
+            )
         )
 
     @property
@@ -651,6 +687,171 @@ ENDPOINTS = [
         "POST",
         {"name": "Derived"},
     ),
+    # -- the API: evidence ----------------------------------------------------------------------
+    Endpoint("GET /organizations/{slug}/evidence", API + "/evidence", P.VIEW),
+    Endpoint(
+        "POST /organizations/{slug}/evidence",
+        API + "/evidence",
+        P.ADD_EVIDENCE,
+        201,
+        "POST",
+        {"title": "Grid note", "statement": "Reviewed."},
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/evidence/files",
+        API + "/evidence/files",
+        P.ADD_EVIDENCE,
+        201,
+        "POST",
+        {"title": "Grid file"},
+        upload=EVIDENCE_PDF,
+    ),
+    Endpoint("GET /organizations/{slug}/evidence/{item_id}", API + "/evidence/{item}", P.VIEW),
+    Endpoint(
+        "PATCH /organizations/{slug}/evidence/{item_id}",
+        API + "/evidence/{item}",
+        P.ADD_EVIDENCE,
+        200,
+        "PATCH",
+        {"version": 1, "description": "Approved in May"},
+    ),
+    Endpoint(
+        "DELETE /organizations/{slug}/evidence/{item_id}",
+        API + "/evidence/{item}",
+        P.ADD_EVIDENCE,
+        204,
+        "DELETE",
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/evidence/{item_id}/retire",
+        API + "/evidence/{item}/retire",
+        P.ADD_EVIDENCE,
+        200,
+        "POST",
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/evidence/{item_id}/restore",
+        API + "/evidence/{item}/restore",
+        P.ADD_EVIDENCE,
+        200,
+        "POST",
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/evidence/{item_id}/versions",
+        API + "/evidence/{item}/versions",
+        P.VIEW,
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/evidence/{item_id}/versions",
+        API + "/evidence/{note}/versions",
+        P.ADD_EVIDENCE,
+        201,
+        "POST",
+        {"statement": "Reviewed again."},
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/evidence/{item_id}/versions/files",
+        API + "/evidence/{item}/versions/files",
+        P.ADD_EVIDENCE,
+        201,
+        "POST",
+        upload=EVIDENCE_PDF + b"% version 2\n",
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/evidence/{item_id}/versions/{number}/download",
+        API + "/evidence/{item}/versions/1/download",
+        P.VIEW,
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/evidence/{item_id}/links", API + "/evidence/{item}/links", P.VIEW
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/evidence/{item_id}/links",
+        API + "/evidence/{item}/links",
+        P.ADD_EVIDENCE,
+        201,
+        "POST",
+        {"profile": "{profile}", "outcome": "GV.OC-01", "side": "target"},
+    ),
+    Endpoint(
+        "DELETE /organizations/{slug}/evidence/links/{link_id}",
+        API + "/evidence/links/{link}",
+        P.ADD_EVIDENCE,
+        204,
+        "DELETE",
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/evidence/links/{link_id}/review",
+        API + "/evidence/links/{link}/review",
+        P.REVIEW_EVIDENCE,
+        200,
+        "POST",
+        {"state": "accepted"},
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/profiles/{profile_id}/evidence", APIP + "/evidence", P.VIEW
+    ),
+    Endpoint("GET /organizations/{slug}/evidence/due", API + "/evidence/due", P.VIEW),
+    Endpoint(
+        "POST /organizations/{slug}/evidence/scans",
+        API + "/evidence/scans",
+        P.EDIT_PROFILES,
+        201,
+        "POST",
+        upload=SCAN_FILE,
+    ),
+    Endpoint("GET /organizations/{slug}/evidence/scans", API + "/evidence/scans", P.VIEW),
+    Endpoint(
+        "GET /organizations/{slug}/evidence/scans/trend",
+        API + "/evidence/scans/trend?series=bandit&outcome=PR.PS-06",
+        P.VIEW,
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/evidence/scans/{scan_id}",
+        API + "/evidence/scans/{scan}",
+        P.VIEW,
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/evidence/scans/{scan_id}/findings",
+        API + "/evidence/scans/{scan}/findings",
+        P.VIEW,
+    ),
+    Endpoint("GET /organizations/{slug}/evidence/requests", API + "/evidence/requests", P.VIEW),
+    Endpoint(
+        "POST /organizations/{slug}/evidence/requests",
+        API + "/evidence/requests",
+        P.REVIEW_EVIDENCE,
+        201,
+        "POST",
+        {
+            "profile": "{profile}",
+            "outcomes": ["GV.OC-01"],
+            "assignee": "{contributor}",
+            "due": "2030-01-31",
+        },
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/evidence/requests/{request_id}",
+        API + "/evidence/requests/{request}",
+        P.VIEW,
+    ),
+    # The request is addressed to the contributor; owners and assessors may answer it too.
+    Endpoint(
+        "POST /organizations/{slug}/evidence/requests/{request_id}/submit",
+        API + "/evidence/requests/{request}/submit",
+        P.ADD_EVIDENCE,
+        200,
+        "POST",
+        {"items": ["{item}"]},
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/evidence/requests/{request_id}/decide",
+        API + "/evidence/requests/{submitted}/decide",
+        P.REVIEW_EVIDENCE,
+        200,
+        "POST",
+        {"accept": True},
+    ),
     # -- background jobs and sector benchmarks ---------------------------------------------------
     Endpoint("view:jobs:list", ORG + "/jobs/", P.VIEW),
     # No job of that id in any organization: members get 404 like everyone else.
@@ -811,6 +1012,13 @@ class Ids:
     snapshot: int
     member: int  # a membership the member routes act on
     invitation: int  # a pending invitation the invitation routes act on
+    # Evidence (EVIDENCE_OBJECTS): set by _evidence() once the organization's profile exists.
+    item: int = 0
+    note: int = 0
+    link: int = 0
+    request: int = 0
+    submitted: int = 0
+    scan: int = 0
 
 
 @dataclass
@@ -838,6 +1046,50 @@ def _objects(access, *, contributor=None) -> tuple[int, int, int]:
     return profile.pk, community.pk, snapshot.pk
 
 
+def _evidence(access, ids: Ids, *, adder, assignee) -> None:
+    """One of each evidence object in ``access``'s organization, its ids set on ``ids``."""
+    from csfpilot.webapp.evidence import blobs, scans
+    from csfpilot.webapp.evidence import services as evidence
+    from csfpilot.webapp.organizations.permissions import require
+
+    by = require(adder, access.organization.slug, P.VIEW)
+    spooled = blobs.spool([EVIDENCE_PDF], filename="policy.pdf", organization=access.organization)
+    item = evidence.add_item(
+        by,
+        evidence.ItemFields(title="Access control policy", kind="policy"),
+        evidence.Content(spooled=spooled, filename="policy.pdf"),
+    )
+    note = evidence.add_item(
+        by, evidence.ItemFields(title="Statement"), evidence.Content(statement="In place.")
+    )
+    link = evidence.link(by, item.pk, ids.profile, "GV.OC-01")
+    due = timezone.localdate() + timedelta(days=30)
+    ask = {"assignee_id": assignee.pk, "due": due}
+    request = evidence.ask(access, ids.profile, ["GV.OC-01"], **ask)
+    submitted = evidence.ask(access, ids.profile, ["GV.OC-01"], **ask)
+    evidence.submit(access, submitted.pk, [note.pk])
+    ids.item, ids.note, ids.link = item.pk, note.pk, link.pk
+    ids.request, ids.submitted = request.pk, submitted.pk
+    ids.scan = scans.import_scan(access, [SCAN_FILE], "scan.sarif").scan.pk
+
+
+def put_evidence_files(g: Grid) -> None:
+    """Write the grid's evidence file into this test's evidence folder.
+
+    The grid is built once per module, but each test has an evidence folder of its own
+    (tests/conftest.py); the stored rows are the module's, so their bytes go where the
+    storage looks now.
+    """
+    from django.core.files.base import ContentFile
+
+    from csfpilot.webapp.evidence import blobs
+    from csfpilot.webapp.evidence.models import StoredFile
+
+    for stored in StoredFile.objects.all():
+        if not blobs.storage().exists(stored.storage_name):
+            blobs.storage().save(stored.storage_name, ContentFile(EVIDENCE_PDF))
+
+
 def build_grid() -> Grid:
     from csfpilot.webapp.catalog.models import Framework
     from csfpilot.webapp.catalog.models import MappingDataset as Dataset
@@ -861,6 +1113,8 @@ def build_grid() -> Grid:
         other_target.pk,
         invitations.invite(w.other_access(), "invited@globex.test", "viewer").pk,
     )
+    _evidence(w.access("owner"), own, adder=w.users["contributor"], assignee=w.users["contributor"])
+    _evidence(w.other_access(), foreign, adder=w.outsider, assignee=w.outsider)
     tokens = {role: issue_token(w.users[role], "acme", role, "grid")[1] for role in ROLES}
     own_token_ids = {
         role: issue_token(w.users[role], "acme", role, "to revoke")[0].pk for role in ROLES
@@ -930,19 +1184,40 @@ def url_for(e: Endpoint, g: Grid, who: str, scope: str) -> str:
         token=token,
         key=g.key,
         dataset=g.dataset,
+        **{name: getattr(ids, name) for name in EVIDENCE_OBJECTS},
     )
 
 
-def send(client: Client, e: Endpoint, url: str, headers: dict):
+def body_for(e: Endpoint, g: Grid, scope: str) -> dict | None:
+    """``e.body`` with its {profile}, {item} and {contributor} filled for ``scope``."""
+    ids = g.own if scope == "own" else g.foreign
+    values = {
+        "profile": ids.profile,
+        "item": ids.item,
+        "contributor": g.world.users["contributor"].pk,
+    }
+
+    def fill(value):
+        if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+            return values[value[1:-1]]
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        return value
+
+    return None if e.body is None else {k: fill(v) for k, v in e.body.items()}
+
+
+def send(client: Client, e: Endpoint, url: str, headers: dict, body: dict | None = None):
     method = getattr(client, e.method.lower())
+    body = e.body if body is None else body
     if e.upload is not None:
         upload = SimpleUploadedFile("p.yaml", e.upload, content_type="application/yaml")
-        return client.post(url, {"file": upload, **(e.body or {})}, headers=headers)
+        return client.post(url, {"file": upload, **(body or {})}, headers=headers)
     if e.is_api:
-        if e.body is None:
+        if body is None:
             return method(url, headers=headers)
-        return method(url, json.dumps(e.body), content_type="application/json", headers=headers)
-    return method(url, e.body or {}, headers=headers)
+        return method(url, json.dumps(body), content_type="application/json", headers=headers)
+    return method(url, body or {}, headers=headers)
 
 
 def cases(e: Endpoint) -> Iterator[tuple[str, str, str]]:
@@ -993,8 +1268,11 @@ def check(e: Endpoint, g: Grid, client: Client, who: str, scope: str, auth: str)
     if auth == "token":
         headers["Authorization"] = f"Bearer {g.tokens[who]}"
     url = url_for(e, g, who, scope)
+    if "/evidence" in e.url:
+        # Removing an item sweeps its bytes even though the row comes back with the rollback.
+        put_evidence_files(g)
     with transaction.atomic():
-        response = send(client, e, url, headers)
+        response = send(client, e, url, headers, body_for(e, g, scope))
         transaction.set_rollback(True)
     want = expected(e, who, scope, auth)
     status = response.status_code
@@ -1014,6 +1292,8 @@ def family(e: Endpoint) -> str:
     if e.is_api or e.key.startswith("route:api"):
         if e.need == PUBLIC:
             return "api-public"
+        if "/evidence" in e.url:
+            return "api-evidence"
         profile_words = ("/profiles", "/snapshots", "/compare", "/community")
         if e.need == ACCOUNT or not any(w in e.url for w in profile_words):
             return "api-organizations-and-tokens"

@@ -38,10 +38,20 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from csfpilot.webapp.accounts.models import ApiToken
 from csfpilot.webapp.accounts.services import issue_token
 from csfpilot.webapp.config.api import api
+from csfpilot.webapp.evidence import models as em
+from csfpilot.webapp.evidence import services as evidence
 from csfpilot.webapp.organizations.models import Invitation, Membership, Organization
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles import services
-from tests.security.test_authz_grid import ENDPOINTS, Grid, build_grid, url_for
+from tests.security.test_authz_grid import (
+    ENDPOINTS,
+    Grid,
+    Ids,
+    body_for,
+    build_grid,
+    put_evidence_files,
+    url_for,
+)
 
 MARK = "ZQX"  # every marker starts so; nothing else in the app does
 MARK_RE = re.compile(r"ZQX[AB]-[a-z-]+-\d+")
@@ -117,12 +127,58 @@ def _seed(access, profile_id: int, side: str, counter: Iterator[int]) -> list[st
     return marks
 
 
+def _seed_evidence(access, ids: Ids, side: str, counter: Iterator[int]) -> list[str]:
+    """Markers in every text of the grid's evidence objects, as their API shows them."""
+    marks: list[str] = []
+
+    def mark(field: str) -> str:
+        value = f"{MARK}{side}-{field}-{next(counter)}"
+        marks.append(value)
+        return value
+
+    item = em.EvidenceItem.objects.get(pk=ids.item)
+    evidence.update_item(
+        access,
+        item.pk,
+        evidence.ItemFields(
+            title=mark("evidence-title"),
+            description=mark("evidence-description"),
+            source=mark("evidence-source"),
+            owner_name=mark("evidence-owner"),
+            kind=item.kind,
+        ),
+        version=item.version,
+    )
+    evidence.add_version(
+        access,
+        ids.note,
+        evidence.Content(statement=mark("evidence-statement"), note=mark("version-note")),
+    )
+    evidence.link(
+        access, ids.note, ids.profile, "GV.OC-01", side="target", statement=mark("link-statement")
+    )
+    evidence.review(access, ids.link, "rejected", mark("review-comment"))
+    request = em.EvidenceRequest.objects.get(pk=ids.request)
+    evidence.ask(
+        access,
+        ids.profile,
+        ["GV.OC-01"],
+        assignee_id=request.assignee_id,
+        due=request.due,
+        note=mark("request-note"),
+    )
+    evidence.submit(access, ids.request, [ids.note], response=mark("request-response"))
+    return marks
+
+
 def build_tenants() -> Tenants:
     g = build_grid()
     w = g.world
     counter = itertools.count(1)
     b_marks = _seed(w.other_access(), g.foreign.profile, "B", counter)
     a_marks = _seed(w.access("owner"), g.own.profile, "A", counter)
+    b_marks += _seed_evidence(w.other_access(), g.foreign, "B", counter)
+    a_marks += _seed_evidence(w.access("owner"), g.own, "A", counter)
     # B's organization, people and tokens carry markers too.
     Organization.objects.filter(pk=w.other.pk).update(name=f"{MARK}B-org-name-{next(counter)}")
     b_marks.append(Organization.objects.get(pk=w.other.pk).name)
@@ -203,6 +259,10 @@ def fillings(route: str, t: Tenants) -> Iterator[str]:
         "format": ["json", "yaml"],
         "q": [MARK, "asset"],
         "uidb36": ["1"],
+        "item_id": [str(a.item), str(a.note), str(b.item), str(b.note)],
+        "link_id": [str(a.link), str(b.link)],
+        "request_id": [str(a.request), str(b.request)],
+        "number": ["1", "2"],
         "provider_id": ["nowhere"],
     }
     names = [next(x for x in mt.groups() if x) for mt in PARAM.finditer(route)]
@@ -219,6 +279,7 @@ def _crawl(t: Tenants, role: str) -> tuple[int, dict[str, set[str]], set[str]]:
     """Fetch every filled read route as ``role`` of A; (requests, leaks, A markers seen)."""
     client = Client()
     client.force_login(t.grid.world.users[role])
+    put_evidence_files(t.grid)
     leaks: dict[str, set[str]] = {}
     seen_a: set[str] = set()
     requests = 0
@@ -261,6 +322,16 @@ def test_no_marker_of_another_organization_is_ever_shown(tenants: Tenants, role:
     assert leaks == {}
     # The crawl reached the content: most of A's own markers were on some page.
     assert len(seen_a) >= len(tenants.a_markers) * 3 // 4, sorted(set(tenants.a_markers) - seen_a)
+    # Every text of A's evidence is shown somewhere, so B's evidence had its chance to leak.
+    shown_by_evidence = ("-evidence-", "-version-note-", "-link-", "-review-", "-request-")
+    assert (
+        sorted(
+            x
+            for x in tenants.a_markers
+            if any(f in x for f in shown_by_evidence) and x not in seen_a
+        )
+        == []
+    )
 
 
 # -- writes ---------------------------------------------------------------------------------------
@@ -308,10 +379,38 @@ def protected_state(t: Tenants) -> State:
         rows(
             f"b-{label}", model.objects.filter(profile__organization_id=b_org), *every_field(model)
         )
+    # Evidence: each row's organization first (a new row of A's own is fine), then its parents.
+    for label, model, org_path, parents in (
+        ("evidence-item", em.EvidenceItem, "organization_id", ()),
+        ("evidence-file", em.StoredFile, "organization_id", ()),
+        ("evidence-version", em.EvidenceVersion, "item__organization_id", ("item_id",)),
+        (
+            "evidence-link",
+            em.EvidenceLink,
+            "item__organization_id",
+            ("item_id", "profile_id", "outcome_id"),
+        ),
+        ("evidence-request", em.EvidenceRequest, "organization_id", ("profile_id",)),
+    ):
+        rows(label, model.objects.all(), org_path, *parents)
+        rows(f"b-{label}", model.objects.filter(**{org_path: b_org}), *every_field(model))
     return state
 
 
-OWNED = ("membership", "invitation", "token", "profile", "outcome", "action", "snapshot")
+OWNED = (
+    "membership",
+    "invitation",
+    "token",
+    "profile",
+    "outcome",
+    "action",
+    "snapshot",
+    "evidence-item",
+    "evidence-file",
+    "evidence-version",
+    "evidence-link",
+    "evidence-request",
+)
 
 
 def forbidden_changes(before: State, after: State, a_org: int) -> list[str]:
@@ -334,6 +433,7 @@ def versions(t: Tenants) -> dict[tuple[str, int], int]:
         ("profile", m.Profile),
         ("outcome", m.ProfileOutcome),
         ("action", m.Action),
+        ("evidence", em.EvidenceItem),
     ):
         for pk, v in model.objects.values_list("pk", "version"):
             out[(label, pk)] = v
@@ -363,7 +463,12 @@ def attempts(t: Tenants) -> list[Attempt]:
             continue
         for scope in ("other", "foreign") if e.names_objects else ("other",):
             url = url_for(e, g, "owner", scope)
-            out.append(Attempt(f"{e.key} [{scope}]", e.method, url, e.body, api=e.is_api))
+            body = body_for(e, g, scope)
+            if e.upload is not None:
+                upload = ("upload.bin", e.upload)
+                out.append(Attempt(f"{e.key} [{scope}]", e.method, url, form=body, upload=upload))
+            else:
+                out.append(Attempt(f"{e.key} [{scope}]", e.method, url, body, api=e.is_api))
     # 2. Re-parenting: A's profile into B, an action onto B's profile, B's into A.
     moves = {
         "organization": "globex",
@@ -420,6 +525,48 @@ def attempts(t: Tenants) -> list[Attempt]:
             f"{api_a}/compare?before=snapshot:{b.snapshot}&after=profile:{a.profile}",
         )
     )
+    # Evidence: A's item into B, links to B's outcomes, B's items into A's requests.
+    ev = f"{api_a}/evidence"
+    iv = em.EvidenceItem.objects.get(pk=a.item).version
+    contributor = g.world.users["contributor"].pk
+    for key, value in moves.items():
+        out.append(
+            Attempt(f"evidence {key}", "PATCH", f"{ev}/{a.item}", {"version": iv, key: value})
+        )
+    out += [
+        Attempt(
+            "link to B's outcome",
+            "POST",
+            f"{ev}/{a.item}/links",
+            {"profile": b.profile, "outcome": "GV.OC-01", "side": "target"},
+        ),
+        Attempt(
+            "answer with B's item", "POST", f"{ev}/requests/{a.request}/submit", {"items": [b.item]}
+        ),
+        Attempt(
+            "request on B's profile",
+            "POST",
+            f"{ev}/requests",
+            {
+                "profile": b.profile,
+                "outcomes": ["GV.OC-01"],
+                "assignee": contributor,
+                "due": "2030-01-31",
+            },
+        ),
+        Attempt(
+            "request to B's member",
+            "POST",
+            f"{ev}/requests",
+            {
+                "profile": a.profile,
+                "outcomes": ["GV.OC-01"],
+                "assignee": g.world.outsider.pk,
+                "due": "2030-01-31",
+            },
+        ),
+        Attempt("review B's link", "POST", f"{ev}/links/{b.link}/review", {"state": "accepted"}),
+    ]
     # 3. Privileged fields in JSON bodies.
     for extra in (
         {"is_staff": True},
@@ -441,6 +588,14 @@ def attempts(t: Tenants) -> list[Attempt]:
                 "PATCH",
                 f"{api_a}/members/{a.member}",
                 {"role": "viewer", **extra},
+            )
+        )
+        out.append(
+            Attempt(
+                f"new evidence + {extra}",
+                "POST",
+                f"{api_a}/evidence",
+                {"title": "Privileged", "statement": "s", **extra},
             )
         )
         out.append(

@@ -667,3 +667,56 @@ def evidence_import_scan(org: str, path: Any, **options: Any) -> JsonObject:
     from csfpilot.webapp.evidence import operator
 
     return operator.import_scan_file(org, path, **options)
+
+
+# --- The evidence library, for `csfpilot evidence …`. ---
+# These act as the instance's operator (see csfpilot/webapp/evidence/operator.py).
+
+
+def evidence_add(org: str, **kwargs: Any) -> JsonObject:
+    setup()
+    from csfpilot.webapp.evidence import operator
+
+    return operator.add(org, **kwargs)
+
+
+def evidence_version(org: str, item_id: int, **kwargs: Any) -> JsonObject:
+    setup()
+    from csfpilot.webapp.evidence import operator
+
+    return operator.new_version(org, item_id, **kwargs)
+
+
+def evidence_list(org: str, *, text: str, kind: str, retired: bool) -> list[JsonObject]:
+    setup()
+    from csfpilot.webapp.evidence import operator
+
+    return operator.items(org, text=text, kind=kind, retired=retired)
+
+
+def evidence_show(org: str, item_id: int) -> JsonObject:
+    setup()
+    from csfpilot.webapp.evidence import operator
+
+    return operator.show(org, item_id)
+
+
+def evidence_link(org: str, item_id: int, **kwargs: Any) -> list[JsonObject]:
+    setup()
+    from csfpilot.webapp.evidence import operator
+
+    return operator.link(org, item_id, **kwargs)
+
+
+def evidence_review(org: str, link_id: int, *, state: str, comment: str) -> JsonObject:
+    setup()
+    from csfpilot.webapp.evidence import operator
+
+    return operator.review(org, link_id, state=state, comment=comment)
+
+
+def evidence_due(org: str, *, days: int) -> list[JsonObject]:
+    setup()
+    from csfpilot.webapp.evidence import operator
+
+    return operator.due(org, days=days)

@@ -11,6 +11,7 @@ from csfpilot.cli import (
     audit,
     backup,
     catalog,
+    evidence,
     exporting,
     importing,
     profile,
@@ -61,6 +62,7 @@ profile_db.register(profile.app)
 app.add_typer(report_app, name="report")
 app.command()(assess.assess)
 app.add_typer(audit.app, name="audit")
+app.add_typer(evidence.app, name="evidence")
 app.command()(backup.backup)
 app.command()(backup.restore)
 app.command()(worker.worker)

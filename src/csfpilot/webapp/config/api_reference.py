@@ -54,6 +54,8 @@ _SAMPLES: dict[str, Any] = {
     "profile": 1,
     "apply": False,
 }
+# The file an upload example sends, by the part of the API (/api/organizations/{slug}/<part>).
+_UPLOADS = {"evidence": "policy.pdf"}
 # Path parameters named alike on different paths, told apart by the path.
 _BY_PATH = {
     ("/api/datasets/", "key"): "olir-sp800-53r5-5.2.0",
@@ -161,7 +163,8 @@ def example(method: str, path: str, op: dict[str, Any], schema: dict[str, Any]) 
         form = content["multipart/form-data"]["schema"]
         for name in form.get("required", ()):
             if form["properties"][name].get("format") == "binary":
-                upload = "assessment.xlsx" if "/exchange/" in path else "profile.yaml"
+                upload = _UPLOADS.get(path.split("/")[4] if path.count("/") > 4 else "", "")
+                upload = upload or ("assessment.xlsx" if "/exchange/" in path else "profile.yaml")
                 parts += ["-F", f"{name}=@{upload}"]
             else:
                 parts += ["-F", f"{name}={_sample(schema, name, form['properties'][name])}"]
@@ -182,6 +185,10 @@ _PATH_MEANINGS = {
     "member_id": "The membership's id (from the member list).",
     "token_id": "The token's id (from the token list).",
     "job_id": "The job's id.",
+    "item_id": "The evidence item's id.",
+    "number": "The version's number (1 is the first).",
+    "link_id": "The link's id (from the item's links).",
+    "request_id": "The evidence request's id.",
 }
 
 

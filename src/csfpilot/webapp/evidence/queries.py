@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 
 from csfpilot.core.evidence import (
     EvidenceState,
@@ -39,7 +40,10 @@ def items(
     kind: str = "",
     retired: bool = False,
 ) -> QuerySet[m.EvidenceItem]:
-    """The library, newest first within each title, with link counts."""
+    """The library by title, with link counts.
+
+    Ordered here: Django leaves a model's default ordering out of a grouped query.
+    """
     qs = m.EvidenceItem.objects.filter(organization=organization, retired_at__isnull=not retired)
     for word in text.split()[:8]:
         qs = qs.filter(
@@ -47,7 +51,11 @@ def items(
         )
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.annotate(link_count=Count("links")).select_related("owner")
+    return (
+        qs.annotate(link_count=Count("links"))
+        .select_related("owner")
+        .order_by(Lower("title"), "id")
+    )
 
 
 def item_detail(organization: Organization, item_id: Any) -> m.EvidenceItem | None:
@@ -250,3 +258,80 @@ def links_of_outcomes(profile: pm.Profile, codes: Iterable[str]) -> dict[str, li
     ):
         found[row.code].append(row)
     return found
+
+
+def request_list(
+    organization: Organization,
+    *,
+    today: date,
+    state: str = "",
+    assignee_id: int | None = None,
+) -> QuerySet[m.EvidenceRequest]:
+    """Requests in one state (``overdue``: open and past due), oldest due first.
+
+    Prefetches everything a listed request shows, so a page costs the same
+    handful of queries whatever its length.
+    """
+    qs = requests_for(organization, assignee_id=assignee_id).prefetch_related("items")
+    if state == RequestState.OVERDUE:
+        return qs.filter(state=RequestState.OPEN, due__lt=today)
+    if state == RequestState.OPEN:
+        return qs.filter(state=RequestState.OPEN, due__gte=today)
+    if state:
+        return qs.filter(state=state)
+    return qs
+
+
+def library(
+    organization: Organization,
+    *,
+    today: date,
+    text: str = "",
+    kind: str = "",
+    retired: bool = False,
+    expiring_within: int | None = None,
+) -> QuerySet[m.EvidenceItem]:
+    """:func:`items`, each with its ``latest`` version number, optionally only those whose
+    validity ends within ``expiring_within`` days (expired ones excluded); one query."""
+    qs = items(organization, text=text, kind=kind, retired=retired)
+    if expiring_within is not None:
+        qs = qs.filter(
+            expires_on__gte=today, expires_on__lte=today + timedelta(days=expiring_within)
+        )
+    newest = m.EvidenceVersion.objects.filter(item=OuterRef("pk")).order_by("-number")
+    return qs.annotate(latest=Subquery(newest.values("number")[:1]))
+
+
+def versions_of(item: m.EvidenceItem) -> QuerySet[m.EvidenceVersion]:
+    """An item's versions, newest first, with their stored files."""
+    return m.EvidenceVersion.objects.filter(item=item).select_related("stored_file", "created_by")
+
+
+def version_of(item: m.EvidenceItem, number: int) -> m.EvidenceVersion | None:
+    return versions_of(item).select_related("item").filter(number=number).first()
+
+
+def links_of_item(item: m.EvidenceItem) -> QuerySet[m.EvidenceLink]:
+    return m.EvidenceLink.objects.filter(item=item).select_related("profile", "reviewed_by")
+
+
+def link_detail(organization: Organization, link_id: Any) -> m.EvidenceLink | None:
+    """One of the organization's links (another organization's id: None)."""
+    try:
+        pk = int(link_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        m.EvidenceLink.objects.filter(item__organization=organization, pk=pk)
+        .select_related("profile", "reviewed_by")
+        .first()
+    )
+
+
+def outcome_owners(organization: Organization, profile_id: int, codes: Iterable[str]) -> set[Any]:
+    """Who the named outcomes of a profile are assigned to (None for an unassigned one)."""
+    return set(
+        pm.ProfileOutcome.objects.filter(
+            profile__organization=organization, profile_id=profile_id, code__in=list(codes)
+        ).values_list("owner_id", flat=True)
+    )

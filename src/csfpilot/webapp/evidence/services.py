@@ -89,11 +89,17 @@ class ItemFields:
             raise InputRefused("the owner must be a member of the organization", field="owner")
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values["title"] = title
-        values["expires_on"] = valid_until(
-            effective_from=self.effective_from,
-            until=self.valid_until,
-            review_days=self.review_interval_days,
-        )
+        try:
+            values["expires_on"] = valid_until(
+                effective_from=self.effective_from,
+                until=self.valid_until,
+                review_days=self.review_interval_days,
+            )
+        except OverflowError:
+            raise InputRefused(
+                "the review interval ends after the last date the calendar holds",
+                field="review_interval_days",
+            ) from None
         return values
 
 
