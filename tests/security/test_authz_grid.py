@@ -30,7 +30,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.core.cache import cache
@@ -78,7 +79,9 @@ class Endpoint:
     ``key`` names the route: ``"view:<url name>"`` for a page, ``"METHOD /path"`` (as in
     the OpenAPI schema) for the API, ``"route:<pattern>"`` for an unnamed route.
     ``url`` may hold {org} {profile} {community} {snapshot} {member} {invitation} {token}
-    {key} {dataset}; ``ok`` is what a caller who may use it gets.
+    {key} {dataset} {item} {link} {req}; so may the string values of ``body`` (with
+    {assignee}, the contributor the grid's evidence request is addressed to); ``ok`` is
+    what a caller who may use it gets.
     """
 
     key: str
@@ -101,7 +104,16 @@ class Endpoint:
         """The URL names objects inside the organization (so "foreign ids" applies)."""
         return any(
             f"{{{n}}}" in self.url
-            for n in ("profile", "community", "snapshot", "member", "invitation")
+            for n in (
+                "profile",
+                "community",
+                "snapshot",
+                "member",
+                "invitation",
+                "item",
+                "link",
+                "req",
+            )
         )
 
     @property
@@ -115,6 +127,14 @@ def ok(*codes: int) -> frozenset[int]:
 
 ORG = "/orgs/{org}"
 PRO = ORG + "/profiles/{profile}"
+EV = ORG + "/evidence"
+EVIDENCE_FILE = b"date,event\n2026-01-01,backup ok\n"
+EVIDENCE_FIELDS = {
+    "title": "Backup log",
+    "kind": "record",
+    "source_kind": "tool",
+    "confidentiality": "internal",
+}
 API = "/api/organizations/{org}"
 APIP = API + "/profiles/{profile}"
 
@@ -651,6 +671,127 @@ ENDPOINTS = [
         "POST",
         {"name": "Derived"},
     ),
+    # -- the evidence library (the grid's item is the contributor's own, its link is on
+    # GV.OC-01, which is assigned to them, and its request is addressed to them) -------------
+    Endpoint("view:evidence:library", EV + "/", P.VIEW),
+    Endpoint("view:evidence:add", EV + "/new/", P.ADD_EVIDENCE),
+    Endpoint(
+        "view:evidence:add_file",
+        EV + "/new/file/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {f"file-{k}": v for k, v in EVIDENCE_FIELDS.items()},
+        upload=EVIDENCE_FILE,
+    ),
+    Endpoint(
+        "view:evidence:add_link",
+        EV + "/new/link/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {**{f"link-{k}": v for k, v in EVIDENCE_FIELDS.items()}, "link-url": "https://x.test/"},
+    ),
+    Endpoint(
+        "view:evidence:add_attestation",
+        EV + "/new/attestation/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {
+            **{f"attestation-{k}": v for k, v in EVIDENCE_FIELDS.items()},
+            "attestation-statement": "We attest.",
+        },
+    ),
+    Endpoint("view:evidence:due", EV + "/due/", P.VIEW),
+    Endpoint("view:evidence:outcomes", EV + "/outcomes/?profile={profile}", P.VIEW),
+    Endpoint("view:evidence:item", EV + "/{item}/", P.VIEW),
+    Endpoint(
+        "view:evidence:item_edit",
+        EV + "/{item}/edit/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {**EVIDENCE_FIELDS, "version": "1"},
+    ),
+    Endpoint(
+        "view:evidence:item_version",
+        EV + "/{item}/versions/new/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        upload=EVIDENCE_FILE + b"2026-02-01,backup ok\n",
+    ),
+    Endpoint("view:evidence:download", EV + "/{item}/versions/1/download/", P.VIEW),
+    Endpoint("view:evidence:item_retire", EV + "/{item}/retire/", P.ADD_EVIDENCE, 302, "POST"),
+    Endpoint(
+        "view:evidence:item_remove",
+        EV + "/{item}/remove/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {"confirm": "on"},
+    ),
+    Endpoint(
+        "view:evidence:item_link",
+        EV + "/{item}/links/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {"profile": "{profile}", "outcomes": "GV.OC-01", "side": "target"},
+    ),
+    Endpoint(
+        "view:evidence:link_new",
+        EV + "/links/new/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {"item": "{item}", "profile": "{profile}", "outcomes": "GV.OC-01", "side": "target"},
+    ),
+    Endpoint(
+        "view:evidence:link_review",
+        EV + "/links/{link}/review/",
+        P.REVIEW_EVIDENCE,
+        302,
+        "POST",
+        {"state": "accepted"},
+    ),
+    Endpoint(
+        "view:evidence:link_remove", EV + "/links/{link}/unlink/", P.ADD_EVIDENCE, 302, "POST"
+    ),
+    Endpoint("view:evidence:requests", EV + "/requests/", P.VIEW),
+    Endpoint("view:evidence:request_new", EV + "/requests/new/", P.REVIEW_EVIDENCE),
+    Endpoint(
+        "view:evidence:request_new",
+        EV + "/requests/new/",
+        P.REVIEW_EVIDENCE,
+        302,
+        "POST",
+        {
+            "profile": "{profile}",
+            "outcomes": "GV.OC-01",
+            "assignee": "{assignee}",
+            "due": "2027-01-01",
+        },
+    ),
+    Endpoint("view:evidence:request", EV + "/requests/{req}/", P.VIEW),
+    Endpoint(
+        "view:evidence:request_submit",
+        EV + "/requests/{req}/submit/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {"items": "{item}", "kind": "other"},
+    ),
+    # The grid's request is open, not yet answered: deciding is refused with a message.
+    Endpoint(
+        "view:evidence:request_decide",
+        EV + "/requests/{req}/decide/",
+        P.REVIEW_EVIDENCE,
+        302,
+        "POST",
+        {"decision": "accept"},
+    ),
     # -- background jobs and sector benchmarks ---------------------------------------------------
     Endpoint("view:jobs:list", ORG + "/jobs/", P.VIEW),
     # No job of that id in any organization: members get 404 like everyone else.
@@ -811,6 +952,10 @@ class Ids:
     snapshot: int
     member: int  # a membership the member routes act on
     invitation: int  # a pending invitation the invitation routes act on
+    item: int = 0  # an evidence item with a file version
+    link: int = 0  # its link to GV.OC-01
+    req: int = 0  # an open evidence request
+    assignee: int = 0  # the member the request is addressed to
 
 
 @dataclass
@@ -824,6 +969,7 @@ class Grid:
     key: str  # a loaded framework
     dataset: str  # a loaded crosswalk dataset
     operator: object  # a superuser: the instance's operator
+    files: dict[str, bytes] = field(default_factory=dict)  # evidence storage name → bytes
 
 
 def _objects(access, *, contributor=None) -> tuple[int, int, int]:
@@ -836,6 +982,40 @@ def _objects(access, *, contributor=None) -> tuple[int, int, int]:
     community = services.create_profile(access, name="Sector", kind="community")
     snapshot = services.take_snapshot(access, profile.pk, label="Q3")
     return profile.pk, community.pk, snapshot.pk
+
+
+def _evidence(access, ids: Ids, owner_id: int, files: dict[str, bytes]) -> None:
+    """An item of ``owner_id`` with a file version, linked to GV.OC-01, and a request."""
+    from csfpilot.webapp.evidence import blobs
+    from csfpilot.webapp.evidence import services as evidence
+
+    spooled = blobs.spool([EVIDENCE_FILE], filename="log.csv", organization=access.organization)
+    name = blobs.storage_name(access.organization.pk, spooled.sha256)
+    item = evidence.add_item(
+        access,
+        evidence.ItemFields(title="Backup log", owner_id=owner_id),
+        evidence.Content(spooled=spooled, filename="log.csv"),
+    )
+    files[name] = EVIDENCE_FILE
+    ids.item = item.pk
+    ids.link = evidence.link(access, item.pk, ids.profile, "GV.OC-01").pk
+    ids.req = evidence.ask(
+        access, ids.profile, ["GV.OC-01"], assignee_id=owner_id, due=date(2030, 1, 1)
+    ).pk
+    ids.assignee = owner_id
+
+
+def restore_evidence_files(g: Grid) -> None:
+    """Each test has an evidence folder of its own (tests/conftest.py); the grid's files,
+    stored once for the module, are put back into this test's."""
+    from django.core.files.base import ContentFile
+
+    from csfpilot.webapp.evidence import blobs
+
+    store = blobs.storage()
+    for name, data in g.files.items():
+        if not store.exists(name):
+            store.save(name, ContentFile(data))
 
 
 def build_grid() -> Grid:
@@ -861,6 +1041,9 @@ def build_grid() -> Grid:
         other_target.pk,
         invitations.invite(w.other_access(), "invited@globex.test", "viewer").pk,
     )
+    files: dict[str, bytes] = {}
+    _evidence(w.access("owner"), own, w.users["contributor"].pk, files)
+    _evidence(w.other_access(), foreign, w.outsider.pk, files)
     tokens = {role: issue_token(w.users[role], "acme", role, "grid")[1] for role in ROLES}
     own_token_ids = {
         role: issue_token(w.users[role], "acme", role, "to revoke")[0].pk for role in ROLES
@@ -872,7 +1055,7 @@ def build_grid() -> Grid:
     operator = make_user("operator@instance.test")
     operator.is_superuser = True
     operator.save()
-    return Grid(w, own, foreign, tokens, own_token_ids, outsider, key, dataset, operator)
+    return Grid(w, own, foreign, tokens, own_token_ids, outsider, key, dataset, operator, files)
 
 
 @pytest.fixture(scope="module")
@@ -930,19 +1113,32 @@ def url_for(e: Endpoint, g: Grid, who: str, scope: str) -> str:
         token=token,
         key=g.key,
         dataset=g.dataset,
+        item=ids.item,
+        link=ids.link,
+        req=ids.req,
     )
 
 
-def send(client: Client, e: Endpoint, url: str, headers: dict):
+def body_for(e: Endpoint, g: Grid, scope: str) -> dict | None:
+    """The entry's body with its placeholders filled (A's ids: a body never names B's)."""
+    if e.body is None:
+        return None
+    ids = g.own
+    values = {"profile": ids.profile, "item": ids.item, "assignee": ids.assignee}
+    return {k: v.format(**values) if isinstance(v, str) else v for k, v in e.body.items()}
+
+
+def send(client: Client, e: Endpoint, url: str, headers: dict, body: dict | None = None):
+    body = e.body if body is None else body
     method = getattr(client, e.method.lower())
     if e.upload is not None:
         upload = SimpleUploadedFile("p.yaml", e.upload, content_type="application/yaml")
-        return client.post(url, {"file": upload, **(e.body or {})}, headers=headers)
+        return client.post(url, {"file": upload, **(body or {})}, headers=headers)
     if e.is_api:
-        if e.body is None:
+        if body is None:
             return method(url, headers=headers)
-        return method(url, json.dumps(e.body), content_type="application/json", headers=headers)
-    return method(url, e.body or {}, headers=headers)
+        return method(url, json.dumps(body), content_type="application/json", headers=headers)
+    return method(url, body or {}, headers=headers)
 
 
 def cases(e: Endpoint) -> Iterator[tuple[str, str, str]]:
@@ -994,7 +1190,7 @@ def check(e: Endpoint, g: Grid, client: Client, who: str, scope: str, auth: str)
         headers["Authorization"] = f"Bearer {g.tokens[who]}"
     url = url_for(e, g, who, scope)
     with transaction.atomic():
-        response = send(client, e, url, headers)
+        response = send(client, e, url, headers, body_for(e, g, scope))
         transaction.set_rollback(True)
     want = expected(e, who, scope, auth)
     status = response.status_code
@@ -1026,6 +1222,8 @@ def family(e: Endpoint) -> str:
         return "pages-operator"
     if e.key.startswith("view:profiles:"):
         return "pages-profiles"
+    if e.key.startswith("view:evidence:"):
+        return "pages-evidence"
     return "pages-organizations"
 
 
@@ -1040,6 +1238,7 @@ def test_authorization_grid(grid: Grid, part: str, figure):
         clients[role] = Client()
         clients[role].force_login(grid.world.users[role])
     clients[OPERATOR].force_login(grid.operator)
+    restore_evidence_files(grid)
     violations: list[Violation] = []
     endpoints = [e for e in ENDPOINTS if family(e) == part]
     checked = 0
@@ -1070,7 +1269,13 @@ def test_an_api_token_signs_nobody_in_on_the_pages(grid: Grid):
         cache.clear()
         url = url_for(e, grid, "owner", "own")
         with transaction.atomic():
-            response = send(Client(), e, url, {"Authorization": f"Bearer {grid.tokens['owner']}"})
+            response = send(
+                Client(),
+                e,
+                url,
+                {"Authorization": f"Bearer {grid.tokens['owner']}"},
+                body_for(e, grid, "own"),
+            )
             transaction.set_rollback(True)
         if e.anonymous is not None:
             assert response.status_code == e.anonymous, (e.key, response.status_code)

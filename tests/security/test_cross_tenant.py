@@ -26,6 +26,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -41,7 +42,14 @@ from csfpilot.webapp.config.api import api
 from csfpilot.webapp.organizations.models import Invitation, Membership, Organization
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles import services
-from tests.security.test_authz_grid import ENDPOINTS, Grid, build_grid, url_for
+from tests.security.test_authz_grid import (
+    ENDPOINTS,
+    Grid,
+    body_for,
+    build_grid,
+    restore_evidence_files,
+    url_for,
+)
 
 MARK = "ZQX"  # every marker starts so; nothing else in the app does
 MARK_RE = re.compile(r"ZQX[AB]-[a-z-]+-\d+")
@@ -111,10 +119,37 @@ def _seed(access, profile_id: int, side: str, counter: Iterator[int]) -> list[st
         },
     )
     services.take_snapshot(access, profile_id, label=mark("snapshot-label"))
+    _seed_evidence(access, profile_id, mark)
     community = services.create_profile(access, name=mark("community-name"), kind="community")
     assert community.pk
     assert action.code
     return marks
+
+
+def _seed_evidence(access, profile_id: int, mark) -> None:
+    """An item with markers in every text of it, a version, a link, a review and a request."""
+    from csfpilot.webapp.evidence import services as evidence
+
+    item = evidence.add_item(
+        access,
+        evidence.ItemFields(
+            title=mark("evidence-title"),
+            description=mark("evidence-description"),
+            source=mark("evidence-source"),
+            owner_name=mark("evidence-owner"),
+        ),
+        evidence.Content(statement=mark("evidence-statement"), note=mark("evidence-note")),
+    )
+    link = evidence.link(access, item.pk, profile_id, "ID.AM-01", statement=mark("link-statement"))
+    evidence.review(access, link.pk, "insufficient", mark("review-comment"))
+    evidence.ask(
+        access,
+        profile_id,
+        ["ID.AM-01"],
+        assignee_id=access.membership.user_id,
+        due=date(2030, 1, 1),
+        note=mark("request-note"),
+    )
 
 
 def build_tenants() -> Tenants:
@@ -203,6 +238,10 @@ def fillings(route: str, t: Tenants) -> Iterator[str]:
         "format": ["json", "yaml"],
         "q": [MARK, "asset"],
         "uidb36": ["1"],
+        "item": [str(a.item), str(b.item), *_evidence_ids(t, "item")],
+        "number": ["1"],
+        "link": [str(a.link), str(b.link), *_evidence_ids(t, "link")],
+        "req": [str(a.req), str(b.req), *_evidence_ids(t, "req")],
         "provider_id": ["nowhere"],
     }
     names = [next(x for x in mt.groups() if x) for mt in PARAM.finditer(route)]
@@ -215,10 +254,25 @@ def fillings(route: str, t: Tenants) -> Iterator[str]:
         yield PARAM.sub(lambda _mt, it=it: next(it), route)
 
 
+def _evidence_ids(t: Tenants, what: str) -> list[str]:
+    """The ids of A's and B's seeded (marked) evidence rows, besides the grid's own."""
+    from csfpilot.webapp.evidence import models as em
+
+    model = {"item": em.EvidenceItem, "link": em.EvidenceLink, "req": em.EvidenceRequest}[what]
+    g = t.grid
+    skip = {getattr(g.own, what), getattr(g.foreign, what)}
+    return [
+        str(pk)
+        for pk in model.objects.order_by("pk").values_list("pk", flat=True)
+        if pk not in skip
+    ]
+
+
 def _crawl(t: Tenants, role: str) -> tuple[int, dict[str, set[str]], set[str]]:
     """Fetch every filled read route as ``role`` of A; (requests, leaks, A markers seen)."""
     client = Client()
     client.force_login(t.grid.world.users[role])
+    restore_evidence_files(t.grid)
     leaks: dict[str, set[str]] = {}
     seen_a: set[str] = set()
     requests = 0
@@ -308,10 +362,32 @@ def protected_state(t: Tenants) -> State:
         rows(
             f"b-{label}", model.objects.filter(profile__organization_id=b_org), *every_field(model)
         )
+    from csfpilot.webapp.evidence import models as em
+
+    for label, model, org_field in (
+        ("evidence-item", em.EvidenceItem, "organization_id"),
+        ("evidence-version", em.EvidenceVersion, "item__organization_id"),
+        ("evidence-link", em.EvidenceLink, "item__organization_id"),
+        ("evidence-request", em.EvidenceRequest, "organization_id"),
+    ):
+        rows(label, model.objects.all(), org_field)
+        rows(f"b-{label}", model.objects.filter(**{org_field: b_org}), *every_field(model))
     return state
 
 
-OWNED = ("membership", "invitation", "token", "profile", "outcome", "action", "snapshot")
+OWNED = (
+    "membership",
+    "invitation",
+    "token",
+    "profile",
+    "outcome",
+    "action",
+    "snapshot",
+    "evidence-item",
+    "evidence-version",
+    "evidence-link",
+    "evidence-request",
+)
 
 
 def forbidden_changes(before: State, after: State, a_org: int) -> list[str]:
@@ -363,7 +439,11 @@ def attempts(t: Tenants) -> list[Attempt]:
             continue
         for scope in ("other", "foreign") if e.names_objects else ("other",):
             url = url_for(e, g, "owner", scope)
-            out.append(Attempt(f"{e.key} [{scope}]", e.method, url, e.body, api=e.is_api))
+            body = body_for(e, g, scope)
+            if e.is_api:
+                out.append(Attempt(f"{e.key} [{scope}]", e.method, url, body, api=True))
+            else:
+                out.append(Attempt(f"{e.key} [{scope}]", e.method, url, form=body, api=False))
     # 2. Re-parenting: A's profile into B, an action onto B's profile, B's into A.
     moves = {
         "organization": "globex",
