@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from csfpilot.core.profiles import BUILTIN_SCALES
@@ -127,7 +127,7 @@ FIELD_NAMES = {
     "comment": _("Comment"),
     "assignee": _("Asked of"),
     "due": _("Due"),
-    "note": _("Note"),
+    "note": pgettext_lazy("a written note", "Note"),
     "state": _("State"),
     "retired": _("Retired"),
 }

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from csfpilot.core.evidence import Confidentiality, EvidenceKind, ReviewState
 from csfpilot.webapp.evidence import models as m
@@ -222,7 +223,7 @@ class RequestForm(forms.Form):
     assignee = forms.ChoiceField(label=_("Ask"))
     due = forms.DateField(label=_("Due"), widget=DateInput())
     note = forms.CharField(
-        label=_("Note"),
+        label=pgettext_lazy("a written note", "Note"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
