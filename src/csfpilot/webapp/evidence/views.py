@@ -267,6 +267,7 @@ def _render_item(
     members = page_queries.members(access)
     profiles = page_queries.profile_choices(access)
     may_change = page_queries.may_change(access, row)
+    fresh = queries.item_freshness(row, today)
     return render(
         request,
         "evidence/item.html",
@@ -274,7 +275,7 @@ def _render_item(
             **base_context(access, "library"),
             "item": row,
             "here": row.title,
-            "freshness": queries.item_freshness(row, today),
+            "freshness": fresh,
             "versions": list(row.versions.all()),
             "links": page_queries.link_rows(access, row),
             "may_change": may_change,
@@ -288,7 +289,7 @@ def _render_item(
             "conflict": conflict,
             "cited_by_snapshots": row.snapshots.count(),
             "cited_by_scans": row.scan_imports.count(),
-            "expired": queries.item_freshness(row, today) is Freshness.EXPIRED,
+            "expired": fresh is Freshness.EXPIRED,
         },
         status=status,
     )
