@@ -44,10 +44,12 @@ SUITES: list[tuple[str, str]] = [
     ("http", "bench.http_load"),
     # Sector benchmark aggregates over every organization of the data set.
     ("aggregates", "bench.aggregates"),
+    # The evidence pages and coverage, with 50 evidence items per organization.
+    ("evidence", "bench.evidence"),
 ]
 # The suites that work on the data set and take its size and seed; the others measure the
 # same at any size, so a run at another size than the default runs only these unless asked.
-SIZED = {"profiles", "http", "aggregates"}
+SIZED = {"profiles", "http", "aggregates", "evidence"}
 
 
 def results_file(orgs: int) -> Path:

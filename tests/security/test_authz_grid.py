@@ -151,6 +151,14 @@ def ok(*codes: int) -> frozenset[int]:
 
 ORG = "/orgs/{org}"
 PRO = ORG + "/profiles/{profile}"
+EV = ORG + "/evidence"
+EVIDENCE_FILE = b"date,event\n2026-01-01,backup ok\n"
+EVIDENCE_FIELDS = {
+    "title": "Backup log",
+    "kind": "record",
+    "source_kind": "tool",
+    "confidentiality": "internal",
+}
 API = "/api/organizations/{org}"
 APIP = API + "/profiles/{profile}"
 
@@ -852,6 +860,130 @@ ENDPOINTS = [
         "POST",
         {"accept": True},
     ),
+    # -- the evidence library (the grid's item is the contributor's own, its link is on
+    # GV.OC-01, which is assigned to them, and its request is addressed to them) -------------
+    Endpoint("view:evidence:library", EV + "/", P.VIEW),
+    Endpoint("view:evidence:add", EV + "/new/", P.ADD_EVIDENCE),
+    Endpoint(
+        "view:evidence:add_file",
+        EV + "/new/file/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {f"file-{k}": v for k, v in EVIDENCE_FIELDS.items()},
+        upload=EVIDENCE_FILE,
+    ),
+    Endpoint(
+        "view:evidence:add_link",
+        EV + "/new/link/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {**{f"link-{k}": v for k, v in EVIDENCE_FIELDS.items()}, "link-url": "https://x.test/"},
+    ),
+    Endpoint(
+        "view:evidence:add_attestation",
+        EV + "/new/attestation/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {
+            **{f"attestation-{k}": v for k, v in EVIDENCE_FIELDS.items()},
+            "attestation-statement": "We attest.",
+        },
+    ),
+    Endpoint("view:evidence:due", EV + "/due/", P.VIEW),
+    Endpoint("view:evidence:outcomes", EV + "/outcomes/?profile={profile}", P.VIEW),
+    Endpoint("view:evidence:item", EV + "/{item}/", P.VIEW),
+    Endpoint(
+        "view:evidence:item_edit",
+        EV + "/{item}/edit/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {**EVIDENCE_FIELDS, "version": "1"},
+    ),
+    Endpoint(
+        "view:evidence:item_version",
+        EV + "/{item}/versions/new/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        upload=EVIDENCE_FILE + b"2026-02-01,backup ok\n",
+    ),
+    Endpoint("view:evidence:download", EV + "/{item}/versions/1/download/", P.VIEW),
+    Endpoint("view:evidence:item_retire", EV + "/{item}/retire/", P.ADD_EVIDENCE, 302, "POST"),
+    Endpoint(
+        "view:evidence:item_remove",
+        EV + "/{item}/remove/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {"confirm": "on"},
+    ),
+    Endpoint(
+        "view:evidence:item_link",
+        EV + "/{item}/links/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {"profile": "{profile}", "outcomes": "GV.OC-01", "side": "target"},
+    ),
+    Endpoint(
+        "view:evidence:link_new",
+        EV + "/links/new/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {"item": "{item}", "profile": "{profile}", "outcomes": "GV.OC-01", "side": "target"},
+    ),
+    Endpoint(
+        "view:evidence:link_review",
+        EV + "/links/{link}/review/",
+        P.REVIEW_EVIDENCE,
+        302,
+        "POST",
+        {"state": "accepted"},
+    ),
+    Endpoint(
+        "view:evidence:link_remove", EV + "/links/{link}/unlink/", P.ADD_EVIDENCE, 302, "POST"
+    ),
+    Endpoint("view:evidence:requests", EV + "/requests/", P.VIEW),
+    Endpoint("view:evidence:request_new", EV + "/requests/new/", P.REVIEW_EVIDENCE),
+    Endpoint(
+        "view:evidence:request_new",
+        EV + "/requests/new/",
+        P.REVIEW_EVIDENCE,
+        302,
+        "POST",
+        {
+            "profile": "{profile}",
+            "outcomes": "GV.OC-01",
+            "assignee": "{contributor}",
+            "due": "2027-01-01",
+        },
+    ),
+    Endpoint("view:evidence:request", EV + "/requests/{request}/", P.VIEW),
+    Endpoint(
+        "view:evidence:request_submit",
+        EV + "/requests/{request}/submit/",
+        P.ADD_EVIDENCE,
+        302,
+        "POST",
+        {"items": "{item}", "kind": "other"},
+    ),
+    # The grid's request is open, not yet answered: deciding is refused with a message.
+    Endpoint(
+        "view:evidence:request_decide",
+        EV + "/requests/{request}/decide/",
+        P.REVIEW_EVIDENCE,
+        302,
+        "POST",
+        {"decision": "accept"},
+    ),
+    # -- background jobs and sector benchmarks ---------------------------------------------------
+    Endpoint("view:jobs:list", ORG + "/jobs/", P.VIEW),
+    # No job of that id in any organization: members get 404 like everyone else.
     # -- background jobs and sector benchmarks ---------------------------------------------------
     Endpoint("view:jobs:list", ORG + "/jobs/", P.VIEW),
     # No job of that id in any organization: members get 404 like everyone else.
@@ -1306,6 +1438,8 @@ def family(e: Endpoint) -> str:
         return "pages-operator"
     if e.key.startswith("view:profiles:"):
         return "pages-profiles"
+    if e.key.startswith("view:evidence:"):
+        return "pages-evidence"
     return "pages-organizations"
 
 

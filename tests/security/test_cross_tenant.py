@@ -262,6 +262,13 @@ def fillings(route: str, t: Tenants) -> Iterator[str]:
         "item_id": [str(a.item), str(a.note), str(b.item), str(b.note)],
         "link_id": [str(a.link), str(b.link)],
         "request_id": [str(a.request), str(b.request)],
+        # The evidence pages name the same objects more briefly.
+        "item": [str(a.item), str(a.note), str(b.item), str(b.note)],
+        "link": [str(a.link), str(b.link)],
+        "req": [str(a.request), str(b.request)],
+        "scan_id": [str(a.scan), str(b.scan)],
+        "series": ["bandit | "],
+        "outcome": ["PR.PS-06"],
         "number": ["1", "2"],
         "provider_id": ["nowhere"],
     }

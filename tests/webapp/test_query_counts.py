@@ -3,9 +3,10 @@
 Each request is made over real HTTP through the app (the test client, with the
 session, the permission layer and the templates) twice: once in a small world —
 one organization, one profile with five outcomes rated, one action, one
-snapshot — and once after the world has grown: all 106 outcomes rated with an
-owner each, twenty profiles, ten organizations with profiles of their own, ten
-actions and five snapshots. The number of queries must be the same.
+snapshot, one evidence item linked and one request — and once after the world has
+grown: all 106 outcomes rated with an owner each, twenty profiles, ten
+organizations with profiles of their own, ten actions, five snapshots, 21 evidence
+items linked to up to five outcomes each and 21 requests. The number of queries must be the same.
 
 Each request is made once before it is counted, so that what the process reads
 once and keeps (a framework release's outcome list, the crosswalks) is not
@@ -21,6 +22,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from csfpilot.webapp.evidence import services as evidence
+from csfpilot.webapp.evidence.models import EvidenceItem
 from csfpilot.webapp.organizations.models import Membership, Organization
 from csfpilot.webapp.organizations.permissions import require
 from csfpilot.webapp.organizations.roles import Permission
@@ -66,12 +69,34 @@ def _action(world: World, row: m.Profile, i: int, code: str) -> None:
     )
 
 
+def _evidence(world: World, row: m.Profile, i: int, codes: list[str]) -> None:
+    """An item linked to ``codes`` (the first accepted), with a request on them."""
+    access = world.access("owner")
+    item = evidence.add_item(
+        access,
+        evidence.ItemFields(
+            title=f"Evidence {i}",
+            owner_id=world.users["assessor"].pk,
+            valid_until=date(2027, 1, i % 28 + 1),
+        ),
+        evidence.Content(statement=f"Statement {i}"),
+    )
+    for j, code in enumerate(codes):
+        link = evidence.link(access, item.pk, row.pk, code)
+        if j == 0:
+            evidence.review(access, link.pk, "accepted")
+    evidence.ask(
+        access, row.pk, codes, assignee_id=world.users["contributor"].pk, due=date(2026, 1, 1)
+    )
+
+
 def _small(world: World) -> m.Profile:
     row = world.profile("Whole company")
     for i, code in enumerate(SMALL_RATED):
         _rate(world, row, code, i)
     _action(world, row, 0, SMALL_RATED[0])
     services.take_snapshot(world.access("owner"), row.pk, label="first review")
+    _evidence(world, row, 0, [SMALL_RATED[0]])
     return row
 
 
@@ -90,6 +115,8 @@ def _grow(world: World, row: m.Profile) -> None:
         _action(world, row, i, code)
     for i in range(4):
         services.take_snapshot(world.access("owner"), row.pk, label=f"review {i}")
+    for i in range(1, 21):
+        _evidence(world, row, i, codes[i : i + 5])
     for i in range(19):
         other = world.profile(f"Unit {i:02d}", scope_type="business-unit", scope_name=f"U{i}")
         _rate(world, other, codes[i], i)
@@ -107,6 +134,7 @@ def _urls(row: m.Profile) -> dict[str, str]:
     page = f"/orgs/acme/profiles/{row.pk}"
     api = f"/api/organizations/acme/profiles/{row.pk}"
     first_snapshot = m.Snapshot.objects.filter(profile=row).order_by("taken_at", "id").first()
+    first_item = EvidenceItem.objects.order_by("pk").values_list("pk", flat=True)[0]
     return {
         "profile list page": "/orgs/acme/profiles/",
         "overview page": f"{page}/",
@@ -118,6 +146,12 @@ def _urls(row: m.Profile) -> dict[str, str]:
         "compare page": f"{page}/compare/?before=snapshot:{first_snapshot.pk}"
         f"&after=profile:{row.pk}",
         "outcome page": f"{page}/outcomes/PR.AA-01/",
+        "evidence library page": "/orgs/acme/evidence/",
+        "evidence item page": f"/orgs/acme/evidence/{first_item}/",
+        "evidence due page": "/orgs/acme/evidence/due/?days=90",
+        "evidence requests page": "/orgs/acme/evidence/requests/?state=all",
+        "evidence outcomes page": f"/orgs/acme/evidence/outcomes/?profile={row.pk}",
+        "organization home page": "/orgs/acme/",
         "profiles (API)": "/api/organizations/acme/profiles",
         "outcomes (API)": f"{api}/outcomes",
         "gaps (API)": f"{api}/gaps",

@@ -46,6 +46,7 @@ NOT_PAGES = frozenset(
         "view:profiles:exchange_export",
         "view:audit:export_csv",
         "view:audit:export_json",
+        "view:evidence:download",
     }
 )
 
@@ -75,7 +76,11 @@ def build_demo_world() -> DemoWorld:
     upload = SimpleUploadedFile("p.yaml", PROFILE_FILE, content_type="application/yaml")
     response = client.post(f"/orgs/{org.slug}/jobs/import/", {"file": upload})
     assert response.status_code == 302, response.status_code
+    item, req = _evidence(org, owner, profile)
     ids = {
+        "item": item,
+        "req": req,
+        "request": req,
         "org": org.slug,
         "profile": profile.pk,
         "community": community.pk,
@@ -86,6 +91,43 @@ def build_demo_world() -> DemoWorld:
         "dataset": MappingDataset.objects.order_by("key").values_list("key", flat=True)[0],
     }
     return DemoWorld(org.slug, ids, owner)
+
+
+def _evidence(org, owner, profile) -> tuple[int, int]:
+    """An expiring file item linked to an outcome and reviewed, and an open request."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from csfpilot.webapp.evidence import blobs
+    from csfpilot.webapp.evidence import services as evidence
+    from csfpilot.webapp.organizations.permissions import require
+    from csfpilot.webapp.organizations.roles import Permission
+
+    access = require(owner, org.slug, Permission.VIEW)
+    spooled = blobs.spool([b"date,event\n2026-01-01,ok\n"], filename="log.csv", organization=org)
+    item = evidence.add_item(
+        access,
+        evidence.ItemFields(
+            title="Backup log",
+            kind="record",
+            owner_id=owner.pk,
+            valid_until=timezone.localdate() + timedelta(days=10),
+            review_interval_days=30,
+        ),
+        evidence.Content(spooled=spooled, filename="log.csv", note="export"),
+    )
+    link = evidence.link(access, item.pk, profile.pk, "GV.OC-01", statement="daily backups")
+    evidence.review(access, link.pk, "insufficient", "older than the policy asks")
+    req = evidence.ask(
+        access,
+        profile.pk,
+        ["GV.OC-01"],
+        assignee_id=owner.pk,
+        due=timezone.localdate() - timedelta(days=1),
+        note="the newest export",
+    )
+    return item.pk, req.pk
 
 
 def grid_pages(world: DemoWorld) -> Iterator[tuple[str, str]]:
@@ -127,6 +169,11 @@ def more_pages(world: DemoWorld) -> Iterator[tuple[str, str]]:
     community = world.ids["community"]
     yield "view:profiles:overview", f"/orgs/{world.org}/profiles/{community}/"
     yield "view:profiles:dashboard", f"/orgs/{world.org}/profiles/{community}/dashboard/"
+    for form in ("link", "attestation"):
+        yield "view:evidence:add", f"/orgs/{world.org}/evidence/new/?form={form}"
+    yield "view:evidence:library", f"/orgs/{world.org}/evidence/?tab=retired"
+    yield "view:evidence:requests", f"/orgs/{world.org}/evidence/requests/?state=all"
+    yield "view:evidence:due", f"/orgs/{world.org}/evidence/due/?days=90"
     yield "not found", "/no-such-page/"
     yield "not found", "/frameworks/no-such-framework/"
 
@@ -137,6 +184,8 @@ BAD_FORMS = [
     ("view:profiles:create", "/orgs/{org}/profiles/new/", {"name": "", "scale": "nope"}),
     ("view:accounts:tokens", "/accounts/tokens/", {"name": "", "days": "0"}),
     ("view:profiles:import", "/orgs/{org}/profiles/import/", {}),
+    ("view:evidence:add_file", "/orgs/{org}/evidence/new/file/", {"file-title": ""}),
+    ("view:evidence:request_new", "/orgs/{org}/evidence/requests/new/", {"outcomes": ""}),
 ]
 
 

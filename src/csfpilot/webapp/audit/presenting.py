@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from csfpilot.core.profiles import BUILTIN_SCALES
 from csfpilot.webapp.audit.models import AuditEvent
+from csfpilot.webapp.evidence import labels as evidence_labels
 from csfpilot.webapp.organizations.roles import Role
 from csfpilot.webapp.organizations.sectors import Sector
 from csfpilot.webapp.profiles.labels import (
@@ -59,6 +60,10 @@ OBJECT_TYPES = {
     "account": _("Account"),
     "mfa": _("Two-factor authentication"),
     "password": _("Password"),
+    "evidence": _("Evidence item"),
+    "evidence-link": _("Evidence link"),
+    "evidence-request": _("Evidence request"),
+    "scan-import": _("Scanner results import"),
 }
 # A bulk event lists every object; the page shows this many, the exports all of them.
 ITEMS_SHOWN = 25
@@ -102,6 +107,37 @@ FIELD_NAMES = {
     "management_target": _("Risk management: target Tier"),
     "management_current_rationale": _("Risk management: current Tier rationale"),
     "management_target_rationale": _("Risk management: target Tier rationale"),
+    # Evidence items, their links and requests.
+    "form": _("Form"),
+    "source": _("Source"),
+    "collected_on": _("Collected on"),
+    "effective_from": _("Effective from"),
+    "valid_until": _("Valid until"),
+    "review_interval_days": _("Review interval (days)"),
+    "confidentiality": _("Confidentiality label"),
+    "version": _("Version"),
+    "url": _("Link"),
+    "statement": _("Statement"),
+    "item": _("Evidence item"),
+    "items": _("Evidence items"),
+    "outcome": _("Outcome"),
+    "outcomes": _("Outcomes"),
+    "profile": _("Profile"),
+    "side": _("Side"),
+    "review": _("Review"),
+    "comment": _("Comment"),
+    "assignee": _("Asked of"),
+    "due": _("Due"),
+    "note": pgettext_lazy("a written note", "Note"),
+    "state": _("State"),
+    "retired": _("Retired"),
+    # Scanner results imports.
+    "tool": _("Tool"),
+    "scope": _("Scanned scope"),
+    "findings": _("Findings"),
+    "mapped": _("Mapped to outcomes"),
+    "unmapped": _("Not mapped, per reason"),
+    "contradicted": _("Contradicted outcomes"),
 }
 # Digests are told apart by their first digits; the downloads keep them whole.
 _DIGESTS = frozenset({"sha256", "digest"})
@@ -111,7 +147,12 @@ _CHOICES: dict[str, dict[Any, Any]] = {
     "priority": PRIORITY_LABELS,
     "current_priority": PRIORITY_LABELS,
     "status": STATUS_LABELS,
-    "kind": KIND_LABELS,
+    # A profile's kinds and an evidence item's kinds share no value.
+    "kind": {**KIND_LABELS, **evidence_labels.KIND_LABELS},
+    "confidentiality": evidence_labels.CONFIDENTIALITY_LABELS,
+    "review": evidence_labels.REVIEW_LABELS,
+    "side": evidence_labels.SIDE_LABELS,
+    "form": evidence_labels.FORM_LABELS,
     "scope_type": SCOPE_LABELS,
     "role": dict(Role.choices),
     "sector": dict(Sector.choices),

@@ -6,3 +6,9 @@ class EvidenceConfig(AppConfig):
     name = "csfpilot.webapp.evidence"
     label = "evidence"
     verbose_name = _("Evidence")
+
+    def ready(self) -> None:
+        from csfpilot.webapp.evidence.panels import EVIDENCE
+        from csfpilot.webapp.organizations.panels import register
+
+        register(EVIDENCE)

@@ -378,3 +378,30 @@ class SnapshotEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot_id} cites {self.version_id}"
+
+
+class ReminderSent(models.Model):
+    """An e-mail reminder sent, so that the same one goes out at most once a day.
+
+    ``subject`` is what it was about: ``item`` (an item expiring soon, to its owner) or
+    ``request`` (an overdue request, to the member asked).
+    """
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(max_length=10)
+    object_id = models.PositiveIntegerField()
+    day = models.DateField()
+    recipient = models.EmailField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "object_id", "day"], name="evidence_reminder_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.object_id} on {self.day}"

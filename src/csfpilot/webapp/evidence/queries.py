@@ -209,13 +209,21 @@ def _latest_tallies(profile: pm.Profile) -> dict[str, tuple[int, int, int]]:
     return {code: (t[0], t[1], t[2]) for code, t in totals.items()}
 
 
-def coverage(profile: pm.Profile, *, today: date, top_level: Any = None) -> Coverage:
+def coverage(
+    profile: pm.Profile,
+    *,
+    today: date,
+    top_level: Any = None,
+    states: dict[str, OutcomeEvidence] | None = None,
+) -> Coverage:
     """Coverage per Function and the dashboard's counts.
 
     ``top_level(code)`` names an outcome's Function (defaults to the part
-    before the dot, which is CSF 2.0's layout).
+    before the dot, which is CSF 2.0's layout). A page that has read
+    :func:`profile_states` already passes them as ``states``.
     """
-    states = profile_states(profile, today=today)
+    if states is None:
+        states = profile_states(profile, today=today)
     fn = top_level or (lambda code: code.split(".", 1)[0])
     by_function: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     counts: Counter[str] = Counter()

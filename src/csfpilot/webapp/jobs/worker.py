@@ -7,28 +7,34 @@ one when it ends, with its outcome; and, as it starts and after each job, the
 recovery of jobs whose worker died while running them (``services.recover_stalled``),
 at most hourly, the deletion of jobs ended more than ``CSFPILOT_JOB_KEEP_DAYS`` ago,
 every ``CSFPILOT_AUDIT_CHECKPOINT_MINUTES`` a signed checkpoint of the audit chains' heads
-(:mod:`csfpilot.webapp.audit.checkpoints`); and, all along, a sign of life the Jobs page
+(:mod:`csfpilot.webapp.audit.checkpoints`); once a day the evidence reminders
+(:mod:`csfpilot.webapp.evidence.reminders`); and, all along, a sign of life the Jobs page
 reads (:mod:`csfpilot.webapp.jobs.beats`).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks.signals import task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
 
 from csfpilot.webapp.audit import checkpoints
+from csfpilot.webapp.evidence import reminders
 from csfpilot.webapp.jobs.beats import Heartbeat
 from csfpilot.webapp.jobs.models import Job
 from csfpilot.webapp.jobs.services import prune_finished, recover_stalled
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class _Housekeeping:
     last_prune: datetime | None = None
     last_checkpoint: datetime | None = None
     _checkpoint_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    reminded_on: date | None = None
+    _reminder_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __call__(self) -> None:
         # Ended jobs are kept CSFPILOT_JOB_KEEP_DAYS (0: for ever); looked at hourly at most.
@@ -76,6 +84,7 @@ class _Housekeeping:
             self.last_prune = now
             prune_finished(timedelta(days=days), now)
         self.checkpoint_if_due()
+        self.reminders_if_due()
         for job in recover_stalled(now):
             if self.on_event is not None:
                 self.on_event(_job_event("recovered", job))
@@ -93,6 +102,26 @@ class _Housekeeping:
                 return
             self.last_checkpoint = now
         checkpoints.write(now)
+
+    def reminders_if_due(self) -> None:
+        """The evidence reminders, once a day (each is remembered, so a second worker or a
+        restart the same day sends nothing twice)."""
+        today = timezone.localdate()
+        with self._reminder_lock:
+            if self.reminded_on == today:
+                return
+            self.reminded_on = today
+        try:
+            reminders.send_all(today)
+        except DatabaseError as exc:
+            # A busy database: tomorrow's run names these items again if still due.
+            logger.warning("evidence reminders not sent: %s", exc)
+            self.reminded_on = None
+
+    def on_beat(self) -> None:
+        """What an idle worker does with each sign of life."""
+        self.checkpoint_if_due()
+        self.reminders_if_due()
 
 
 def make_worker(*, burst: bool = False, interval: float = 1.0, max_jobs: int | None = None) -> Any:
@@ -125,9 +154,7 @@ def run_worker(
     """
     worker = make_worker(burst=burst, interval=interval, max_jobs=max_jobs)
     housekeeping = _Housekeeping(on_event)
-    heartbeat = Heartbeat(
-        worker.worker_id, parent_pid=parent_pid, on_beat=housekeeping.checkpoint_if_due
-    )
+    heartbeat = Heartbeat(worker.worker_id, parent_pid=parent_pid, on_beat=housekeeping.on_beat)
 
     def started(sender: Any, task_result: Any, **kwargs: Any) -> None:
         if on_event is not None:

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from csfpilot.core.errors import InputRefused
 from csfpilot.core.profiles import ProfileKind, Scale, Side, key_of_level
+from csfpilot.webapp.evidence import outcome_panel
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import page_queries, queries, services, storage
@@ -69,6 +70,7 @@ class AnswerCard:
     conflict: list[dict[str, Any]] = field(default_factory=list)
     conflict_error: StaleEdit | None = None
     error: str = ""
+    evidence: Any = None  # the outcome's evidence panel (evidence.outcome_panel)
 
     @property
     def dom(self) -> str:
@@ -249,6 +251,12 @@ def _page_context(
             )
             for o in shown
         ]
+    # One read of the profile's evidence states per page, whatever the number of cards.
+    panels, evidence_shared = outcome_panel.for_cards(
+        access, detail.profile, [(c.view.code, c.view.row.owner_id) for c in cards]
+    )
+    for card in cards:
+        card.evidence = panels.get(card.view.code)
     codes = [o.code for o in detail.outcomes]
     if mode == "category":
         categories = [g.code for g, _ in detail.groups(_category_level(detail.framework))]
@@ -288,6 +296,7 @@ def _page_context(
         "hotkeys": [o for o in cards[0].options] if cards else [],
         "member_emails": page_queries.member_emails(access) if can_assign else [],
         "priority_labels": PRIORITY_LABELS,
+        **evidence_shared,
     }
 
 

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from csfpilot.core.errors import ConflictError, InputRefused, NotFound
 from csfpilot.core.profiles import TIER_ASPECTS, ActionStatus, ProfileKind, Tier, plan_progress
 from csfpilot.webapp.audit import services as audit
+from csfpilot.webapp.evidence import dashboard_panel, outcome_panel
 from csfpilot.webapp.organizations.context import SESSION_KEY
 from csfpilot.webapp.organizations.decorators import org_view
 from csfpilot.webapp.organizations.forms import refuse
@@ -366,7 +367,9 @@ def dashboard(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
         gaps = board.gap_view(**_gap_filters(request))
     except InputRefused:
         gaps = board.gap_view()
-    gap_context = _gap_list_context(access, board.profile, gaps, request)
+    # The profile's evidence states are read once, for the gap list and the evidence panel.
+    states = outcome_panel.states(board.profile)
+    gap_context = _gap_list_context(access, board.profile, gaps, request, states=states)
     if request.htmx and request.htmx.target == "gap-list":
         return render(request, "profiles/_gap_list.html", gap_context)
     slug = access.organization.slug
@@ -390,6 +393,7 @@ def dashboard(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
             "category_level": categories,
             "assess_url": reverse("profiles:assess", args=[slug, pk]),
             "plan": board.plan,
+            "evidence": dashboard_panel.panel(access, board.profile, states),
         },
     )
 
@@ -413,7 +417,12 @@ def _score_rows(board: queries.Dashboard) -> list[dict[str, Any]]:
 
 
 def _gap_list_context(
-    access: Access, row: m.Profile, gaps: queries.GapView, request: HttpRequest
+    access: Access,
+    row: m.Profile,
+    gaps: queries.GapView,
+    request: HttpRequest,
+    *,
+    states: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     functions = [
         (g.code, f"{g.code} {FUNCTION_NAMES.get(g.code) or g.title.title()}")
@@ -426,6 +435,8 @@ def _gap_list_context(
     show_all = request.GET.get("all") == "1"
     shown = gaps.outcomes if show_all else gaps.outcomes[:GAPS_SHOWN]
     slug = access.organization.slug
+    if states is None and row.kind != ProfileKind.COMMUNITY.value:
+        states = outcome_panel.states(row)
     items = [
         {
             "gap": g,
@@ -436,6 +447,7 @@ def _gap_list_context(
             "points": round(float(g.gap * 100), 1),
             "priority": PRIORITY_LABELS.get(g.priority) if g.priority else None,
             "actions": in_plan.get(g.outcome, []),
+            "evidence": outcome_panel.badge(states.get(g.outcome)) if states else None,
         }
         for i, g in enumerate(shown, start=1)
     ]
