@@ -32,8 +32,10 @@ class OutcomePanel:
     can_link: bool = False
 
 
-def states(profile: pm.Profile, today: date | None = None) -> dict[str, queries.OutcomeEvidence]:
-    return queries.profile_states(profile, today=today or timezone.localdate())
+def states(
+    profile: pm.Profile, today: date | None = None, *, ratings: dict[str, Any] | None = None
+) -> dict[str, queries.OutcomeEvidence]:
+    return queries.profile_states(profile, today=today or timezone.localdate(), ratings=ratings)
 
 
 def badge(evidence: queries.OutcomeEvidence | None) -> dict[str, Any] | None:

@@ -121,6 +121,7 @@ class OutcomeEvidence:
 
     code: str
     state: EvidenceState
+    rated: bool = False  # a Current rating is given
     accepted: int = 0
     pending: int = 0
     expired: int = 0
@@ -139,14 +140,17 @@ class Coverage:
     counts: Counter[str] = field(default_factory=Counter)
 
 
-def profile_states(profile: pm.Profile, *, today: date) -> dict[str, OutcomeEvidence]:
-    """Every included outcome's evidence state, keyed by outcome id."""
+def profile_states(
+    profile: pm.Profile, *, today: date, ratings: dict[str, Any] | None = None
+) -> dict[str, OutcomeEvidence]:
+    """Every included outcome's evidence state, keyed by outcome id.
+
+    ``ratings`` ({outcome: Current level key or None} of the included outcomes), when the
+    caller has them already (a page served from the answer cache), saves reading them.
+    """
     scale = storage.scale_of(profile)
-    ratings = dict(
-        pm.ProfileOutcome.objects.filter(profile=profile, included=True).values_list(
-            "code", "current"
-        )
-    )
+    if ratings is None:
+        ratings = current_ratings(profile)
     links: dict[str, list[LinkView]] = defaultdict(list)
     rows = m.EvidenceLink.objects.filter(
         profile=profile, item__retired_at__isnull=True
@@ -166,6 +170,7 @@ def profile_states(profile: pm.Profile, *, today: date) -> dict[str, OutcomeEvid
         states[code] = OutcomeEvidence(
             code=code,
             state=outcome_state(level.score if level else None, mine, serious),
+            rated=key is not None,
             accepted=sum(
                 1
                 for v in mine
@@ -178,6 +183,15 @@ def profile_states(profile: pm.Profile, *, today: date) -> dict[str, OutcomeEvid
             passing=passed,
         )
     return states
+
+
+def current_ratings(profile: pm.Profile) -> dict[str, Any]:
+    """{outcome: Current level key, or None when not rated} of the included outcomes."""
+    return dict(
+        pm.ProfileOutcome.objects.filter(profile=profile, included=True).values_list(
+            "code", "current"
+        )
+    )
 
 
 def claimed_outcomes(profile: pm.Profile) -> set[str]:
@@ -227,14 +241,9 @@ def coverage(
     fn = top_level or (lambda code: code.split(".", 1)[0])
     by_function: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     counts: Counter[str] = Counter()
-    rated = dict(
-        pm.ProfileOutcome.objects.filter(profile=profile, included=True)
-        .exclude(current=None)
-        .values_list("code", "current")
-    )
     for code, state in states.items():
         counts[state.state.value] += 1
-        if code in rated:
+        if state.rated:
             pair = by_function[fn(code)]
             pair[1] += 1
             if state.accepted:
@@ -248,13 +257,16 @@ def coverage(
 
 def expiring_counts(organization: Organization, *, today: date) -> dict[int, int]:
     """How many live items expire within 30 and within 90 days (expired ones excluded)."""
-    qs = m.EvidenceItem.objects.filter(
-        organization=organization, retired_at__isnull=True, expires_on__gte=today
+    soon = m.EvidenceItem.objects.filter(
+        organization=organization,
+        retired_at__isnull=True,
+        expires_on__gte=today,
+        expires_on__lte=today + timedelta(days=90),
+    ).aggregate(
+        within_30=Count("pk", filter=Q(expires_on__lte=today + timedelta(days=30))),
+        within_90=Count("pk"),
     )
-    return {
-        30: qs.filter(expires_on__lte=today + timedelta(days=30)).count(),
-        90: qs.filter(expires_on__lte=today + timedelta(days=90)).count(),
-    }
+    return {30: soon["within_30"], 90: soon["within_90"]}
 
 
 def links_of_outcomes(profile: pm.Profile, codes: Iterable[str]) -> dict[str, list[m.EvidenceLink]]:

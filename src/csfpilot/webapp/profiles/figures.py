@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from csfpilot.core.gaps import GapAnalysis, analyse_gaps
 from csfpilot.core.profiles import OutcomeFramework, Profile, Side
@@ -100,6 +101,19 @@ class ProfileFigures:
             return group_progress(self._framework, answered, level)
 
         return self._answers.get("page-progress", (level,), build)
+
+    def current_ratings(self) -> dict[str, Any]:
+        """{outcome: Current level key or None} of the included outcomes (the evidence
+        states are worked out from them)."""
+
+        def build() -> dict[str, Any]:
+            return dict(
+                m.ProfileOutcome.objects.filter(profile=self._row, included=True).values_list(
+                    "code", "current"
+                )
+            )
+
+        return self._answers.get("page-current-ratings", (), build)
 
     def next_unanswered(self, side: Side | str = Side.CURRENT) -> str | None:
         """The first included outcome not yet rated on ``side``, in document order."""

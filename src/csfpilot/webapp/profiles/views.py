@@ -368,7 +368,7 @@ def dashboard(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     except InputRefused:
         gaps = board.gap_view()
     # The profile's evidence states are read once, for the gap list and the evidence panel.
-    states = outcome_panel.states(board.profile)
+    states = outcome_panel.states(board.profile, ratings=board.figures.current_ratings())
     gap_context = _gap_list_context(access, board.profile, gaps, request, states=states)
     if request.htmx and request.htmx.target == "gap-list":
         return render(request, "profiles/_gap_list.html", gap_context)
