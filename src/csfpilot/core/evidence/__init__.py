@@ -18,6 +18,7 @@ from csfpilot.core.evidence.findings import (
 from csfpilot.core.evidence.items import (
     Confidentiality,
     EvidenceKind,
+    EvidenceRef,
     Freshness,
     RequestState,
     ReviewState,
@@ -36,6 +37,7 @@ __all__ = [
     "CLAIM_THRESHOLD",
     "Confidentiality",
     "EvidenceKind",
+    "EvidenceRef",
     "EvidenceState",
     "Finding",
     "FindingStatus",

@@ -45,6 +45,7 @@ from csfpilot.core.profiles import (
     TierRating,
     Tiers,
 )
+from csfpilot.formats.native.evidence_refs import read_refs, refs_out
 
 FORMAT_VERSION = 1
 
@@ -78,6 +79,8 @@ OUTCOME_KEYS = (
     "target_details",
 )
 DETAIL_KEYS = ("policies", "practices", "roles", "references", "evidence")
+# Written only when a side cites library items (see evidence_refs).
+EVIDENCE_ITEMS = "evidence_items"
 TIER_KEYS = ("current", "target", "current_rationale", "target_rationale")
 ACTION_KEYS = (
     "id",
@@ -375,13 +378,14 @@ def _tiers(value: Any, where: _Where) -> Tiers:
 def _details(value: Any, where: _Where) -> Implementation:
     if value is None:
         return Implementation()
-    doc = _mapping(value, where, DETAIL_KEYS)
+    doc = _mapping(value, where, (*DETAIL_KEYS, EVIDENCE_ITEMS))
     return Implementation(
         policies=_text(doc.get("policies"), where.key("policies")),
         practices=_text(doc.get("practices"), where.key("practices")),
         roles=_text(doc.get("roles"), where.key("roles")),
         references=_text_list(doc.get("references"), where.key("references")),
         evidence=_text_list(doc.get("evidence"), where.key("evidence")),
+        evidence_items=read_refs(doc.get(EVIDENCE_ITEMS), where.key(EVIDENCE_ITEMS)),
     )
 
 
@@ -545,6 +549,8 @@ def _details_out(details: Implementation) -> dict[str, Any]:
         value = getattr(details, key)
         if value:
             out[key] = list(value) if isinstance(value, tuple) else value
+    if details.evidence_items:
+        out[EVIDENCE_ITEMS] = refs_out(details.evidence_items)
     return out
 
 

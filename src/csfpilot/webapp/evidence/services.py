@@ -624,3 +624,14 @@ def _version_values(version: m.EvidenceVersion) -> dict[str, Any]:
     if version.statement:
         values["statement"] = version.statement
     return values
+
+
+# Profile files carry evidence as text lines and references; see adoption.py.
+from csfpilot.webapp.evidence.adoption import (  # noqa: E402
+    adopt_lines,
+    adopt_profile,
+    match_refs,
+    record_citations,
+)
+
+__all__ = ["adopt_lines", "adopt_profile", "match_refs", "record_citations"]
