@@ -15,16 +15,18 @@ line names yet, and the references of its links.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from django.db import transaction
+from django.utils import timezone
 
 from csfpilot.core.evidence import EvidenceKind, EvidenceRef
 from csfpilot.core.evidence.lines import LineItem, content_hash, line_of, read_line
 from csfpilot.core.profiles import Profile, Side
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.evidence import models as m
+from csfpilot.webapp.evidence import queries
 from csfpilot.webapp.organizations.permissions import Access, PermissionMissing
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import models as pm
@@ -330,6 +332,7 @@ class Cited:
 
     line: str
     ref: EvidenceRef
+    url: str = ""  # a link item's address
 
 
 def cited(profile: pm.Profile) -> dict[tuple[str, str], list[Cited]]:
@@ -367,6 +370,7 @@ def cited(profile: pm.Profile) -> dict[tuple[str, str], list[Cited]]:
                     review=link.review,
                     valid_until=item.expires_on,
                 ),
+                version.url,
             )
         )
     return out
@@ -427,3 +431,38 @@ def record_citations(snapshot: pm.Snapshot, by_side: dict[tuple[str, str], list[
     ]
     m.SnapshotEvidence.objects.bulk_create(rows)
     return len(rows)
+
+
+# -- OSCAL ----------------------------------------------------------------------------------
+
+
+def item_path(organization_slug: str, item_id: int) -> str:
+    """Where an item lives in the app: the organization's evidence page for it.
+
+    Only that page (behind the organization's permissions) serves the file;
+    an exported document names the path, never the file itself.
+    """
+    return f"/orgs/{organization_slug}/evidence/{item_id}/"
+
+
+def href_for(
+    profile: pm.Profile, by_side: dict[tuple[str, str], list[Cited]]
+) -> Callable[[EvidenceRef], str]:
+    """An OSCAL ``href`` for each cited item: a link item's address, else its page."""
+    urls = {c.ref.id: c.url for entries in by_side.values() for c in entries if c.url}
+    slug = profile.organization.slug
+
+    def href(ref: EvidenceRef) -> str:
+        return urls.get(ref.id) or item_path(slug, ref.id)
+
+    return href
+
+
+def scan_tallies(profile: pm.Profile) -> dict[str, tuple[int, int, int]]:
+    """The newest scans' ``(passed, failed, serious)`` per outcome of the profile."""
+    states = queries.profile_states(profile, today=timezone.localdate())
+    return {
+        code: (s.passing, s.failing, s.serious)
+        for code, s in states.items()
+        if s.passing or s.failing
+    }
