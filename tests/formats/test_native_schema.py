@@ -70,7 +70,7 @@ def _base() -> dict:
             {"actions": [{"id": "A-1", "title": "t", "outcomes": [], "status": "open"}]},
             ["actions", 0, "outcomes"],
         ),
-        ({"format_version": 2}, ["format_version"]),
+        ({"format_version": 3}, ["format_version"]),
         ({"unknown": 1}, []),
     ],
 )

@@ -231,3 +231,28 @@ def test_an_archive_of_the_first_version_without_evidence_still_restores(world: 
     wipe("acme")
     restored = restore_backup(old, name="old.zip")
     assert restored.profiles == 1
+
+
+def test_a_bad_row_after_the_files_leaves_no_file_behind(world: World):
+    library(world)
+    data = make_backup("acme").data
+    wipe("acme")
+    archive = fmt.read_archive(data, name="b")
+    doc = json.loads(archive.members["organizations/acme.json"])
+    doc["evidence"]["scans"][0]["findings"][0]["secret"] = "x"
+    members = {**archive.members, "organizations/acme.json": fmt.canonical(doc)}
+    manifest = {
+        k: v for k, v in archive.manifest.items() if k not in ("format", "version", "members")
+    }
+    files = {
+        name: fmt.FileSource(
+            archive.manifest["members"][name]["sha256"],
+            size,
+            lambda name=name: archive.open_file(name),
+        )
+        for name, size in archive.files.items()
+    }
+    with pytest.raises(InputRefused, match=r"evidence\.scans\[0\]\.findings\[0\]"):
+        restore_backup(fmt.write_archive(manifest, members, files), name="late.zip")
+    assert not Organization.objects.filter(slug="acme").exists()
+    assert not [p for p in Path(blobs.storage().location).rglob("*") if p.is_file()]
