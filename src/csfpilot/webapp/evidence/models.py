@@ -153,8 +153,10 @@ class EvidenceItem(models.Model):
 class EvidenceVersion(models.Model):
     item = models.ForeignKey(EvidenceItem, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
+    # RESTRICT, not PROTECT: a file stays while a version uses it, yet an organization
+    # deleted with all its rows takes its files along.
     stored_file = models.ForeignKey(
-        StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="versions"
+        StoredFile, null=True, blank=True, on_delete=models.RESTRICT, related_name="versions"
     )
     # Shown only: the name the file had on the uploader's machine.
     filename = models.CharField(max_length=255, blank=True)
@@ -282,8 +284,8 @@ class ScanImport(models.Model):
         on_delete=models.SET_NULL,
         related_name="scan_imports",
     )
-    item = models.ForeignKey(EvidenceItem, on_delete=models.PROTECT, related_name="scan_imports")
-    version = models.ForeignKey(EvidenceVersion, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(EvidenceItem, on_delete=models.RESTRICT, related_name="scan_imports")
+    version = models.ForeignKey(EvidenceVersion, on_delete=models.RESTRICT, related_name="+")
     format = models.CharField(max_length=20)
     tool = models.CharField(max_length=200)
     tool_version = models.CharField(max_length=100, blank=True)
@@ -358,8 +360,10 @@ class SnapshotEvidence(models.Model):
     snapshot = models.ForeignKey(
         "profiles.Snapshot", on_delete=models.CASCADE, related_name="evidence_cited"
     )
-    item = models.ForeignKey(EvidenceItem, on_delete=models.PROTECT, related_name="snapshots")
-    version = models.ForeignKey(EvidenceVersion, on_delete=models.PROTECT, related_name="+")
+    # RESTRICT: an item a snapshot cites is never deleted on its own, but deleting the
+    # organization (its snapshots and items together) is allowed.
+    item = models.ForeignKey(EvidenceItem, on_delete=models.RESTRICT, related_name="snapshots")
+    version = models.ForeignKey(EvidenceVersion, on_delete=models.RESTRICT, related_name="+")
 
     class Meta:
         constraints = [
