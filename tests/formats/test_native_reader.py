@@ -164,13 +164,13 @@ def test_wrong_types_inside_an_outcome(body, line, field, message):
             None,
             "format_version",
             f"the key 'format_version' is required; this csfpilot writes format_version: "
-            f"{FORMAT_VERSION}",
+            f"1 ({FORMAT_VERSION} for a file citing evidence library items)",
         ),
         (
-            "format_version: 2\nframework: csf-2.0\nname: x\nscale: status\n",
+            "format_version: 3\nframework: csf-2.0\nname: x\nscale: status\n",
             1,
             "format_version",
-            "this file uses format_version 2; this csfpilot reads up to 1: upgrade csfpilot to "
+            "this file uses format_version 3; this csfpilot reads up to 2: upgrade csfpilot to "
             "read it",
         ),
         (

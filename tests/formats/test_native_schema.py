@@ -22,8 +22,9 @@ def test_the_schema_ships_inside_the_package_and_is_valid_draft_2020_12():
     Draft202012Validator.check_schema(schema)
     assert schema == profile_schema()
     assert schema["properties"]["format_version"] == {
-        "description": "Version of this file format.",
-        "const": 1,
+        "description": "Version of this file format: 2 when the file cites evidence library "
+        "items, 1 otherwise.",
+        "enum": [1, 2],
     }
 
 
@@ -70,7 +71,7 @@ def _base() -> dict:
             {"actions": [{"id": "A-1", "title": "t", "outcomes": [], "status": "open"}]},
             ["actions", 0, "outcomes"],
         ),
-        ({"format_version": 2}, ["format_version"]),
+        ({"format_version": 3}, ["format_version"]),
         ({"unknown": 1}, []),
     ],
 )

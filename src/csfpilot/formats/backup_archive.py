@@ -22,6 +22,13 @@ not exactly such an archive:
   member missing from or not listed in the manifest, a size or SHA-256 that
   does not match.
 
+**Files.** Version 2 adds evidence files: members under ``evidence/`` hold an
+organization's stored files, named by their SHA-256. They are streamed into
+the archive in chunks (each checked against the hash it is listed under while
+it is written) and, on reading, hashed as a stream and opened again only when
+restored (:meth:`Archive.open_file`), never held in memory whole. Version 1
+archives (no files) still read.
+
 No Django here: the web app turns an :class:`Archive` into rows.
 """
 
@@ -35,15 +42,19 @@ import re
 import stat
 import zipfile
 import zlib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from csfpilot.core.errors import InputRefused
 
 FORMAT = "csfpilot-backup"
-VERSION = 1
+VERSION = 2
+# Version 1 is version 2 without evidence files: it reads the same way.
+READABLE = (1, 2)
+# Members under this folder are files kept out of memory: hashed as streams, opened on demand.
+FILES = "evidence/"
 MANIFEST = "manifest.json"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 MiB = 1024 * 1024
@@ -97,35 +108,94 @@ def check_member_name(name: str, *, file: str = "") -> str:
 
 @dataclass(frozen=True)
 class Archive:
-    """A checked archive: its manifest and the bytes of every other member, by name."""
+    """A checked archive: its manifest, the bytes of every JSON member by name, and the
+    evidence files (name → size), opened one at a time with :meth:`open_file`."""
 
     manifest: dict[str, Any]
     members: dict[str, bytes]
+    files: dict[str, int] = field(default_factory=dict)
+    source: bytes = b""
+
+    def open_file(self, member: str) -> IO[bytes]:
+        """A stream of one evidence file (checked against the manifest when read)."""
+        if member not in self.files:
+            raise KeyError(member)
+        return zipfile.ZipFile(io.BytesIO(self.source)).open(member)
 
 
-def write_archive(manifest: Mapping[str, Any], members: Mapping[str, bytes]) -> bytes:
-    """The archive's bytes; ``manifest`` gets the format, version and member hashes added."""
-    for name in members:
+@dataclass(frozen=True)
+class FileSource:
+    """A file to stream into an archive: the hash and size it must have, and how to open it."""
+
+    sha256: str
+    size: int
+    open: Callable[[], IO[bytes]]
+
+
+def _info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # Unix, so that the mode below is read as one
+    info.external_attr = (stat.S_IFREG | 0o644) << 16
+    return info
+
+
+def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
+    while chunk := handle.read(_CHUNK):
+        yield chunk
+
+
+def _stream_file(zf: zipfile.ZipFile, name: str, source: FileSource) -> None:
+    digest = hashlib.sha256()
+    size = 0
+    info = _info(name)
+    info.file_size = source.size  # lets zipfile pick ZIP64 for a large file up front
+    with source.open() as handle, zf.open(info, "w", force_zip64=source.size > 2**31) as out:
+        for chunk in _chunks(handle):
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    if size != source.size or digest.hexdigest() != source.sha256:
+        raise InputRefused(
+            f"stored file {name!r} no longer has the hash and size it was stored with "
+            "(damaged storage); the backup is refused"
+        )
+
+
+def write_archive(
+    manifest: Mapping[str, Any],
+    members: Mapping[str, bytes],
+    files: Mapping[str, FileSource] | None = None,
+) -> bytes:
+    """The archive's bytes; ``manifest`` gets the format, version and member hashes added.
+
+    ``files`` (names under ``evidence/``) are streamed in chunks from their
+    sources; each must still have the hash and size it is listed under.
+    """
+    files = files or {}
+    for name in [*members, *files]:
         check_member_name(name)
         if name == MANIFEST:
             raise ValueError(f"{MANIFEST} is written by write_archive")
+    for name in files:
+        if not name.startswith(FILES) or name in members:
+            raise ValueError(f"file member {name!r} must be under {FILES} and named once")
+    listed = {name: {"sha256": sha256(data), "size": len(data)} for name, data in members.items()}
+    listed.update({name: {"sha256": f.sha256, "size": f.size} for name, f in files.items()})
     full = {
         **manifest,
         "format": FORMAT,
         "version": VERSION,
-        "members": {
-            name: {"sha256": sha256(data), "size": len(data)}
-            for name, data in sorted(members.items())
-        },
+        "members": dict(sorted(listed.items())),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        for name, data in [(MANIFEST, canonical(full)), *sorted(members.items())]:
-            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, so that the mode below is read as one
-            info.external_attr = (stat.S_IFREG | 0o644) << 16
-            zf.writestr(info, data)
+        zf.writestr(_info(MANIFEST), canonical(full))
+        for name in sorted(listed):
+            if name in files:
+                _stream_file(zf, name, files[name])
+            else:
+                zf.writestr(_info(name), members[name])
     return buffer.getvalue()
 
 
@@ -236,29 +306,58 @@ def read_archive(source: Path | bytes, *, name: str) -> Archive:
         if MANIFEST not in seen:
             raise InputRefused(f"not a csfpilot backup: no {MANIFEST}", file=name)
         try:
-            contents = {info.filename: _read_member(zf, info, name) for info in infos}
+            contents = {
+                info.filename: _read_member(zf, info, name)
+                for info in infos
+                if not info.filename.startswith(FILES)
+            }
+            streamed = {
+                info.filename: _hash_member(zf, info, name)
+                for info in infos
+                if info.filename.startswith(FILES)
+            }
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise InputRefused(f"the archive is damaged: {exc}", file=name) from None
     manifest = _manifest(contents.pop(MANIFEST), name)
+    measured = {m: (len(body), sha256(body)) for m, body in contents.items()}
+    measured.update(streamed)
     listed = manifest["members"]
-    for member in sorted(set(listed) | set(contents)):
+    for member in sorted(set(listed) | set(measured)):
         where = f"{name}: {member}"
-        if member not in contents:
+        if member not in measured:
             raise InputRefused(
                 f"member {member!r} is listed in the manifest but missing", file=name
             )
         if member not in listed:
             raise InputRefused(f"member {member!r} is not listed in the manifest", file=name)
         entry = listed[member]
-        body = contents[member]
-        if not isinstance(entry, dict) or entry.get("size") != len(body):
-            raise InputRefused(f"size mismatch: {where} has {len(body)} bytes", file=name)
-        if entry.get("sha256") != sha256(body):
+        size, digest = measured[member]
+        if not isinstance(entry, dict) or entry.get("size") != size:
+            raise InputRefused(f"size mismatch: {where} has {size} bytes", file=name)
+        if entry.get("sha256") != digest:
             raise InputRefused(
                 f"SHA-256 mismatch: {member!r} is not what the manifest lists (changed or damaged)",
                 file=name,
             )
-    return Archive(manifest, contents)
+    if streamed and manifest["version"] < 2:
+        raise InputRefused(f"a version 1 backup holds no {FILES} members", file=name)
+    files = {member: size for member, (size, _) in streamed.items()}
+    return Archive(manifest, contents, files, data if files else b"")
+
+
+def _hash_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    with zf.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > info.file_size:
+                raise InputRefused(
+                    f"member {info.filename!r} holds more data than its header declares",
+                    file=file,
+                )
+            digest.update(chunk)
+    return size, digest.hexdigest()
 
 
 def _manifest(data: bytes, name: str) -> dict[str, Any]:
@@ -269,9 +368,10 @@ def _manifest(data: bytes, name: str) -> dict[str, Any]:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise InputRefused(f"not a csfpilot backup ({MANIFEST} names another format)", file=name)
     version = manifest.get("version")
-    if version != VERSION:
+    if isinstance(version, bool) or version not in READABLE:
         raise InputRefused(
-            f"backup format version {version!r} is unknown; this csfpilot reads version {VERSION}",
+            f"backup format version {version!r} is unknown; this csfpilot reads versions "
+            f"{' and '.join(str(v) for v in READABLE)}",
             file=name,
             field="version",
         )

@@ -165,6 +165,8 @@ def render_docx(report: Report) -> bytes:
     document.add_paragraph(
         w["outcomes_assessed"] % {"assessed": t["assessed"], "included": t["included"]}
     )
+    if report.evidence:
+        document.add_paragraph(f"{w['evidence_state']}: {report.evidence['summary']}")
 
     document.add_heading(w["tiers"], level=2)
     _table(

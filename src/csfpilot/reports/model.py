@@ -34,6 +34,7 @@ from csfpilot.core.profiles.progress import is_overdue
 from csfpilot.core.scoring import percent, score_profile
 from csfpilot.core.scoring import trend as trend_of
 from csfpilot.reports.branding import Branding
+from csfpilot.reports.evidence import EvidenceBook, outcome_evidence, register, state_counts
 from csfpilot.reports.words import merged
 
 TOP_GAPS = 10
@@ -75,6 +76,10 @@ class Report:
     outcomes: list[dict[str, Any]]
     method: dict[str, Any]
     branding: dict[str, str] = field(default_factory=lambda: Branding().as_dict())
+    # Every evidence item the profile cites (see csfpilot.reports.evidence), and the counts
+    # of outcomes per evidence state; empty when the report was made without a library.
+    register: list[dict[str, Any]] = field(default_factory=list)
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     def context(self) -> dict[str, Any]:
         """The report as plain data: what templates (built-in or a user's) render."""
@@ -120,8 +125,12 @@ def build_report(
     scope_label: str = "",
     scale_label: str = "",
     snapshot_label: Callable[[datetime], str] | None = None,
+    evidence: EvidenceBook | None = None,
 ) -> Report:
     """The report on ``profile``; ``history`` holds its snapshots (any order) for the trend.
+
+    ``evidence`` (the organization's library as the web app reads it) adds
+    each outcome's evidence and findings, and the evidence register.
 
     ``group_names`` names the top groups in the reader's language (``GV`` →
     "Govern"), ``level_label`` names a rating level; both default to the
@@ -218,6 +227,7 @@ def build_report(
                 "considerations": entry.considerations,
                 "current_details": _details(entry.current_details),
                 "target_details": _details(entry.target_details),
+                "proof": outcome_evidence(evidence, code, w) if evidence else None,
             }
         )
 
@@ -340,6 +350,15 @@ def build_report(
         actions=actions,
         outcomes=outcome_rows,
         method=method,
+        register=register(evidence, w) if evidence else [],
+        evidence=(
+            {
+                "counts": state_counts(evidence),
+                "summary": w["evidence_summary"] % state_counts(evidence),
+            }
+            if evidence
+            else {}
+        ),
     )
 
 

@@ -220,7 +220,48 @@ def _workpaper_sheets(report: Report) -> list[Sheet]:
         [Column(w["item"], width=44), Column(w["value"], wrap=True, width=90)],
         about_rows,
     )
-    return [summary, profile, gaps, plan, about]
+    sheets = [summary, profile, gaps, plan, about]
+    if report.evidence:
+        sheets.insert(4, _register_sheet(report))
+    return sheets
+
+
+def _register_sheet(report: Report) -> Sheet:
+    """The evidence register: every cited item, its hash and what it supports."""
+    w = report.words
+    rows = [
+        [
+            r["id"],
+            r["title"],
+            r["kind"],
+            r["version"],
+            r["collected"],
+            r["effective"],
+            r["valid_until"] + (f" ({w['expired']})" if r["expired"] else ""),
+            r["owner"],
+            r["confidentiality"],
+            r["sha256"] or r["url"],
+            _lines(r["supports"]),
+        ]
+        for r in report.register
+    ]
+    return Sheet(
+        w["evidence_register"],
+        [
+            Column("ID", width=8),
+            Column(w["evidence_item"], wrap=True, width=40),
+            Column(w["evidence_kind"], width=16),
+            Column(w["version"], width=9),
+            Column(w["collected"], width=12),
+            Column(w["effective"], width=12),
+            Column(w["valid_until"], width=16),
+            Column(w["owner"], width=24),
+            Column(w["confidentiality"], width=14),
+            Column(w["file_sha256"], width=70),
+            Column(w["supports"], wrap=True, width=48),
+        ],
+        rows,
+    )
 
 
 def _function_rows(report: Report) -> list[list[Any]]:

@@ -19,6 +19,7 @@ from csfpilot.core.evidence.findings import (
 from csfpilot.core.evidence.items import (
     Confidentiality,
     EvidenceKind,
+    EvidenceRef,
     Freshness,
     RequestState,
     ReviewState,
@@ -37,6 +38,7 @@ __all__ = [
     "CLAIM_THRESHOLD",
     "Confidentiality",
     "EvidenceKind",
+    "EvidenceRef",
     "EvidenceState",
     "Finding",
     "FindingStatus",

@@ -9,6 +9,7 @@ expires; an item past its validity is *expired* and no longer supports a rating.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -100,3 +101,22 @@ def freshness(
     if until <= today + timedelta(days=expiring_days):
         return Freshness.EXPIRING
     return Freshness.CURRENT
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRef:
+    """A profile file's reference to one version of a library item.
+
+    ``id`` and ``sha256`` identify it: the file's SHA-256, or for a link or an
+    attestation the SHA-256 of its address or statement. The other fields say
+    what the item was when the file was written, for a reader without the
+    library; importing matches the reference back by id and hash only.
+    """
+
+    id: int
+    version: int
+    sha256: str
+    title: str = ""
+    kind: str = ""
+    review: str = ""
+    valid_until: date | None = None

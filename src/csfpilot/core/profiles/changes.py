@@ -59,7 +59,8 @@ _ENTRY_FIELDS = (
     "considerations",
     "current_priority",
 )
-_DETAIL_FIELDS = tuple(f.name for f in fields(Implementation))
+# Library references are not profile content: linking an item is the evidence library's change.
+_DETAIL_FIELDS = tuple(f.name for f in fields(Implementation) if f.name != "evidence_items")
 
 
 def _entry_values(entry: OutcomeEntry) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from types import MappingProxyType
 from typing import Any
 
 from csfpilot.core.errors import ConflictError, InputRefused
+from csfpilot.core.evidence.items import EvidenceRef
 from csfpilot.core.ids import CSF_2_0
 from csfpilot.core.profiles.actions import Action
 from csfpilot.core.profiles.scales import STATUS, Level, RollUp, Scale
@@ -95,6 +96,8 @@ class Implementation:
     These are NIST's per-side template columns: Policies, Processes, and
     Procedures; Internal Practices; Roles and Responsibilities; Selected
     Informative References; Artifacts and Evidence (text or links).
+    ``evidence_items`` references items of the organization's evidence library
+    (by id and content hash) when the profile comes from a csfpilot server.
     """
 
     policies: str = ""
@@ -102,10 +105,16 @@ class Implementation:
     roles: str = ""
     references: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
+    evidence_items: tuple[EvidenceRef, ...] = ()
 
     def is_empty(self) -> bool:
         return not (
-            self.policies or self.practices or self.roles or self.references or self.evidence
+            self.policies
+            or self.practices
+            or self.roles
+            or self.references
+            or self.evidence
+            or self.evidence_items
         )
 
 

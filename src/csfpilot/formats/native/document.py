@@ -8,9 +8,11 @@ to that outcome (``current``, ``target_details.references[2]``) or, for
 profile-level content, from the document root (``tiers.governance.current``).
 The file reader adds the file name and the line.
 
-Format versions: ``format_version: 1`` is the only version so far. A newer
-version is refused with a message saying which csfpilot reads it; an older
-one, once there is one, is upgraded here before it is read.
+Format versions: ``format_version: 2`` adds ``evidence_items`` (references
+to an evidence library, :mod:`.evidence_refs`) and nothing else, so a file is
+written as version 1 unless it cites library items: csfpilot releases that
+read only version 1 still read every file without them. A newer version is
+refused with a message saying which csfpilot reads it; version 1 reads as it is.
 """
 
 from __future__ import annotations
@@ -45,8 +47,11 @@ from csfpilot.core.profiles import (
     TierRating,
     Tiers,
 )
+from csfpilot.formats.native.evidence_refs import read_refs, refs_out
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# The version that has no evidence_items: what a file without them is written as.
+PLAIN_VERSION = 1
 
 TOP_KEYS = (
     "format_version",
@@ -78,6 +83,8 @@ OUTCOME_KEYS = (
     "target_details",
 )
 DETAIL_KEYS = ("policies", "practices", "roles", "references", "evidence")
+# Written only when a side cites library items (see evidence_refs).
+EVIDENCE_ITEMS = "evidence_items"
 TIER_KEYS = ("current", "target", "current_rationale", "target_rationale")
 ACTION_KEYS = (
     "id",
@@ -375,13 +382,14 @@ def _tiers(value: Any, where: _Where) -> Tiers:
 def _details(value: Any, where: _Where) -> Implementation:
     if value is None:
         return Implementation()
-    doc = _mapping(value, where, DETAIL_KEYS)
+    doc = _mapping(value, where, (*DETAIL_KEYS, EVIDENCE_ITEMS))
     return Implementation(
         policies=_text(doc.get("policies"), where.key("policies")),
         practices=_text(doc.get("practices"), where.key("practices")),
         roles=_text(doc.get("roles"), where.key("roles")),
         references=_text_list(doc.get("references"), where.key("references")),
         evidence=_text_list(doc.get("evidence"), where.key("evidence")),
+        evidence_items=read_refs(doc.get(EVIDENCE_ITEMS), where.key(EVIDENCE_ITEMS)),
     )
 
 
@@ -465,7 +473,7 @@ def from_document(doc: Any) -> Profile:
     if "format_version" not in doc:
         raise root.key("format_version").refuse(
             f"the key 'format_version' is required; this csfpilot writes format_version: "
-            f"{FORMAT_VERSION}"
+            f"{PLAIN_VERSION} ({FORMAT_VERSION} for a file citing evidence library items)"
         )
     version = doc["format_version"]
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
@@ -545,6 +553,8 @@ def _details_out(details: Implementation) -> dict[str, Any]:
         value = getattr(details, key)
         if value:
             out[key] = list(value) if isinstance(value, tuple) else value
+    if details.evidence_items:
+        out[EVIDENCE_ITEMS] = refs_out(details.evidence_items)
     return out
 
 
@@ -604,8 +614,12 @@ def to_document(profile: Profile, *, order: list[str] | None = None) -> dict[str
     """
     codes = [c for c in (order or []) if c in profile.outcomes]
     codes += [c for c in profile.outcomes if c not in set(codes)]
+    cites = any(
+        entry.current_details.evidence_items or entry.target_details.evidence_items
+        for entry in profile.outcomes.values()
+    )
     doc: dict[str, Any] = {
-        "format_version": FORMAT_VERSION,
+        "format_version": FORMAT_VERSION if cites else PLAIN_VERSION,
         "kind": profile.kind.value,
         "framework": profile.framework,
         "name": profile.name,

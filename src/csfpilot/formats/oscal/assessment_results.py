@@ -19,17 +19,30 @@ csfpilot writes one result per profile assessment:
 Reading it back gives the same profile, and writing that again the same JSON:
 UUIDs are derived from the profile's identity, and the time is the caller's.
 The action plan travels in a POA&M (:mod:`csfpilot.formats.oscal.poam`).
+
+**Library evidence.** A profile exported from a csfpilot server cites items of
+its evidence library (:class:`~csfpilot.core.evidence.EvidenceRef`). Each
+current-side item is one more ``relevant-evidence`` of the outcome's
+observation: ``href`` is where the item is (its download path or its link),
+``description`` its title, and csfpilot properties give its id, version,
+SHA-256 (``evidence-sha256``), kind, review and validity. Target-side items
+go on a second observation ("evidence expected"). The newest scans' tally
+for an outcome is an observation of type ``finding`` (method ``TEST``) with
+the passing, failing and high-or-critical counts, related from the outcome's
+finding. All of it reads back as it was written (:func:`scan_tallies` for
+the tallies).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from csfpilot.core.errors import InputRefused
+from csfpilot.core.evidence import EvidenceRef
 from csfpilot.core.profiles import (
     OutcomeEntry,
     OutcomeFramework,
@@ -39,6 +52,7 @@ from csfpilot.core.profiles import (
     check_profile,
 )
 from csfpilot.formats.native import from_document
+from csfpilot.formats.native.evidence_refs import refs_out
 from csfpilot.formats.oscal.document import read_document
 from csfpilot.formats.oscal.extension import escape_line, escape_markup, unescape_markup
 from csfpilot.formats.oscal.profile_props import (
@@ -57,6 +71,8 @@ MODEL = "assessment-results"
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$")
 _TEXT_FIELDS = ("rationale", "owner", "notes", "considerations")
 _DETAIL_TEXTS = ("policies", "practices", "roles")
+# Where a cited library item is: its download path or its link.
+Href = Callable[[EvidenceRef], str]
 
 
 def objective_state(entry: OutcomeEntry) -> tuple[str, str | None]:
@@ -95,7 +111,9 @@ def _side_props(prefix: str, entry: OutcomeEntry, side: str) -> list[dict[str, s
     return out
 
 
-def _observation(profile: Profile, entry: OutcomeEntry, identity: str, when: str) -> dict[str, Any]:
+def _observation(
+    profile: Profile, entry: OutcomeEntry, identity: str, when: str, href: Href | None = None
+) -> dict[str, Any]:
     level = entry.current
     status = f"{level.label}" if level is not None else "not assessed"
     observation: dict[str, Any] = {
@@ -117,9 +135,85 @@ def _observation(profile: Profile, entry: OutcomeEntry, identity: str, when: str
         if _URI.match(item):
             piece["href"] = item
         evidence.append(piece)
+    evidence += [_ref_evidence(ref, href) for ref in entry.current_details.evidence_items]
     if evidence:
         observation["relevant-evidence"] = evidence
     return observation
+
+
+def _ref_evidence(ref: EvidenceRef, href: Href | None) -> dict[str, Any]:
+    """One library item as OSCAL relevant evidence: where it is, its hash, its review."""
+    until = ref.valid_until
+    piece: dict[str, Any] = {
+        "description": escape_markup(ref.title) or f"Evidence item {ref.id}",
+        "props": [
+            *key_prop("evidence-item", ref.id),
+            *key_prop("evidence-version", ref.version),
+            *text_prop("evidence-sha256", ref.sha256),
+            *text_prop("evidence-title", ref.title),
+            *text_prop("evidence-kind", ref.kind),
+            *text_prop("evidence-review", ref.review),
+            *text_prop("evidence-valid-until", until.isoformat() if until else ""),
+        ],
+    }
+    location = href(ref) if href else ""
+    if location:
+        piece["href"] = location
+    return piece
+
+
+def _read_ref(piece: Mapping[str, Any]) -> EvidenceRef | None:
+    props = Props(piece)
+    if not props.has("evidence-item"):
+        return None
+    until = props.one("evidence-valid-until")
+    try:
+        return EvidenceRef(
+            id=int(props.one("evidence-item")),
+            version=int(props.one("evidence-version", 1)),
+            sha256=str(props.one("evidence-sha256")),
+            title=props.one("evidence-title"),
+            kind=props.one("evidence-kind"),
+            review=props.one("evidence-review"),
+            valid_until=date.fromisoformat(until) if until else None,
+        )
+    except (TypeError, ValueError) as exc:
+        raise InputRefused(f"an evidence item reference is not readable: {exc}") from None
+
+
+def _expected_observation(entry: OutcomeEntry, identity: str, when: str, href: Href | None) -> dict:
+    return {
+        "uuid": stable_uuid(identity, "observation", entry.outcome, "target-evidence"),
+        "title": f"{entry.outcome}: evidence expected",
+        "description": escape_markup(f"Evidence expected once {entry.outcome} meets its target."),
+        "props": [*text_prop("outcome", entry.outcome), *text_prop("evidence-side", "target")],
+        "methods": ["EXAMINE"],
+        "collected": when,
+        "relevant-evidence": [
+            _ref_evidence(ref, href) for ref in entry.target_details.evidence_items
+        ],
+    }
+
+
+def _scan_observation(code: str, tally: tuple[int, int, int], identity: str, when: str) -> dict:
+    passed, failed, serious = tally
+    return {
+        "uuid": stable_uuid(identity, "observation", code, "scans"),
+        "title": f"{code}: scanner findings",
+        "description": escape_markup(
+            f"The newest scans mapped to {code}: {passed} passing, {failed} failing "
+            f"({serious} high or critical)."
+        ),
+        "props": [
+            *text_prop("outcome", code),
+            *key_prop("scan-passed", passed),
+            *key_prop("scan-failed", failed),
+            *key_prop("scan-serious", serious),
+        ],
+        "methods": ["TEST"],
+        "types": ["finding"],
+        "collected": when,
+    }
 
 
 def _priority(priority: Priority | None) -> str:
@@ -132,6 +226,7 @@ def _finding(
     entry: OutcomeEntry,
     identity: str,
     observed: bool,
+    related: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     state, reason = objective_state(entry)
     status: dict[str, Any] = {"state": state}
@@ -161,10 +256,10 @@ def _finding(
         "props": props,
         "target": target,
     }
-    if observed:
-        finding["related-observations"] = [
-            {"observation-uuid": stable_uuid(identity, "observation", entry.outcome)}
-        ]
+    uuids = [stable_uuid(identity, "observation", entry.outcome)] if observed else []
+    uuids += [stable_uuid(identity, "observation", entry.outcome, part) for part in related]
+    if uuids:
+        finding["related-observations"] = [{"observation-uuid": u} for u in uuids]
     return finding
 
 
@@ -174,20 +269,36 @@ def assessment_results(
     *,
     identity: str | None = None,
     when: datetime | None = None,
+    evidence_href: Href | None = None,
+    scans: Mapping[str, tuple[int, int, int]] | None = None,
 ) -> dict[str, Any]:
     """The profile's assessment as an OSCAL assessment-results document (a JSON value).
 
     ``identity`` names the profile for the derived UUIDs (default: its name);
-    ``when`` is the assessment's time (default: now).
+    ``when`` is the assessment's time (default: now). ``evidence_href`` gives
+    a cited library item's location; ``scans`` the newest scans' tally
+    ``(passed, failed, serious)`` per outcome.
     """
     identity = identity or profile.name
     stamp = timestamp(when)
+    scans = scans or {}
     codes = framework.order(profile.outcomes)
     entries = [profile.outcomes[c] for c in codes]
-    observations = [
-        _observation(profile, e, identity, stamp) for e in entries if e.has_current_side()
-    ]
-    findings = [_finding(profile, framework, e, identity, e.has_current_side()) for e in entries]
+    observations: list[dict[str, Any]] = []
+    findings = []
+    for e in entries:
+        related: list[str] = []
+        if e.has_current_side():
+            observations.append(_observation(profile, e, identity, stamp, evidence_href))
+        if e.target_details.evidence_items:
+            observations.append(_expected_observation(e, identity, stamp, evidence_href))
+            related.append("target-evidence")
+        if e.outcome in scans:
+            observations.append(_scan_observation(e.outcome, scans[e.outcome], identity, stamp))
+            related.append("scans")
+        findings.append(
+            _finding(profile, framework, e, identity, e.has_current_side(), tuple(related))
+        )
     included = [e.outcome for e in entries if e.included]
     selection: dict[str, Any] = (
         {"include-controls": [{"control-id": c} for c in included]}
@@ -240,7 +351,11 @@ def assessment_results(
 # -- reading ----------------------------------------------------------------------------
 
 
-def _entry(finding: Mapping[str, Any], observation: Mapping[str, Any] | None) -> tuple[str, dict]:
+def _entry(
+    finding: Mapping[str, Any],
+    observation: Mapping[str, Any] | None,
+    expected: Mapping[str, Any] | None = None,
+) -> tuple[str, dict]:
     props = Props(finding)
     code = props.one("outcome") or str(finding["target"]["target-id"])
     entry: dict[str, Any] = {"included": props.one("included", "true") == "true"}
@@ -254,6 +369,10 @@ def _entry(finding: Mapping[str, Any], observation: Mapping[str, Any] | None) ->
     target_details = _details(props, "target")
     if props.has("target-evidence"):
         target_details["evidence"] = props.many("target-evidence")
+    if expected is not None:
+        refs = [r for r in map(_read_ref, expected.get("relevant-evidence") or ()) if r]
+        if refs:
+            target_details["evidence_items"] = refs_out(tuple(refs))
     if target_details:
         entry["target_details"] = target_details
     if observation is not None:
@@ -263,15 +382,43 @@ def _entry(finding: Mapping[str, Any], observation: Mapping[str, Any] | None) ->
         if seen.has("current-priority"):
             entry["current_priority"] = seen.one("current-priority")
         current_details = _details(seen, "current")
+        pieces = observation.get("relevant-evidence") or ()
         evidence = [
             unescape_markup(e.get("description", "")) if e.get("description") != "\\" else ""
-            for e in observation.get("relevant-evidence") or ()
+            for e in pieces
+            if _read_ref(e) is None
         ]
         if evidence:
             current_details["evidence"] = evidence
+        refs = [r for r in map(_read_ref, pieces) if r]
+        if refs:
+            current_details["evidence_items"] = refs_out(tuple(refs))
         if current_details:
             entry["current_details"] = current_details
     return code, entry
+
+
+def _kind(observation: Mapping[str, Any]) -> str:
+    """What an observation of csfpilot's holds: the current state, target evidence, or scans."""
+    if "finding" in (observation.get("types") or ()):
+        return "scans"
+    return "target" if Props(observation).one("evidence-side") == "target" else "current"
+
+
+def scan_tallies(body: Mapping[str, Any]) -> dict[str, tuple[int, int, int]]:
+    """Each outcome's scan tally ``(passed, failed, serious)`` in an assessment-results body."""
+    out: dict[str, tuple[int, int, int]] = {}
+    for result in body.get("results") or ():
+        for observation in result.get("observations") or ():
+            if _kind(observation) != "scans":
+                continue
+            props = Props(observation)
+            out[str(props.one("outcome"))] = (
+                int(props.one("scan-passed", 0)),
+                int(props.one("scan-failed", 0)),
+                int(props.one("scan-serious", 0)),
+            )
+    return out
 
 
 def _details(props: Props, prefix: str) -> dict[str, Any]:
@@ -299,10 +446,15 @@ def results_document(body: Mapping[str, Any], *, file: str) -> dict[str, Any]:
     observations = {o["uuid"]: o for o in result.get("observations") or ()}
     outcomes: dict[str, Any] = {}
     for i, finding in enumerate(result.get("findings") or ()):
-        related = [r["observation-uuid"] for r in finding.get("related-observations") or ()]
-        observation = next((observations[u] for u in related if u in observations), None)
+        related = [
+            observations[r["observation-uuid"]]
+            for r in finding.get("related-observations") or ()
+            if r["observation-uuid"] in observations
+        ]
+        observation = next((o for o in related if _kind(o) == "current"), None)
+        expected = next((o for o in related if _kind(o) == "target"), None)
         try:
-            code, entry = _entry(finding, observation)
+            code, entry = _entry(finding, observation, expected)
         except InputRefused as exc:
             raise InputRefused(
                 exc.message, file=file, field=f"assessment-results.results[0].findings[{i}]"

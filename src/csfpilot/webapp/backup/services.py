@@ -49,6 +49,7 @@ from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.audit.chain import entry_mac
 from csfpilot.webapp.audit.chain import verify as verify_chain
 from csfpilot.webapp.audit.models import AuditEvent
+from csfpilot.webapp.backup import evidence_rows
 from csfpilot.webapp.backup.rows import Users, dump_row, load_row, stored_timestamps
 from csfpilot.webapp.catalog.models import Framework, Node
 from csfpilot.webapp.organizations.models import Membership, Organization
@@ -87,7 +88,12 @@ def _profile(row: m.Profile, users: Users, frameworks: dict[str, str]) -> dict[s
     return doc
 
 
-def _organization(org: Organization, users: Users, frameworks: dict[str, str]) -> dict[str, Any]:
+def _organization(
+    org: Organization,
+    users: Users,
+    frameworks: dict[str, str],
+    files: dict[str, fmt.FileSource],
+) -> dict[str, Any]:
     members = [
         dump_row(ms, users, skip=("organization",))
         for ms in Membership.objects.filter(organization=org)
@@ -106,6 +112,7 @@ def _organization(org: Organization, users: Users, frameworks: dict[str, str]) -
         "organization": dump_row(org, users),
         "members": sorted(members, key=lambda r: r["user"] or ""),
         "profiles": sorted(profiles, key=lambda p: (p["name"].lower(), p["name"])),
+        "evidence": evidence_rows.dump_evidence(org, users, files),
         "audit": events,
     }
 
@@ -151,6 +158,7 @@ def make_backup(org_slug: str | None = None) -> Backup:
     users = Users()
     frameworks: dict[str, str] = {}
     members: dict[str, bytes] = {}
+    files: dict[str, fmt.FileSource] = {}
     with transaction.atomic():
         orgs = Organization.objects.order_by("slug")
         if org_slug is not None:
@@ -159,7 +167,7 @@ def make_backup(org_slug: str | None = None) -> Backup:
                 raise InputRefused(f"no organization {org_slug!r}", field="org")
         latest = None
         for org in orgs:
-            doc = _organization(org, users, frameworks)
+            doc = _organization(org, users, frameworks, files)
             members[org_member(org.slug)] = fmt.canonical(doc)
             if doc["audit"]:
                 at = doc["audit"][-1]["at"]
@@ -177,7 +185,7 @@ def make_backup(org_slug: str | None = None) -> Backup:
         "data_as_of": latest,
     }
     slugs = tuple(manifest["organizations"])
-    return Backup(fmt.write_archive(manifest, members), scope, slugs)
+    return Backup(fmt.write_archive(manifest, members, files), scope, slugs)
 
 
 def record_backup(backup: Backup, who: audit.Who) -> None:
@@ -286,13 +294,25 @@ def _restore_users(docs: Any, users: Users, scope: str, name: str) -> int:
     return created
 
 
+_ORG_KEYS = {"organization", "members", "profiles", "audit"}
+
+
 def _restore_organization(
-    doc: Any, users: Users, frameworks: dict[str, Framework], slug: str, name: str
+    doc: Any,
+    users: Users,
+    frameworks: dict[str, Framework],
+    slug: str,
+    name: str,
+    *,
+    archive: fmt.Archive,
+    written: evidence_rows.Written,
+    store_files: bool,
 ) -> HeldOrganization:
     where = org_member(slug)
-    if not isinstance(doc, dict) or set(doc) != {"organization", "members", "profiles", "audit"}:
+    # Version 1 archives have no evidence part.
+    if not isinstance(doc, dict) or set(doc) - {"evidence"} != _ORG_KEYS:
         raise InputRefused(
-            "expected organization, members, profiles and audit", file=name, field=where
+            "expected organization, members, profiles, evidence and audit", file=name, field=where
         )
     org = load_row(Organization, doc["organization"], users, where=f"{where}: organization")
     if org.slug != slug:
@@ -311,6 +331,16 @@ def _restore_organization(
     )
     for i, p in enumerate(doc["profiles"]):
         _restore_profile(p, org, users, frameworks, f"{where}: profiles[{i}]", name)
+    if "evidence" in doc:
+        evidence_rows.restore_evidence(
+            archive,
+            doc["evidence"],
+            org,
+            users,
+            name=name,
+            written=written,
+            store_files=store_files,
+        )
     events = [
         load_row(AuditEvent, e, users, where=f"{where}: audit[{i}]", organization=org)
         for i, e in enumerate(doc["audit"])
@@ -402,12 +432,49 @@ def restore_backup(
         raise InputRefused(
             "the manifest's organizations do not match the archive's members", file=name
         )
+    docs = {slug: fmt.load_member(archive, org_member(slug), name=name) for slug in slugs}
+    # Every evidence file is checked against its record before anything is stored.
+    named: set[str] = set()
+    for slug, doc in docs.items():
+        if isinstance(doc, dict) and "evidence" in doc:
+            named.update(evidence_rows.check_files(archive, slug, doc["evidence"], name))
+    if set(archive.files) != named:
+        extra = sorted(set(archive.files) - named)
+        raise InputRefused(f"file {extra[0]!r} is not named by any record", file=name)
     digest = hashlib.sha256(data).hexdigest()
+    written = evidence_rows.Written()
+    try:
+        return _restore(archive, docs, name, who, check_only, written, digest, len(data))
+    except BaseException:
+        written.undo()
+        raise
+
+
+def _restore(
+    archive: fmt.Archive,
+    docs: dict[str, Any],
+    name: str,
+    who: audit.Who,
+    check_only: bool,
+    written: evidence_rows.Written,
+    digest: str,
+    size: int,
+) -> Restored:
+    manifest = archive.manifest
+    scope = manifest["scope"]
+    slugs = manifest["organizations"]
     user_model = get_user_model()
     with (
         transaction.atomic(),
         stored_timestamps(
-            user_model, Organization, Membership, m.Profile, m.ProfileOutcome, m.Action, m.Snapshot
+            user_model,
+            Organization,
+            Membership,
+            m.Profile,
+            m.ProfileOutcome,
+            m.Action,
+            m.Snapshot,
+            *evidence_rows.MODELS,
         ),
     ):
         if scope == INSTANCE and (Organization.objects.exists() or user_model.objects.exists()):
@@ -421,11 +488,14 @@ def restore_backup(
         created = _restore_users(fmt.load_member(archive, USERS, name=name), users, scope, name)
         held = tuple(
             _restore_organization(
-                fmt.load_member(archive, org_member(slug), name=name),
+                docs[slug],
                 users,
                 frameworks,
                 slug,
                 name,
+                archive=archive,
+                written=written,
+                store_files=not check_only,
             )
             for slug in slugs
         )
@@ -468,5 +538,5 @@ def restore_backup(
         generator=generator if isinstance(generator, str) else "",
         data_as_of=as_of if isinstance(as_of, str) else None,
         sha256=digest,
-        size=len(data),
+        size=size,
     )

@@ -158,6 +158,8 @@ class EvidenceItem(models.Model):
 class EvidenceVersion(models.Model):
     item = models.ForeignKey(EvidenceItem, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
+    # RESTRICT, not PROTECT: a file stays while a version uses it, yet an organization
+    # deleted with all its rows takes its files along.
     stored_file = models.ForeignKey(
         StoredFile, null=True, blank=True, on_delete=models.RESTRICT, related_name="versions"
     )
@@ -366,6 +368,8 @@ class SnapshotEvidence(models.Model):
     snapshot = models.ForeignKey(
         "profiles.Snapshot", on_delete=models.CASCADE, related_name="evidence_cited"
     )
+    # RESTRICT: an item a snapshot cites is never deleted on its own, but deleting the
+    # organization (its snapshots and items together) is allowed.
     item = models.ForeignKey(EvidenceItem, on_delete=models.RESTRICT, related_name="snapshots")
     version = models.ForeignKey(EvidenceVersion, on_delete=models.RESTRICT, related_name="+")
 

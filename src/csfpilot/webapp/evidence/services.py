@@ -34,6 +34,15 @@ from csfpilot.core.evidence import (
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.evidence import blobs
 from csfpilot.webapp.evidence import models as m
+
+# Profile files carry evidence as text lines and references (adoption.py); their use cases
+# are offered here with the library's others.
+from csfpilot.webapp.evidence.adoption import (  # noqa: F401
+    adopt_lines,
+    adopt_profile,
+    match_refs,
+    record_citations,
+)
 from csfpilot.webapp.organizations.models import Membership
 from csfpilot.webapp.organizations.permissions import (
     Access,

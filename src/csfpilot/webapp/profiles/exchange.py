@@ -41,6 +41,8 @@ from csfpilot.formats.native.yaml_reader import load_yaml
 from csfpilot.formats.safe_json import decode_utf8, load_json
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.catalog import models as catalog
+from csfpilot.webapp.evidence import adoption as evidence_exchange
+from csfpilot.webapp.evidence import services as evidence
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import audit_trail, inputs, lookups, persist, storage
@@ -191,7 +193,8 @@ def store_profile(
         if existing is None:
             row = persist.store_new(access, fw, profile, name=target_name)
             audit_trail.record_content(access, row, audit.Action.IMPORT, None, summary=source)
-            return ImportResult(row, True, warnings)
+            missing = evidence.match_refs(access, row, profile, apply=True)
+            return ImportResult(row, True, (*warnings, *missing))
         if not replace_existing:
             raise ConflictError(
                 f"{access.organization.slug} already has a profile named {existing.name!r}; "
@@ -206,14 +209,16 @@ def store_profile(
         before = audit_trail.content_state(existing)
         persist.replace_content(access, existing, profile)
         audit_trail.record_content(access, existing, audit.Action.IMPORT, before, summary=source)
-        return ImportResult(existing, False, warnings)
+        missing = evidence.match_refs(access, existing, profile, apply=True)
+        return ImportResult(existing, False, (*warnings, *missing))
 
 
 def export_profile_file(access: Access, profile_id: Any, fmt: Format = "yaml") -> str:
     """The profile as a native file (YAML with the outcome statements as comments, or JSON)."""
     lookups.ensure(access, Permission.EXPORT)
     row = lookups.profile(access, profile_id)
-    return dump_profile(lookups.domain_profile(row), fmt, framework=lookups.framework_of(row))
+    domain = evidence_exchange.exported(row, lookups.domain_profile(row))
+    return dump_profile(domain, fmt, framework=lookups.framework_of(row))
 
 
 def export_filename(row: m.Profile, fmt: Format = "yaml", *, suffix: str = "") -> str:
@@ -242,7 +247,12 @@ def take_snapshot(
     with transaction.atomic():
         row = lookups.profile(access, profile_id, for_update=True)
         framework = lookups.framework_of(row)
-        copy = lookups.domain_profile(row).snapshot_of(taken_at, label)
+        # The snapshot cites the library items linked now, by version and hash.
+        citing = evidence_exchange.cited(row)
+        live = evidence_exchange.exported(
+            row, lookups.domain_profile(row), lines=False, by_side=citing
+        )
+        copy = live.snapshot_of(taken_at, label)
         # The document of a valid profile; exports check it against the JSON Schema.
         document = to_document(copy, order=list(framework.outcomes))
         try:
@@ -255,6 +265,7 @@ def take_snapshot(
                     digest=document_digest(document),
                     created_by_id=lookups.acting_user_id(access),
                 )
+                cites = evidence.record_citations(snapshot, citing)
                 audit.record(
                     access,
                     audit_trail.SNAPSHOT,
@@ -262,7 +273,12 @@ def take_snapshot(
                     audit.Action.CREATE,
                     label=f"{taken_at.isoformat()} · {row.name}",
                     changes=audit.created(
-                        {"taken_at": taken_at, "label": label, "digest": snapshot.digest}
+                        {
+                            "taken_at": taken_at,
+                            "label": label,
+                            "digest": snapshot.digest,
+                            "evidence_versions": cites,
+                        }
                     ),
                 )
                 return snapshot

@@ -47,6 +47,7 @@ from csfpilot.formats.profile_xlsx import (
 from csfpilot.formats.safe_json import load_json
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.catalog import models as catalog
+from csfpilot.webapp.evidence import adoption as evidence_exchange
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import audit_trail, inputs, lookups, persist, storage
@@ -84,13 +85,31 @@ def identity(row: m.Profile) -> str:
 
 
 def document_for(row: m.Profile, fmt: ExchangeFormat) -> bytes:
-    profile = lookups.domain_profile(row)
+    citing = evidence_exchange.cited(row)
+    profile = evidence_exchange.exported(
+        row, lookups.domain_profile(row), lines=_item_lines(fmt), by_side=citing
+    )
     framework = lookups.framework_of(row)
     if fmt == "xlsx":
         return profile_workbook(profile, framework)
-    write = assessment_results if fmt == "assessment-results" else poam
-    doc = write(profile, framework, identity=identity(row), when=row.updated_at)
+    if fmt == "assessment-results":
+        doc = assessment_results(
+            profile,
+            framework,
+            identity=identity(row),
+            when=row.updated_at,
+            evidence_href=evidence_exchange.href_for(row, citing),
+            scans=evidence_exchange.scan_tallies(row),
+        )
+    else:
+        doc = poam(profile, framework, identity=identity(row), when=row.updated_at)
     return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _item_lines(fmt: ExchangeFormat) -> bool:
+    """Whether linked items are written as evidence lines too: in the workbook, which has
+    no other place for them; OSCAL cites them as relevant evidence instead."""
+    return fmt == "xlsx"
 
 
 def export_exchange(access: Access, profile_id: Any, fmt: ExchangeFormat) -> Export:
@@ -188,7 +207,10 @@ def preview_exchange(
     """Read a file against a stored profile: every field that importing it would change."""
     lookups.ensure(access, Permission.EDIT_PROFILES)
     row = lookups.profile(access, profile_id)
-    return _compare(row, *read_exchange_file(data, filename), filename=filename)
+    preview = _compare(row, *read_exchange_file(data, filename), filename=filename)
+    # Library references the file names but this organization lacks: said before applying.
+    missing = evidence_exchange.match_refs(access, row, preview.profile, apply=False)
+    return replace(preview, warnings=(*preview.warnings, *missing))
 
 
 def _compare(
@@ -199,7 +221,8 @@ def _compare(
     *,
     filename: str,
 ) -> ExchangePreview:
-    stored = lookups.domain_profile(row)
+    # As an export shows it, so that re-importing an unchanged export changes nothing.
+    stored = evidence_exchange.exported(row, lookups.domain_profile(row), lines=_item_lines(fmt))
     if incoming.framework != stored.framework:
         raise InputRefused(
             f"the file is written for {incoming.framework}; {row.name!r} assesses "
@@ -242,7 +265,8 @@ def apply_exchange(
             audit_trail.record_content(
                 access, row, audit.Action.IMPORT, before, summary={"file": filename}
             )
-    return preview
+        missing = evidence_exchange.match_refs(access, row, preview.profile, apply=True)
+    return replace(preview, warnings=(*preview.warnings, *missing))
 
 
 def apply_previewed(
@@ -263,6 +287,7 @@ def apply_previewed(
             audit_trail.record_content(
                 access, row, audit.Action.IMPORT, before, summary={"file": "previewed import"}
             )
+        evidence_exchange.match_refs(access, row, after, apply=True)
     return row
 
 

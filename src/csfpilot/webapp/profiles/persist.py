@@ -10,6 +10,10 @@ in a profile file — and is left out again when the profile is exported.
 Replacing content never loses a concurrent edit: the outcome and action rows
 are locked, and every row that changes moves to a new version, so a save
 based on the old content is refused afterwards.
+
+Evidence lines stored here are adopted into the organization's evidence
+library in the same transaction (:func:`csfpilot.webapp.evidence.services.adopt_profile`):
+each line gets its item, linked to the outcome side that has it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from django.utils import timezone
 from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.core.profiles import Profile
 from csfpilot.webapp.catalog import models as catalog
+from csfpilot.webapp.evidence import services as evidence
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles import storage
@@ -117,6 +122,7 @@ def store_new(
             for i, action in enumerate(profile.actions, start=1)
         ]
     )
+    evidence.adopt_profile(access, row)
     return row
 
 
@@ -190,4 +196,5 @@ def replace_content(
     row.version += 1
     row.updated_by_id = user_id
     row.save()
+    evidence.adopt_profile(access, row)
     return row

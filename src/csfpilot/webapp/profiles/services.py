@@ -57,6 +57,7 @@ from csfpilot.core.profiles import (
 )
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.catalog import models as catalog
+from csfpilot.webapp.evidence import services as evidence
 from csfpilot.webapp.organizations.permissions import (
     Access,
     require_outcome_edit,
@@ -422,6 +423,10 @@ def update_outcome(
         if not updated:
             raise _stale_outcome(row, expected_version, values)
         _touch(row_profile, access)
+        for side in storage.SIDES:
+            lines = values.get(f"{side}_evidence")
+            if lines is not None:
+                evidence.adopt_lines(access, row_profile, row.code, side, lines)
         stored = outcome_values(row)
         changes = audit.diff({k: stored[k] for k in values}, values)
         if changes:

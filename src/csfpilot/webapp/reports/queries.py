@@ -19,6 +19,7 @@ from csfpilot.core.errors import InputRefused
 from csfpilot.core.profiles import ProfileKind
 from csfpilot.reports.branding import Branding
 from csfpilot.reports.model import Provenance, Report, build_report
+from csfpilot.webapp.evidence.report_data import evidence_book
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import lookups
@@ -88,5 +89,6 @@ def report(access: Access, profile_id: Any, kind: str) -> Report:
         scope_label=str(SCOPE_LABELS.get(row.scope_type, row.scope_type)),
         scale_label=str(SCALE_LABELS[scale.key]) if scale.builtin else scale.name,
         snapshot_label=lambda when: timezone.localtime(when).date().isoformat(),
+        evidence=evidence_book(row, today=timezone.localdate()),
     )
     return built.with_branding(look(access).branding)
