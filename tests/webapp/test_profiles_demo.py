@@ -87,7 +87,9 @@ def test_the_demo_organization_has_a_full_profile_history_and_plan():
         "Security Analyst",
     }
     assert all(r.rationale and r.current_practices and r.target_practices for r in rows)
-    assert sum(1 for r in rows if r.current_evidence) == 84  # all but the "not" ones
+    # The demo's evidence is its library (tests/webapp/evidence/test_evidence_demo.py),
+    # not text lines.
+    assert not any(r.current_evidence or r.target_evidence for r in rows)
     assigned = [r.code for r in rows if r.owner_id is not None]
     assert len(assigned) == 19 and assigned[0] == "GV.OC-01"
     tiers = detail.domain.tiers
@@ -128,7 +130,6 @@ def test_the_demo_content_is_the_same_every_time(world: World):
         text = re.sub(r'"id": \d+', '"id": N', text)
         texts.append(text.replace(access.user.email, "LEAD"))
     assert texts[0] == texts[1]
-    assert '"evidence_items"' in texts[0]
     snapshots = m.Snapshot.objects.filter(profile__organization=world.org).order_by("taken_at")
     assert [(s.taken_at.isoformat(), s.label) for s in snapshots] == [
         ("2026-03-31T17:00:00+00:00", "Q1 2026 review"),

@@ -9,6 +9,9 @@ from csfpilot.core.evidence import EvidenceState
 from csfpilot.webapp.demo import DEMO_ORGANIZATION, ensure_demo
 from csfpilot.webapp.evidence import blobs, queries
 from csfpilot.webapp.evidence import models as m
+from csfpilot.webapp.organizations.permissions import require
+from csfpilot.webapp.organizations.roles import Permission
+from csfpilot.webapp.profiles import services as profile_services
 from csfpilot.webapp.profiles.models import Profile
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +44,10 @@ def test_the_demo_library_has_every_state():
     assert scan.summary["contradicted"] == ["PR.DS-02", "PR.DS-10"]  # SC-8 maps to both
     for stored in m.StoredFile.objects.filter(organization=org):
         assert blobs.verify(stored)
+    # The profile file cites the library's items by id and hash.
+    owner = require(org.memberships.get().user, org.slug, Permission.VIEW)
+    exported = profile_services.export_profile_file(owner, company.pk, "yaml")
+    assert "evidence_items:" in exported and "Information Security Policy ISP-01 v3.2" in exported
     # A second start adds nothing.
     before = m.EvidenceItem.objects.count()
     ensure_demo()

@@ -42,7 +42,6 @@ from csfpilot.core.profiles import (
 
 PROFILE_NAME = "Whole company — CSF 2.0"
 COMMUNITY_NAME = "Discrete manufacturing Community Profile (demo)"
-INTRANET = "https://intranet.example.com/isms"
 LEVELS = ("not", "partially", "largely", "fully")
 HIGH, MEDIUM, LOW = Priority.HIGH, Priority.MEDIUM, Priority.LOW
 
@@ -60,7 +59,6 @@ class CategoryPlan:
     practice: str
     target_practice: str
     roles: str
-    evidence: str  # a path under the intranet's ISMS area
 
 
 PLANS: dict[str, CategoryPlan] = {
@@ -77,7 +75,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Context reviewed every quarter in the risk committee, with customer and regulator "
         "requirements traced to controls.",
         "CISO owns; Legal and Sales Operations contribute obligations.",
-        "governance/isms-scope-2026.pdf",
     ),
     "GV.RM": CategoryPlan(
         "CISO",
@@ -90,7 +87,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Cyber risks scored with the ERM method in the enterprise risk register; appetite "
         "and tolerance approved by the board.",
         "CISO with the Head of Finance (ERM owner).",
-        "governance/risk-register-extract.xlsx",
     ),
     "GV.RR": CategoryPlan(
         "Head of HR",
@@ -103,7 +99,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Security responsibilities in job descriptions for IT roles; plant roles informal.",
         "Security duties in every job description; budget linked to the risk strategy.",
         "Executive team accountable; HR maintains role descriptions.",
-        "governance/raci-information-security.pdf",
     ),
     "GV.PO": CategoryPlan(
         "CISO",
@@ -115,7 +110,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Policy set approved in 2024; OT standard drafted.",
         "Policies reviewed yearly and after major change; exceptions tracked.",
         "CISO drafts, executive team approves.",
-        "policies/",
     ),
     "GV.OV": CategoryPlan(
         "CEO",
@@ -127,7 +121,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Yearly security report to the board.",
         "Quarterly review of this profile's scores and the action plan by the board.",
         "CEO sponsors; CISO reports.",
-        "governance/board-report-q2.pdf",
     ),
     "GV.SC": CategoryPlan(
         "Procurement Manager",
@@ -141,7 +134,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Suppliers tiered by criticality; security clauses in contracts; critical suppliers "
         "reassessed yearly.",
         "Procurement runs the programme; IT security reviews critical suppliers.",
-        "suppliers/critical-supplier-list.xlsx",
     ),
     "ID.AM": CategoryPlan(
         "IT Operations Manager",
@@ -153,7 +145,6 @@ PLANS: dict[str, CategoryPlan] = {
         "CMDB covers office IT; OT assets listed per plant in spreadsheets.",
         "One inventory for IT and OT with owners, criticality and life-cycle dates.",
         "IT Operations maintains; plant engineering supplies OT data.",
-        "assets/cmdb-coverage-report.pdf",
     ),
     "ID.RA": CategoryPlan(
         "Security Analyst",
@@ -167,7 +158,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Risk-based vulnerability management across IT and OT with threat intelligence "
         "from the sector ISAC.",
         "Security team analyses; system owners remediate.",
-        "risk/vulnerability-scan-summary.pdf",
     ),
     "ID.IM": CategoryPlan(
         "CISO",
@@ -179,7 +169,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Findings from the yearly audit tracked in the audit tool.",
         "Improvements from audits, tests and incidents tracked to closure in this action plan.",
         "CISO owns the improvement log.",
-        "improvement/lessons-learned-log.xlsx",
     ),
     "PR.AA": CategoryPlan(
         "IT Operations Manager",
@@ -191,7 +180,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Central directory; MFA for remote access and e-mail; quarterly access reviews for ERP.",
         "MFA everywhere including OT jump hosts; joiner-mover-leaver automated from HR.",
         "IT Operations administers; managers review access.",
-        "access/access-review-q3.pdf",
     ),
     "PR.AT": CategoryPlan(
         "Head of HR",
@@ -203,7 +191,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Yearly e-learning for office staff; phishing simulation twice a year.",
         "Role-based training for all staff, including shop-floor supervisors and engineers.",
         "HR schedules; security team provides content.",
-        "training/completion-report.pdf",
     ),
     "PR.DS": CategoryPlan(
         "IT Operations Manager",
@@ -215,7 +202,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Laptops encrypted; TLS on external services; nightly backups of servers.",
         "Classified design data encrypted at rest and in transit; immutable, tested backups.",
         "IT Operations; data owners classify.",
-        "data/backup-restore-test.pdf",
     ),
     "PR.PS": CategoryPlan(
         "IT Operations Manager",
@@ -227,7 +213,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Office builds hardened; servers patched monthly; OT patching ad hoc.",
         "Baselines for every platform, patch windows agreed with production, central logs.",
         "IT Operations; plant engineering for OT.",
-        "platforms/patch-compliance.pdf",
     ),
     "PR.IR": CategoryPlan(
         "Network Engineer",
@@ -239,7 +224,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Firewall between office and OT at Plant 1 only; Plant 2 network flat.",
         "Segmented IT/OT networks at both plants, with resilience for the MES.",
         "Network engineering designs and runs.",
-        "network/segmentation-design.pdf",
     ),
     "DE.CM": CategoryPlan(
         "Security Analyst",
@@ -251,7 +235,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Firewall and endpoint alerts reviewed on weekdays.",
         "Managed detection and response 24/7 for IT; OT network monitoring at both plants.",
         "Security team with an MDR provider.",
-        "monitoring/mdr-monthly-report.pdf",
     ),
     "DE.AE": CategoryPlan(
         "Security Analyst",
@@ -263,7 +246,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Analysts look at individual alerts.",
         "Correlated alerts in the MDR's SIEM with documented incident criteria.",
         "Security team; MDR provider analyses out of hours.",
-        "monitoring/incident-criteria.pdf",
     ),
     "RS.MA": CategoryPlan(
         "CISO",
@@ -275,7 +257,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Incident response plan written; roles partly assigned.",
         "Plan exercised twice a year with the MDR, insurer and key suppliers.",
         "CISO leads; incident manager on call.",
-        "incident/irp-v2.pdf",
     ),
     "RS.AN": CategoryPlan(
         "Security Analyst",
@@ -287,7 +268,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Logs kept 30 days; no forensic retainer.",
         "Logs kept 12 months; forensic retainer with the insurer's panel firm.",
         "Security team; external forensic firm.",
-        "incident/forensics-retainer.pdf",
     ),
     "RS.CO": CategoryPlan(
         "Head of Communications",
@@ -299,7 +279,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Contact lists kept by the CISO.",
         "Notification templates and contact trees for customers, regulators and insurer.",
         "Communications with Legal and the CISO.",
-        "incident/notification-templates.docx",
     ),
     "RS.MI": CategoryPlan(
         "IT Operations Manager",
@@ -311,7 +290,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Endpoint isolation available for office IT.",
         "Containment playbooks for IT and OT agreed with plant managers.",
         "IT Operations executes; plant managers decide on OT shutdowns.",
-        "incident/containment-playbooks.pdf",
     ),
     "RC.RP": CategoryPlan(
         "IT Operations Manager",
@@ -323,7 +301,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Server restore tested once; no restore order for the MES.",
         "Recovery plan with restore order, tested every half year against RTO/RPO.",
         "IT Operations; business continuity coordinator.",
-        "recovery/restore-test-report.pdf",
     ),
     "RC.CO": CategoryPlan(
         "Head of Communications",
@@ -335,7 +312,6 @@ PLANS: dict[str, CategoryPlan] = {
         "Ad hoc e-mails during outages.",
         "Status updates at agreed intervals through approved channels.",
         "Communications with the CISO.",
-        "recovery/status-update-template.docx",
     ),
 }
 
@@ -416,9 +392,6 @@ def _entry(code: str, framework: OutcomeFramework, stage: int, lead_email: str) 
             target=STATUS.level(LEVELS[plan.target]),
             owner=owner,
         )
-    evidence = (f"{INTRANET}/{plan.evidence}",)
-    if current >= 2:
-        evidence += (f"{INTRANET}/evidence/{code}",)
     return OutcomeEntry(
         outcome=code,
         included=True,
@@ -434,7 +407,6 @@ def _entry(code: str, framework: OutcomeFramework, stage: int, lead_email: str) 
             practices=plan.practice,
             roles=plan.roles,
             references=(),
-            evidence=evidence if current >= 1 else (),
         ),
         target_details=Implementation(
             policies=plan.policy,
