@@ -126,7 +126,7 @@ def write_tier(tier: Tier | None) -> str | None:
     return tier_text(tier) if tier is not None else None
 
 
-_TIER = re.compile(r"^\s*(?:tier\s*)?([1-4])\b")
+_TIER = re.compile(r"^\s*(?:tier\s*)?([1-4])\b", re.IGNORECASE)
 
 
 def read_tier(value: Any) -> int | None:
