@@ -22,14 +22,24 @@ from typing import Any
 
 from csfpilot.formats.profile_xlsx.layout import Col
 
-_NEAR = 0.88  # a typo or a plural, not another column (Current/Target differ by more)
+_NEAR = 0.88  # a typo, not another column
+_MARGIN = 0.04  # ... and clearly that one: "Current …"/"Target …" headers can be close
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
 
 
 def words(header: str) -> str:
-    """A header reduced to its words: ``Included in Profile?`` → ``included in profile``."""
+    """A header reduced to its words, each in the singular:
+    ``Included in Profile?`` → ``included in profile``, ``Priorities`` → ``priority``."""
     text = str(header).casefold().replace("&", " and ")
     text = re.sub(r"[^\w]+", " ", text)
-    return " ".join(text.split())
+    return " ".join(_singular(w) for w in text.split())
 
 
 def _plain(header: str) -> str:
@@ -68,21 +78,30 @@ class HeaderIndex:
             col = self.unordered.get(_sorted(form))
             if col is not None:
                 return col
-        best: tuple[float, Col | None] = (0.0, None)
-        tie = False
-        for form, col in self.exact.items():
-            ratio = SequenceMatcher(None, words(text), form).ratio()
-            if ratio > best[0] + 1e-9:
-                best, tie = (ratio, col), False
-            elif abs(ratio - best[0]) < 1e-9 and col is not best[1]:
-                tie = True
-        if best[0] >= _NEAR and not tie:
-            return best[1]
+        typed = words(text)
+        ranked = sorted(
+            ((SequenceMatcher(None, typed, form).ratio(), col) for form, col in self.exact.items()),
+            key=lambda pair: -pair[0],
+        )
+        best, best_col = ranked[0] if ranked else (0.0, None)
+        runner_up = next((r for r, col in ranked if col is not best_col), 0.0)
+        # A near spelling of one column, clearly nearer to it than to any other.
+        if best >= _NEAR and best - runner_up >= _MARGIN:
+            return best_col
         return None
 
     def could_be(self, header: Any, free: Sequence[Col]) -> list[str]:
         """The headers a typed header could have meant: the closest among the columns
         not found on the sheet, else all of them."""
+        typed = words(str(header))
+        shared = [
+            c
+            for c in free
+            if set(typed.split()) & (set(words(c.header).split()) - {"csf", "in", "and"})
+        ]
+        if shared:
+            shared.sort(key=lambda c: -SequenceMatcher(None, typed, words(c.header)).ratio())
+            return [c.header for c in shared[:4]]
         names = {words(c.header): c.header for c in free}
-        close = get_close_matches(words(str(header)), list(names), n=3, cutoff=0.5)
+        close = get_close_matches(typed, list(names), n=3, cutoff=0.5)
         return [names[n] for n in close] or [c.header for c in free]
