@@ -44,13 +44,43 @@ def test_workbook_out_edit_preview_apply(cli: Csfpilot, plant2: Path, tmp_path: 
     ).json()
     assert again["changes"] == []
 
+    # Free text: proposed from the table, listed, and changed with --map.
+    typed = tmp_path / "typed.xlsx"
+    typed.write_bytes(edit(book.read_bytes(), SHEET, {f"H{r}": "in progress"}))
+    shown = cli("import", "profile-xlsx", typed, "--org", "acme", "--onto", "Exchange")
+    assert "1 free-text values read" in shown.out and "in progress" in shown.out
+    mapped = cli(
+        "import",
+        "profile-xlsx",
+        typed,
+        "--org",
+        "acme",
+        "--onto",
+        "Exchange",
+        "--json",
+        "--map",
+        "In Progress=fully",
+    ).json()
+    assert mapped["changes"] == [
+        {"element": "GV.OC-01", "field": "current", "before": "largely", "after": "fully"}
+    ]
+    assert mapped["choices"] == [
+        {
+            "kind": "level",
+            "text": "in progress",
+            "proposed": "partially",
+            "chosen": "fully",
+            "cells": [f"Current and Target Profile!H{r}"],
+        }
+    ]
+
     bad = tmp_path / "bad.xlsx"
-    bad.write_bytes(edit(book.read_bytes(), SHEET, {f"H{r}": "mostly"}))
+    bad.write_bytes(edit(book.read_bytes(), SHEET, {f"H{r}": "banana"}))
     one_line_error(
         cli("import", "profile-xlsx", bad, "--org", "acme", "--onto", "Exchange"),
         2,
         f"sheet 'Current and Target Profile': row {r}: column H (Current Status)",
-        "'mostly' is not a level",
+        "'banana' is not a level",
     )
 
 

@@ -37,6 +37,7 @@ from csfpilot.core.profiles import (
     check_profile,
     csf_2_0,
 )
+from csfpilot.formats.limits import IMPORT_MAX_BYTES
 from csfpilot.formats.native import from_document
 from csfpilot.formats.native.document import FORMAT_VERSION, scale_to_document
 from csfpilot.formats.profile_xlsx import cells
@@ -63,9 +64,9 @@ from csfpilot.formats.profile_xlsx.sheets import At as _At
 from csfpilot.formats.profile_xlsx.sheets import Grid, columns
 from csfpilot.formats.profile_xlsx.sheets import grid as _grid
 from csfpilot.formats.profile_xlsx.sheets import value as _value
-from csfpilot.formats.xlsx_safety import DEFAULT_MAX_BYTES, workbook
+from csfpilot.formats.xlsx_safety import workbook
 
-MAX_WORKBOOK_BYTES = DEFAULT_MAX_BYTES
+MAX_WORKBOOK_BYTES = IMPORT_MAX_BYTES  # CSFPILOT_IMPORT_MAX_MB, as for every imported file
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from csfpilot.webapp.accounts.api_auth import api_auth, upload_auth
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import needs, require
 from csfpilot.webapp.organizations.roles import Permission
-from csfpilot.webapp.profiles import exchange_formats, queries
+from csfpilot.webapp.profiles import exchange_formats, queries, uploads
 from csfpilot.webapp.profiles import schemas as s
 from csfpilot.webapp.profiles.api import ANSWERS, answers
 
@@ -49,7 +49,7 @@ class ExchangeApplyOut(Schema):
 
 
 def _read(upload: UploadedFile) -> bytes:
-    limit = exchange_formats.MAX_EXCHANGE_BYTES
+    limit = uploads.import_limit()
     # Refused by its declared size before a byte is read into memory.
     if upload.size is not None and upload.size > limit:
         raise HttpError(

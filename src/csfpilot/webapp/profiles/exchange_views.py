@@ -11,6 +11,7 @@ to look at).
 
 from __future__ import annotations
 
+from base64 import b64decode, b64encode
 from typing import Any
 
 from django import forms
@@ -27,7 +28,7 @@ from csfpilot.formats.native import from_document, to_document
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
-from csfpilot.webapp.profiles import exchange_formats, lookups, storage
+from csfpilot.webapp.profiles import exchange_formats, lookups, storage, uploads
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.history_views import change_rows
 from csfpilot.webapp.profiles.views import profile_context, profile_page
@@ -77,6 +78,50 @@ def _preview_token(pk: int, preview: exchange_formats.ExchangePreview) -> str:
     return signing.dumps(payload, salt=SALT, compress=True)
 
 
+UPLOAD_SALT = "csfpilot.profiles.exchange-upload"
+
+
+def _upload_token(pk: int, version: int, data: bytes, filename: str) -> str:
+    """The uploaded file, signed, so that the preview can be redone with other choices
+    and applied without uploading it again."""
+    payload = {"pk": pk, "version": version, "name": filename, "data": b64encode(data).decode()}
+    return signing.dumps(payload, salt=UPLOAD_SALT, compress=True)
+
+
+def _choices_posted(post: Any) -> dict[str, str]:
+    """The person's choice for each free-text value, by :attr:`Choice.key`."""
+    out: dict[str, str] = {}
+    for name, key in post.items():
+        if name.startswith("choice-key-"):
+            out[key] = post.get("choice-" + name.removeprefix("choice-key-"), "")
+    return out
+
+
+def choice_rows(preview: exchange_formats.ExchangePreview, scale: Any) -> list[dict[str, Any]]:
+    """Each free-text value with the options it can take, for the preview's form."""
+    options = {
+        "level": [(str(lv.key), lv.label) for lv in scale.levels],
+        "priority": [("high", _("High")), ("medium", _("Medium")), ("low", _("Low"))],
+        "included": [("yes", _("Yes")), ("no", _("No"))],
+    }
+    kinds = {"level": _("Status"), "priority": _("Priority"), "included": _("Included")}
+    rows = []
+    for i, c in enumerate(preview.choices):
+        rows.append(
+            {
+                "index": i,
+                "key": c.key,
+                "kind": kinds.get(c.kind, c.kind),
+                "text": c.text,
+                "proposed": c.proposed,
+                "chosen": c.chosen or "",
+                "cells": c.cells,
+                "options": options.get(c.kind, []),
+            }
+        )
+    return rows
+
+
 FORMAT_LABELS = {
     "xlsx": gettext_lazy("Excel workbook (NIST template)"),
     "assessment-results": gettext_lazy("OSCAL assessment results"),
@@ -100,10 +145,55 @@ def exchange_import(request: HttpRequest, access: Access, pk: int) -> HttpRespon
     uploading = request.method == "POST" and "preview" not in request.POST
     form = ExchangeUploadForm(request.POST if uploading else None, request.FILES or None)
     preview = None
-    token = ""
+    token = upload_token = ""
     status = 200
     errors: list[str] = []
-    if request.method == "POST" and "preview" in request.POST:
+    if request.method == "POST" and "upload" in request.POST:
+        # A previewed workbook with free-text values: redo the preview with the
+        # person's choices, or apply it with them.
+        uploading = False
+        choices = _choices_posted(request.POST)
+        try:
+            payload = signing.loads(
+                request.POST["upload"], salt=UPLOAD_SALT, max_age=PREVIEW_MAX_AGE
+            )
+            if payload.get("pk") != pk:
+                raise signing.BadSignature("another profile")
+            data, filename = b64decode(payload["data"]), str(payload["name"])
+            if request.POST.get("action") == "apply":
+                exchange_formats.apply_exchange(
+                    access,
+                    pk,
+                    data,
+                    filename=filename,
+                    expected_version=int(payload["version"]),
+                    choices=choices,
+                )
+                messages.success(request, _("The file is imported into this profile."))
+                return redirect("profiles:overview", slug=access.organization.slug, pk=pk)
+            preview = exchange_formats.preview_exchange(
+                access, pk, data, filename=filename, choices=choices, undecided_ok=True
+            )
+            token = _preview_token(pk, preview)
+            upload_token = request.POST["upload"]
+        except signing.SignatureExpired:
+            status = 400
+            errors.append(_("The preview is too old; upload the file again."))
+        except signing.BadSignature:
+            status = 400
+            errors.append(_("The preview could not be read; upload the file again."))
+        except StaleEdit:
+            status = 409
+            errors.append(
+                _(
+                    "The profile changed since the preview was made; nothing was applied. "
+                    "Upload the file again to see what it would change now."
+                )
+            )
+        except InputRefused as exc:
+            status = 400
+            errors.append(str(exc))
+    elif request.method == "POST" and "preview" in request.POST:
         try:
             payload: dict[str, Any] = signing.loads(
                 request.POST["preview"], salt=SALT, max_age=PREVIEW_MAX_AGE
@@ -138,23 +228,23 @@ def exchange_import(request: HttpRequest, access: Access, pk: int) -> HttpRespon
         status = 400
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            limit = exchange_formats.MAX_EXCHANGE_BYTES
-            if upload.size > limit:
-                form.add_error(
-                    "file",
-                    _("The file has %(n)d bytes; the limit is %(max)d.")
-                    % {"n": upload.size, "max": limit},
-                )
+            limit = uploads.import_limit()
+            refusal = uploads.too_big(upload.size)
+            if refusal:
+                form.add_error("file", refusal)
             else:
+                data = upload.read(limit + 1)
                 try:
                     preview = exchange_formats.preview_exchange(
-                        access, pk, upload.read(limit + 1), filename=upload.name
+                        access, pk, data, filename=upload.name, undecided_ok=True
                     )
                 except InputRefused as exc:
                     form.add_error("file", str(exc))
                 else:
                     status = 200
                     token = _preview_token(pk, preview)
+                    if preview.choices:
+                        upload_token = _upload_token(pk, preview.version, data, upload.name)
     scale = storage.scale_of(row)
     return render(
         request,
@@ -166,6 +256,8 @@ def exchange_import(request: HttpRequest, access: Access, pk: int) -> HttpRespon
             "form": form,
             "preview": preview,
             "token": token,
+            "upload_token": upload_token,
+            "choices": choice_rows(preview, scale) if preview else [],
             "errors": errors,
             "format_label": FORMAT_LABELS[preview.format] if preview else "",
             "format_scope": FORMAT_SCOPE[preview.format] if preview else "",
@@ -197,13 +289,11 @@ def exchange_new(request: HttpRequest, access: Access) -> HttpResponse:
         status = 400
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            limit = exchange_formats.MAX_EXCHANGE_BYTES
+            limit = uploads.import_limit()
             try:
-                if upload.size > limit:
-                    raise InputRefused(
-                        _("The file has %(n)d bytes; the limit is %(max)d.")
-                        % {"n": upload.size, "max": limit}
-                    )
+                refusal = uploads.too_big(upload.size)
+                if refusal:
+                    raise InputRefused(refusal)
                 result = exchange_formats.import_exchange_new(
                     access,
                     upload.read(limit + 1),
