@@ -117,6 +117,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def framework_key_of(data: bytes, *, name: str, fmt: Format) -> str:
+    """The framework a profile file names (CSF 2.0 when it names none or cannot be
+    read: the full reader then reports why)."""
+    try:
+        if fmt == "yaml":
+            doc, _ = load_yaml(decode_utf8(data, name=name), name=name)
+        else:
+            doc = load_json(data, name=name, max_bytes=MAX_PROFILE_BYTES, max_depth=32)
+    except InputRefused:
+        return CSF_2_0
+    key = doc.get("framework") if isinstance(doc, dict) else None
+    return key if isinstance(key, str) and key else CSF_2_0
+
+
 def default_framework(key: str) -> OutcomeFramework:
     if key == CSF_2_0:
         return csf_2_0()

@@ -53,7 +53,14 @@ def exchange_export(request: HttpRequest, access: Access, pk: int, fmt: str) -> 
     """Download the profile in an exchange format."""
     if fmt not in exchange_formats.FORMATS:
         raise Http404(fmt)
-    export = exchange_formats.export_exchange(access, pk, fmt)  # type: ignore[arg-type]
+    try:
+        export = exchange_formats.export_exchange(access, pk, fmt)  # type: ignore[arg-type]
+    except InputRefused as exc:
+        # e.g. a POA&M of a profile without an action plan: said on the page, as the
+        # API answers 400, never an error page.
+        row = lookups.profile(access, pk)
+        context = {**profile_context(access, row, ""), "reason": exc.message}
+        return render(request, "profiles/export_refused.html", context, status=400)
     response = HttpResponse(export.data, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     audit.record_download(
