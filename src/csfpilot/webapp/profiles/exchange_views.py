@@ -31,6 +31,7 @@ from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import exchange_formats, lookups, storage, uploads
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.history_views import change_rows
+from csfpilot.webapp.profiles.labels import PRIORITY_LABELS
 from csfpilot.webapp.profiles.views import profile_context, profile_page
 
 SALT = "csfpilot.profiles.exchange-preview"
@@ -108,7 +109,7 @@ def choice_rows(preview: exchange_formats.ExchangePreview, scale: Any) -> list[d
     """Each free-text value with the options it can take, for the preview's form."""
     options = {
         "level": [(str(lv.key), lv.label) for lv in scale.levels],
-        "priority": [("high", _("High")), ("medium", _("Medium")), ("low", _("Low"))],
+        "priority": [(p.value, str(label)) for p, label in PRIORITY_LABELS.items()],
         "included": [("yes", _("Yes")), ("no", _("No"))],
     }
     kinds = {"level": _("Status"), "priority": _("Priority"), "included": _("Included")}
