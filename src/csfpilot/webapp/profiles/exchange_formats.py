@@ -243,6 +243,7 @@ class ExchangePreview:
     warnings: tuple[str, ...]
     version: int
     choices: tuple[Choice, ...] = ()
+    whole: bool = True  # False for NIST's bare template: only outcomes (and Tiers)
 
     @property
     def undecided(self) -> tuple[Choice, ...]:
@@ -286,7 +287,13 @@ def _compare(row: m.Profile, read: ReadFile, *, filename: str) -> ExchangePrevie
     order = list(lookups.framework_of(row).outcomes)
     changes = profile_changes(stored, after, order=order)
     return ExchangePreview(
-        read.format, after, tuple(changes), read.warnings, row.version, read.choices
+        read.format,
+        after,
+        tuple(changes),
+        read.warnings,
+        row.version,
+        read.choices,
+        whole=read.format != "xlsx" or ABOUT_SHEET in read.parts,
     )
 
 

@@ -31,7 +31,7 @@ from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import exchange_formats, lookups, storage, uploads
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.history_views import change_rows
-from csfpilot.webapp.profiles.labels import PRIORITY_LABELS
+from csfpilot.webapp.profiles.labels import PRIORITY_LABELS, level_label
 from csfpilot.webapp.profiles.views import profile_context, profile_page
 
 SALT = "csfpilot.profiles.exchange-preview"
@@ -108,7 +108,7 @@ def _choices_posted(post: Any) -> dict[str, str]:
 def choice_rows(preview: exchange_formats.ExchangePreview, scale: Any) -> list[dict[str, Any]]:
     """Each free-text value with the options it can take, for the preview's form."""
     options = {
-        "level": [(str(lv.key), lv.label) for lv in scale.levels],
+        "level": [(str(lv.key), level_label(scale, lv.key)) for lv in scale.levels],
         "priority": [(p.value, str(label)) for p, label in PRIORITY_LABELS.items()],
         "included": [("yes", _("Yes")), ("no", _("No"))],
     }
@@ -135,6 +135,10 @@ FORMAT_LABELS = {
     "assessment-results": gettext_lazy("OSCAL assessment results"),
     "poam": gettext_lazy("OSCAL POA&M"),
 }
+NIST_TEMPLATE_SCOPE = gettext_lazy(
+    "NIST's template holds outcomes only: the rows it fills change (and the Tiers its "
+    "Function and Category rows give); blank rows and everything else stay as they are."
+)
 FORMAT_SCOPE = {
     "xlsx": gettext_lazy("The workbook holds the whole profile: every change below is applied."),
     "assessment-results": gettext_lazy(
@@ -268,7 +272,13 @@ def exchange_import(request: HttpRequest, access: Access, pk: int) -> HttpRespon
             "choices": choice_rows(preview, scale) if preview else [],
             "errors": errors,
             "format_label": FORMAT_LABELS[preview.format] if preview else "",
-            "format_scope": FORMAT_SCOPE[preview.format] if preview else "",
+            "format_scope": (
+                NIST_TEMPLATE_SCOPE
+                if preview and preview.format == "xlsx" and not preview.whole
+                else FORMAT_SCOPE[preview.format]
+                if preview
+                else ""
+            ),
             "changes": change_rows(preview.changes, scale) if preview else [],
             "outcomes_changed": len({c.element for c in preview.changes if c.element})
             if preview
