@@ -108,3 +108,32 @@ def test_a_filled_template_starts_a_new_profile_with_the_choices_reported(world:
     assert "'In progress' read as partially (level; Current and Target Profile!F4, " in "\n".join(
         result.warnings
     )
+
+
+def test_the_api_lists_the_choices_and_takes_mappings(client, world: World):
+    row = world.profile("Through the API")
+    client.force_login(world.users["owner"])
+    url = f"/api/organizations/acme/profiles/{row.pk}/exchange/"
+    data = fill(blank_template())
+    preview = client.post(url + "preview", {"file": _upload(data)}).json()
+    by_text = {c["text"]: c for c in preview["choices"]}
+    assert by_text["In progress"] == {
+        "kind": "level",
+        "text": "In progress",
+        "proposed": "partially",
+        "chosen": "partially",
+        "cells": ["Current and Target Profile!F4", "Current and Target Profile!F67"],
+    }
+    applied = client.post(
+        url + "apply",
+        {
+            "file": _upload(data),
+            "version": preview["version"],
+            "map": ["In progress=largely", "priority:H=low"],
+        },
+    )
+    assert applied.status_code == 200, applied.content
+    assert _stored(row)["GV.OC-01"] == (True, "largely", "high")
+    assert _stored(row)["GV.OC-02"] == (True, "fully", "low")
+    wrong = client.post(url + "preview", {"file": _upload(data), "map": ["no equals sign"]})
+    assert wrong.status_code == 400
