@@ -219,3 +219,14 @@ def test_missing_columns_lists_only_columns_really_missing():
     assert info.value.message == (
         "the sheet has no column 'CSF Outcome' (renamed or deleted?); missing: CSF Outcome"
     )
+
+
+@pytest.mark.parametrize(
+    "typed", ["2026-12-31", "2026/12/31", "31 December 2026", "Dec 31, 2026", "31-Dec-2026"]
+)
+def test_dates_written_out_are_read_and_ambiguous_ones_refused(typed):
+    from csfpilot.formats.profile_xlsx import cells
+
+    assert cells.read_date(typed) == "2026-12-31"
+    with pytest.raises(cells.CellError, match="could be either day first or month first"):
+        cells.read_date("03/04/2026")
