@@ -137,3 +137,19 @@ def test_the_api_lists_the_choices_and_takes_mappings(client, world: World):
     assert _stored(row)["GV.OC-02"] == (True, "fully", "low")
     wrong = client.post(url + "preview", {"file": _upload(data), "map": ["no equals sign"]})
     assert wrong.status_code == 400
+
+
+def test_a_large_workbook_shows_its_choices_and_applies_the_proposals(
+    client, world: World, monkeypatch
+):
+    from csfpilot.webapp.profiles import exchange_views
+
+    monkeypatch.setattr(exchange_views, "EDITABLE_MAX", 1000)
+    row = world.profile("Large workbook")
+    client.force_login(world.users["owner"])
+    preview = client.post(_url(row), {"file": _upload(fill(blank_template()))})
+    assert preview.status_code == 200 and preview.context["upload_token"] == ""
+    assert "too large to change these values here" in preview.content.decode()
+    applied = client.post(_url(row), {"preview": preview.context["token"]})
+    assert applied.status_code == 302
+    assert _stored(row)["GV.OC-01"] == (True, "partially", "high")

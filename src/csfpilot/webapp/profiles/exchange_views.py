@@ -87,6 +87,9 @@ def _preview_token(pk: int, preview: exchange_formats.ExchangePreview) -> str:
 
 
 UPLOAD_SALT = "csfpilot.profiles.exchange-upload"
+EDITABLE_MAX = 1536 * 1024
+"""The largest workbook whose free-text values can be changed on the page: it travels
+back signed in a form field, and form fields stay under Django's 2.5 MB limit."""
 
 
 def _upload_token(pk: int, version: int, data: bytes, filename: str) -> str:
@@ -255,7 +258,7 @@ def exchange_import(request: HttpRequest, access: Access, pk: int) -> HttpRespon
                 else:
                     status = 200
                     token = _preview_token(pk, preview)
-                    if preview.choices:
+                    if preview.choices and len(data) <= EDITABLE_MAX:
                         upload_token = _upload_token(pk, preview.version, data, upload.name)
     scale = storage.scale_of(row)
     return render(
