@@ -230,3 +230,16 @@ def test_dates_written_out_are_read_and_ambiguous_ones_refused(typed):
     assert cells.read_date(typed) == "2026-12-31"
     with pytest.raises(cells.CellError, match="could be either day first or month first"):
         cells.read_date("03/04/2026")
+
+
+def test_a_sheet_of_thousands_of_columns_is_refused_before_matching_them():
+    wb = openpyxl.load_workbook(io.BytesIO(blank_template()))
+    ws = wb[SHEET]
+    for c in range(20, 5000):
+        ws.cell(1, c).value = "x" * 1000 + str(c)
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(InputRefused) as info:
+        read(out.getvalue())
+    assert (info.value.sheet, info.value.row, info.value.column) == (SHEET, 1, "GS")
+    assert info.value.message == "the sheet has 4,999 columns; a profile sheet has at most 200"

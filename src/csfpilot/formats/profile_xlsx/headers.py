@@ -34,10 +34,13 @@ def _singular(word: str) -> str:
     return word
 
 
+_LONGEST = 200  # no header is longer; the rest of a longer cell is not compared
+
+
 def words(header: str) -> str:
     """A header reduced to its words, each in the singular:
     ``Included in Profile?`` → ``included in profile``, ``Priorities`` → ``priority``."""
-    text = str(header).casefold().replace("&", " and ")
+    text = str(header)[:_LONGEST].casefold().replace("&", " and ")
     text = re.sub(r"[^\w]+", " ", text)
     return " ".join(_singular(w) for w in text.split())
 

@@ -19,6 +19,7 @@ from csfpilot.formats.profile_xlsx.headers import HeaderIndex
 from csfpilot.formats.profile_xlsx.layout import Col
 
 MAX_ROWS = 10_000  # a framework has ~100-1,000 outcomes; far more is not a profile
+MAX_COLUMNS = 200  # the template has 19-25; each header is matched, so the work is bounded
 
 Grid = list[tuple[int, list[Any]]]
 
@@ -99,6 +100,10 @@ def columns(
     found: dict[str, tuple[int, Col]] = {}
     unknown: list[tuple[int, str]] = []
     width = max([len(header), *(len(values) for _, values in rows)])
+    if width > MAX_COLUMNS:
+        raise At(sheet, header_row, MAX_COLUMNS + 1).refuse(
+            f"the sheet has {width:,} columns; a profile sheet has at most {MAX_COLUMNS}", file
+        )
     header = [*header, *([None] * (width - len(header)))]
     for i, name in enumerate(header, start=1):
         if name is None:
