@@ -101,3 +101,40 @@ def test_oscal_out_and_in_again(cli: Csfpilot, plant2: Path, tmp_path: Path):  #
         2,
         "this file is assessment-results, not poam",
     )
+
+
+def test_a_filled_nist_template_starts_a_profile_with_a_mapping_file(
+    cli: Csfpilot,  # noqa: F811
+    tmp_path: Path,
+):
+    from tests.formats.nist_template_helpers import blank_template, fill
+
+    book = tmp_path / "consultant.xlsx"
+    book.write_bytes(fill(blank_template()))
+    mapping = tmp_path / "mapping.txt"
+    mapping.write_text("# our words\nIn progress=largely\npriority:H=low\n", encoding="utf-8")
+    done = cli(
+        "import",
+        "profile-xlsx",
+        book,
+        "--org",
+        "acme",
+        "--name",
+        "Consultant",
+        "--map-file",
+        mapping,
+    )
+    assert done.code == 0, done.err
+    assert "Imported 'Consultant' in acme" in done.out
+    assert "'In progress' read as largely (level; Current and Target Profile!F4" in done.err
+    exported = tmp_path / "consultant.yaml"
+    assert cli("profile", "export", "acme", "Consultant", "-o", exported).code == 0
+    text = exported.read_text(encoding="utf-8")
+    assert text.count("current: largely") == 2  # GV.OC-01 and PR.AA-01, "In progress"
+    bad = tmp_path / "bad.txt"
+    bad.write_text("no equals sign\n", encoding="utf-8")
+    one_line_error(
+        cli("import", "profile-xlsx", book, "--org", "acme", "--map-file", bad),
+        2,
+        "'no equals sign' is not TEXT=VALUE",
+    )

@@ -166,7 +166,8 @@ def test_a_value_with_no_proposal_is_refused_where_it_is_or_left_for_the_preview
 
 
 def _hand_edited() -> bytes:
-    """Headers retyped and reworded, a blank row above them, blank rows between, renamed."""
+    """Headers retyped and reworded, a blank row above them, blank rows between, merged
+    cells, the sheet renamed and NIST's explanatory sheet deleted."""
     wb = openpyxl.load_workbook(io.BytesIO(fill(blank_template())))
     ws = wb[SHEET]
     ws["A1"] = "CSF Outcome"
@@ -177,6 +178,7 @@ def _hand_edited() -> bytes:
     ws.insert_rows(1)
     ws.insert_rows(10)
     ws.insert_rows(50, 2)
+    ws.merge_cells("R20:S21")  # merged Notes and Considerations cells of two blank rows
     ws.title = "Our profile"
     del wb["Column Descriptions"]
     out = io.BytesIO()
