@@ -10,9 +10,10 @@ owner, notes and considerations at the end. The other sheets carry what the
 template leaves out so that nothing is lost on the way back: the profile's
 details, its rating scale, its Tiers and its action plan.
 
-Columns are found by their header, so a person may reorder them. A column
-this layout does not know is refused (naming it), never silently ignored:
-whatever was typed there would otherwise be lost on import.
+Columns are found by what their header means, so a person may reorder, retype
+or reword them (:mod:`.headers`). A column this layout does not know is refused
+(naming it and the columns it could be), never silently ignored: whatever was
+typed there would otherwise be lost on import.
 """
 
 from __future__ import annotations

@@ -9,11 +9,14 @@ is not a level of the 'status' scale``), and nothing is stored from a refused
 workbook: this module only builds a :class:`~csfpilot.core.profiles.Profile`.
 
 What is read: every column with a field (see
-:mod:`csfpilot.formats.profile_xlsx.layout`). The Function, Category and
-outcome description columns are NIST's text, written for the reader's
-benefit; an edit there is reported as a warning and the framework's text
-kept. A column, a sheet or a row label this layout does not know is refused,
-so that nothing typed into the workbook is silently dropped.
+:mod:`csfpilot.formats.profile_xlsx.layout`), found by what its header means
+(:mod:`.headers`). The Function, Category and outcome description columns are
+NIST's text, written for the reader's benefit; a difference there is reported
+as one warning and the framework's text kept. Only the outcome sheet and its
+outcome id column are needed, so NIST's own template as people fill it reads
+too (:mod:`.outcome_rows` for its Function and Category rows and free text).
+A column, a sheet or a row label this layout does not know is refused, so
+that nothing typed into the workbook is silently dropped.
 """
 
 from __future__ import annotations
