@@ -58,6 +58,39 @@ def _flipped_workbook(data: bytes) -> bytes:
     return out.getvalue()
 
 
+_STATUSES = ("In progress", "Implemented", "Not started", "Partially", "N/A", "mostly")
+_PRIORITIES = ("1", "2", "3", "H", "Medium")
+
+
+def _filled_template(turn: int) -> bytes:
+    """NIST's shipped blank template filled as a consultant fills it: every Subcategory
+    row (106) with free-text statuses and priorities, "x" for included, and every
+    Function and Category row with Included and a Target CSF Tier. ``turn`` shifts the
+    statuses so that two versions differ on every row."""
+    import openpyxl
+
+    from csfpilot.formats.nist.shipped import shipped_file
+
+    path = shipped_file("nist-csf-2.0/CSF_2.0_Organizational_Profile_Template.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Current and Target Profile"]
+    for i, row in enumerate(ws.iter_rows(min_row=2), start=turn):
+        code = str(row[0].value or "")
+        if "-" in code:  # a Subcategory
+            row[2].value = "x" if i % 3 else "Yes"
+            row[3].value = f"Rationale for {code}"
+            row[4].value = _PRIORITIES[i % len(_PRIORITIES)]
+            row[5].value = _STATUSES[i % len(_STATUSES)]
+            row[6].value = f"Policy {i}"
+            row[11].value = _PRIORITIES[(i + 1) % len(_PRIORITIES)]
+        elif code:
+            row[2].value = "Yes"
+            row[12].value = 3 if code.startswith("GV") else "Tier 2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def _flipped_results(data: bytes) -> bytes:
     doc = json.loads(data)
     swap = {"partially": "largely", "largely": "partially", "not": "partially", "fully": "largely"}
@@ -166,6 +199,41 @@ def main() -> None:
                 reader=float,
             )
         )
+    templates = [_filled_template(0), _filled_template(1)]
+    timings.append(
+        measure(
+            "read a filled NIST template (106 outcomes + Function and Category rows)",
+            _timed(
+                lambda: read_profile_workbook(templates[0], name="nist.xlsx", framework=framework)
+            ),
+            runs=RUNS,
+            warmup=WARMUP,
+            reader=float,
+        )
+    )
+    nist_turn = [0]
+
+    def apply_template() -> None:
+        row.refresh_from_db()
+        nist_turn[0] += 1
+        preview = exchange_formats.apply_exchange(
+            access,
+            row.pk,
+            templates[nist_turn[0] % 2],
+            filename="nist.xlsx",
+            expected_version=row.version,
+        )
+        assert preview.changes, "each apply must write"
+
+    timings.append(
+        measure(
+            "import a filled NIST template onto the profile (106 outcomes)",
+            _timed(apply_template),
+            runs=RUNS,
+            warmup=WARMUP,
+            reader=float,
+        )
+    )
     rows = [t.row() for t in timings]
     # One file for both databases: each run replaces its own database's rows.
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}

@@ -44,13 +44,43 @@ def test_workbook_out_edit_preview_apply(cli: Csfpilot, plant2: Path, tmp_path: 
     ).json()
     assert again["changes"] == []
 
+    # Free text: proposed from the table, listed, and changed with --map.
+    typed = tmp_path / "typed.xlsx"
+    typed.write_bytes(edit(book.read_bytes(), SHEET, {f"H{r}": "in progress"}))
+    shown = cli("import", "profile-xlsx", typed, "--org", "acme", "--onto", "Exchange")
+    assert "1 free-text values read" in shown.out and "in progress" in shown.out
+    mapped = cli(
+        "import",
+        "profile-xlsx",
+        typed,
+        "--org",
+        "acme",
+        "--onto",
+        "Exchange",
+        "--json",
+        "--map",
+        "In Progress=fully",
+    ).json()
+    assert mapped["changes"] == [
+        {"element": "GV.OC-01", "field": "current", "before": "largely", "after": "fully"}
+    ]
+    assert mapped["choices"] == [
+        {
+            "kind": "level",
+            "text": "in progress",
+            "proposed": "partially",
+            "chosen": "fully",
+            "cells": [f"Current and Target Profile!H{r}"],
+        }
+    ]
+
     bad = tmp_path / "bad.xlsx"
-    bad.write_bytes(edit(book.read_bytes(), SHEET, {f"H{r}": "mostly"}))
+    bad.write_bytes(edit(book.read_bytes(), SHEET, {f"H{r}": "banana"}))
     one_line_error(
         cli("import", "profile-xlsx", bad, "--org", "acme", "--onto", "Exchange"),
         2,
         f"sheet 'Current and Target Profile': row {r}: column H (Current Status)",
-        "'mostly' is not a level",
+        "'banana' is not a level",
     )
 
 
@@ -70,4 +100,41 @@ def test_oscal_out_and_in_again(cli: Csfpilot, plant2: Path, tmp_path: Path):  #
         cli("import", "poam", ar, "--org", "acme", "--onto", "OSCAL"),
         2,
         "this file is assessment-results, not poam",
+    )
+
+
+def test_a_filled_nist_template_starts_a_profile_with_a_mapping_file(
+    cli: Csfpilot,  # noqa: F811
+    tmp_path: Path,
+):
+    from tests.formats.nist_template_helpers import blank_template, fill
+
+    book = tmp_path / "consultant.xlsx"
+    book.write_bytes(fill(blank_template()))
+    mapping = tmp_path / "mapping.txt"
+    mapping.write_text("# our words\nIn progress=largely\npriority:H=low\n", encoding="utf-8")
+    done = cli(
+        "import",
+        "profile-xlsx",
+        book,
+        "--org",
+        "acme",
+        "--name",
+        "Consultant",
+        "--map-file",
+        mapping,
+    )
+    assert done.code == 0, done.err
+    assert "Imported 'Consultant' in acme" in done.out
+    assert "'In progress' read as largely (level; Current and Target Profile!F4" in done.err
+    exported = tmp_path / "consultant.yaml"
+    assert cli("profile", "export", "acme", "Consultant", "-o", exported).code == 0
+    text = exported.read_text(encoding="utf-8")
+    assert text.count("current: largely") == 2  # GV.OC-01 and PR.AA-01, "In progress"
+    bad = tmp_path / "bad.txt"
+    bad.write_text("no equals sign\n", encoding="utf-8")
+    one_line_error(
+        cli("import", "profile-xlsx", book, "--org", "acme", "--map-file", bad),
+        2,
+        "'no equals sign' is not TEXT=VALUE",
     )

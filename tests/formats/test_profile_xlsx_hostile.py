@@ -28,16 +28,22 @@ def refused(data: bytes | Path) -> InputRefused:
     return info.value
 
 
+def refused_with(data: bytes, **options) -> InputRefused:
+    with pytest.raises(InputRefused) as info:
+        read_profile_workbook(data, name="client.xlsx", framework=FRAMEWORK, **options)
+    return info.value
+
+
 def test_a_word_that_is_not_a_level_names_sheet_row_and_column(workbook_bytes):
     row = row_of(workbook_bytes, "GV.OC-01")
-    exc = refused(edit(workbook_bytes, SHEET, {f"H{row}": "mostly"}))
+    exc = refused(edit(workbook_bytes, SHEET, {f"H{row}": "banana"}))
     assert (exc.file, exc.sheet, exc.row, exc.column) == (
         "client.xlsx",
         SHEET,
         row,
         "H (Current Status)",
     )
-    assert "'mostly' is not a level of the 'status' scale" in exc.message
+    assert "'banana' is not a level of the 'status' scale" in exc.message
     assert "Largely implemented" in exc.message  # the choices are listed
 
 
@@ -45,8 +51,8 @@ def test_a_word_that_is_not_a_level_names_sheet_row_and_column(workbook_bytes):
     ("cell", "value", "expected"),
     [
         ("E", "perhaps", "'perhaps' is not Yes or No"),
-        ("G", "urgent", "'urgent' is not a priority"),
-        ("N", 3, "3 is not a priority"),
+        ("G", "whenever", "'whenever' is not a priority"),
+        ("N", 7, "7 is not a priority"),
     ],
 )
 def test_wrong_values_are_refused_where_they_are(workbook_bytes, cell, value, expected):
@@ -74,13 +80,14 @@ def test_a_renamed_column_is_refused_naming_it_and_what_is_missing(workbook_byte
     assert "Current Status" in exc.message
 
 
-def test_a_deleted_column_is_refused(workbook_bytes):
+def test_a_deleted_outcome_column_is_refused(workbook_bytes):
     wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
-    wb[SHEET].delete_cols(21)  # Owner
+    wb[SHEET].delete_cols(3)  # CSF Outcome
     out = io.BytesIO()
     wb.save(out)
     exc = refused(out.getvalue())
-    assert exc.sheet == SHEET and "no column 'Owner'" in exc.message
+    assert exc.sheet == SHEET and exc.message.startswith("the sheet has no column 'CSF Outcome'")
+    assert exc.message.endswith("missing: CSF Outcome")
 
 
 def test_an_extra_column_with_data_is_refused_not_dropped(workbook_bytes):
@@ -98,17 +105,27 @@ def test_wrong_or_extra_sheets_are_refused(workbook_bytes):
     exc = refused(out.getvalue())
     assert exc.sheet == "CSF Tiers" and "does not read" in exc.message
     wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
-    del wb["Action plan"]
+    del wb["Current and Target Profile"]
     out = io.BytesIO()
     wb.save(out)
     exc = refused(out.getvalue())
-    assert exc.sheet == "Action plan" and "no sheet 'Action plan'" in exc.message
+    assert exc.sheet == SHEET and f"no sheet {SHEET!r}" in exc.message
 
 
-def test_content_without_saying_included_is_refused(workbook_bytes):
+def test_content_without_saying_included_is_a_choice_proposed_as_included(workbook_bytes):
     row = row_of(workbook_bytes, "ID.AM-01")
-    exc = refused(edit(workbook_bytes, SHEET, {f"F{row}": "we do this"}))
+    result = read_profile_workbook(
+        edit(workbook_bytes, SHEET, {f"F{row}": "we do this"}), name="c.xlsx", framework=FRAMEWORK
+    )
+    assert result.profile.outcomes["ID.AM-01"].included is True
+    assert [(c.kind, c.text, c.proposed, c.cells) for c in result.choices] == [
+        ("included", "", "yes", (f"Current and Target Profile!E{row}",))
+    ]
+    exc = refused_with(
+        edit(workbook_bytes, SHEET, {f"F{row}": "we do this"}), choices={"included:": "maybe"}
+    )
     assert (exc.row, exc.column) == (row, "E (Included in Profile?)")
+    assert "the mapping for '' is wrong" in exc.message
 
 
 def test_an_unknown_outcome_id_is_refused_on_its_row(workbook_bytes):

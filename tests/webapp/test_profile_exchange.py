@@ -107,7 +107,7 @@ def test_a_stale_preview_and_a_refused_file_change_nothing(world: World):
         exchange_formats.apply_exchange(
             access, row.pk, edited, filename="x.xlsx", expected_version=preview.version
         )
-    bad = edit(export.data, SHEET, {f"H{r}": "mostly"})
+    bad = edit(export.data, SHEET, {f"H{r}": "banana"})  # no proposal: refused on apply
     version = m.Profile.objects.get(pk=row.pk).version
     with pytest.raises(InputRefused) as info:
         exchange_formats.apply_exchange(
@@ -220,11 +220,11 @@ def test_a_refused_upload_shows_where_the_mistake_is(client, world: World):
     client.force_login(world.users["owner"])
     data = client.get(_url(row, "exchange/xlsx/")).content
     r = row_of(data, "GV.OC-01")
-    upload = io.BytesIO(edit(data, SHEET, {f"H{r}": "mostly"}))
+    upload = io.BytesIO(edit(data, SHEET, {f"H{r}": "=1+1"}))
     upload.name = "plant.xlsx"
     response = client.post(_url(row, "exchange/import/"), {"file": upload})
     assert response.status_code == 400
-    assert f"row {r}: column H (Current Status): &#x27;mostly&#x27; is not a level" in (
+    assert f"row {r}: column H (Current Status): the cell holds a formula" in (
         response.content.decode()
     )
 

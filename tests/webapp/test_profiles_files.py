@@ -193,7 +193,7 @@ def test_nul_characters_are_refused_by_outcome_and_field(world: World):
 
 
 def test_a_file_too_large_is_refused_before_it_is_parsed(world: World):
-    with pytest.raises(InputRefused, match="at most 8388608"):
+    with pytest.raises(InputRefused, match="the file has 8,388,609 bytes; the limit is 8,388,608"):
         _import(world, b"#" * (8 * 1024 * 1024 + 1))
     assert not m.Profile.objects.exists()
 

@@ -551,8 +551,28 @@ def _expect_format(found: str, fmt: str, filename: str) -> None:
         raise InputRefused(f"this file is {found}, not {fmt}", file=filename)
 
 
+def _choices_out(choices: Any) -> list[JsonObject]:
+    return [
+        {
+            "kind": c.kind,
+            "text": c.text,
+            "proposed": c.proposed,
+            "chosen": c.chosen,
+            "cells": list(c.cells),
+        }
+        for c in choices
+    ]
+
+
 def exchange_preview(
-    org: str, profile: str, data: bytes, *, filename: str, fmt: str, apply: bool
+    org: str,
+    profile: str,
+    data: bytes,
+    *,
+    filename: str,
+    fmt: str,
+    apply: bool,
+    choices: dict[str, str] | None = None,
 ) -> JsonObject:
     setup()
     from csfpilot.webapp.profiles import exchange_formats, lookups, operator
@@ -562,10 +582,17 @@ def exchange_preview(
     _expect_format(exchange_formats.format_of(data, filename), fmt, filename)
     if apply:
         preview = exchange_formats.apply_exchange(
-            access, row.pk, data, filename=filename, expected_version=row.version
+            access,
+            row.pk,
+            data,
+            filename=filename,
+            expected_version=row.version,
+            choices=choices,
         )
     else:
-        preview = exchange_formats.preview_exchange(access, row.pk, data, filename=filename)
+        preview = exchange_formats.preview_exchange(
+            access, row.pk, data, filename=filename, choices=choices
+        )
     row.refresh_from_db()
     return {
         "format": preview.format,
@@ -576,18 +603,27 @@ def exchange_preview(
             for c in preview.changes
         ],
         "warnings": list(preview.warnings),
+        "choices": _choices_out(preview.choices),
     }
 
 
 def exchange_import(
-    org: str, data: bytes, *, filename: str, name: str | None, fmt: str
+    org: str,
+    data: bytes,
+    *,
+    filename: str,
+    name: str | None,
+    fmt: str,
+    choices: dict[str, str] | None = None,
 ) -> JsonObject:
     setup()
     from csfpilot.webapp.profiles import exchange_formats, operator, queries, schemas
 
     access = operator.operator_access(org)
     _expect_format(exchange_formats.format_of(data, filename), fmt, filename)
-    result = exchange_formats.import_exchange_new(access, data, filename=filename, name=name)
+    result = exchange_formats.import_exchange_new(
+        access, data, filename=filename, name=name, choices=choices
+    )
     out = schemas.ImportOut(
         profile=schemas.profile_out(queries.profile(access, result.profile.pk)),
         created=True,

@@ -1,4 +1,4 @@
-"""``csfpilot import-framework``: load a framework or crosswalk file into the database.
+"""``csfpilot import-framework``: load a framework file into the database.
 
 The file is read and checked completely before anything is stored, and then
 stored in one transaction: a refused file leaves the database as it was. A file
@@ -31,7 +31,10 @@ def import_framework(
     file: Annotated[
         Path,
         typer.Argument(
-            exists=True, dir_okay=False, readable=True, help="A framework or crosswalk file."
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="A framework file (NIST's exports, OSCAL, CISO Assistant, CSV or Excel).",
         ),
     ],
     key: Annotated[

@@ -44,6 +44,7 @@ from csfpilot.formats.native import (
     read_profile,
     write_profile,
 )
+from csfpilot.formats.native.files import framework_key_of
 from csfpilot.formats.native.problems import profile_problems
 from csfpilot.formats.native.reference import (
     DEFAULT_CONTROLS_DATASET,
@@ -98,9 +99,19 @@ def reference_for(key: str) -> ProfileReference:
         fail(exc)
 
 
+def reference_of_file(path: Path) -> ProfileReference:
+    """The shipped framework a profile file names (CSF 2.0 when it names none)."""
+    try:
+        data = read_limited(path, name=str(path), max_bytes=MAX_PROFILE_BYTES)
+        key = framework_key_of(data, name=str(path), fmt=format_of(path))
+    except InputRefused as exc:
+        fail(exc)
+    return reference_for(key)
+
+
 def load(path: Path) -> tuple[LoadedProfile, ProfileReference]:
-    """Read a profile file and the NIST reference of its framework, or exit 1."""
-    ref = reference_for("csf-2.0")
+    """Read a profile file and the reference of the framework it names, or exit 1."""
+    ref = reference_of_file(path)
     try:
         loaded = read_profile(path, framework=ref.framework, withdrawals=ref.withdrawals)
     except InputRefused as exc:
@@ -183,11 +194,14 @@ def validate(
     Every problem in a file is listed, each with its line, outcome and field; a YAML
     syntax error names the line where the problem starts.
     """
-    ref = reference_for("csf-2.0")
     results = []
     for path in files:
         try:
             data = read_limited(path, name=str(path), max_bytes=MAX_PROFILE_BYTES)
+            try:
+                ref = bundled_reference(framework_key_of(data, name=str(path), fmt=format_of(path)))
+            except CsfpilotError as exc:
+                raise InputRefused(str(exc), file=str(path), field="framework") from None
             loaded, problems = profile_problems(
                 data,
                 name=str(path),

@@ -24,10 +24,10 @@ from rich.table import Table
 from csfpilot.cli import database
 from csfpilot.cli.output import announce, console, emit_json, reported_errors
 from csfpilot.core.errors import InputRefused
+from csfpilot.formats.limits import IMPORT_MAX_BYTES, MiB
 from csfpilot.formats.native import atomic_write_text
-from csfpilot.formats.oscal.document import MAX_OSCAL_BYTES
-from csfpilot.formats.profile_xlsx import MAX_WORKBOOK_BYTES
-from csfpilot.formats.safe_json import read_limited
+from csfpilot.formats.profile_xlsx.free_text import parse_mapping
+from csfpilot.formats.safe_json import decode_utf8, read_limited
 
 import_app = typer.Typer(
     name="import",
@@ -115,24 +115,33 @@ def _import(
     name: str | None,
     apply: bool,
     as_json: bool,
+    mapping: list[str] | None = None,
+    map_file: Path | None = None,
 ) -> None:
-    limit = MAX_WORKBOOK_BYTES if fmt is Exchange.xlsx else MAX_OSCAL_BYTES
     with reported_errors():
-        data = read_limited(file, name=str(file), max_bytes=limit)
+        choices = _mapping(mapping or [], map_file)
+        data = read_limited(file, name=str(file), max_bytes=IMPORT_MAX_BYTES)
         database.ready(announce)
         if onto is None:
             result = database.exchange_import(
-                org, data, filename=str(file), name=name, fmt=fmt.value
+                org, data, filename=str(file), name=name, fmt=fmt.value, choices=choices
             )
         else:
             result = database.exchange_preview(
-                org, onto, data, filename=str(file), fmt=fmt.value, apply=apply
+                org,
+                onto,
+                data,
+                filename=str(file),
+                fmt=fmt.value,
+                apply=apply,
+                choices=choices,
             )
     if as_json:
         emit_json(result)
         return
     for warning in result["warnings"]:
         announce(f"warning: {warning}")
+    _show_choices(result.get("choices", []))
     if onto is None:
         profile = result["profile"]
         console.print(f"Imported {profile['name']!r} in {org} (profile {profile['id']}).")
@@ -158,6 +167,44 @@ def _import(
         console.print("Nothing was stored. Run again with --apply to store these changes.")
 
 
+def _mapping(items: list[str], map_file: Path | None) -> dict[str, str]:
+    """--map options and a mapping file (one TEXT=VALUE a line, # for comments)."""
+    lines = list(items)
+    if map_file is not None:
+        text = decode_utf8(
+            read_limited(map_file, name=str(map_file), max_bytes=MiB), name=str(map_file)
+        )
+        lines += [
+            line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+        ]
+    try:
+        return parse_mapping(lines)
+    except ValueError as exc:
+        raise InputRefused(str(exc), file=str(map_file) if map_file else None) from None
+
+
+def _show_choices(choices: list[dict[str, object]]) -> None:
+    """The free-text values read, with what was proposed and what is stored for each."""
+    if not choices:
+        return
+    table = Table(
+        title=f"{len(choices)} free-text values read (change one with --map TEXT=VALUE)",
+        title_justify="left",
+    )
+    for column in ("Kind", "Typed", "Proposed", "Stored", "Cells"):
+        table.add_column(column)
+    for c in choices:
+        cells = [str(x) for x in c["cells"]]  # type: ignore[attr-defined]
+        table.add_row(
+            escape(str(c["kind"])),
+            escape(str(c["text"]) or "(blank)"),
+            escape(_shown(c["proposed"])),
+            escape(_shown(c["chosen"])),
+            escape(", ".join(cells[:3]) + (f" +{len(cells) - 3}" if len(cells) > 3 else "")),
+        )
+    console.print(table)
+
+
 def _shown(value: object) -> str:
     if value is None or value == "" or value == []:
         return "—"
@@ -179,6 +226,20 @@ Name = Annotated[str | None, typer.Option("--name", help="Name of the new profil
 Apply = Annotated[
     bool, typer.Option("--apply", help="With --onto: store the changes (default: preview only).")
 ]
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        help="What a free-text value stands for, e.g. 'In progress=partially', "
+        "'priority:1=high', 'included:x=yes' (repeatable; an empty value leaves it blank).",
+    ),
+]
+MapFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--map-file", help="A file of --map lines, one TEXT=VALUE a line.", dir_okay=False
+    ),
+]
 
 
 def import_xlsx(
@@ -188,13 +249,18 @@ def import_xlsx(
     name: Name = None,
     apply: Apply = False,
     as_json: AsJson = False,
+    mapping: MapOption = None,
+    map_file: MapFile = None,
 ) -> None:
-    """Import a NIST-template workbook (as exported, then edited in Excel or LibreOffice).
+    """Import a workbook in NIST's Organizational Profile Template layout.
 
-    With --onto, every field the workbook would change is listed and nothing is stored
-    unless --apply is given; without it, the workbook starts a new profile.
+    One exported here and edited, or NIST's own template as people fill it (free-text
+    statuses, priorities and Yes/x marks are read through a documented table: each is
+    listed with the value proposed; change one with --map). With --onto, every field the
+    workbook would change is listed and nothing is stored unless --apply is given;
+    without it, the workbook starts a new profile.
     """
-    _import(Exchange.xlsx, file, org, onto, name, apply, as_json)
+    _import(Exchange.xlsx, file, org, onto, name, apply, as_json, mapping, map_file)
 
 
 def import_assessment_results(

@@ -25,12 +25,20 @@ from csfpilot.core.ids import CSF_2_0
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    """A node above the outcomes: a Function or a Category in CSF terms."""
+    """A node above the outcomes: a Function or a Category in CSF terms.
+
+    ``title`` is its name (``Organizational Context``); ``statement`` is the
+    outcome it states, when the release gives one (every CSF 2.0 Function and
+    Category does: "The circumstances … are understood"). NIST's profile
+    template shows the statement, so that is what a template row is checked
+    against.
+    """
 
     code: str
     level: str
     parent: str | None
     title: str = ""
+    statement: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,7 +159,7 @@ class OutcomeFramework:
                     parent_of[node.code] = node.parent
                 texts[node.code] = node.text or node.title
             elif node.level in group_levels:
-                groups.append(Group(node.code, node.level, node.parent, node.title))
+                groups.append(Group(node.code, node.level, node.parent, node.title, node.text))
                 texts[node.code] = node.title or node.text
         if not outcomes:
             raise CatalogInvariantError(

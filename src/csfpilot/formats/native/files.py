@@ -32,6 +32,7 @@ from csfpilot.core.profiles import (
     check_profile,
     csf_2_0,
 )
+from csfpilot.formats.limits import IMPORT_MAX_BYTES
 from csfpilot.formats.native.document import from_document, to_document
 from csfpilot.formats.native.schema import check_schema
 from csfpilot.formats.native.yaml_reader import Path_, load_yaml
@@ -39,8 +40,8 @@ from csfpilot.formats.native.yaml_writer import dump_yaml
 from csfpilot.formats.safe_json import decode_utf8, load_json, read_limited
 
 MiB = 1024 * 1024
-MAX_PROFILE_BYTES = 8 * MiB
-"""Far above a real profile (106 outcomes with long notes is well under 1 MiB)."""
+MAX_PROFILE_BYTES = IMPORT_MAX_BYTES
+"""``CSFPILOT_IMPORT_MAX_MB`` (default 8 MiB; see :mod:`csfpilot.formats.limits`)."""
 
 Format = Literal["yaml", "json"]
 _SUFFIXES: dict[str, Format] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
@@ -50,7 +51,13 @@ def format_of(path: Path) -> Format:
     """``yaml`` or ``json`` from the file name; anything else is refused."""
     fmt = _SUFFIXES.get(path.suffix.lower())
     if fmt is None:
-        raise InputRefused("a profile file ends in .yaml, .yml or .json", file=path.name)
+        hint = ""
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+            hint = (
+                "; a workbook is imported onto a profile from its Excel/OSCAL import page, "
+                "or with 'csfpilot import profile-xlsx'"
+            )
+        raise InputRefused(f"a profile file ends in .yaml, .yml or .json{hint}", file=path.name)
     return fmt
 
 
@@ -108,6 +115,20 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+def framework_key_of(data: bytes, *, name: str, fmt: Format) -> str:
+    """The framework a profile file names (CSF 2.0 when it names none or cannot be
+    read: the full reader then reports why)."""
+    try:
+        if fmt == "yaml":
+            doc, _ = load_yaml(decode_utf8(data, name=name), name=name)
+        else:
+            doc = load_json(data, name=name, max_bytes=MAX_PROFILE_BYTES, max_depth=32)
+    except InputRefused:
+        return CSF_2_0
+    key = doc.get("framework") if isinstance(doc, dict) else None
+    return key if isinstance(key, str) and key else CSF_2_0
 
 
 def default_framework(key: str) -> OutcomeFramework:

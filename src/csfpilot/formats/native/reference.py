@@ -52,9 +52,12 @@ class ProfileReference:
 
 @cache
 def bundled_reference(framework_key: str = CSF_2_0) -> ProfileReference:
-    """The shipped CSF 2.0 Reference Tool export, read once per process."""
+    """A framework shipped with csfpilot, read once per process: CSF 2.0 from NIST's
+    Reference Tool export, the others (CSF 1.1, SP 800-53, CIS Controls, ISO/IEC
+    27001 …) from the shipped catalogs, so that a profile exported on any of them
+    passes the same checks as one on CSF 2.0."""
     if framework_key != CSF_2_0:
-        raise NotFound(f"csfpilot ships no framework {framework_key!r} for profile files")
+        return _other_reference(framework_key)
     bundle = read_reference_tool()
     catalog = next(c for c in bundle.catalogs if c.info.key == framework_key)
     sets = {m.info.key: m for m in bundle.mapping_sets}
@@ -64,3 +67,21 @@ def bundled_reference(framework_key: str = CSF_2_0) -> ProfileReference:
         else WithdrawalIndex.empty()
     )
     return ProfileReference(catalog, OutcomeFramework.from_catalog(catalog), withdrawals, sets)
+
+
+def _other_reference(framework_key: str) -> ProfileReference:
+    from csfpilot.formats.bundled import read_bundled
+
+    bundle = read_bundled()
+    catalog = next((c for c in bundle.catalogs if c.info.key == framework_key), None)
+    if catalog is None:
+        shipped = ", ".join(c.info.key for c in bundle.catalogs)
+        raise NotFound(
+            f"csfpilot ships no framework {framework_key!r} for profile files (shipped: "
+            f"{shipped}); a profile on a framework loaded from your own file is checked "
+            "in the database: csfpilot import profile --onto …"
+        )
+    sets = {m.info.key: m for m in bundle.mapping_sets if m.info.source_framework == framework_key}
+    return ProfileReference(
+        catalog, OutcomeFramework.from_catalog(catalog), WithdrawalIndex.empty(), sets
+    )

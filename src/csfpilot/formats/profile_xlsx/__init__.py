@@ -6,6 +6,7 @@ sheet, row and column. Exported and read back unchanged, a workbook gives the
 same profile (see docs/profile-exchange.md).
 """
 
+from csfpilot.formats.profile_xlsx.free_text import Choice
 from csfpilot.formats.profile_xlsx.reader import (
     MAX_WORKBOOK_BYTES,
     WorkbookProfile,
@@ -13,4 +14,10 @@ from csfpilot.formats.profile_xlsx.reader import (
 )
 from csfpilot.formats.profile_xlsx.writer import profile_workbook
 
-__all__ = ["MAX_WORKBOOK_BYTES", "WorkbookProfile", "profile_workbook", "read_profile_workbook"]
+__all__ = [
+    "MAX_WORKBOOK_BYTES",
+    "Choice",
+    "WorkbookProfile",
+    "profile_workbook",
+    "read_profile_workbook",
+]

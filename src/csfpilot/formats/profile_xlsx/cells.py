@@ -126,7 +126,7 @@ def write_tier(tier: Tier | None) -> str | None:
     return tier_text(tier) if tier is not None else None
 
 
-_TIER = re.compile(r"^\s*(?:tier\s*)?([1-4])\b")
+_TIER = re.compile(r"^\s*(?:tier\s*)?([1-4])\b", re.IGNORECASE)
 
 
 def read_tier(value: Any) -> int | None:
@@ -219,11 +219,34 @@ def read_date(value: Any) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
+        text = " ".join(restore(value).split())
         try:
-            return date.fromisoformat(restore(value).strip()).isoformat()
+            return date.fromisoformat(text).isoformat()
         except ValueError:
             pass
-    raise CellError(f"{describe(value)} is not a date; type it as a date or as YYYY-MM-DD")
+        # Written out, a date says which part is the day; 03/04/2026 does not, so it
+        # is refused rather than guessed.
+        for fmt in _DATE_FORMATS:
+            try:
+                return datetime.strptime(text, fmt).date().isoformat()
+            except ValueError:
+                continue
+    raise CellError(
+        f"{describe(value)} is not a date; type it as a date, as YYYY-MM-DD or as "
+        "31 December 2026 (03/04/2026 could be either day first or month first)"
+    )
+
+
+_DATE_FORMATS = (
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d-%b-%Y",
+    "%d-%B-%Y",
+)
 
 
 def read_key(value: Any) -> str | int | None:

@@ -10,9 +10,10 @@ owner, notes and considerations at the end. The other sheets carry what the
 template leaves out so that nothing is lost on the way back: the profile's
 details, its rating scale, its Tiers and its action plan.
 
-Columns are found by their header, so a person may reorder them. A column
-this layout does not know is refused (naming it), never silently ignored:
-whatever was typed there would otherwise be lost on import.
+Columns are found by what their header means, so a person may reorder, retype
+or reword them (:mod:`.headers`). A column this layout does not know is refused
+(naming it and the columns it could be), never silently ignored: whatever was
+typed there would otherwise be lost on import.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Col:
     field: str
     kind: str = "text"  # text | lines | level | priority | included | tier | date | key | score
     width: float = 18.0
+    aliases: tuple[str, ...] = ()  # other headers that mean this column
 
     @property
     def read_only(self) -> bool:
@@ -48,9 +50,29 @@ class Col:
 PROFILE_COLUMNS = (
     Col("Function", "", width=16),
     Col("Category", "", width=24),
-    Col("CSF Outcome", "outcome", "key", width=12),
-    Col("CSF Outcome Description", "", width=50),
-    Col("Included in Profile?", "included", "included", width=11),
+    Col(
+        "CSF Outcome",
+        "outcome",
+        "key",
+        width=12,
+        aliases=(
+            "CSF Outcome (Function, Category, or Subcategory)",
+            "Outcome",
+            "Outcome ID",
+            "CSF ID",
+            "ID",
+            "Identifier",
+            "Subcategory",
+            "Subcategory ID",
+        ),
+    ),
+    Col(
+        "CSF Outcome Description",
+        "",
+        width=50,
+        aliases=("Outcome Description", "Description", "Subcategory Description", "Outcome Text"),
+    ),
+    Col("Included in Profile?", "included", "included", width=11, aliases=("Included", "In Scope")),
     Col("Rationale", "rationale", width=36),
     Col("Current Priority", "current_priority", "priority", width=11),
     Col("Current Status", "current", "level", width=20),
@@ -70,6 +92,16 @@ PROFILE_COLUMNS = (
     Col("Notes", "notes", width=36),
     Col("Considerations", "considerations", width=36),
 )
+
+TEMPLATE_COLUMNS = (
+    Col("Current CSF Tier", "current_tier", "tier", aliases=("Current Tier",)),
+    Col("Target CSF Tier", "target_tier", "tier", aliases=("Target Tier",)),
+)
+"""Columns of NIST's template that csfpilot reads but does not write: a Tier typed on
+a Function or Category row (NIST: "generally for Functions and Categories only")."""
+
+EXPLANATORY_SHEETS = ("Column Descriptions", "Instructions", "Introduction", "Read Me", "README")
+"""Sheets that explain a template rather than hold a profile: skipped on import."""
 
 ABOUT_ROWS = (
     Col("Name", "name"),

@@ -9,26 +9,29 @@ is not a level of the 'status' scale``), and nothing is stored from a refused
 workbook: this module only builds a :class:`~csfpilot.core.profiles.Profile`.
 
 What is read: every column with a field (see
-:mod:`csfpilot.formats.profile_xlsx.layout`). The Function, Category and
-outcome description columns are NIST's text, written for the reader's
-benefit; an edit there is reported as a warning and the framework's text
-kept. A column, a sheet or a row label this layout does not know is refused,
-so that nothing typed into the workbook is silently dropped.
+:mod:`csfpilot.formats.profile_xlsx.layout`), found by what its header means
+(:mod:`.headers`). The Function, Category and outcome description columns are
+NIST's text, written for the reader's benefit; a difference there is reported
+as one warning and the framework's text kept. Only the outcome sheet and its
+outcome id column are needed, so NIST's own template as people fill it reads
+too (:mod:`.outcome_rows` for its Function and Category rows and free text).
+A column, a sheet or a row label this layout does not know is refused, so
+that nothing typed into the workbook is silently dropped.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from csfpilot.core.errors import InputRefused
+from csfpilot.core.ids import DEFAULT_FRAMEWORK
 from csfpilot.core.profiles import (
     BUILTIN_SCALES,
+    STATUS,
     TIER_ASPECTS,
     OutcomeFramework,
     Profile,
@@ -37,15 +40,17 @@ from csfpilot.core.profiles import (
     check_profile,
     csf_2_0,
 )
+from csfpilot.formats.limits import IMPORT_MAX_BYTES
 from csfpilot.formats.native import from_document
 from csfpilot.formats.native.document import FORMAT_VERSION, scale_to_document
 from csfpilot.formats.profile_xlsx import cells
+from csfpilot.formats.profile_xlsx.free_text import Choice
 from csfpilot.formats.profile_xlsx.layout import (
     ABOUT_ROWS,
     ABOUT_SHEET,
     ACTION_COLUMNS,
     ACTIONS_SHEET,
-    PROFILE_COLUMNS,
+    EXPLANATORY_SHEETS,
     PROFILE_SHEET,
     SCALE_COLUMNS,
     SCALE_SHEET,
@@ -57,115 +62,36 @@ from csfpilot.formats.profile_xlsx.layout import (
     Col,
     normal,
 )
-from csfpilot.formats.xlsx_safety import DEFAULT_MAX_BYTES, workbook
+from csfpilot.formats.profile_xlsx.outcome_rows import OutcomeSheet
+from csfpilot.formats.profile_xlsx.sheets import At as _At
+from csfpilot.formats.profile_xlsx.sheets import Grid, columns
+from csfpilot.formats.profile_xlsx.sheets import grid as _grid
+from csfpilot.formats.profile_xlsx.sheets import value as _value
+from csfpilot.formats.xlsx_safety import workbook
 
-MAX_WORKBOOK_BYTES = DEFAULT_MAX_BYTES
-MAX_ROWS = 10_000  # a framework has ~100-1,000 outcomes; far more is not a profile
+MAX_WORKBOOK_BYTES = IMPORT_MAX_BYTES  # CSFPILOT_IMPORT_MAX_MB, as for every imported file
 
 
 @dataclass(frozen=True)
 class WorkbookProfile:
-    """A profile read from a workbook, with the warnings the reading raised."""
+    """A profile read from a workbook, with the warnings the reading raised.
+
+    ``choices`` are the free-text values read through :mod:`.free_text`, each
+    with its proposal and where it was typed; ``parts`` names the csfpilot
+    sheets the workbook held (``Profile``, ``Scale``, ``Tiers``, ``Action
+    plan``): importing NIST's bare template onto a profile leaves the parts it
+    does not hold as they are.
+    """
 
     profile: Profile
     warnings: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    parts: frozenset[str] = frozenset(SHEETS[1:])
 
-
-@dataclass(frozen=True, slots=True)
-class _At:
-    sheet: str
-    row: int
-    column: int | None = None
-    header: str = ""
-
-    def refuse(self, message: str, file: str) -> InputRefused:
-        column = None
-        if self.column is not None:
-            letter = get_column_letter(self.column)
-            column = f"{letter} ({self.header})" if self.header else letter
-        return InputRefused(message, file=file, sheet=self.sheet, row=self.row, column=column)
-
-    def cell(self) -> str:
-        letter = get_column_letter(self.column) if self.column else ""
-        return f"{self.sheet}!{letter}{self.row}"
-
-
-Grid = list[tuple[int, list[Any]]]
-
-
-def _grid(ws: Any, sheet: str, file: str) -> Grid:
-    """The sheet's non-blank rows as (row number, values); formula cells are refused."""
-    out: Grid = []
-    # A sheet's declared size is often the whole grid (formatting applied to entire
-    # columns); read the rows that are there instead of a million empty ones.
-    ws.reset_dimensions()
-    for r, row in enumerate(ws.iter_rows(), start=1):
-        if r > MAX_ROWS:
-            raise _At(sheet, r).refuse(f"the sheet has more than {MAX_ROWS:,} rows", file)
-        values: list[Any] = []
-        for c, cell in enumerate(row, start=1):
-            value = getattr(cell, "value", None)
-            if getattr(cell, "data_type", None) == "f":
-                header = out[0][1] if out and out[0][0] == 1 and r > 1 else []
-                name = header[c - 1] if c <= len(header) and isinstance(header[c - 1], str) else ""
-                raise _At(sheet, r, c, name).refuse(
-                    f"the cell holds a formula ({str(value)[:60]}); csfpilot reads values "
-                    "only and never evaluates formulas: type the value itself",
-                    file,
-                )
-            if value == "":
-                value = None
-            values.append(value)
-        while values and values[-1] is None:
-            values.pop()
-        if values:
-            out.append((r, values))
-    return out
-
-
-def _columns(
-    header: list[Any], columns: Sequence[Col], sheet: str, file: str, rows: Grid
-) -> dict[str, tuple[int, Col]]:
-    """Which column (1-based) holds each known header; unknown or missing ones refused."""
-    by_name = {normal(c.header): c for c in columns}
-    found: dict[str, tuple[int, Col]] = {}
-    width = max([len(header), *(len(values) for _, values in rows)])
-    header = [*header, *([None] * (width - len(header)))]
-    for i, value in enumerate(header, start=1):
-        if value is None:
-            if any(len(vals) >= i and vals[i - 1] is not None for _, vals in rows):
-                raise _At(sheet, 1, i).refuse(
-                    "this column has no header but holds data; name it or move its data "
-                    "into one of the template's columns",
-                    file,
-                )
-            continue
-        col = by_name.get(normal(str(value)))
-        if col is None:
-            missing = [c.header for c in columns if c.header not in found and c.field]
-            hint = f"; columns missing from the sheet: {', '.join(missing)}" if missing else ""
-            raise _At(sheet, 1, i).refuse(
-                f"{str(value)!r} is not a column of this template (csfpilot refuses it rather "
-                f"than drop what it holds){hint}",
-                file,
-            )
-        if col.header in found:
-            raise _At(sheet, 1, i).refuse(f"the column {col.header!r} appears twice", file)
-        found[col.header] = (i, col)
-    missing = [c.header for c in columns if c.field and c.header not in found]
-    if missing:
-        raise InputRefused(
-            f"the sheet has no column {missing[0]!r} (renamed or deleted?); every one of these "
-            f"is needed: {', '.join(c.header for c in columns if c.field)}",
-            file=file,
-            sheet=sheet,
-            row=1,
-        )
-    return found
-
-
-def _value(values: list[Any], index: int) -> Any:
-    return values[index - 1] if index <= len(values) else None
+    @property
+    def undecided(self) -> tuple[Choice, ...]:
+        """Free-text values with neither a proposal nor a mapping: left blank."""
+        return tuple(c for c in self.choices if c.chosen is None)
 
 
 class _Reader:
@@ -248,7 +174,7 @@ class _Reader:
                     self.file,
                 )
             extra[label] = (r, _value(row, 2))
-        found = _columns(header, SCALE_COLUMNS, SCALE_SHEET, self.file, levels_grid)
+        found = columns(header_row, header, SCALE_COLUMNS, SCALE_SHEET, self.file, levels_grid)
         levels: list[dict[str, Any]] = []
         for r, row in levels_grid:
             level: dict[str, Any] = {}
@@ -310,73 +236,6 @@ class _Reader:
 
     # -- outcomes ---------------------------------------------------------------------
 
-    def outcomes(self, grid: Grid, scale: Scale) -> dict[str, Any]:
-        if not grid:
-            raise InputRefused("the sheet is empty", file=self.file, sheet=PROFILE_SHEET)
-        _, header = grid[0]
-        found = _columns(header, PROFILE_COLUMNS, PROFILE_SHEET, self.file, grid[1:])
-        index = {col.field or col.header: i for i, col in found.values()}
-        outcomes: dict[str, Any] = {}
-        for r, row in grid[1:]:
-            code_at = _At(PROFILE_SHEET, r, index["outcome"], "CSF Outcome")
-            code = self.read(code_at, _value(row, index["outcome"]), cells.read_key)
-            data_fields = [
-                i for i, col in found.values() if col.field not in ("", "outcome", "included")
-            ]
-            filled = any(_value(row, i) is not None for i in data_fields)
-            if code is None:
-                if filled or _value(row, index["included"]) is not None:
-                    raise code_at.refuse("this row has content but no outcome id", self.file)
-                continue
-            code = str(code)
-            if code in self.outcome_rows:
-                raise code_at.refuse(
-                    f"{code} appears twice (also on row {self.outcome_rows[code]})", self.file
-                )
-            self.outcome_rows[code] = r
-            self.shown_text(code, row, index, r)
-            included_at = _At(PROFILE_SHEET, r, index["included"], "Included in Profile?")
-            included = self.read(included_at, _value(row, index["included"]), cells.read_included)
-            if included is None:
-                if filled:
-                    raise included_at.refuse(
-                        "this row has content; say Yes or No in 'Included in Profile?'", self.file
-                    )
-                continue
-            entry: dict[str, Any] = {"included": included}
-            details: dict[str, dict[str, Any]] = {"current_details": {}, "target_details": {}}
-            for header_text, (i, col) in found.items():
-                if col.read_only or col.field in ("outcome", "included"):
-                    continue
-                at = _At(PROFILE_SHEET, r, i, header_text)
-                self.places[(code, col.field)] = at
-                raw = _value(row, i)
-                value = self.cell(at, col, raw, scale)
-                if "." in col.field:
-                    side, name = col.field.split(".", 1)
-                    if value:
-                        details[side][name] = value
-                elif value not in (None, ""):
-                    entry[col.field] = value
-            for side, values in details.items():
-                if values:
-                    entry[side] = values
-            outcomes[code] = entry
-        return outcomes
-
-    def shown_text(self, code: str, row: list[Any], index: dict[str, int], r: int) -> None:
-        i = index.get("CSF Outcome Description")
-        expected = self.framework.text(code)
-        if i is None or not expected:
-            return
-        shown = cells.read_text(_value(row, i))
-        if shown and " ".join(shown.split()) != " ".join(expected.split()):
-            at = _At(PROFILE_SHEET, r, i, "CSF Outcome Description")
-            self.warnings.append(
-                f"{at.cell()}: the description of {code} differs from {self.framework.key}'s "
-                "text; it is NIST's wording and is not stored, the framework's text is kept"
-            )
-
     def cell(self, at: _At, col: Col, raw: Any, scale: Scale) -> Any:
         if col.kind == "lines":
             return self.read(at, raw, cells.read_lines)
@@ -398,8 +257,8 @@ class _Reader:
     def tiers(self, grid: Grid) -> dict[str, Any]:
         if not grid:
             return {}
-        _, header = grid[0]
-        found = _columns(header, TIER_COLUMNS, TIERS_SHEET, self.file, grid[1:])
+        header_row, header = grid[0]
+        found = columns(header_row, header, TIER_COLUMNS, TIERS_SHEET, self.file, grid[1:])
         names = {normal(v): k for k, v in TIER_ROWS.items()} | {k: k for k in TIER_ASPECTS}
         aspect_col = found["Aspect"][0]
         out: dict[str, Any] = {}
@@ -429,8 +288,8 @@ class _Reader:
     def actions(self, grid: Grid) -> list[dict[str, Any]]:
         if not grid:
             return []
-        _, header = grid[0]
-        found = _columns(header, ACTION_COLUMNS, ACTIONS_SHEET, self.file, grid[1:])
+        header_row, header = grid[0]
+        found = columns(header_row, header, ACTION_COLUMNS, ACTIONS_SHEET, self.file, grid[1:])
         out: list[dict[str, Any]] = []
         for r, row in grid[1:]:
             action: dict[str, Any] = {}
@@ -485,41 +344,75 @@ def _same_score(a: Any, b: Any) -> bool:
         return False
 
 
+def _sheets(names: list[str], file: str) -> dict[str, str]:
+    """Which sheet of the workbook holds each part: NIST's explanatory sheets are
+    skipped; the outcome sheet is needed, csfpilot's own sheets are optional;
+    a sheet that is neither is refused, naming it."""
+    skipped = {normal(s) for s in EXPLANATORY_SHEETS}
+    own = [s for s in names if normal(s) not in skipped]
+    by_name = {normal(s): s for s in own}
+    present = {canon: by_name[normal(canon)] for canon in SHEETS if normal(canon) in by_name}
+    unknown = [s for s in own if s not in present.values()]
+    if PROFILE_SHEET not in present and len(unknown) == 1 and len(present) == 0:
+        # NIST's layout under another sheet name: the one sheet there is.
+        present[PROFILE_SHEET] = unknown.pop()
+    if unknown:
+        raise InputRefused(
+            f"the workbook has a sheet csfpilot does not read ({unknown[0]!r}); a profile "
+            f"workbook has the sheet {PROFILE_SHEET!r} and may have {', '.join(SHEETS[1:])} "
+            f"(and NIST's {EXPLANATORY_SHEETS[0]!r}, which is skipped). Move its content "
+            "into them, or delete it",
+            file=file,
+            sheet=unknown[0],
+        )
+    if PROFILE_SHEET not in present:
+        raise InputRefused(
+            f"the workbook has no sheet {PROFILE_SHEET!r} (renamed or deleted?); that sheet "
+            "holds the outcomes, one row each",
+            file=file,
+            sheet=PROFILE_SHEET,
+        )
+    return present
+
+
 def read_profile_workbook(
     source: Path | bytes,
     *,
     name: str,
     framework: OutcomeFramework | Callable[[str], OutcomeFramework],
     withdrawals: WithdrawalIndex | None = None,
+    scale: Scale | None = None,
+    profile_name: str | None = None,
+    choices: Mapping[str, str] | None = None,
+    undecided_ok: bool = False,
 ) -> WorkbookProfile:
-    """Read a profile workbook (as written by :func:`profile_workbook`, then edited).
+    """Read a profile workbook: one written by :func:`profile_workbook` then edited,
+    or NIST's Organizational Profile Template as people fill it.
 
     ``framework`` is the release the workbook's outcome ids are checked
-    against, or a function that gives it for the key the workbook names.
-    Nothing is stored; a refusal names the sheet, row and column.
+    against, or a function that gives it for the key the workbook names (or
+    for CSF 2.0, when the workbook names none). A workbook without csfpilot's
+    Profile sheet is rated on ``scale`` (default: implementation status) and
+    named ``profile_name`` (default: the file's name). ``choices`` maps
+    :attr:`~.free_text.Choice.key` to the value a free-text entry stands for;
+    with ``undecided_ok`` an entry with no proposal is left blank and listed
+    instead of refused (for a preview that asks). Nothing is stored; a refusal
+    names the sheet, row and column.
     """
     fixed = framework if isinstance(framework, OutcomeFramework) else None
     reader = _Reader(name, fixed or csf_2_0())
     with workbook(source, name=name, max_bytes=MAX_WORKBOOK_BYTES, data_only=False) as wb:
-        unknown = [s for s in wb.sheetnames if s not in SHEETS]
-        if unknown:
-            raise InputRefused(
-                f"the workbook has a sheet csfpilot does not read ({unknown[0]!r}); this "
-                f"template has the sheets {', '.join(SHEETS)}. Move its content into them, "
-                "or delete it",
-                file=name,
-                sheet=unknown[0],
-            )
-        missing = [s for s in SHEETS if s not in wb.sheetnames]
-        if missing:
-            raise InputRefused(
-                f"the workbook has no sheet {missing[0]!r} (renamed or deleted?); a csfpilot "
-                f"profile workbook has the sheets {', '.join(SHEETS)}",
-                file=name,
-                sheet=missing[0],
-            )
-        grids = {s: _grid(wb[s], s, name) for s in SHEETS}
-    about = reader.about(grids[ABOUT_SHEET])
+        present = _sheets(list(wb.sheetnames), name)
+        grids = {part: _grid(wb[sheet], sheet, name) for part, sheet in present.items()}
+    parts = frozenset(p for p in grids if p != PROFILE_SHEET)
+    if ABOUT_SHEET in grids:
+        about = reader.about(grids[ABOUT_SHEET])
+    else:
+        about = {
+            "name": profile_name or PurePath(name).stem or name,
+            "framework": fixed.key if fixed else DEFAULT_FRAMEWORK,
+            "scale": (scale or STATUS).key,
+        }
     if fixed is None:
         try:
             reader.framework = framework(str(about["framework"]))  # type: ignore[operator]
@@ -527,7 +420,23 @@ def read_profile_workbook(
             at = reader.places.get((None, "framework")) or _At(ABOUT_SHEET, 2)
             raise at.refuse(exc.message, name) from None
     framework = reader.framework
-    scale, scale_doc = reader.scale(str(about["scale"]), grids[SCALE_SHEET])
+    if SCALE_SHEET in grids:
+        the_scale, scale_doc = reader.scale(str(about["scale"]), grids[SCALE_SHEET])
+    elif ABOUT_SHEET in grids and str(about["scale"]) not in BUILTIN_SCALES:
+        raise InputRefused(
+            f"the scale {about['scale']!r} is not built in, and the workbook has no "
+            f"{SCALE_SHEET!r} sheet to say what its levels are",
+            file=name,
+            sheet=SCALE_SHEET,
+        )
+    else:
+        the_scale = scale if scale is not None and ABOUT_SHEET not in grids else None
+        the_scale = the_scale or BUILTIN_SCALES[str(about["scale"])]
+        scale_doc = (
+            the_scale.key
+            if the_scale.key in BUILTIN_SCALES and the_scale.builtin
+            else scale_to_document(the_scale)
+        )
     doc: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "kind": about.get("kind") or "organizational",
@@ -544,9 +453,24 @@ def read_profile_workbook(
     }
     if about.get("based_on"):
         doc["based_on"] = about["based_on"]
-    doc["tiers"] = reader.tiers(grids[TIERS_SHEET])
-    doc["outcomes"] = reader.outcomes(grids[PROFILE_SHEET], scale)
-    doc["actions"] = reader.actions(grids[ACTIONS_SHEET])
+    doc["tiers"] = reader.tiers(grids[TIERS_SHEET]) if TIERS_SHEET in grids else {}
+    sheet = OutcomeSheet(
+        name,
+        present[PROFILE_SHEET],
+        framework,
+        the_scale,
+        choices or {},
+        undecided_ok=undecided_ok,
+        places=reader.places,
+    )
+    doc["outcomes"] = sheet.read_sheet(grids[PROFILE_SHEET])
+    reader.outcome_rows = sheet.outcome_rows
+    for aspect, sides in sheet.tier_values().items():
+        rating = doc["tiers"].setdefault(aspect, {})
+        for side, tier in sides.items():
+            rating.setdefault(side, tier)
+        parts |= {TIERS_SHEET}
+    doc["actions"] = reader.actions(grids[ACTIONS_SHEET]) if ACTIONS_SHEET in grids else []
     if str(doc["framework"]) != framework.key:
         at = reader.places.get((None, "framework")) or _At(ABOUT_SHEET, 2)
         raise at.refuse(
@@ -558,4 +482,6 @@ def read_profile_workbook(
         warnings = check_profile(profile, framework, withdrawals)
     except InputRefused as exc:
         raise reader.locate(exc) from None
-    return WorkbookProfile(profile, (*reader.warnings, *warnings))
+    return WorkbookProfile(
+        profile, (*sheet.warnings, *warnings), sheet.result_choices(), frozenset(parts)
+    )

@@ -19,6 +19,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from csfpilot.formats.limits import import_max_bytes
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -281,6 +283,8 @@ if CSFPILOT_HASHED_STATIC:
     WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 # The largest request body accepted, checked before any of it is read (413 beyond it); the
 # same as client_max_body_size in deploy/nginx.conf. The importers have their own limits.
+# One limit for every imported file (web, API, jobs, command line): see formats/limits.py.
+CSFPILOT_IMPORT_MAX_BYTES = import_max_bytes()
 CSFPILOT_MAX_REQUEST_BYTES = int(
     float(os.environ.get("CSFPILOT_MAX_REQUEST_MB", "25")) * 1024 * 1024
 )

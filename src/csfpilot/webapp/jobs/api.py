@@ -13,13 +13,13 @@ from ninja import File, Form, Router
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from csfpilot.formats.native import MAX_PROFILE_BYTES
 from csfpilot.webapp.accounts.api_auth import api_auth, upload_auth
 from csfpilot.webapp.jobs import queries, services
 from csfpilot.webapp.jobs.profile_import import import_profile
 from csfpilot.webapp.jobs.schemas import JobOut, job_out
 from csfpilot.webapp.organizations.permissions import needs, require
 from csfpilot.webapp.organizations.roles import Permission
+from csfpilot.webapp.profiles.uploads import import_limit
 from csfpilot.webapp.sectors.jobs import recompute_sector
 
 router = Router(tags=["jobs"], auth=api_auth)
@@ -51,7 +51,7 @@ def job_detail(request: HttpRequest, slug: str, job_id: int) -> Any:
 @router.post(
     BASE + "/profile-import",
     response={202: JobOut},
-    summary="Import a profile file in the background (YAML or JSON, at most 8 MiB)",
+    summary="Import a profile file in the background (YAML or JSON, within the import limit)",
     openapi_extra=needs(Permission.EDIT_PROFILES),
     auth=upload_auth(Permission.EDIT_PROFILES),
 )
@@ -63,11 +63,11 @@ def start_import(
     replace: Form[bool] = False,
 ) -> Any:
     access = require(request, slug, Permission.EDIT_PROFILES)
-    if file.size is not None and file.size > MAX_PROFILE_BYTES:
-        raise HttpError(413, f"{file.name}: a profile file has at most {MAX_PROFILE_BYTES} bytes")
-    data = file.read(MAX_PROFILE_BYTES + 1)
-    if len(data) > MAX_PROFILE_BYTES:
-        raise HttpError(413, f"{file.name}: a profile file has at most {MAX_PROFILE_BYTES} bytes")
+    if file.size is not None and file.size > import_limit():
+        raise HttpError(413, f"{file.name}: a profile file has at most {import_limit()} bytes")
+    data = file.read(import_limit() + 1)
+    if len(data) > import_limit():
+        raise HttpError(413, f"{file.name}: a profile file has at most {import_limit()} bytes")
     job = services.enqueue(
         import_profile,
         access=access,

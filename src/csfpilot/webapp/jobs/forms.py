@@ -5,13 +5,17 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from csfpilot.formats.native import MAX_PROFILE_BYTES
+from csfpilot.webapp.profiles.uploads import too_big
 
 
 class ImportJobForm(forms.Form):
     file = forms.FileField(
         label=_("Profile file"),
-        help_text=_("YAML or JSON in csfpilot's profile format, at most 8 MiB."),
+        help_text=_(
+            "YAML or JSON in csfpilot's profile format, within the import limit "
+            "(CSFPILOT_IMPORT_MAX_MB). Workbooks and OSCAL files are imported from a "
+            "profile's Excel/OSCAL import page."
+        ),
     )
     name = forms.CharField(label=_("Store it under this name (optional)"), required=False)
     replace = forms.BooleanField(
@@ -20,9 +24,7 @@ class ImportJobForm(forms.Form):
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_PROFILE_BYTES:
-            raise forms.ValidationError(
-                _("%(name)s has %(size)s bytes; a profile file has at most %(max)s."),
-                params={"name": upload.name, "size": upload.size, "max": MAX_PROFILE_BYTES},
-            )
+        refusal = too_big(upload.size)
+        if refusal:
+            raise forms.ValidationError(refusal)
         return upload

@@ -13,13 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from csfpilot.core.errors import NotFound
+from csfpilot.core.errors import InputRefused, NotFound
 from csfpilot.webapp.jobs import beats, queries, services
 from csfpilot.webapp.jobs.forms import ImportJobForm
 from csfpilot.webapp.jobs.profile_import import import_profile
 from csfpilot.webapp.organizations.decorators import org_view
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
+from csfpilot.webapp.profiles.exchange import read_profile_file
 
 POLL = "2s"
 
@@ -82,11 +83,19 @@ def job_import(request: HttpRequest, access: Access) -> HttpResponse:
     if not form.is_valid():
         return render(request, "jobs/list.html", _list_context(access, form), status=400)
     upload = form.cleaned_data["file"]
+    data = upload.read()
+    try:
+        # Read it now, as the worker will: a file that cannot be imported is refused
+        # here, on the page, rather than queued to fail later.
+        read_profile_file(data, filename=upload.name)
+    except InputRefused as exc:
+        form.add_error("file", str(exc))
+        return render(request, "jobs/list.html", _list_context(access, form), status=400)
     job = services.enqueue(
         import_profile,
         access=access,
         label=_("Import %(file)s") % {"file": upload.name},
-        upload=upload.read(),
+        upload=data,
         upload_name=upload.name,
         name=form.cleaned_data["name"] or None,
         replace=form.cleaned_data["replace"],

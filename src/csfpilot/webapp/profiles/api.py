@@ -28,7 +28,6 @@ from pydantic import TypeAdapter
 from csfpilot.core.errors import InputRefused
 from csfpilot.core.profiles import Level, ProfileKind, Scale
 from csfpilot.core.scoring import Comparison
-from csfpilot.formats.native import MAX_PROFILE_BYTES
 from csfpilot.webapp.accounts.api_auth import api_auth, upload_auth
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.catalog.schemas import Problem
@@ -37,6 +36,7 @@ from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import answer_cache, exchange, lookups, queries, services, storage
 from csfpilot.webapp.profiles import schemas as s
 from csfpilot.webapp.profiles.conflicts import StaleEdit
+from csfpilot.webapp.profiles.uploads import import_limit
 
 router = Router(tags=["profiles"], auth=api_auth)
 
@@ -643,15 +643,15 @@ def export_snapshot(
 
 def _read_upload(upload: UploadedFile) -> bytes:
     # Refused by its declared size before a byte is read into memory.
-    if upload.size is not None and upload.size > MAX_PROFILE_BYTES:
+    if upload.size is not None and upload.size > import_limit():
         raise HttpError(
             413,
             f"{upload.name}: the file has {upload.size} bytes; a profile file has at most "
-            f"{MAX_PROFILE_BYTES}",
+            f"{import_limit()}",
         )
-    data = upload.read(MAX_PROFILE_BYTES + 1)
-    if len(data) > MAX_PROFILE_BYTES:
-        raise HttpError(413, f"{upload.name}: a profile file has at most {MAX_PROFILE_BYTES} bytes")
+    data = upload.read(import_limit() + 1)
+    if len(data) > import_limit():
+        raise HttpError(413, f"{upload.name}: a profile file has at most {import_limit()} bytes")
     return data
 
 
@@ -684,7 +684,7 @@ def _import(
 @router.post(
     BASE + "/import",
     response={201: s.ImportOut, 200: s.ImportOut, **ANSWERS, 413: s.RefusedOut},
-    summary="Import a profile file (YAML or JSON, at most 8 MiB)",
+    summary="Import a profile file (YAML or JSON, within the import limit)",
     openapi_extra=needs(Permission.EDIT_PROFILES),
     auth=upload_auth(Permission.EDIT_PROFILES),
 )

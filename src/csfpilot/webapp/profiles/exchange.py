@@ -30,7 +30,6 @@ from csfpilot.core.ids import DEFAULT_FRAMEWORK
 from csfpilot.core.profiles import Change, Profile, ProfileKind, check_profile
 from csfpilot.core.profiles import derive_target as derive_from_community
 from csfpilot.formats.native import (
-    MAX_PROFILE_BYTES,
     dump_profile,
     format_of,
     parse_profile,
@@ -50,6 +49,7 @@ from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.frameworks import outcome_framework, withdrawals
 from csfpilot.webapp.profiles.history import document_digest, snapshot_profile
+from csfpilot.webapp.profiles.uploads import import_limit
 
 # -- profile files --------------------------------------------------------------------
 
@@ -73,7 +73,7 @@ def _framework_key(data: bytes, fmt: Format, filename: str) -> str:
         if fmt == "yaml":
             doc, _ = load_yaml(decode_utf8(data, name=filename), name=filename)
         else:
-            doc = load_json(data, name=filename, max_bytes=MAX_PROFILE_BYTES, max_depth=32)
+            doc = load_json(data, name=filename, max_bytes=import_limit(), max_depth=32)
     except InputRefused:
         return DEFAULT_FRAMEWORK
     key = doc.get("framework") if isinstance(doc, dict) else None
@@ -85,9 +85,9 @@ def read_profile_file(
 ) -> tuple[Profile, tuple[str, ...]]:
     """Parse and check a profile file against its stored framework; nothing is stored."""
     fmt = fmt or format_of(Path(filename))
-    if len(data) > MAX_PROFILE_BYTES:
+    if len(data) > import_limit():
         raise InputRefused(
-            f"the file has {len(data)} bytes; a profile file has at most {MAX_PROFILE_BYTES}",
+            f"the file has {len(data):,} bytes; the limit is {import_limit():,}",
             file=filename,
         )
     key = _framework_key(data, fmt, filename)

@@ -20,11 +20,13 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from csfpilot.core.errors import InputRefused
+from csfpilot.formats.profile_xlsx.free_text import parse_mapping
 from csfpilot.webapp.accounts.api_auth import api_auth, upload_auth
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import needs, require
 from csfpilot.webapp.organizations.roles import Permission
-from csfpilot.webapp.profiles import exchange_formats, queries
+from csfpilot.webapp.profiles import exchange_formats, queries, uploads
 from csfpilot.webapp.profiles import schemas as s
 from csfpilot.webapp.profiles.api import ANSWERS, answers
 
@@ -34,11 +36,42 @@ BASE = "/organizations/{slug}/profiles"
 Format = Literal["xlsx", "assessment-results", "poam"]
 
 
+class ChoiceOut(Schema):
+    kind: str = Field(description="level, priority or included.")
+    text: str = Field(description="The value as typed (empty: blank on a row with content).")
+    proposed: str | None = Field(description="The value proposed from the table, if any.")
+    chosen: str | None = Field(description="What is stored: the mapping given, else proposed.")
+    cells: list[str] = Field(description="The cells holding it.")
+
+
 class ExchangePreviewOut(Schema):
     format: Format = Field(description="What the file was read as.")
     version: int = Field(description="The profile version the preview was made on.")
     changes: list[s.ChangeOut]
     warnings: list[str]
+    choices: list[ChoiceOut] = Field(
+        description="Free-text values of a filled-in NIST template and how each is read; "
+        "send `map` (TEXT=VALUE, repeatable) to change one."
+    )
+
+
+def _choices(preview: exchange_formats.ExchangePreview) -> list[ChoiceOut]:
+    return [
+        ChoiceOut(
+            kind=c.kind, text=c.text, proposed=c.proposed, chosen=c.chosen, cells=list(c.cells)
+        )
+        for c in preview.choices
+    ]
+
+
+MAP_NONE: list[str] = []  # the default of the ``map`` form field; never changed
+
+
+def _mapping(items: list[str]) -> dict[str, str]:
+    try:
+        return parse_mapping(items)
+    except ValueError as exc:
+        raise InputRefused(str(exc), field="map") from None
 
 
 class ExchangeApplyOut(Schema):
@@ -49,7 +82,7 @@ class ExchangeApplyOut(Schema):
 
 
 def _read(upload: UploadedFile) -> bytes:
-    limit = exchange_formats.MAX_EXCHANGE_BYTES
+    limit = uploads.import_limit()
     # Refused by its declared size before a byte is read into memory.
     if upload.size is not None and upload.size > limit:
         raise HttpError(
@@ -121,17 +154,27 @@ def export_exchange(request: HttpRequest, slug: str, profile_id: int, format: Fo
 )
 @answers
 def preview_exchange(
-    request: HttpRequest, slug: str, profile_id: int, file: File[UploadedFile]
+    request: HttpRequest,
+    slug: str,
+    profile_id: int,
+    file: File[UploadedFile],
+    map: Form[list[str]] = MAP_NONE,
 ) -> Any:
     access = require(request, slug, Permission.EDIT_PROFILES)
     preview = exchange_formats.preview_exchange(
-        access, profile_id, _read(file), filename=file.name or "upload"
+        access,
+        profile_id,
+        _read(file),
+        filename=file.name or "upload",
+        choices=_mapping(map),
+        undecided_ok=True,
     )
     return ExchangePreviewOut(
         format=preview.format,
         version=preview.version,
         changes=_changes(preview),
         warnings=list(preview.warnings),
+        choices=_choices(preview),
     )
 
 
@@ -149,10 +192,16 @@ def apply_exchange(
     profile_id: int,
     file: File[UploadedFile],
     version: Form[int],
+    map: Form[list[str]] = MAP_NONE,
 ) -> Any:
     access = require(request, slug, Permission.EDIT_PROFILES)
     preview = exchange_formats.apply_exchange(
-        access, profile_id, _read(file), filename=file.name or "upload", expected_version=version
+        access,
+        profile_id,
+        _read(file),
+        filename=file.name or "upload",
+        expected_version=version,
+        choices=_mapping(map),
     )
     return ExchangeApplyOut(
         profile=s.profile_out(queries.profile(access, profile_id)),
@@ -171,11 +220,19 @@ def apply_exchange(
 )
 @answers
 def import_exchange(
-    request: HttpRequest, slug: str, file: File[UploadedFile], name: Form[str] = ""
+    request: HttpRequest,
+    slug: str,
+    file: File[UploadedFile],
+    name: Form[str] = "",
+    map: Form[list[str]] = MAP_NONE,
 ) -> Any:
     access = require(request, slug, Permission.EDIT_PROFILES)
     result = exchange_formats.import_exchange_new(
-        access, _read(file), filename=file.name or "upload", name=name or None
+        access,
+        _read(file),
+        filename=file.name or "upload",
+        name=name or None,
+        choices=_mapping(map),
     )
     return 201, s.ImportOut(
         profile=s.profile_out(queries.profile(access, result.profile.pk)),

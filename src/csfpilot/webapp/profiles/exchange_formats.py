@@ -26,6 +26,7 @@ so exporting an unchanged profile twice gives the same bytes (for OSCAL).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import Any, Literal
@@ -40,10 +41,11 @@ from csfpilot.formats.oscal.assessment_results import assessment_results, read_a
 from csfpilot.formats.oscal.document import MAX_OSCAL_BYTES, model_of
 from csfpilot.formats.oscal.poam import poam, read_poam
 from csfpilot.formats.profile_xlsx import (
-    MAX_WORKBOOK_BYTES,
+    Choice,
     profile_workbook,
     read_profile_workbook,
 )
+from csfpilot.formats.profile_xlsx.layout import ABOUT_SHEET, ACTIONS_SHEET, SHEETS, TIERS_SHEET
 from csfpilot.formats.safe_json import load_json
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.catalog import models as catalog
@@ -55,10 +57,11 @@ from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.exchange import ImportResult, export_filename, store_profile
 from csfpilot.webapp.profiles.frameworks import outcome_framework, withdrawals
+from csfpilot.webapp.profiles.uploads import import_limit
 
 ExchangeFormat = Literal["xlsx", "assessment-results", "poam"]
 FORMATS: tuple[ExchangeFormat, ...] = ("xlsx", "assessment-results", "poam")
-MAX_EXCHANGE_BYTES = max(MAX_WORKBOOK_BYTES, MAX_OSCAL_BYTES)
+WORKBOOK_PARTS = SHEETS[1:]
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "assessment-results": "application/json",
@@ -158,32 +161,91 @@ def _framework(key: str) -> OutcomeFramework:
     return outcome_framework(fw)
 
 
+@dataclass(frozen=True)
+class ReadFile:
+    """A file in an exchange format, read: the profile it holds and what reading it said.
+
+    ``choices`` are the free-text values of a filled-in NIST template, each
+    with the value proposed or chosen for it; ``parts`` the parts of a profile
+    the file holds beside the outcomes (a bare NIST template holds none: the
+    stored profile keeps its details, scale, Tiers and action plan).
+    """
+
+    format: ExchangeFormat
+    profile: Profile
+    warnings: tuple[str, ...]
+    choices: tuple[Choice, ...] = ()
+    parts: frozenset[str] = frozenset(WORKBOOK_PARTS)
+
+
 def read_exchange_file(
-    data: bytes, filename: str
-) -> tuple[ExchangeFormat, Profile, tuple[str, ...]]:
-    """Read a file in any exchange format: its format, the profile it holds, warnings."""
-    if len(data) > MAX_EXCHANGE_BYTES:
+    data: bytes,
+    filename: str,
+    *,
+    onto: Profile | None = None,
+    choices: Mapping[str, str] | None = None,
+    undecided_ok: bool = False,
+    name: str | None = None,
+) -> ReadFile:
+    """Read a file in any exchange format. A workbook without csfpilot's own sheets
+    (NIST's template as people fill it) is read against ``onto``'s framework and
+    scale, or CSF 2.0 on the implementation-status scale for a new profile."""
+    limit = import_limit()
+    if len(data) > limit:
         raise InputRefused(
-            f"the file has {len(data):,} bytes; the limit is {MAX_EXCHANGE_BYTES:,}",
+            f"the file has {len(data):,} bytes; the limit is {limit:,}",
             file=filename,
         )
     fmt = format_of(data, filename)
     marks = withdrawals(DEFAULT_FRAMEWORK)
     if fmt == "xlsx":
-        result = read_profile_workbook(data, name=filename, framework=_framework, withdrawals=marks)
-        return fmt, result.profile, result.warnings
+        result = read_profile_workbook(
+            data,
+            name=filename,
+            framework=_framework_for(onto),
+            withdrawals=marks,
+            scale=onto.scale if onto else None,
+            profile_name=name,
+            choices=choices,
+            undecided_ok=undecided_ok,
+        )
+        return ReadFile(fmt, result.profile, result.warnings, result.choices, result.parts)
     read = read_assessment_results if fmt == "assessment-results" else read_poam
     profile, warnings = read(data, name=filename, framework=_framework, withdrawals=marks)
-    return fmt, profile, warnings
+    return ReadFile(fmt, profile, warnings)
 
 
-def merged(fmt: ExchangeFormat, stored: Profile, incoming: Profile) -> Profile:
-    """What the stored profile becomes: a workbook is all of it; assessment results keep
-    the stored action plan; a POA&M changes only the action plan."""
+def _framework_for(onto: Profile | None) -> Callable[[str], OutcomeFramework]:
+    if onto is None:
+        return _framework
+
+    def framework(key: str) -> OutcomeFramework:
+        # A workbook naming no framework is read against the profile's own.
+        return _framework(key if key != DEFAULT_FRAMEWORK else onto.framework)
+
+    return framework
+
+
+def merged(read: ReadFile, stored: Profile) -> Profile:
+    """What the stored profile becomes: a full workbook is all of it; a bare NIST
+    template only the outcomes on its filled rows (and Tiers, when its rows give
+    them); assessment
+    results keep the stored action plan; a POA&M changes only the action plan."""
+    fmt, incoming = read.format, read.profile
     if fmt == "assessment-results":
         incoming = incoming.with_actions(stored.actions)
     elif fmt == "poam":
         incoming = stored.with_actions(incoming.actions)
+    elif fmt == "xlsx":
+        if ABOUT_SHEET not in read.parts:
+            # NIST's template leaves the rows it does not assess blank: those
+            # outcomes stay as the profile has them; a row that says something wins.
+            outcomes = {**stored.outcomes, **incoming.outcomes}
+            incoming = replace(stored, outcomes=outcomes, tiers=incoming.tiers)
+        if TIERS_SHEET not in read.parts:
+            incoming = replace(incoming, tiers=stored.tiers)
+        if ACTIONS_SHEET not in read.parts:
+            incoming = incoming.with_actions(stored.actions)
     return replace(incoming, name=stored.name)
 
 
@@ -199,30 +261,45 @@ class ExchangePreview:
     changes: tuple[Change, ...]
     warnings: tuple[str, ...]
     version: int
+    choices: tuple[Choice, ...] = ()
+    whole: bool = True  # False for NIST's bare template: only outcomes (and Tiers)
+
+    @property
+    def undecided(self) -> tuple[Choice, ...]:
+        return tuple(c for c in self.choices if c.chosen is None)
 
 
 def preview_exchange(
-    access: Access, profile_id: Any, data: bytes, *, filename: str
+    access: Access,
+    profile_id: Any,
+    data: bytes,
+    *,
+    filename: str,
+    choices: Mapping[str, str] | None = None,
+    undecided_ok: bool = False,
 ) -> ExchangePreview:
     """Read a file against a stored profile: every field that importing it would change."""
     lookups.ensure(access, Permission.EDIT_PROFILES)
     row = lookups.profile(access, profile_id)
-    preview = _compare(row, *read_exchange_file(data, filename), filename=filename)
+    read = read_exchange_file(
+        data,
+        filename,
+        onto=lookups.domain_profile(row),
+        choices=choices,
+        undecided_ok=undecided_ok,
+    )
+    preview = _compare(row, read, filename=filename)
     # Library references the file names but this organization lacks: said before applying.
     missing = evidence_exchange.match_refs(access, row, preview.profile, apply=False)
     return replace(preview, warnings=(*preview.warnings, *missing))
 
 
-def _compare(
-    row: m.Profile,
-    fmt: ExchangeFormat,
-    incoming: Profile,
-    warnings: tuple[str, ...],
-    *,
-    filename: str,
-) -> ExchangePreview:
+def _compare(row: m.Profile, read: ReadFile, *, filename: str) -> ExchangePreview:
     # As an export shows it, so that re-importing an unchanged export changes nothing.
-    stored = evidence_exchange.exported(row, lookups.domain_profile(row), lines=_item_lines(fmt))
+    stored = evidence_exchange.exported(
+        row, lookups.domain_profile(row), lines=_item_lines(read.format)
+    )
+    incoming = read.profile
     if incoming.framework != stored.framework:
         raise InputRefused(
             f"the file is written for {incoming.framework}; {row.name!r} assesses "
@@ -230,11 +307,19 @@ def _compare(
             file=filename,
             field="framework",
         )
-    after = merged(fmt, stored, incoming)
+    after = merged(read, stored)
     inputs.storable(to_document(after))
     order = list(lookups.framework_of(row).outcomes)
     changes = profile_changes(stored, after, order=order)
-    return ExchangePreview(fmt, after, tuple(changes), warnings, row.version)
+    return ExchangePreview(
+        read.format,
+        after,
+        tuple(changes),
+        read.warnings,
+        row.version,
+        read.choices,
+        whole=read.format != "xlsx" or ABOUT_SHEET in read.parts,
+    )
 
 
 def _fresh(row: m.Profile, expected_version: int) -> None:
@@ -249,16 +334,25 @@ def _fresh(row: m.Profile, expected_version: int) -> None:
 
 
 def apply_exchange(
-    access: Access, profile_id: Any, data: bytes, *, filename: str, expected_version: int
+    access: Access,
+    profile_id: Any,
+    data: bytes,
+    *,
+    filename: str,
+    expected_version: int,
+    choices: Mapping[str, str] | None = None,
 ) -> ExchangePreview:
     """Import a file onto a stored profile, all or nothing, if it is still at
-    ``expected_version`` (the version its preview was made on)."""
+    ``expected_version`` (the version its preview was made on). Free-text
+    values take ``choices`` where given, else their proposals."""
     lookups.ensure(access, Permission.EDIT_PROFILES)
-    read = read_exchange_file(data, filename)  # parsed before the profile is locked
+    # parsed before the profile is locked
+    onto = lookups.domain_profile(lookups.profile(access, profile_id))
+    read = read_exchange_file(data, filename, onto=onto, choices=choices)
     with transaction.atomic():
         row = lookups.profile(access, profile_id, for_update=True)
         _fresh(row, expected_version)
-        preview = _compare(row, *read, filename=filename)
+        preview = _compare(row, read, filename=filename)
         if preview.changes:
             before = audit_trail.content_state(row)
             persist.replace_content(access, row, preview.profile)
@@ -292,13 +386,22 @@ def apply_previewed(
 
 
 def import_exchange_new(
-    access: Access, data: bytes, *, filename: str, name: str | None = None
+    access: Access,
+    data: bytes,
+    *,
+    filename: str,
+    name: str | None = None,
+    choices: Mapping[str, str] | None = None,
 ) -> ImportResult:
-    """Start a new profile from a file (a workbook, assessment results or a POA&M)."""
+    """Start a new profile from a file (a workbook, assessment results or a POA&M).
+
+    Free-text values of a filled-in template take ``choices`` where given,
+    else their proposals; each one is reported among the warnings."""
     lookups.ensure(access, Permission.EDIT_PROFILES)
-    _, profile, warnings = read_exchange_file(data, filename)
+    read = read_exchange_file(data, filename, choices=choices, name=name)
+    warnings = (*read.warnings, *(describe_choice(c) for c in read.choices))
     try:
-        return store_profile(access, profile, name=name, warnings=warnings)
+        return store_profile(access, read.profile, name=name, warnings=warnings)
     except ConflictError:
         raise
     except InputRefused as exc:
@@ -309,3 +412,10 @@ def import_exchange_new(
 
 def _document(profile: Profile) -> dict[str, Any]:
     return to_document(profile)
+
+
+def describe_choice(choice: Choice) -> str:
+    """A free-text value and what was stored for it, for a list of warnings."""
+    stored = choice.chosen if choice.chosen else "blank"
+    where = ", ".join(choice.cells[:3]) + (" …" if len(choice.cells) > 3 else "")
+    return f"{choice.text or '(blank)'!r} read as {stored} ({choice.kind}; {where})"

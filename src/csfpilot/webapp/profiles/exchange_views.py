@@ -11,6 +11,7 @@ to look at).
 
 from __future__ import annotations
 
+from base64 import b64decode, b64encode
 from typing import Any
 
 from django import forms
@@ -27,9 +28,10 @@ from csfpilot.formats.native import from_document, to_document
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
-from csfpilot.webapp.profiles import exchange_formats, lookups, storage
+from csfpilot.webapp.profiles import exchange_formats, lookups, storage, uploads
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.history_views import change_rows
+from csfpilot.webapp.profiles.labels import PRIORITY_LABELS, level_label
 from csfpilot.webapp.profiles.views import profile_context, profile_page
 
 SALT = "csfpilot.profiles.exchange-preview"
@@ -52,7 +54,14 @@ def exchange_export(request: HttpRequest, access: Access, pk: int, fmt: str) -> 
     """Download the profile in an exchange format."""
     if fmt not in exchange_formats.FORMATS:
         raise Http404(fmt)
-    export = exchange_formats.export_exchange(access, pk, fmt)  # type: ignore[arg-type]
+    try:
+        export = exchange_formats.export_exchange(access, pk, fmt)  # type: ignore[arg-type]
+    except InputRefused as exc:
+        # e.g. a POA&M of a profile without an action plan: said on the page, as the
+        # API answers 400, never an error page.
+        row = lookups.profile(access, pk)
+        context = {**profile_context(access, row, ""), "reason": exc.message}
+        return render(request, "profiles/export_refused.html", context, status=400)
     response = HttpResponse(export.data, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     audit.record_download(
@@ -77,11 +86,62 @@ def _preview_token(pk: int, preview: exchange_formats.ExchangePreview) -> str:
     return signing.dumps(payload, salt=SALT, compress=True)
 
 
+UPLOAD_SALT = "csfpilot.profiles.exchange-upload"
+EDITABLE_MAX = 1536 * 1024
+"""The largest workbook whose free-text values can be changed on the page: it travels
+back signed in a form field, and form fields stay under Django's 2.5 MB limit."""
+
+
+def _upload_token(pk: int, version: int, data: bytes, filename: str) -> str:
+    """The uploaded file, signed, so that the preview can be redone with other choices
+    and applied without uploading it again."""
+    payload = {"pk": pk, "version": version, "name": filename, "data": b64encode(data).decode()}
+    return signing.dumps(payload, salt=UPLOAD_SALT, compress=True)
+
+
+def _choices_posted(post: Any) -> dict[str, str]:
+    """The person's choice for each free-text value, by :attr:`Choice.key`."""
+    out: dict[str, str] = {}
+    for name, key in post.items():
+        if name.startswith("choice-key-"):
+            out[key] = post.get("choice-" + name.removeprefix("choice-key-"), "")
+    return out
+
+
+def choice_rows(preview: exchange_formats.ExchangePreview, scale: Any) -> list[dict[str, Any]]:
+    """Each free-text value with the options it can take, for the preview's form."""
+    options = {
+        "level": [(str(lv.key), level_label(scale, lv.key)) for lv in scale.levels],
+        "priority": [(p.value, str(label)) for p, label in PRIORITY_LABELS.items()],
+        "included": [("yes", _("Yes")), ("no", _("No"))],
+    }
+    kinds = {"level": _("Status"), "priority": _("Priority"), "included": _("Included")}
+    rows = []
+    for i, c in enumerate(preview.choices):
+        rows.append(
+            {
+                "index": i,
+                "key": c.key,
+                "kind": kinds.get(c.kind, c.kind),
+                "text": c.text,
+                "proposed": c.proposed,
+                "chosen": c.chosen or "",
+                "cells": c.cells,
+                "options": options.get(c.kind, []),
+            }
+        )
+    return rows
+
+
 FORMAT_LABELS = {
     "xlsx": gettext_lazy("Excel workbook (NIST template)"),
     "assessment-results": gettext_lazy("OSCAL assessment results"),
     "poam": gettext_lazy("OSCAL POA&M"),
 }
+NIST_TEMPLATE_SCOPE = gettext_lazy(
+    "NIST's template holds outcomes only: the rows it fills change (and the Tiers its "
+    "Function and Category rows give); blank rows and everything else stay as they are."
+)
 FORMAT_SCOPE = {
     "xlsx": gettext_lazy("The workbook holds the whole profile: every change below is applied."),
     "assessment-results": gettext_lazy(
@@ -100,10 +160,55 @@ def exchange_import(request: HttpRequest, access: Access, pk: int) -> HttpRespon
     uploading = request.method == "POST" and "preview" not in request.POST
     form = ExchangeUploadForm(request.POST if uploading else None, request.FILES or None)
     preview = None
-    token = ""
+    token = upload_token = ""
     status = 200
     errors: list[str] = []
-    if request.method == "POST" and "preview" in request.POST:
+    if request.method == "POST" and "upload" in request.POST:
+        # A previewed workbook with free-text values: redo the preview with the
+        # person's choices, or apply it with them.
+        uploading = False
+        choices = _choices_posted(request.POST)
+        try:
+            payload = signing.loads(
+                request.POST["upload"], salt=UPLOAD_SALT, max_age=PREVIEW_MAX_AGE
+            )
+            if payload.get("pk") != pk:
+                raise signing.BadSignature("another profile")
+            data, filename = b64decode(payload["data"]), str(payload["name"])
+            if request.POST.get("action") == "apply":
+                exchange_formats.apply_exchange(
+                    access,
+                    pk,
+                    data,
+                    filename=filename,
+                    expected_version=int(payload["version"]),
+                    choices=choices,
+                )
+                messages.success(request, _("The file is imported into this profile."))
+                return redirect("profiles:overview", slug=access.organization.slug, pk=pk)
+            preview = exchange_formats.preview_exchange(
+                access, pk, data, filename=filename, choices=choices, undecided_ok=True
+            )
+            token = _preview_token(pk, preview)
+            upload_token = request.POST["upload"]
+        except signing.SignatureExpired:
+            status = 400
+            errors.append(_("The preview is too old; upload the file again."))
+        except signing.BadSignature:
+            status = 400
+            errors.append(_("The preview could not be read; upload the file again."))
+        except StaleEdit:
+            status = 409
+            errors.append(
+                _(
+                    "The profile changed since the preview was made; nothing was applied. "
+                    "Upload the file again to see what it would change now."
+                )
+            )
+        except InputRefused as exc:
+            status = 400
+            errors.append(str(exc))
+    elif request.method == "POST" and "preview" in request.POST:
         try:
             payload: dict[str, Any] = signing.loads(
                 request.POST["preview"], salt=SALT, max_age=PREVIEW_MAX_AGE
@@ -138,23 +243,23 @@ def exchange_import(request: HttpRequest, access: Access, pk: int) -> HttpRespon
         status = 400
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            limit = exchange_formats.MAX_EXCHANGE_BYTES
-            if upload.size > limit:
-                form.add_error(
-                    "file",
-                    _("The file has %(n)d bytes; the limit is %(max)d.")
-                    % {"n": upload.size, "max": limit},
-                )
+            limit = uploads.import_limit()
+            refusal = uploads.too_big(upload.size)
+            if refusal:
+                form.add_error("file", refusal)
             else:
+                data = upload.read(limit + 1)
                 try:
                     preview = exchange_formats.preview_exchange(
-                        access, pk, upload.read(limit + 1), filename=upload.name
+                        access, pk, data, filename=upload.name, undecided_ok=True
                     )
                 except InputRefused as exc:
                     form.add_error("file", str(exc))
                 else:
                     status = 200
                     token = _preview_token(pk, preview)
+                    if preview.choices and len(data) <= EDITABLE_MAX:
+                        upload_token = _upload_token(pk, preview.version, data, upload.name)
     scale = storage.scale_of(row)
     return render(
         request,
@@ -166,9 +271,17 @@ def exchange_import(request: HttpRequest, access: Access, pk: int) -> HttpRespon
             "form": form,
             "preview": preview,
             "token": token,
+            "upload_token": upload_token,
+            "choices": choice_rows(preview, scale) if preview else [],
             "errors": errors,
             "format_label": FORMAT_LABELS[preview.format] if preview else "",
-            "format_scope": FORMAT_SCOPE[preview.format] if preview else "",
+            "format_scope": (
+                NIST_TEMPLATE_SCOPE
+                if preview and preview.format == "xlsx" and not preview.whole
+                else FORMAT_SCOPE[preview.format]
+                if preview
+                else ""
+            ),
             "changes": change_rows(preview.changes, scale) if preview else [],
             "outcomes_changed": len({c.element for c in preview.changes if c.element})
             if preview
@@ -197,13 +310,11 @@ def exchange_new(request: HttpRequest, access: Access) -> HttpResponse:
         status = 400
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            limit = exchange_formats.MAX_EXCHANGE_BYTES
+            limit = uploads.import_limit()
             try:
-                if upload.size > limit:
-                    raise InputRefused(
-                        _("The file has %(n)d bytes; the limit is %(max)d.")
-                        % {"n": upload.size, "max": limit}
-                    )
+                refusal = uploads.too_big(upload.size)
+                if refusal:
+                    raise InputRefused(refusal)
                 result = exchange_formats.import_exchange_new(
                     access,
                     upload.read(limit + 1),

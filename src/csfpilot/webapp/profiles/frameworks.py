@@ -69,7 +69,7 @@ def outcome_framework(fw: catalog.Framework) -> OutcomeFramework:
                 parent_of[code] = parent
             texts[code] = text or title
         elif level in group_levels:
-            groups.append(Group(code, level, parent, title))
+            groups.append(Group(code, level, parent, title, text))
             texts[code] = title or text
     if not outcomes:
         raise CatalogInvariantError(

@@ -35,6 +35,7 @@ from csfpilot.webapp.profiles import (
     queries,
     services,
     storage,
+    uploads,
 )
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles.conflicts import StaleEdit
@@ -49,9 +50,6 @@ from csfpilot.webapp.profiles.labels import (
     level_label,
 )
 from csfpilot.webapp.profiles.views import profile_context, profile_page
-
-UPLOAD_MAX = 5 * 1024 * 1024
-"""A profile file is at most a few hundred kilobytes; the reader enforces its own limit too."""
 
 
 @profile_page(Permission.VIEW)
@@ -232,17 +230,14 @@ def profile_import(request: HttpRequest, access: Access) -> HttpResponse:
         status = 400
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > UPLOAD_MAX:
-                form.add_error(
-                    "file",
-                    _("The file has %(n)d bytes; a profile file has at most %(max)d.")
-                    % {"n": upload.size, "max": UPLOAD_MAX},
-                )
+            refusal = uploads.too_big(upload.size)
+            if refusal:
+                form.add_error("file", refusal)
             else:
                 try:
                     result = services.import_profile_file(
                         access,
-                        upload.read(UPLOAD_MAX + 1),
+                        upload.read(uploads.import_limit() + 1),
                         filename=upload.name,
                         name=form.cleaned_data["name"] or None,
                         replace_existing=form.cleaned_data["replace"],
