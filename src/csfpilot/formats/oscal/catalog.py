@@ -38,6 +38,7 @@ from csfpilot.core.catalog import Withdrawal as WithdrawalTo
 from csfpilot.core.errors import InputRefused
 from csfpilot.core.ids import FRAMEWORK_KEY_RE, SP800_53_R5, canonical_code, sp800_53_canonical
 from csfpilot.formats.nist.terms import NIST, US_GOVERNMENT_WORK
+from csfpilot.formats.oscal.csf_catalog import is_csf_catalog, read_csf_oscal
 from csfpilot.formats.oscal.document import (
     JsonSource,
     OscalDocument,
@@ -470,6 +471,14 @@ def catalog_from_document(
         from csfpilot.formats.oscal.exported import catalog_from_export
 
         return catalog_from_export(doc, key=key, version=version)
+    if is_csf_catalog(doc):
+        if version:
+            raise InputRefused(
+                "NIST's CSF catalog says which release it is; --version does not apply",
+                file=doc.file,
+                field="version",
+            )
+        return read_csf_oscal(doc, key=_check_key(key, doc.file) if key else None)
     sp800_53 = is_sp800_53_r5(doc)
     file_version = doc.version
     if not file_version:
