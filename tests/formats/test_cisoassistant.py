@@ -142,7 +142,7 @@ def test_a_library_becomes_a_framework() -> None:
 
 def test_the_dispatcher_knows_a_library_by_name_or_by_its_first_lines() -> None:
     # The sample claims to be NIST-CSF-2.0 but holds five outcomes: kept apart on request.
-    with pytest.raises(InputRefused, match="claims to be NIST's csf-2.0 but differs"):
+    with pytest.raises(InputRefused, match=r"claims to be NIST's csf-2\.0 but differs"):
         read_framework_file(LIBRARY.encode(), name="lib.yml")
     by_name = read_framework_file(LIBRARY.encode(), name="lib.yml", core_copy="separate")
     by_content = read_framework_file(LIBRARY.encode(), name="upload", core_copy="separate")
@@ -152,7 +152,7 @@ def test_the_dispatcher_knows_a_library_by_name_or_by_its_first_lines() -> None:
         LIBRARY.encode(), name="lib.yaml", key="ca-fw", version="7", core_copy="separate"
     )
     assert (override.catalogs[0].info.key, override.catalogs[0].info.version) == ("ca-fw", "7")
-    with pytest.raises(InputRefused, match="the key csf-ca is kept for NIST's releases"):
+    with pytest.raises(InputRefused, match=r"the key csf-ca is kept for NIST's releases"):
         read_framework_file(LIBRARY.encode(), name="lib.yaml", key="csf-ca", core_copy="separate")
 
 

@@ -189,9 +189,8 @@ def _read_json(
             return bundle, NIST_COPY
         return bundle, NIST_FILE if is_sp800_53_r5(doc) else OTHER_FILE
     if fmt is OSCAL_MAPPING:
-        for option, given in (("key", key), ("version", version)):
-            if given:
-                raise _not_applicable(file, fmt, option)
+        if key:
+            raise _not_applicable(file, fmt, "key")
         doc = from_parsed(value, expected="mapping-collection", file=file, sha256=sha256)
         return ImportBundle(crosswalks=crosswalks_from_document(doc)), OTHER_FILE
     if version:
@@ -225,9 +224,8 @@ def _read_workbook(
     with workbook(raw, name=file, max_bytes=MAX_FRAMEWORK_BYTES) as wb:
         is_crosswalk = crosswalk_sheet(wb.worksheets) is not None
     if is_crosswalk:
-        for option, given in (("key", key), ("version", version)):
-            if given:
-                raise _not_applicable(file, CROSSWALK_XLSX, option)
+        if key:
+            raise _not_applicable(file, CROSSWALK_XLSX, "key")
         return ImportBundle(crosswalks=[read_crosswalk_xlsx(raw, name=file)]), OTHER_FILE
     if workbook_has_framework_sheet(raw, name=file):
         return read_custom_xlsx(raw, name=file, key=key, version=version), OTHER_FILE
@@ -306,9 +304,8 @@ def _dispatch(
     if suffix in _YAML_SUFFIXES or (kind == "unknown" and looks_like_library(raw[:4096])):
         return read_ciso_assistant_library(raw, name=file, key=key, version=version), OTHER_FILE
     if (suffix in _CSV_SUFFIXES or kind == "unknown") and looks_like_crosswalk_csv(raw[:4096]):
-        for option, given in (("key", key), ("version", version)):
-            if given:
-                raise _not_applicable(file, CROSSWALK_CSV, option)
+        if key:
+            raise _not_applicable(file, CROSSWALK_CSV, "key")
         return ImportBundle(crosswalks=[read_crosswalk_csv(raw, name=file)]), OTHER_FILE
     if suffix in _CSV_SUFFIXES or (kind == "unknown" and looks_like_framework_csv(raw[:4096])):
         return read_custom_csv(raw, name=file, key=key, version=version), OTHER_FILE
@@ -364,4 +361,7 @@ def read_framework_file(
             file=file,
             field="core-copy",
         )
-    return (dataset or DatasetIdentity()).apply(bundle)
+    dataset = dataset or DatasetIdentity()
+    if version and bundle.crosswalks and not bundle.catalogs:
+        dataset = replace(dataset, version=dataset.version or version)
+    return dataset.apply(bundle)

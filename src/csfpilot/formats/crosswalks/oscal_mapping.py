@@ -49,7 +49,7 @@ OWN_RELATIONSHIPS = {
 }
 NO_RELATIONSHIP = "no-relationship"
 _TERMS = "Terms of use: "
-_TARGETLESS = re.compile(r"^- (?P<source>[^:\n]+): (?P<comment>.*)$")
+_TARGETLESS = re.compile(r"^- (?P<source>[^:\n]+?)(?: \((?P<rel>[a-z ]+)\))?: (?P<comment>.*)$")
 _TARGETLESS_HEAD = "Rows that name no element of the target framework:"
 
 
@@ -94,6 +94,11 @@ def _relationship(m: Mapping[str, Any], doc: OscalDocument, where: str) -> Relat
     )
 
 
+def _label_relationship(label: str | None) -> Relationship:
+    token = (label or "").replace(" ", "_")
+    return next((r for r in Relationship if r.value == token), Relationship.RELATED_TO)
+
+
 def _targetless(remarks: str, where: str) -> list[PendingRow]:
     """The rows csfpilot's export wrote in a mapping's remarks (no target named)."""
     lines = unescape_markup(remarks).splitlines()
@@ -108,7 +113,7 @@ def _targetless(remarks: str, where: str) -> list[PendingRow]:
                 PendingRow(
                     source=m["source"],
                     target="",
-                    relationship=Relationship.RELATED_TO,
+                    relationship=_label_relationship(m["rel"]),
                     where=f"{where}.remarks line {i + 2}",
                     comment="" if comment == "no target named" else comment,
                 )
