@@ -376,6 +376,17 @@ ENDPOINTS = [
         "POST",
         {"token": "0" * 32, "sha256": "0" * 64, "name": "b.zip", "confirm": "on"},
     ),
+    # The operator imports a framework or crosswalk (a file of no known format: 400).
+    Endpoint("view:catalog:framework_import", "/instance/frameworks/import/", OPERATOR),
+    Endpoint(
+        "view:catalog:framework_import",
+        "/instance/frameworks/import/",
+        OPERATOR,
+        400,
+        "POST",
+        {"action": "check"},
+        upload=b"x",
+    ),
     # -- the API: documentation and catalog (public) ----------------------------------------------
     Endpoint("route:api/openapi.json", "/api/openapi.json", PUBLIC),
     Endpoint("route:api/docs", "/api/docs", PUBLIC),

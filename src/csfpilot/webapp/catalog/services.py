@@ -19,6 +19,7 @@ from csfpilot.core.catalog import Baseline, Catalog, FrameworkAlias, ImportBundl
 from csfpilot.core.catalog.crosswalk_input import resolve
 from csfpilot.core.catalog.releases import same_release
 from csfpilot.core.errors import InputRefused
+from csfpilot.formats.detect import DatasetIdentity
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.catalog import models as m
 from csfpilot.webapp.catalog.loaded import DatabaseFrameworks
@@ -452,3 +453,29 @@ def ensure_bundled_catalogs() -> LoadReport:
         return load_bundle(bundle, bundled=True)
     except IntegrityError:
         return load_bundle(bundle, bundled=True)
+
+
+def import_file(
+    raw: bytes,
+    *,
+    name: str,
+    who: audit.Who,
+    core_copy: str | None = None,
+    dataset: DatasetIdentity | None = None,
+    check_only: bool = False,
+) -> LoadReport:
+    """Import a framework or crosswalk file uploaded by the instance's operator.
+
+    The same reading and storing as ``csfpilot import-framework``; ``check_only``
+    runs the whole import and rolls it back, so the operator sees what would be
+    created (or why the file is refused) before anything is stored.
+    """
+    from csfpilot.formats.detect import read_framework_file
+
+    bundle = read_framework_file(raw, name=name, core_copy=core_copy or None, dataset=dataset)
+    if not check_only:
+        return load_bundle(bundle, who=who)
+    with transaction.atomic():
+        report = load_bundle(bundle)
+        transaction.set_rollback(True)
+    return report
