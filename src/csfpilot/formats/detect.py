@@ -27,10 +27,10 @@ from csfpilot.formats.cisoassistant import looks_like_library, read_ciso_assista
 from csfpilot.formats.core_copies import recognise_copies
 from csfpilot.formats.crosswalks.oscal_mapping import crosswalks_from_document
 from csfpilot.formats.crosswalks.spreadsheet import (
+    crosswalk_from_workbook,
     crosswalk_sheet,
     looks_like_crosswalk_csv,
     read_crosswalk_csv,
-    read_crosswalk_xlsx,
 )
 from csfpilot.formats.custom_framework import (
     looks_like_framework_csv,
@@ -204,6 +204,14 @@ def _read_workbook(
 ) -> tuple[ImportBundle, str]:
     with workbook(raw, name=file, max_bytes=MAX_FRAMEWORK_BYTES) as wb:
         sheets = list(wb.sheetnames)
+        known = CSF11_SHEET in sheets or CROSSWALK_SHEET in sheets
+        if not known and crosswalk_sheet(wb.worksheets) is not None:
+            # Read from the workbook already open: opening one parses all its strings.
+            if key:
+                raise _not_applicable(file, CROSSWALK_XLSX, "key")
+            sha256 = hashlib.sha256(raw).hexdigest()
+            pending = crosswalk_from_workbook(wb, name=file, sha256=sha256)
+            return ImportBundle(crosswalks=[pending]), OTHER_FILE
     if CSF11_SHEET in sheets:
         for option, given in (("key", key), ("version", version)):
             if given:
@@ -221,12 +229,6 @@ def _read_workbook(
             version=version,
         )
         return bundle, NIST_FILE
-    with workbook(raw, name=file, max_bytes=MAX_FRAMEWORK_BYTES) as wb:
-        is_crosswalk = crosswalk_sheet(wb.worksheets) is not None
-    if is_crosswalk:
-        if key:
-            raise _not_applicable(file, CROSSWALK_XLSX, "key")
-        return ImportBundle(crosswalks=[read_crosswalk_xlsx(raw, name=file)]), OTHER_FILE
     if workbook_has_framework_sheet(raw, name=file):
         return read_custom_xlsx(raw, name=file, key=key, version=version), OTHER_FILE
     if _PROFILE_TEMPLATE_SHEET in sheets:

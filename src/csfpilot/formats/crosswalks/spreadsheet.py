@@ -248,20 +248,18 @@ def crosswalk_sheet(sheets: Iterable[Any]) -> Any | None:
     return None
 
 
-def read_crosswalk_xlsx(raw: bytes, *, name: str) -> PendingCrosswalk:
-    """A crosswalk from the first sheet of a workbook with the crosswalk columns."""
+def crosswalk_from_workbook(wb: Any, *, name: str, sha256: str) -> PendingCrosswalk:
+    """A crosswalk from an open workbook (its first sheet with the crosswalk columns)."""
     try:
-        with workbook(raw, name=name, max_bytes=MAX_BYTES) as wb:
-            ws = crosswalk_sheet(wb.worksheets)
-            if ws is None:
-                raise InputRefused("no sheet has the crosswalk columns", file=name)
-            rows_iter: Iterator[Sequence[Any]] = ws.iter_rows(values_only=True)
-            head = next(rows_iter)
-            table = _Rows(name, ws.title, head, letters=True)
-            rows, src, dst = table.read(enumerate(rows_iter, start=2))
-            about_sheets = [s for s in wb.worksheets if s.title.lower() == ABOUT]
-            about = _about(about_sheets[0]) if about_sheets else {}
-            title = ws.title
+        ws = crosswalk_sheet(wb.worksheets)
+        if ws is None:
+            raise InputRefused("no sheet has the crosswalk columns", file=name)
+        rows_iter: Iterator[Sequence[Any]] = ws.iter_rows(values_only=True)
+        head = next(rows_iter)
+        table = _Rows(name, ws.title, head, letters=True)
+        rows, src, dst = table.read(enumerate(rows_iter, start=2))
+        about_sheets = [s for s in wb.worksheets if s.title.lower() == ABOUT]
+        about = _about(about_sheets[0]) if about_sheets else {}
     except InputRefused:
         raise
     except Exception as exc:  # openpyxl parses sheets lazily, while rows are read
@@ -270,7 +268,11 @@ def read_crosswalk_xlsx(raw: bytes, *, name: str) -> PendingCrosswalk:
         raise InputRefused(
             f"the workbook cannot be read: {type(exc).__name__}: {exc}", file=name
         ) from None
-    sha = hashlib.sha256(raw).hexdigest()
-    return _pending(
-        rows, (src, dst), file=name, sha256=sha, about=about, where=f"sheet {title!r} row 2"
-    )
+    where = f"sheet {ws.title!r} row 2"
+    return _pending(rows, (src, dst), file=name, sha256=sha256, about=about, where=where)
+
+
+def read_crosswalk_xlsx(raw: bytes, *, name: str) -> PendingCrosswalk:
+    """A crosswalk from the first sheet of a workbook with the crosswalk columns."""
+    with workbook(raw, name=name, max_bytes=MAX_BYTES) as wb:
+        return crosswalk_from_workbook(wb, name=name, sha256=hashlib.sha256(raw).hexdigest())
