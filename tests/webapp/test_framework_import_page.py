@@ -12,10 +12,10 @@ from csfpilot.webapp.catalog import models as m
 pytestmark = pytest.mark.django_db
 URL = "/instance/frameworks/import/"
 CROSSWALK = (
-    "Source framework,Source ID,Relationship,Target framework,Target ID,Comment\r\n"
-    "csf-2.0,GV.OC-01,subset of,sp800-53r5,PM-11,mission first\r\n"
-    "csf-2.0,PR.AA-05,related to,sp800-53r5,AC-3,\r\n"
-).encode()
+    b"Source framework,Source ID,Relationship,Target framework,Target ID,Comment\r\n"
+    b"csf-2.0,GV.OC-01,subset of,sp800-53r5,PM-11,mission first\r\n"
+    b"csf-2.0,PR.AA-05,related to,sp800-53r5,AC-3,\r\n"
+)
 
 
 @pytest.fixture
