@@ -6,6 +6,8 @@ that is rolled back. Every refusal leaves the database as it was.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from csfpilot.core.errors import InputRefused
@@ -197,3 +199,79 @@ def test_nist_s_csf_oscal_catalog_is_the_loaded_release() -> None:
     report = load_bundle(bundle)
     assert (report.created, report.unchanged) == ([], [])
     assert (m.Node.objects.count(), m.Mapping.objects.count()) == before
+
+
+def _uuid(n: int) -> str:
+    return f"6f1c2d3e-4a5b-4c6d-8e7f-{n:012d}"
+
+
+def test_another_tool_s_oscal_mapping_collection_is_read_by_titles_and_ids() -> None:
+    doc = {
+        "mapping-collection": {
+            "uuid": _uuid(1),
+            "metadata": {
+                "title": "CSF 2.0 to SP 800-53 (a tool's mapping)",
+                "last-modified": "2026-05-11T16:01:09Z",
+                "version": "2026.1",
+                "oscal-version": "v1.2.2",
+                "roles": [{"id": "publisher", "title": "Publisher"}],
+                "parties": [{"uuid": _uuid(2), "type": "organization", "name": "A Tool"}],
+                "responsible-parties": [{"role-id": "publisher", "party-uuids": [_uuid(2)]}],
+            },
+            "provenance": {
+                "method": "human",
+                "matching-rationale": "semantic",
+                "status": "complete",
+                "mapping-description": "Hand-made.",
+            },
+            "mappings": [
+                {
+                    "uuid": _uuid(3),
+                    "source-resource": {"type": "catalog", "href": "#" + _uuid(4)},
+                    "target-resource": {"type": "catalog", "href": "#" + _uuid(5)},
+                    "maps": [
+                        {
+                            "uuid": _uuid(6),
+                            "relationship": "subset-of",
+                            "sources": [{"type": "control", "id-ref": "gv.oc-01"}],
+                            "targets": [
+                                {"type": "control", "id-ref": "pm-11"},
+                                {"type": "control", "id-ref": "ac-2.1"},
+                            ],
+                            "remarks": "Mission *first*.",
+                        },
+                        {
+                            "uuid": _uuid(7),
+                            "relationship": "no-relationship",
+                            "sources": [{"type": "control", "id-ref": "gv.oc-02"}],
+                            "targets": [{"type": "control", "id-ref": "ac-3"}],
+                        },
+                    ],
+                }
+            ],
+            "back-matter": {
+                "resources": [
+                    {"uuid": _uuid(4), "title": "NIST Cybersecurity Framework 2.0"},
+                    {"uuid": _uuid(5), "title": "NIST SP 800-53 Rev. 5"},
+                ]
+            },
+        }
+    }
+    bundle = read_framework_file(json.dumps(doc).encode(), name="tool-mapping.json")
+    report = load_bundle(bundle)
+    key = "csf-2.0-to-sp-800-53-a-tool-s-mapping"
+    assert report.created == [key]
+    assert rows(key) == [
+        ("GV.OC-01", "AC-2(1)", "subset_of", "Mission *first*.", None),
+        ("GV.OC-01", "PM-11", "subset_of", "Mission *first*.", None),
+    ]
+    assert linked(key) == (2, 2)
+    assert identity(key) == (
+        "CSF 2.0 to SP 800-53 (a tool's mapping)",
+        "A Tool",
+        "2026.1",
+        "",
+        "Hand-made.",
+        "csf-2.0",
+        "sp800-53r5",
+    )

@@ -8,8 +8,10 @@ names, tell which of NIST's formats it is. Anything else is refused with the
 list of formats csfpilot reads. The size limit applies before a byte is read.
 
 :func:`read_framework_file` backs ``csfpilot import-framework FILE`` and the
-upload form and API; the readers it calls are the same ones that load the
-files shipped inside csfpilot.
+operator's import page; the readers it calls are the same ones that load the
+files shipped inside csfpilot. Crosswalk files come back as pending crosswalks
+(their frameworks are looked up when stored), and a framework that claims to be
+one of NIST's releases is compared with NIST's (:mod:`csfpilot.formats.core_copies`).
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ class LoadedFrameworks(Protocol):
 _OFFICIAL = (
     (re.compile(r"^(nist)?(cyber(security)?framework|csf)v?2(\.0)?(\.0)?$"), CSF_2_0),
     (re.compile(r"^(nist)?(cyber(security)?framework|csf)v?1\.1$"), CSF_1_1),
-    (re.compile(r"^(nist)?(sp)?80053(r|rev|revision)?5(\.\d+)*$"), SP800_53_R5),
+    (re.compile(r"^(nist)?(sp)?80053(r|rev\.?|revision)?5(\.\d+)*$"), SP800_53_R5),
 )
 
 
