@@ -351,6 +351,16 @@ ENDPOINTS = [
     Endpoint("view:profiles:compare", PRO + "/compare/", P.VIEW),
     Endpoint("view:profiles:snapshot_export", PRO + "/snapshots/{snapshot}/export/", P.EXPORT),
     Endpoint("view:profiles:derive", PRO + "/derive/", P.EDIT_PROFILES),
+    # Moving to a newer release: the page, and a release that is not newer (400).
+    Endpoint("view:profiles:move_release", PRO + "/move-release/", P.EDIT_PROFILES),
+    Endpoint(
+        "view:profiles:move_release",
+        PRO + "/move-release/",
+        P.EDIT_PROFILES,
+        400,
+        "POST",
+        {"to": "csf-1.1", "version": "1"},
+    ),
     Endpoint("view:profiles:exchange_new", ORG + "/profiles/import-exchange/", P.EDIT_PROFILES),
     Endpoint("view:profiles:exchange_export", PRO + "/exchange/xlsx/", P.EXPORT),
     Endpoint("view:profiles:exchange_import", PRO + "/exchange/import/", P.EDIT_PROFILES),

@@ -68,7 +68,7 @@ def test_moving_carries_the_answers_and_follows_the_plan(moved_world):
     assert row.actions.get().outcomes == ["GV.OC-06"]
     event = AuditEvent.objects.filter(object_type="profile", object_id=str(row.pk)).latest("seq")
     assert event.changes["framework"] == ["csf-2.0", "csf-2.1"]
-    with pytest.raises(InputRefused, match="already on csf-2.1"):
+    with pytest.raises(InputRefused, match=r"already on csf-2\.1"):
         release_move.preview_move(access, row.pk, "csf-2.1")
 
 
@@ -90,4 +90,26 @@ def test_the_command_line_shows_the_move_then_makes_it(moved_world):
     assert m.Profile.objects.get(pk=row.pk).framework.key == "csf-2.0"
     done = operator.move_release("move-co", "Main", "csf-2.1", apply=True)
     assert done["carried"]["GV.OC-05"] == "GV.OC-06"
+    assert m.Profile.objects.get(pk=row.pk).framework.key == "csf-2.1"
+
+
+def test_the_page_previews_then_moves(moved_world, client):
+    access, row = moved_world
+    from django.contrib.auth import get_user_model
+
+    from csfpilot.webapp.organizations.models import Membership
+
+    owner = get_user_model().objects.create_user("o@move.example", "o@move.example", "x" * 16)
+    Membership.objects.create(user=owner, organization=access.organization, role="owner")
+    client.force_login(owner)
+    url = f"/orgs/move-co/profiles/{row.pk}/move-release/"
+    page = client.get(url).content.decode()
+    assert '<option value="csf-2.1">csf-2.1 (2.1)</option>' in page
+    preview = client.get(url, {"to": "csf-2.1"}).content.decode()
+    assert "<code>GV.OC-05</code> → <code>GV.OC-06</code>" in preview
+    assert "<dt>Answers not carried</dt><dd><code>RC.CO-04</code></dd>" in preview
+    stale = client.post(url, {"to": "csf-2.1", "version": str(row.version - 1)})
+    assert stale.status_code == 409
+    done = client.post(url, {"to": "csf-2.1", "version": str(row.version)})
+    assert done.status_code == 302
     assert m.Profile.objects.get(pk=row.pk).framework.key == "csf-2.1"
