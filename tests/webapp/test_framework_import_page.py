@@ -59,6 +59,10 @@ def test_import_stores_the_crosswalk_and_records_it(operator):
         ("GV.OC-01", "PM-11", "subset_of", "mission first"),
         ("PR.AA-05", "AC-3", "related_to", ""),
     ]
+    page = operator.get("/crosswalks/mine/").content.decode()
+    assert '<dt>Reviewed by</dt><dd translate="no">Ana Lee <span class="muted">(' in page
+    listed = operator.get("/api/datasets").json()
+    assert [d["reviewed_by"] for d in listed if d["key"] == "mine"] == ["Ana Lee"]
     event = AuditEvent.objects.filter(organization__isnull=True, action="import").get()
     assert (event.object_type, event.object_label, event.actor_name) == (
         "framework-import",
