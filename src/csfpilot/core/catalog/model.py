@@ -16,10 +16,13 @@ import json
 from collections.abc import Iterable, Iterator
 from collections.abc import Mapping as MappingABC
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csfpilot.core.catalog.relationships import Relationship
 from csfpilot.core.errors import CatalogInvariantError
+
+if TYPE_CHECKING:
+    from csfpilot.core.catalog.crosswalk_input import PendingCrosswalk
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +233,7 @@ class ImportBundle:
     mapping_sets: list[MappingSet] = field(default_factory=list)
     baselines: list[Baseline] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    crosswalks: list[Any] = field(default_factory=list)  # PendingCrosswalk
+    crosswalks: list[PendingCrosswalk] = field(default_factory=list)
     aliases: list[FrameworkAlias] = field(default_factory=list)
 
     def extend(self, other: ImportBundle) -> ImportBundle:
