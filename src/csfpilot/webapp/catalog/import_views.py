@@ -18,6 +18,7 @@ from functools import wraps
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -80,9 +81,15 @@ class ImportForm(forms.Form):
 def _page(request: HttpRequest, **context: object) -> HttpResponse:
     status = int(context.pop("status", 200))  # type: ignore[call-overload]
     context.setdefault("form", ImportForm())
-    context["max_mib"] = MAX_FRAMEWORK_BYTES // (1024 * 1024)
+    context["max_mib"] = _limit() // (1024 * 1024)
     context["formats"] = SUPPORTED_FORMATS
     return render(request, "catalog/framework_import.html", context, status=status)
+
+
+def _limit() -> int:
+    """What an upload may hold: the framework readers' limit, or the server's request limit
+    (CSFPILOT_MAX_REQUEST_MB) when that is lower."""
+    return min(MAX_FRAMEWORK_BYTES, int(settings.CSFPILOT_MAX_REQUEST_BYTES))
 
 
 @csrf_exempt  # checked below, once the size-limited upload handler is in place
@@ -92,7 +99,7 @@ def framework_import(request: HttpRequest) -> HttpResponse:
     """The upload form; a POST checks or imports the file."""
     if request.method == "POST":
         # Before anything reads the body: the upload is counted as it streams in.
-        request.upload_handlers.insert(0, LimitedUpload(request, MAX_FRAMEWORK_BYTES))
+        request.upload_handlers.insert(0, LimitedUpload(request, _limit()))
     return _import(request)
 
 
