@@ -42,6 +42,8 @@ def test_check_shows_what_would_be_created_and_stores_nothing(operator):
     body = response.content.decode()
     assert response.status_code == 200
     assert "mine.csv can be imported" in body and "<code>mine</code>" in body
+    # The server's request limit (25 MiB by default) is lower than the readers' (64 MiB).
+    assert "At most 25 MiB." in body
     assert not m.MappingDataset.objects.filter(key="mine").exists()
 
 
