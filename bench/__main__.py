@@ -40,6 +40,8 @@ SUITES: list[tuple[str, str]] = [
     ("reports", "bench.reports"),
     # Workbook and OSCAL export, read, preview and import of the demo's full profile.
     ("exchange", "bench.exchange"),
+    # A 5,000-row crosswalk imported from each format csfpilot reads crosswalks in.
+    ("crosswalks", "bench.crosswalk_import"),
     # Over real HTTP against `csfpilot serve`, with the bare endpoint as the baseline.
     ("http", "bench.http_load"),
     # Sector benchmark aggregates over every organization of the data set.

@@ -141,11 +141,19 @@ def test_a_library_becomes_a_framework() -> None:
 
 
 def test_the_dispatcher_knows_a_library_by_name_or_by_its_first_lines() -> None:
-    by_name = read_framework_file(LIBRARY.encode(), name="lib.yml").catalogs[0]
-    by_content = read_framework_file(LIBRARY.encode(), name="upload").catalogs[0]
+    # The sample claims to be NIST-CSF-2.0 but holds five outcomes: kept apart on request.
+    with pytest.raises(InputRefused, match=r"claims to be NIST's csf-2\.0 but differs"):
+        read_framework_file(LIBRARY.encode(), name="lib.yml")
+    by_name = read_framework_file(LIBRARY.encode(), name="lib.yml", core_copy="separate")
+    by_content = read_framework_file(LIBRARY.encode(), name="upload", core_copy="separate")
+    by_name, by_content = by_name.catalogs[0], by_content.catalogs[0]
     assert by_name.content_digest() == by_content.content_digest()
-    override = read_framework_file(LIBRARY.encode(), name="lib.yaml", key="csf-ca", version="7")
-    assert (override.catalogs[0].info.key, override.catalogs[0].info.version) == ("csf-ca", "7")
+    override = read_framework_file(
+        LIBRARY.encode(), name="lib.yaml", key="ca-fw", version="7", core_copy="separate"
+    )
+    assert (override.catalogs[0].info.key, override.catalogs[0].info.version) == ("ca-fw", "7")
+    with pytest.raises(InputRefused, match=r"the key csf-ca is kept for NIST's releases"):
+        read_framework_file(LIBRARY.encode(), name="lib.yaml", key="csf-ca", core_copy="separate")
 
 
 def test_an_imported_library_exports_to_oscal_and_back_unchanged() -> None:
@@ -173,16 +181,17 @@ def test_python_tags_are_refused() -> None:
     assert "tag" in err.message
 
 
-def test_a_mapping_library_is_refused_with_an_explanation() -> None:
+def test_a_mapping_set_without_rows_is_refused_naming_its_line() -> None:
     text = (
         "urn: urn:intuitem:risk:library:mapping-a-to-b\nref_id: mapping-a-to-b\nobjects:\n"
         "  requirement_mapping_set:\n    source_framework_urn: urn:a\n"
         "    target_framework_urn: urn:b\n"
     )
     err = _refused(text)
-    assert err.line == 3  # the objects key
-    assert err.message.startswith(
-        "this CISO Assistant library holds a mapping between two frameworks"
+    assert err.line == 4  # the mapping set
+    assert (err.field, err.message) == (
+        "requirement_mappings",
+        "the mapping set has no requirement_mappings",
     )
 
 
@@ -219,7 +228,10 @@ def test_not_a_library() -> None:
         == "objects must be a mapping of keys to values"
     )
     err = _refused("urn: urn:x\nobjects:\n  threats: []\n")
-    assert err.message == "this CISO Assistant library holds no framework (objects.framework)"
+    assert err.message == (
+        "this CISO Assistant library holds no framework (objects.framework) and no mapping "
+        "set (objects.requirement_mapping_set)"
+    )
 
 
 def test_wrong_encoding_and_size(tmp_path: Path) -> None:

@@ -289,11 +289,19 @@ def sp800_53() -> Catalog:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_an_exported_framework_imports_as_a_custom_one(sp800_53: Catalog, fmt: str) -> None:
     file = export_framework(sp800_53, fmt)
-    (cat,) = read_framework_file(file.content, name=file.filename, key="sp800-53r5-edited").catalogs
-    assert cat.info.key == "sp800-53r5-edited"
+    # Unchanged, it is NIST's release: kept as a framework of one's own only when asked.
+    recognised = read_framework_file(file.content, name=file.filename, key="my-sp800-53")
+    assert recognised.catalogs == [] and recognised.aliases[0].official_key == "sp800-53r5"
+    (cat,) = read_framework_file(
+        file.content, name=file.filename, key="my-sp800-53", core_copy="separate"
+    ).catalogs
+    assert cat.info.key == "my-sp800-53"
     assert cat.info.levels == ("family", "control", "enhancement")
     if fmt == "xlsx":  # the About sheet carries the identity
-        assert (cat.info.name, cat.info.version) == (sp800_53.info.name, "5.0.1")
+        assert (cat.info.name, cat.info.version) == (
+            f"{sp800_53.info.name} (a copy of sp800-53r5)",
+            "5.0.1",
+        )
     assert [(n.code, n.parent, n.level, n.title, n.text) for n in cat.nodes] == [
         (n.code, n.parent, n.level, n.title, n.text) for n in sp800_53.nodes
     ]

@@ -146,9 +146,9 @@ def test_migrations_keep_their_relationship_and_targetless_rows_go_to_remarks(
     ]
     assert mapping["remarks"].splitlines() == [
         "Rows that name no element of the target framework:",
-        "- PR.IP: Incorporated into other Categories and Functions",
-        "- PR.PT: Incorporated into other Protect Categories",
-        "- DE.DP: Incorporated into other Categories and Functions",
+        "- PR.IP (incorporated into): Incorporated into other Categories and Functions",
+        "- PR.PT (incorporated into): Incorporated into other Protect Categories",
+        "- DE.DP (incorporated into): Incorporated into other Categories and Functions",
     ]
 
 

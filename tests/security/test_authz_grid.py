@@ -395,6 +395,16 @@ ENDPOINTS = [
     Endpoint("view:profiles:compare", PRO + "/compare/", P.VIEW),
     Endpoint("view:profiles:snapshot_export", PRO + "/snapshots/{snapshot}/export/", P.EXPORT),
     Endpoint("view:profiles:derive", PRO + "/derive/", P.EDIT_PROFILES),
+    # Moving to a newer release: the page, and a release that is not newer (400).
+    Endpoint("view:profiles:move_release", PRO + "/move-release/", P.EDIT_PROFILES),
+    Endpoint(
+        "view:profiles:move_release",
+        PRO + "/move-release/",
+        P.EDIT_PROFILES,
+        400,
+        "POST",
+        {"to": "csf-1.1", "version": "1"},
+    ),
     Endpoint("view:profiles:exchange_new", ORG + "/profiles/import-exchange/", P.EDIT_PROFILES),
     Endpoint("view:profiles:exchange_export", PRO + "/exchange/xlsx/", P.EXPORT),
     Endpoint("view:profiles:exchange_import", PRO + "/exchange/import/", P.EDIT_PROFILES),
@@ -419,6 +429,17 @@ ENDPOINTS = [
         400,
         "POST",
         {"token": "0" * 32, "sha256": "0" * 64, "name": "b.zip", "confirm": "on"},
+    ),
+    # The operator imports a framework or crosswalk (a file of no known format: 400).
+    Endpoint("view:catalog:framework_import", "/instance/frameworks/import/", OPERATOR),
+    Endpoint(
+        "view:catalog:framework_import",
+        "/instance/frameworks/import/",
+        OPERATOR,
+        400,
+        "POST",
+        {"action": "check"},
+        upload=b"x",
     ),
     # -- the API: documentation and catalog (public) ----------------------------------------------
     Endpoint("route:api/openapi.json", "/api/openapi.json", PUBLIC),

@@ -680,6 +680,15 @@ def attempts(t: Tenants) -> list[Attempt]:
             api=False,
         )
     )
+    out.append(
+        Attempt(
+            "move B's profile to another release",
+            "POST",
+            f"/orgs/acme/profiles/{b.profile}/move-release/",
+            form={"to": "csf-2.0", "version": "1"},
+            api=False,
+        )
+    )
     # 5. Import files whose keys name another organization or privileged fields.
     head = "format_version: 1\nframework: csf-2.0\nscale: status\n"
     files = {

@@ -14,11 +14,10 @@ import re
 
 import pytest
 
-from csfpilot.core.errors import InputRefused
 from csfpilot.formats.detect import read_framework_file
 from csfpilot.webapp.catalog import models as m
 from csfpilot.webapp.catalog.services import load_bundle
-from tests.sp800_53_release import SA_24_FROM_CSF, release_5_2_0_catalog
+from tests.sp800_53_release import NEW_IN_5_2_0, SA_24_FROM_CSF, release_5_2_0_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -164,14 +163,21 @@ def test_importing_release_5_2_0_links_the_rows_that_name_its_controls(client):
     assert "not in the loaded release" not in sp
 
 
-def test_importing_a_later_release_without_its_version_says_how():
+def test_a_later_release_comes_in_under_its_own_key_without_being_told():
     bundle = read_framework_file(release_5_2_0_catalog(), name="sp800-53-5.2.0.json")
-    with pytest.raises(InputRefused) as caught:
-        load_bundle(bundle)
-    assert caught.value.message == (
-        "sp800-53r5 is already loaded with different content; a newer release must be "
-        "imported under its own version so that profiles tied to the loaded one keep it "
-        "(the loaded one is release 5.0.1, this file is release 5.2.0: give its version, "
-        "--version 5.2.0 on the command line)"
-    )
-    assert not m.Framework.objects.filter(family="sp800-53").exclude(key="sp800-53r5").exists()
+    assert load_bundle(bundle).created == ["sp800-53r5.2.0"]
+    linked = {
+        code: sorted(
+            (r.source_code, r.target.framework.key)
+            for r in m.Mapping.objects.filter(
+                dataset__key="olir-sp800-53r5-5.2.0", target_code=code
+            ).select_related("target__framework")
+        )
+        for code in NEW_IN_5_2_0
+    }
+    assert linked == {
+        code: sorted((csf, "sp800-53r5.2.0") for csf in sources)
+        for code, sources in NEW_IN_5_2_0.items()
+    }
+    # Profiles and crosswalks on the shipped release keep it.
+    assert m.Framework.objects.get(key="sp800-53r5").version == "5.0.1"

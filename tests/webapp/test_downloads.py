@@ -154,7 +154,7 @@ def test_an_imported_framework_browses_and_downloads_like_nists(client) -> None:
 
 
 def test_a_library_refused_halfway_stores_nothing() -> None:
-    """Two frameworks in one CISO Assistant library; the second clashes with CSF 2.0."""
+    """Two frameworks in one CISO Assistant library; the second clashes with a loaded one."""
 
     def framework(ref_id: str) -> str:
         return (
@@ -170,11 +170,14 @@ def test_a_library_refused_halfway_stores_nothing() -> None:
     library = (
         "urn: urn:x:risk:library:two\nref_id: two\nversion: 1\nobjects:\n  frameworks:\n"
         + framework("acme-new")
-        + framework("csf-2.0")
+        + framework("cis-v8.1")
     )
     bundle = read_framework_file(library.encode(), name="two.yaml")
-    assert [c.info.key for c in bundle.catalogs] == ["acme-new", "csf-2.0"]
-    with pytest.raises(InputRefused, match=r"csf-2\.0 is already loaded with different content"):
+    assert [c.info.key for c in bundle.catalogs] == ["acme-new", "cis-v8.1"]
+    with pytest.raises(InputRefused, match=r"cis-v8\.1 is already loaded with different content"):
         load_bundle(bundle)
+    # A framework under a key kept for NIST's releases is compared with NIST's first.
+    with pytest.raises(InputRefused, match=r"claims to be NIST's csf-2\.0 but differs"):
+        read_framework_file(library.replace("cis-v8.1", "csf-2.0").encode(), name="two.yaml")
     assert not m.Framework.objects.filter(key="acme-new").exists()
     assert not m.Node.objects.filter(framework__key="acme-new").exists()

@@ -367,6 +367,14 @@ def profile_export(org: str, profile: str, fmt: Any) -> tuple[str, str]:
     return operator.export_file(org, profile, fmt)
 
 
+def profile_move_release(org: str, profile: str, to: str, *, apply: bool) -> JsonObject:
+    """What moving the profile to release ``to`` changes; with ``apply``, move it."""
+    setup()
+    from csfpilot.webapp.profiles import operator
+
+    return operator.move_release(org, profile, to, apply=apply)
+
+
 # --- Reports on stored profiles, for `csfpilot report ... --org`. ---
 
 

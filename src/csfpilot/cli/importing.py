@@ -3,7 +3,9 @@
 The file is read and checked completely before anything is stored, and then
 stored in one transaction: a refused file leaves the database as it was. A file
 whose content is already loaded (from either of NIST's CSF 2.0 exports) is
-reported as unchanged.
+reported as unchanged. A crosswalk's two frameworks must be loaded already (or
+come in the same file); a file that claims to be one of NIST's releases but
+differs from it needs ``--core-copy``.
 """
 
 from __future__ import annotations
@@ -44,15 +46,38 @@ def import_framework(
     version: Annotated[
         str | None, typer.Option(help="Release to record (default: read from the file).")
     ] = None,
+    core_copy: Annotated[
+        str | None,
+        typer.Option(
+            "--core-copy",
+            help="For a copy of NIST's Core that differs from NIST's: 'official' maps it onto "
+            "NIST's elements, 'separate' keeps it as a framework of its own.",
+        ),
+    ] = None,
+    dataset_key: Annotated[
+        str | None, typer.Option(help="Crosswalk: key to store it under (default: from the file).")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Crosswalk: its name.")] = None,
+    publisher: Annotated[str | None, typer.Option(help="Crosswalk: who published it.")] = None,
+    terms: Annotated[str | None, typer.Option(help="Crosswalk: its terms of use.")] = None,
+    reviewed_by: Annotated[
+        str | None, typer.Option(help="Crosswalk: who reviewed its rows before loading.")
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Import a framework file (NIST's CSF 2.0 JSON exports, OSCAL catalogs, ...)."""
-    from csfpilot.formats.detect import read_framework_file
+    """Import a framework or crosswalk file (NIST's CSF and SP 800-53 files, OSCAL catalogs
+    and mapping collections, CISO Assistant libraries, CSV or Excel)."""
+    from csfpilot.formats.detect import DatasetIdentity, read_framework_file
 
+    dataset = DatasetIdentity(
+        key=dataset_key, name=name, publisher=publisher, terms=terms, reviewed_by=reviewed_by
+    )
     with reported_errors():
         with err_console.status(f"Reading {escape(file.name)}…"):
             try:
-                bundle = read_framework_file(file, key=key, version=version)
+                bundle = read_framework_file(
+                    file, key=key, version=version, core_copy=core_copy, dataset=dataset
+                )
             except OSError as exc:
                 fail(f"{file}: cannot read: {exc.strerror or exc}", EXIT_REFUSED)
         database.ready(announce)

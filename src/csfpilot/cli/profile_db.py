@@ -157,8 +157,46 @@ def list_profiles(org: Org, as_json: AsJson = False) -> None:
     console.print(table)
 
 
+def move_release(
+    profile: Annotated[str, typer.Argument(help="The profile's id or name.", show_default=False)],
+    org: Org,
+    to: Annotated[str, typer.Option("--to", help="The newer release's key, e.g. csf-2.1.")],
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Move it; without this, only show what would change.")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Show what moving a profile to a newer release of its framework changes, or move it.
+
+    Outcomes with the same id keep their answers (a changed statement is shown);
+    an outcome NIST moved to one other takes its answers there; outcomes the new
+    release adds start not assessed; the others are removed. Runs as the
+    instance's operator.
+    """
+    with reported_errors():
+        database.ready(announce)
+        result = database.profile_move_release(org, profile, to, apply=apply)
+    if as_json:
+        emit_json(result)
+        return
+    verb = "Moved" if apply else "Moving"
+    console.print(f"{verb} {escape(profile)} from {result['from']} to {result['to']}:")
+    console.print(f"  {len(result['same'])} outcome(s) unchanged")
+    for code in result["text_changed"]:
+        console.print(f"  [yellow]statement changed[/] {code}")
+    for old, new in result["moved"].items():
+        console.print(f"  [cyan]moved[/] {old} → {', '.join(new)}")
+    for code in result["not_carried"]:
+        console.print(f"  [red]answers not carried[/] {code}")
+    for code in result["added"]:
+        console.print(f"  [green]added, not assessed[/] {code}")
+    if not apply:
+        console.print("Nothing was changed; run again with --apply to move the profile.")
+
+
 def register(group: typer.Typer) -> None:
     """Add the database commands to the ``csfpilot profile`` group."""
     group.command("import")(import_profile)
     group.command("export")(export_profile)
     group.command("list")(list_profiles)
+    group.command("move-release")(move_release)

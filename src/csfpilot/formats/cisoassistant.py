@@ -24,9 +24,9 @@ that into a framework that browses, crosswalks and exports like NIST's:
   ``nist-csf-2.0``), the version from the library's ``version``, the
   publisher from ``provider`` and the terms from ``copyright``.
 
-A library of *mappings* (``requirement_mapping_set``) is refused with an
-explanation: its rows name requirement urns, which only make sense with the
-frameworks' libraries.
+A library of *mappings* (``requirement_mapping_set`` or
+``requirement_mapping_sets``) is read as crosswalks by
+:mod:`csfpilot.formats.crosswalks.cisoassistant_mappings`.
 
 The YAML is read by csfpilot's restricted loader: no anchors, aliases, tags
 or duplicate keys, bounded nesting, and the size is checked before reading.
@@ -43,6 +43,7 @@ from typing import Any, NoReturn
 from csfpilot.core.catalog import Catalog, FrameworkInfo, ImportBundle, Node
 from csfpilot.core.errors import InputRefused
 from csfpilot.core.ids import FRAMEWORK_KEY_RE
+from csfpilot.formats.crosswalks.cisoassistant_mappings import mapping_sets, read_mapping_set
 from csfpilot.formats.native.yaml_reader import Path_, load_yaml
 from csfpilot.formats.safe_json import decode_utf8, read_limited
 
@@ -245,24 +246,28 @@ def read_ciso_assistant_library(
         for i, fw in enumerate(frameworks):
             path = ("objects", "frameworks", i)
             found.append((r.mapping(fw, path, "a framework"), path))
-    if not found:
-        if "requirement_mapping_set" in objects or "requirement_mapping_sets" in objects:
-            r.refuse(
-                "this CISO Assistant library holds a mapping between two frameworks "
-                "(requirement_mapping_set), not a framework; csfpilot imports framework "
-                "libraries",
-                ("objects",),
-            )
-        r.refuse("this CISO Assistant library holds no framework (objects.framework)", ("objects",))
+    sha = hashlib.sha256(raw).hexdigest()
+    warnings: list[str] = []
+    crosswalks = [
+        read_mapping_set(r, library, ms, path, sha256=sha, warnings=warnings)
+        for ms, path in mapping_sets(r, library, objects)
+    ]
+    if not found and not crosswalks:
+        r.refuse(
+            "this CISO Assistant library holds no framework (objects.framework) and no "
+            "mapping set (objects.requirement_mapping_set)",
+            ("objects",),
+        )
     if key and len(found) > 1:
         r.refuse(
             "the library holds several frameworks, so one --key cannot name them all", ("objects",)
         )
-    sha = hashlib.sha256(raw).hexdigest()
     catalogs = [
         _framework(r, library, fw, path, sha256=sha, key=key, version=version) for fw, path in found
     ]
     keys = [c.info.key for c in catalogs]
     if len(set(keys)) != len(keys):
         r.refuse("two frameworks of the library would get the same key", ("objects",))
-    return ImportBundle(catalogs=catalogs)
+    if len({c.info.key for c in crosswalks}) != len(crosswalks):
+        r.refuse("two mapping sets of the library would get the same key", ("objects",))
+    return ImportBundle(catalogs=catalogs, crosswalks=crosswalks, warnings=warnings)

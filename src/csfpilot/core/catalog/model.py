@@ -16,10 +16,13 @@ import json
 from collections.abc import Iterable, Iterator
 from collections.abc import Mapping as MappingABC
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csfpilot.core.catalog.relationships import Relationship
 from csfpilot.core.errors import CatalogInvariantError
+
+if TYPE_CHECKING:
+    from csfpilot.core.catalog.crosswalk_input import PendingCrosswalk
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +163,7 @@ class DatasetInfo:
     source_file: str = ""
     source_sha256: str = ""
     description: str = ""
+    reviewed_by: str = ""  # who checked the rows before it was loaded, as they gave it
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,20 +203,46 @@ class Baseline:
     source_sha256: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class FrameworkAlias:
+    """Another tool's copy of a NIST release, mapped onto NIST's own elements.
+
+    Nothing of the copy is stored as a framework: what names the copy (its key,
+    its element ids) is read as naming the official release, through ``renamed``
+    (the copy's id → NIST's id, for the ids that differ, e.g. ``GV.OC-1`` →
+    ``GV.OC-01``).
+    """
+
+    key: str  # the copy's key: "nist-csf-2.0"
+    official_key: str  # "csf-2.0"
+    renamed: tuple[tuple[str, str], ...] = ()
+    name: str = ""
+    source_file: str = ""
+    source_sha256: str = ""
+
+
 @dataclass(slots=True)
 class ImportBundle:
-    """Everything one importer read from one or more files, not yet stored."""
+    """Everything one importer read from one or more files, not yet stored.
+
+    ``crosswalks`` are crosswalks whose frameworks are looked up when stored
+    (see :mod:`csfpilot.core.catalog.crosswalk_input`).
+    """
 
     catalogs: list[Catalog] = field(default_factory=list)
     mapping_sets: list[MappingSet] = field(default_factory=list)
     baselines: list[Baseline] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    crosswalks: list[PendingCrosswalk] = field(default_factory=list)
+    aliases: list[FrameworkAlias] = field(default_factory=list)
 
     def extend(self, other: ImportBundle) -> ImportBundle:
         self.catalogs.extend(other.catalogs)
         self.mapping_sets.extend(other.mapping_sets)
         self.baselines.extend(other.baselines)
         self.warnings.extend(other.warnings)
+        self.crosswalks.extend(other.crosswalks)
+        self.aliases.extend(other.aliases)
         return self
 
     @classmethod

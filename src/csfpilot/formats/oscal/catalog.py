@@ -12,8 +12,9 @@ in the catalog so that old references still resolve; csfpilot keeps them too,
 marked withdrawn, so a crosswalk or an old assessment that names one is
 shown where it went.
 
-SP 800-53 Rev. 5 is recognised by its title and stored under the key
-``sp800-53r5`` with canonical ids (``AC``, ``AC-2``, ``AC-2(1)``). Any other
+SP 800-53 Rev. 5 is recognised by its title and stored with canonical ids
+(``AC``, ``AC-2``, ``AC-2(1)``): the release csfpilot ships (5.0.1) under the key
+``sp800-53r5``, any other release beside it under its own (``sp800-53r5.2.0``). Any other
 catalog is read generically: groups and controls at any depth, coded by their
 OSCAL label (or id), under a key made from its title and version.
 """
@@ -35,9 +36,11 @@ from csfpilot.core.catalog import (
     Relationship,
 )
 from csfpilot.core.catalog import Withdrawal as WithdrawalTo
+from csfpilot.core.catalog.releases import same_release
 from csfpilot.core.errors import InputRefused
 from csfpilot.core.ids import FRAMEWORK_KEY_RE, SP800_53_R5, canonical_code, sp800_53_canonical
 from csfpilot.formats.nist.terms import NIST, US_GOVERNMENT_WORK
+from csfpilot.formats.oscal.csf_catalog import is_csf_catalog, read_csf_oscal
 from csfpilot.formats.oscal.document import (
     JsonSource,
     OscalDocument,
@@ -53,6 +56,7 @@ from csfpilot.formats.oscal.prose import (
 )
 
 SP800_53_R5_NAME = "NIST SP 800-53 Rev. 5 Security and Privacy Controls"
+SHIPPED_SP800_53_RELEASE = "5.0.1"  # the catalog in csfpilot/data, stored as sp800-53r5
 SP800_53_LEVELS = ("family", "control", "enhancement")
 
 _SP800_53_R5_TITLE = re.compile(
@@ -470,6 +474,14 @@ def catalog_from_document(
         from csfpilot.formats.oscal.exported import catalog_from_export
 
         return catalog_from_export(doc, key=key, version=version)
+    if is_csf_catalog(doc):
+        if version:
+            raise InputRefused(
+                "NIST's CSF catalog says which release it is; --version does not apply",
+                file=doc.file,
+                field="version",
+            )
+        return read_csf_oscal(doc, key=_check_key(key, doc.file) if key else None)
     sp800_53 = is_sp800_53_r5(doc)
     file_version = doc.version
     if not file_version:
@@ -478,7 +490,10 @@ def catalog_from_document(
     if key:
         key = _check_key(key, doc.file)
     elif sp800_53:
-        key = _check_key(f"sp800-53r{_slug(version)}" if version else SP800_53_R5, doc.file)
+        # The key sp800-53r5 holds the release csfpilot ships; another release comes in
+        # beside it under its own key, so that what points at the shipped one keeps it.
+        own = version or (None if same_release(release, SHIPPED_SP800_53_RELEASE) else release)
+        key = _check_key(f"sp800-53r{_slug(own)}" if own else SP800_53_R5, doc.file)
     else:
         key = _check_key(generic_key(doc.title, release), doc.file)
     reader = _Reader(doc, _index(doc), sp800_53=sp800_53, key=key)

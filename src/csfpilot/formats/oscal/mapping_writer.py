@@ -184,7 +184,10 @@ def mapping_document(
                 "uuid": _uuid(info.key, "gaps"),
                 "unmapped-controls": [{"with-ids": [src(code) for code in unmapped]}],
             }
-        lines = [f"- {r.source}: {r.comment or 'no target named'}" for r in targetless]
+        lines = [
+            f"- {r.source} ({r.relationship.label}): {r.comment or 'no target named'}"
+            for r in targetless
+        ]
         mapping["remarks"] = escape_markup(
             "Rows that name no element of the target framework:\n" + "\n".join(lines)
         )

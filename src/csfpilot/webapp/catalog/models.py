@@ -187,3 +187,26 @@ class BaselineMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.code}"
+
+
+class FrameworkAlias(models.Model):
+    """Another tool's copy of a NIST release, mapped onto NIST's elements on import.
+
+    Nothing of the copy is stored as a framework; crosswalks that name the copy
+    (by ``key``) are linked to ``official_key``, reading the copy's ids through
+    ``renamed`` (``{"GV.OC-1": "GV.OC-01"}``).
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    official_key = models.CharField(max_length=64)
+    name = models.CharField(max_length=200, blank=True)
+    renamed = models.JSONField(default=dict, blank=True)
+    source_file = models.CharField(max_length=300, blank=True)
+    source_sha256 = models.CharField(max_length=64, blank=True)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.official_key}"

@@ -130,6 +130,7 @@ class DatasetOut(Schema):
     source_sha256: str
     bundled: bool
     row_count: int
+    reviewed_by: str = Field("", description="Who reviewed the rows before it was loaded.")
 
 
 class MappingOut(Schema):
@@ -280,6 +281,7 @@ def dataset_out(ds: m.MappingDataset) -> DatasetOut:
         source_sha256=ds.source_sha256,
         bundled=ds.bundled,
         row_count=ds.row_count,
+        reviewed_by=ds.reviewed_by,
     )
 
 

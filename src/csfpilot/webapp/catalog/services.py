@@ -13,11 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from csfpilot.core.catalog import Baseline, Catalog, ImportBundle, MappingSet
+from csfpilot.core.catalog import Baseline, Catalog, FrameworkAlias, ImportBundle, MappingSet
+from csfpilot.core.catalog.crosswalk_input import resolve
 from csfpilot.core.catalog.releases import same_release
 from csfpilot.core.errors import InputRefused
+from csfpilot.formats.detect import DatasetIdentity
+from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.catalog import models as m
+from csfpilot.webapp.catalog.loaded import DatabaseFrameworks
 
 
 @dataclass
@@ -159,6 +164,8 @@ def _store_mapping_set(ms: MappingSet, *, bundled: bool) -> m.MappingDataset:
         content_digest=ms.content_digest(),
         bundled=bundled,
         row_count=len(ms.mappings),
+        reviewed_by=info.reviewed_by[:200],
+        reviewed_at=timezone.now() if info.reviewed_by else None,
     )
     ids = _node_ids([info.source_framework, info.target_framework])
     src, dst = ids[info.source_framework], ids[info.target_framework]
@@ -300,8 +307,50 @@ def _store_baseline(b: Baseline, report: LoadReport) -> None:
     report.created.append(f"baseline {b.framework}/{b.name}")
 
 
-def load_bundle(bundle: ImportBundle, *, bundled: bool = False) -> LoadReport:
-    """Store an importer's result atomically; return what was created or already there."""
+def _store_alias(alias: FrameworkAlias, report: LoadReport) -> None:
+    if not m.Framework.objects.filter(key=alias.official_key).exists():
+        raise InputRefused(
+            f"{alias.key} is a copy of {alias.official_key}, which is not loaded",
+            file=alias.source_file,
+        )
+    if m.Framework.objects.filter(key=alias.key).exists():
+        raise InputRefused(
+            f"{alias.key} is already loaded as a framework of its own, so it cannot also "
+            f"stand for {alias.official_key}",
+            file=alias.source_file,
+        )
+    renamed = dict(alias.renamed)
+    existing = m.FrameworkAlias.objects.filter(key=alias.key).first()
+    if existing is not None:
+        if existing.official_key == alias.official_key and existing.renamed == renamed:
+            report.unchanged.append(f"{alias.key} → {alias.official_key}")
+            return
+        raise InputRefused(
+            f"{alias.key} already stands for {existing.official_key} with other ids",
+            file=alias.source_file,
+        )
+    m.FrameworkAlias.objects.create(
+        key=alias.key,
+        official_key=alias.official_key,
+        name=alias.name[:200],
+        renamed=renamed,
+        source_file=alias.source_file[:300],
+        source_sha256=alias.source_sha256,
+    )
+    report.created.append(f"{alias.key} → {alias.official_key}")
+
+
+def load_bundle(
+    bundle: ImportBundle, *, bundled: bool = False, who: audit.Who | None = None
+) -> LoadReport:
+    """Store an importer's result atomically; return what was created or already there.
+
+    Crosswalks read from a file are linked to the loaded frameworks here (after
+    the file's own frameworks are stored, so a library and its mapping set can
+    come together); one whose framework is not loaded refuses the whole import.
+    ``who``: an import made through the web or the API, recorded in the
+    instance's audit chain.
+    """
     report = LoadReport(warnings=list(bundle.warnings))
     with transaction.atomic():
         new_keys: set[str] = set()
@@ -327,7 +376,16 @@ def load_bundle(bundle: ImportBundle, *, bundled: bool = False) -> LoadReport:
             _store_catalog(cat, bundled=bundled)
             new_keys.add(cat.info.key)
             report.created.append(cat.info.key)
-        for ms in bundle.mapping_sets:
+        for alias in bundle.aliases:
+            _store_alias(alias, report)
+        mapping_sets = list(bundle.mapping_sets)
+        if bundle.crosswalks:
+            loaded = DatabaseFrameworks()
+            for pending in bundle.crosswalks:
+                ms, warnings = resolve(pending, loaded)
+                mapping_sets.append(ms)
+                report.warnings.extend(warnings)
+        for ms in mapping_sets:
             existing_ds = m.MappingDataset.objects.filter(key=ms.info.key).first()
             if existing_ds is not None:
                 # The digest covers the rows only; the same rows between other
@@ -346,6 +404,21 @@ def load_bundle(bundle: ImportBundle, *, bundled: bool = False) -> LoadReport:
         _relink(new_keys)
         for b in bundle.baselines:
             _store_baseline(b, report)
+        if who is not None and report.created:
+            sources = sorted(
+                {c.info.source_file for c in bundle.catalogs}
+                | {ms.info.source_file for ms in mapping_sets}
+                | {a.source_file for a in bundle.aliases}
+            )
+            audit.append(
+                None,
+                who,
+                object_type="framework-import",
+                object_id=", ".join(report.created)[:100],
+                action=audit.Action.IMPORT,
+                label=", ".join(sources)[:200],
+                changes={"created": report.created, "unchanged": report.unchanged},
+            )
     return report
 
 
@@ -380,3 +453,29 @@ def ensure_bundled_catalogs() -> LoadReport:
         return load_bundle(bundle, bundled=True)
     except IntegrityError:
         return load_bundle(bundle, bundled=True)
+
+
+def import_file(
+    raw: bytes,
+    *,
+    name: str,
+    who: audit.Who,
+    core_copy: str | None = None,
+    dataset: DatasetIdentity | None = None,
+    check_only: bool = False,
+) -> LoadReport:
+    """Import a framework or crosswalk file uploaded by the instance's operator.
+
+    The same reading and storing as ``csfpilot import-framework``; ``check_only``
+    runs the whole import and rolls it back, so the operator sees what would be
+    created (or why the file is refused) before anything is stored.
+    """
+    from csfpilot.formats.detect import read_framework_file
+
+    bundle = read_framework_file(raw, name=name, core_copy=core_copy or None, dataset=dataset)
+    if not check_only:
+        return load_bundle(bundle, who=who)
+    with transaction.atomic():
+        report = load_bundle(bundle)
+        transaction.set_rollback(True)
+    return report

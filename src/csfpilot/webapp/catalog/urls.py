@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from csfpilot.webapp.catalog import downloads, views
+from csfpilot.webapp.catalog import downloads, import_views, views
 
 app_name = "catalog"
 urlpatterns = [
@@ -22,4 +22,5 @@ urlpatterns = [
         name="crosswalk_download",
     ),
     path("search", views.search, name="search"),
+    path("instance/frameworks/import/", import_views.framework_import, name="framework_import"),
 ]

@@ -65,3 +65,28 @@ def export_file(org_slug: str, profile_ref: str, fmt: Format) -> tuple[str, str]
     access = operator_access(org_slug)
     row = lookups.profile_by_ref(access, profile_ref)
     return exchange.export_profile_file(access, row.pk, fmt), exchange.export_filename(row, fmt)
+
+
+def move_release(org_slug: str, profile_ref: str, to: str, *, apply: bool) -> dict[str, Any]:
+    """What moving the profile to release ``to`` changes (moved too, with ``apply``)."""
+    from csfpilot.webapp.profiles import release_move
+
+    access = operator_access(org_slug)
+    row = lookups.profile_by_ref(access, profile_ref)
+    old = row.framework.key
+    if apply:
+        changes = release_move.move_release(access, row.pk, to, expected_version=row.version)
+    else:
+        changes = release_move.preview_move(access, row.pk, to)
+    return {
+        "profile": row.pk,
+        "from": old,
+        "to": changes.new_key,
+        "applied": apply,
+        "same": changes.same,
+        "text_changed": [code for code, _, _ in changes.text_changed],
+        "moved": {k: list(v) for k, v in changes.moved.items()},
+        "carried": changes.carried(),
+        "not_carried": changes.not_carried(),
+        "added": changes.added,
+    }

@@ -5,6 +5,7 @@ from csfpilot.webapp.profiles import (
     history_views,
     plan_views,
     questionnaire,
+    release_views,
     views,
 )
 
@@ -28,6 +29,7 @@ urlpatterns = [
     path(f"{P}/exchange/<str:fmt>/", exchange_views.exchange_export, name="exchange_export"),
     path(f"{P}/settings/", views.profile_settings, name="settings"),
     path(f"{P}/delete/", views.profile_delete, name="delete"),
+    path(f"{P}/move-release/", release_views.move_release, name="move_release"),
     path(f"{P}/assess/", questionnaire.assess, name="assess"),
     path(f"{P}/assess/<str:code>/", questionnaire.assess_save, name="assess_save"),
     path(f"{P}/dashboard/", views.dashboard, name="dashboard"),
