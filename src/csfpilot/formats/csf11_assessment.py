@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from csfpilot.core.errors import InputRefused
 from csfpilot.core.ids import csf11_canonical
@@ -33,7 +33,10 @@ from csfpilot.formats.community_workbook.reader import (
     scale_named,
 )
 from csfpilot.formats.community_workbook.sheets import Workbook
+from csfpilot.formats.community_workbook.spec import MAX_SPEC_BYTES
 from csfpilot.formats.native import parse_profile
+from csfpilot.formats.native.yaml_reader import load_yaml
+from csfpilot.formats.safe_json import decode_utf8, read_limited
 
 RATING_ROLES = ("current", "target")
 
@@ -149,3 +152,47 @@ def read_assessment_file(data: bytes, *, name: str, framework: OutcomeFramework)
             field="framework",
         )
     return AssessmentRead(loaded.profile)
+
+
+_COLUMN_KEYS = ("sheet", "id", "current", "target", "priority", "scale", "header_row", "values")
+
+
+def read_assessment_columns(data: bytes, *, name: str) -> AssessmentColumns:
+    """A small YAML file naming the sheet and columns (``sheet``, ``id``, ``current``,
+    ``target``, ``priority``, ``scale``, ``header_row``, ``values``)."""
+    text = decode_utf8(read_limited(data, name=name, max_bytes=MAX_SPEC_BYTES), name=name)
+    doc, lines = load_yaml(text, name=name)
+    if not isinstance(doc, dict):
+        raise InputRefused("must be a mapping of names to values", file=name)
+
+    def refuse(message: str, key: str) -> NoReturn:
+        raise InputRefused(message, file=name, line=lines.get((key,)), field=key)
+
+    for key in doc:
+        if key not in _COLUMN_KEYS:
+            refuse(f"unknown key {key!r}; known: {', '.join(_COLUMN_KEYS)}", str(key))
+    texts: dict[str, str] = {}
+    for key in ("sheet", "id", "current", "target", "priority", "scale"):
+        value = doc.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, str | int)):
+            refuse(f"{key} must be text", key)
+        texts[key] = "" if value is None else str(value).strip()
+    for key in ("sheet", "id"):
+        if not texts[key]:
+            refuse(f"{key} is required", key)
+    header_row = doc.get("header_row")
+    if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int)):
+        refuse("header_row must be a row number", "header_row")
+    values = doc.get("values") or {}
+    if not isinstance(values, dict):
+        refuse("values must map typed texts to level keys", "values")
+    return AssessmentColumns(
+        sheet=texts["sheet"],
+        id=texts["id"],
+        current=texts["current"],
+        target=texts["target"],
+        priority=texts["priority"],
+        scale=texts["scale"] or "status",
+        header_row=header_row,
+        values={str(k): v for k, v in values.items()},
+    )
