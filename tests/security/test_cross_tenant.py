@@ -38,9 +38,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from csfpilot.webapp.accounts.models import ApiToken
 from csfpilot.webapp.accounts.services import issue_token
 from csfpilot.webapp.config.api import api
+from csfpilot.webapp.intake import services as intake
+from csfpilot.webapp.intake.models import HeldUpload
 from csfpilot.webapp.organizations.models import Invitation, Membership, Organization
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles import services
+from tests.community_workbooks import sector_workbook
 from tests.security.test_authz_grid import ENDPOINTS, Grid, build_grid, url_for
 
 MARK = "ZQX"  # every marker starts so; nothing else in the app does
@@ -111,6 +114,8 @@ def _seed(access, profile_id: int, side: str, counter: Iterator[int]) -> list[st
         },
     )
     services.take_snapshot(access, profile_id, label=mark("snapshot-label"))
+    # A workbook held by a wizard is its uploader's alone.
+    intake.hold(access, "community", sector_workbook(), f"{mark('held-file')}.xlsx")
     community = services.create_profile(access, name=mark("community-name"), kind="community")
     assert community.pk
     assert action.code
@@ -297,6 +302,8 @@ def protected_state(t: Tenants) -> State:
     rows("token", ApiToken.objects.all(), "organization_id", "user_id", "role")
     rows("b-token", ApiToken.objects.filter(organization_id=b_org), *every_field(ApiToken))
     rows("profile", m.Profile.objects.all(), "organization_id")
+    rows("held", HeldUpload.objects.all(), "organization_id", "user_id")
+    rows("b-held", HeldUpload.objects.filter(organization_id=b_org), "filename", "sha256")
     b_profiles = m.Profile.objects.filter(organization_id=b_org)
     rows("b-profile", b_profiles, *every_field(m.Profile))
     for label, model in (
@@ -311,7 +318,16 @@ def protected_state(t: Tenants) -> State:
     return state
 
 
-OWNED = ("membership", "invitation", "token", "profile", "outcome", "action", "snapshot")
+OWNED = (
+    "membership",
+    "invitation",
+    "token",
+    "profile",
+    "outcome",
+    "action",
+    "snapshot",
+    "held",
+)
 
 
 def forbidden_changes(before: State, after: State, a_org: int) -> list[str]:
