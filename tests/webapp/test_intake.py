@@ -182,6 +182,11 @@ def test_csf11_wizard_proposes_and_stores_what_was_confirmed(client, world: Worl
         f"d-{code}-{s['side']}": s["chosen"] for code, r in rows.items() for s in r["sides"]
     }
     decisions["d-GV.OC-01-current"] = "largely"  # the person knows better
+    # The browser posts every typed value with the level shown for it: unchanged, so the
+    # preview still holds.
+    for r in preview.context["value_rows"]:
+        decisions[f"vt-{r['index']}"] = r["text"]
+        decisions[f"vc-{r['index']}"] = r["chosen"]
     assert not m.Profile.objects.filter(name="Plant (CSF 2.0)").exists()
     stored = client.post(
         CSF11,

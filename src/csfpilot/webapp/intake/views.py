@@ -63,6 +63,11 @@ def _typed_key(scale: Scale, posted: Any) -> Any:
     return posted
 
 
+def _effective(values: tuple[ValueChoice, ...]) -> dict[str, Any]:
+    """How each typed text was read: what a preview shows, so what its digest covers."""
+    return {v.text: v.chosen for v in values}
+
+
 def _typed_choices(scale: Scale, choices: dict[str, Any]) -> dict[str, Any]:
     return {k: None if v is None else _typed_key(scale, v) for k, v in choices.items()}
 
@@ -163,7 +168,7 @@ def community_workbook(request: HttpRequest, access: Access) -> HttpResponse:
                 read = services.read_community_workbook(
                     access, bytes(upload.data), upload.filename, spec, choices
                 )
-                digest = _digest(upload, spec.as_dict(), choices)
+                digest = _digest(upload, spec.as_dict(), _effective(read.values))
                 if action == "store" and request.POST.get("previewed") == digest:
                     stored = services.store_community_workbook(
                         access, bytes(upload.data), upload.filename, spec, choices
@@ -275,7 +280,11 @@ def csf11_migration(request: HttpRequest, access: Access) -> HttpResponse:
                     access, bytes(upload.data), upload.filename, columns, choices, name=stem
                 )
                 scale = migration.assessment.profile.scale
-                digest = _digest(upload, columns.as_dict() if columns else None, choices)
+                digest = _digest(
+                    upload,
+                    columns.as_dict() if columns else None,
+                    _effective(migration.assessment.values),
+                )
                 if action == "store":
                     if request.POST.get("previewed") != digest:
                         status = 409
@@ -350,7 +359,7 @@ def _proposal_rows(migration: services.Migration, scale: Scale) -> list[dict[str
                 "sides": sides,
                 "options": options,
                 "explanation": current.explanation() if current else "",
-                "fed": bool(current and current.sources),
+                "proposed": any(s["chosen"] for s in sides),
             }
         )
     return rows
