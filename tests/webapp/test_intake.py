@@ -103,6 +103,9 @@ def test_community_wizard_previews_then_stores_with_publisher(client, world: Wor
     assert source.spec["values"]["Baseline"] == "partially"
     assert not HeldUpload.objects.exists()
     assert Event.objects.filter(organization=world.org, action="import").count() == 1
+    overview = client.get(stored["Location"]).content.decode()
+    assert "Example Water ISAC" in overview and "CC BY 4.0" in overview
+    assert "water.xlsx" in overview
 
 
 def test_a_refused_workbook_stores_nothing_and_names_the_cell(client, world: World):
