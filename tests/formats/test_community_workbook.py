@@ -187,3 +187,15 @@ def test_a_bad_mapping_file_names_its_line():
     with pytest.raises(InputRefused) as err:
         read_spec(b"name: x\nsheet: S\ncolumns:\n  id: ID\n  colour: C\n", name="map.yaml")
     assert str(err.value).startswith("map.yaml:5: field columns.colour: unknown column role")
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_by_name():
+    with pytest.raises(InputRefused) as err:
+        read_workbook(b"ID,Parent\nWS-1,\n", name="water.xlsx")
+    assert str(err.value).startswith("water.xlsx: ")
+
+
+def test_a_sheet_that_does_not_exist_is_named_with_the_sheets():
+    with pytest.raises(InputRefused) as err:
+        read(sector_workbook(), SECTOR_SPEC.replace("sheet: Structure", "sheet: Targets"))
+    assert str(err.value) == "water.xlsx: no sheet 'Targets' (sheets: About, Structure, Mapping)"
