@@ -199,3 +199,9 @@ def test_a_sheet_that_does_not_exist_is_named_with_the_sheets():
     with pytest.raises(InputRefused) as err:
         read(sector_workbook(), SECTOR_SPEC.replace("sheet: Structure", "sheet: Targets"))
     assert str(err.value) == "water.xlsx: no sheet 'Targets' (sheets: About, Structure, Mapping)"
+
+
+@pytest.mark.parametrize("key", ["csf-2.1", "sp800-53r5", "Water ISAC", ""])
+def test_nists_keys_and_bad_keys_are_refused_for_statements(key):
+    with pytest.raises(InputRefused, match="cannot name a sector's framework"):
+        statements_as_framework(read(sector_workbook()), key)

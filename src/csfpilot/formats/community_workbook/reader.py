@@ -32,7 +32,7 @@ from csfpilot.core.catalog import Catalog, FrameworkInfo, Node
 from csfpilot.core.catalog.model import DatasetInfo, MappingSet
 from csfpilot.core.catalog.model import Mapping as CrosswalkRow
 from csfpilot.core.errors import InputRefused
-from csfpilot.core.ids import canonical_code
+from csfpilot.core.ids import FRAMEWORK_KEY_RE, canonical_code
 from csfpilot.core.profiles import (
     BUILTIN_SCALES,
     Implementation,
@@ -382,6 +382,8 @@ def _about(spec: CommunitySpec) -> str:
 
 
 ImportBundleParts = tuple[Catalog, MappingSet]
+RESERVED_KEY_PREFIXES = ("csf-", "sp800-")
+"""Keys NIST's own releases are loaded under; a sector's statements never take one."""
 
 
 def statements_as_framework(
@@ -394,6 +396,13 @@ def statements_as_framework(
     so they must all sit at one depth.
     """
     spec = read.spec
+    if not FRAMEWORK_KEY_RE.match(key) or key.startswith(RESERVED_KEY_PREFIXES):
+        raise InputRefused(
+            f"{key!r} cannot name a sector's framework: use lower-case letters, digits, dots "
+            f"and hyphens, not starting with {', '.join(RESERVED_KEY_PREFIXES)} (NIST's "
+            "releases)",
+            field="statements_key",
+        )
     if not read.statements:
         raise InputRefused(
             "only a workbook of the sector's own statements (with a mapping sheet) can be kept "
