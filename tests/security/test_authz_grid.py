@@ -408,6 +408,28 @@ ENDPOINTS = [
     Endpoint("view:profiles:exchange_new", ORG + "/profiles/import-exchange/", P.EDIT_PROFILES),
     Endpoint("view:profiles:exchange_export", PRO + "/exchange/xlsx/", P.EXPORT),
     Endpoint("view:profiles:exchange_import", PRO + "/exchange/import/", P.EDIT_PROFILES),
+    # The spreadsheet wizards: a YAML file is not a workbook (400); a CSF 1.1 migration
+    # holds a profile file for its preview (302 back to the wizard).
+    Endpoint("view:intake:community", ORG + "/profiles/community-workbook/", P.EDIT_PROFILES),
+    Endpoint(
+        "view:intake:community",
+        ORG + "/profiles/community-workbook/",
+        P.EDIT_PROFILES,
+        400,
+        "POST",
+        {"action": "upload"},
+        upload=PROFILE_FILE,
+    ),
+    Endpoint("view:intake:csf11", ORG + "/profiles/csf11-migration/", P.EDIT_PROFILES),
+    Endpoint(
+        "view:intake:csf11",
+        ORG + "/profiles/csf11-migration/",
+        P.EDIT_PROFILES,
+        302,
+        "POST",
+        {"action": "upload"},
+        upload=PROFILE_FILE,
+    ),
     Endpoint("view:reports:page", PRO + "/reports/", P.VIEW),
     Endpoint("view:reports:download", PRO + "/reports/brief.html", P.EXPORT),
     # -- the audit trail -------------------------------------------------------------------------

@@ -40,9 +40,12 @@ from csfpilot.webapp.accounts.services import issue_token
 from csfpilot.webapp.config.api import api
 from csfpilot.webapp.evidence import models as em
 from csfpilot.webapp.evidence import services as evidence
+from csfpilot.webapp.intake import services as intake
+from csfpilot.webapp.intake.models import HeldUpload
 from csfpilot.webapp.organizations.models import Invitation, Membership, Organization
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles import services
+from tests.community_workbooks import sector_workbook
 from tests.security.test_authz_grid import (
     ENDPOINTS,
     Grid,
@@ -121,6 +124,8 @@ def _seed(access, profile_id: int, side: str, counter: Iterator[int]) -> list[st
         },
     )
     services.take_snapshot(access, profile_id, label=mark("snapshot-label"))
+    # A workbook held by a wizard is its uploader's alone.
+    intake.hold(access, "community", sector_workbook(), f"{mark('held-file')}.xlsx")
     community = services.create_profile(access, name=mark("community-name"), kind="community")
     assert community.pk
     assert action.code
@@ -375,6 +380,8 @@ def protected_state(t: Tenants) -> State:
     rows("token", ApiToken.objects.all(), "organization_id", "user_id", "role")
     rows("b-token", ApiToken.objects.filter(organization_id=b_org), *every_field(ApiToken))
     rows("profile", m.Profile.objects.all(), "organization_id")
+    rows("held", HeldUpload.objects.all(), "organization_id", "user_id")
+    rows("b-held", HeldUpload.objects.filter(organization_id=b_org), "filename", "sha256")
     b_profiles = m.Profile.objects.filter(organization_id=b_org)
     rows("b-profile", b_profiles, *every_field(m.Profile))
     for label, model in (
@@ -417,6 +424,7 @@ OWNED = (
     "evidence-version",
     "evidence-link",
     "evidence-request",
+    "held",
 )
 
 

@@ -360,6 +360,22 @@ def profile_import(
     return operator.import_file(org, data, filename=filename, name=name, replace=replace)
 
 
+def community_import(org: str, data: bytes, **kwargs: Any) -> JsonObject:
+    """Read a sector's Community Profile workbook through a mapping file; store unless dry."""
+    setup()
+    from csfpilot.webapp.intake import operator
+
+    return operator.import_community(org, data, **kwargs)
+
+
+def csf11_migration(org: str, data: bytes, **kwargs: Any) -> JsonObject:
+    """Propose a CSF 2.0 draft from a CSF 1.1 assessment; store it when asked to."""
+    setup()
+    from csfpilot.webapp.intake import operator
+
+    return operator.migrate_csf11(org, data, **kwargs)
+
+
 def profile_export(org: str, profile: str, fmt: Any) -> tuple[str, str]:
     setup()
     from csfpilot.webapp.profiles import operator

@@ -17,6 +17,7 @@ from csfpilot.cli import (
     profile,
     profile_db,
     profile_exchange,
+    profile_intake,
     server,
     worker,
 )
@@ -59,6 +60,7 @@ app.add_typer(profile_exchange.import_app, name="import")
 profile_exchange.register(exporting.app)
 app.add_typer(profile.app, name="profile")
 profile_db.register(profile.app)
+profile_intake.register(profile.app)
 app.add_typer(report_app, name="report")
 app.command()(assess.assess)
 app.add_typer(audit.app, name="audit")

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "csfpilot.webapp.audit",
     "csfpilot.webapp.backup",
     "csfpilot.webapp.evidence",
+    "csfpilot.webapp.intake",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("csfpilot.webapp.audit.urls")),
     path("", include("csfpilot.webapp.backup.urls")),
     path("", include("csfpilot.webapp.evidence.urls")),
+    path("", include("csfpilot.webapp.intake.urls")),
     path("accounts/", include("allauth.urls")),
 ]
