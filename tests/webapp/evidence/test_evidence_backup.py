@@ -255,3 +255,19 @@ def test_a_bad_row_after_the_files_leaves_no_file_behind(world: World):
         restore_backup(fmt.write_archive(manifest, members, files), name="late.zip")
     assert not Organization.objects.filter(slug="acme").exists()
     assert not [p for p in Path(blobs.storage().location).rglob("*") if p.is_file()]
+
+
+def test_a_damaged_evidence_file_refuses_the_backup_page_with_a_message(client, world: World):
+    """The page says why there is no backup, instead of failing."""
+    from django.contrib.messages import get_messages
+
+    policy = _file(world, PDF, "policy.pdf", "Access policy", kind="policy")
+    stored = policy.versions.get().stored_file
+    blobs.storage().delete(stored.storage_name)
+    blobs.storage().save(stored.storage_name, io.BytesIO(PDF + b"tampered"))
+    client.force_login(world.users["owner"])
+    answer = client.post("/orgs/acme/settings/backup/")
+    assert answer.status_code == 302
+    assert answer["Location"] == "/orgs/acme/settings/"
+    shown = [str(m) for m in get_messages(answer.wsgi_request)]
+    assert len(shown) == 1 and "the backup is refused" in shown[0]

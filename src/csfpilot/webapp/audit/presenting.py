@@ -131,6 +131,7 @@ FIELD_NAMES = {
     "note": pgettext_lazy("a written note", "Note"),
     "state": _("State"),
     "retired": _("Retired"),
+    "evidence_versions": _("Evidence versions cited"),
     # Scanner results imports.
     "tool": _("Tool"),
     "scope": _("Scanned scope"),
