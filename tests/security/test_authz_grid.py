@@ -936,6 +936,16 @@ ENDPOINTS = [
         },
     ),
     Endpoint("view:evidence:due", EV + "/due/", P.VIEW),
+    Endpoint("view:evidence:scans", EV + "/scans/", P.VIEW),
+    Endpoint(
+        "view:evidence:scan_import",
+        EV + "/scans/import/",
+        P.EDIT_PROFILES,
+        302,
+        "POST",
+        upload=SCAN_FILE,
+    ),
+    Endpoint("view:evidence:scan", EV + "/scans/{scan}/", P.VIEW),
     Endpoint("view:evidence:outcomes", EV + "/outcomes/?profile={profile}", P.VIEW),
     Endpoint("view:evidence:item", EV + "/{item}/", P.VIEW),
     Endpoint(

@@ -272,6 +272,7 @@ def fillings(route: str, t: Tenants) -> Iterator[str]:
         "link": [str(a.link), str(b.link)],
         "req": [str(a.request), str(b.request)],
         "scan_id": [str(a.scan), str(b.scan)],
+        "scan": [str(a.scan), str(b.scan)],
         "series": ["bandit | "],
         "outcome": ["PR.PS-06"],
         "number": ["1", "2"],

@@ -24,6 +24,7 @@ from django.test import Client
 from csfpilot.webapp.accounts.services import issue_token
 from csfpilot.webapp.catalog.models import Framework, MappingDataset, Node
 from csfpilot.webapp.demo import ensure_demo
+from csfpilot.webapp.evidence.models import ScanImport
 from csfpilot.webapp.organizations.models import Membership
 from csfpilot.webapp.profiles import models as pm
 from tests.security.test_authz_grid import ENDPOINTS, PROFILE_FILE, routed_keys
@@ -81,6 +82,8 @@ def build_demo_world() -> DemoWorld:
         "item": item,
         "req": req,
         "request": req,
+        # The demo's scanner import.
+        "scan": ScanImport.objects.filter(organization=org).values_list("pk", flat=True)[0],
         "org": org.slug,
         "profile": profile.pk,
         "community": community.pk,

@@ -148,7 +148,7 @@ SAME_IN_EVERY_LANGUAGE = frozenset(
     }
 )
 # Names of several words that stay as their owners write them.
-PROPER_NAMES = ("CIS Controls", "OpenID Connect")
+PROPER_NAMES = ("CIS Controls", "OpenID Connect", "AWS Security Hub")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’_.@/:()&+-]*")
 # Ids and codes: anything with a digit (GV.OC-01, AC-2(1), v8.1), capitals only
 # (NIST, CSV, APIs), or a file name, address or e-mail.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from csfpilot.webapp.evidence import link_views, request_views, views
+from csfpilot.webapp.evidence import link_views, request_views, scan_views, views
 
 app_name = "evidence"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path(f"{E}/new/attestation/", views.add_attestation, name="add_attestation"),
     path(f"{E}/due/", views.due, name="due"),
     path(f"{E}/outcomes/", link_views.outcomes, name="outcomes"),
+    path(f"{E}/scans/", scan_views.scan_list, name="scans"),
+    path(f"{E}/scans/import/", scan_views.scan_import, name="scan_import"),
+    path(f"{E}/scans/<int:scan>/", scan_views.scan_page, name="scan"),
     path(f"{E}/<int:item>/", views.item_page, name="item"),
     path(f"{E}/<int:item>/edit/", views.item_edit, name="item_edit"),
     path(f"{E}/<int:item>/versions/new/", views.item_version, name="item_version"),
