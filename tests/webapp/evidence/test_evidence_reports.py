@@ -135,7 +135,7 @@ def test_the_evidence_words_are_translated(world: World):
     row, _, _ = rated(world)
     with translation.override("zh-hant"):
         report = reports.report(world.access("assessor"), row.pk, "workpaper")
-    assert report.words["evidence_register"] == "證據登錄冊"
+    assert report.words["evidence_register"] == "佐證資料登錄冊"
     by_code = {o["code"]: o for o in report.outcomes}
     assert by_code["PR.PS-02"]["proof"]["state"] == "矛盾"  # as the evidence pages say it
     assert by_code["PR.AA-05"]["proof"]["entries"][0]["kind"] == "政策"

@@ -94,6 +94,21 @@ CHECKS = (
     ),
 )
 
+# Resource names as AWS writes them, per resource type.
+_ARN = {
+    "AwsElbv2LoadBalancer": "arn:aws:elasticloadbalancing:{r}:{a}:loadbalancer/app/{n}",
+    "AwsS3Bucket": "arn:aws:s3:::{n}",
+    "AwsRdsDbInstance": "arn:aws:rds:{r}:{a}:db:{n}",
+    "AwsIamUser": "arn:aws:iam::{a}:{n}",
+    "AwsEc2Instance": "arn:aws:ec2:{r}:{a}:instance/{n}",
+    "AwsGuardDutyDetector": "arn:aws:guardduty:{r}:{a}:detector/{n}",
+}
+
+
+def _arn(rtype: str, name: str) -> str:
+    return _ARN[rtype].format(r=REGION, a=ACCOUNT, n=name)
+
+
 _SEVERITY_ID = {"Low": 2, "Medium": 3, "High": 4, "Critical": 5}
 
 
@@ -130,7 +145,7 @@ def ocsf_findings(when: datetime) -> list[dict[str, Any]]:
                         "region": REGION,
                         "name": rname,
                         "type": rtype,
-                        "uid": f"arn:aws:{rtype.lower()}:{REGION}:{ACCOUNT}:{rname}",
+                        "uid": _arn(rtype, rname),
                     }
                 ],
                 "class_name": "Detection Finding",
