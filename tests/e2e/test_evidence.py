@@ -52,6 +52,10 @@ owner = get_user_model().objects.get(email=DEMO_LOGIN[0])
 access = require(owner, org.slug, Permission.EDIT_PROFILES)
 profile = Profile.objects.filter(organization=org, name__startswith="Whole company").get()
 services.assign_outcomes(access, profile.pk, ["GV.OC-01"], user.pk)
+# The scan walk: the owner claims PR.PS-02 is fully implemented.
+ps02 = profile.outcomes.get(code="PR.PS-02")
+services.update_outcome(access, profile.pk, "PR.PS-02", {"current": "fully"},
+                        expected_version=ps02.version)
 plant = services.create_profile(access, name="Plant 2 OT network")
 request = evidence.ask(access, profile.pk, ["GV.OC-01"], assignee_id=user.pk,
                        due=date(2030, 1, 1), note="The mission statement, as approved")
@@ -191,3 +195,27 @@ def test_a_contributor_answers_a_request_and_the_owner_accepts(page: Page, site,
     expect(page.locator(".page-head .tag")).to_have_text("Accepted")
     page.get_by_role("link", name="Mission statement 2026").click()
     expect(page.locator(".links-table .review-accepted")).to_have_count(1)
+
+
+def test_a_scan_import_shows_its_contradiction_on_the_dashboard(page: Page, site):
+    """The owner imports Trivy's results into the company profile; the failing critical
+    findings on PR.PS-02, which the seed rates fully implemented, are flagged on the import's
+    page and counted on the dashboard's evidence panel, which lists them."""
+    url = site["url"]
+    sign_in(page, url, *DEMO_LOGIN)
+    page.goto(f"{url}/orgs/{ORG}/evidence/scans/")
+    form = page.locator("form", has=page.get_by_role("button", name="Import", exact=True))
+    trivy = Path(__file__).parents[1] / "data" / "scanners" / "trivy-image.json"
+    form.locator("input[type=file]").set_input_files(str(trivy))
+    form.get_by_label("Link the findings' outcomes in").select_option(label=site["profile_name"])
+    form.get_by_role("button", name="Import", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/orgs/{ORG}/evidence/scans/\d+/$"))
+    expect(page.locator(".flash")).to_contain_text("Imported 7 findings, 7 mapped to outcomes.")
+    notice = page.locator(".notice", has_text="Contradicted outcomes")
+    expect(notice).to_contain_text("PR.PS-02")
+    page.goto(f"{url}/orgs/{ORG}/profiles/{site['profile']}/dashboard/")
+    contradicted = page.locator(".evidence-panel .evidence-stats li", has_text="Contradicted")
+    # The demo's own cloud scan contradicts PR.DS-02 and PR.DS-10; Trivy adds PR.PS-02.
+    expect(contradicted.locator("strong")).to_have_text("3")
+    contradicted.get_by_role("link").click()
+    expect(page.get_by_role("link", name="PR.PS-02", exact=True)).to_be_visible()
