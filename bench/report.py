@@ -127,6 +127,10 @@ def write_doc(path: Path, results: list[dict] | None = None) -> None:
         lines.extend(template_section(json.loads(EXCHANGE.read_text())))
     if SCANNERS.exists():
         lines.extend(scanners_section(json.loads(SCANNERS.read_text())))
+    if EVIDENCE_SCANS.exists():
+        from bench.evidence_scans import section as scans_section
+
+        lines.extend(scans_section(json.loads(EVIDENCE_SCANS.read_text())))
     if EVIDENCE_UPLOAD.exists():
         from bench.evidence_upload import section
 
@@ -271,6 +275,7 @@ def aggregates_section(data: dict) -> list[str]:
 
 
 EXCHANGE = RESULTS / "exchange.json"
+EVIDENCE_SCANS = RESULTS / "evidence-scans.json"
 TEMPLATE_NOTE = (
     "`python -m bench.exchange DATABASE_URL|-` (bench/results/exchange.json) also measures "
     "NIST's shipped blank Organizational Profile Template filled as a consultant fills it: all "

@@ -768,6 +768,7 @@ PAGES = {
     "overview": (("P",), "get", "view"),
     "export": (("P",), "get", "export"),
     "settings": (("P",), "get", "edit"),
+    "move_release": (("P",), "get", "edit"),
     "delete": (("P",), "post", "edit"),
     "assess": (("P",), "get", "view"),
     "assess_save": (("P", "GV.OC-01"), "post", "outcome"),
