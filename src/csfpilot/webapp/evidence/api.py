@@ -44,8 +44,10 @@ MAX_OFFSET = 10_000_000
 DOWNLOAD = {
     "responses": {
         200: {
-            "description": "The file, as an attachment.",
-            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            "description": "The file, as an attachment, with the media type read from its "
+            "content when it was stored (PDF, an office document, an image, text, CSV, JSON "
+            "or XML).",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
         }
     }
 }
