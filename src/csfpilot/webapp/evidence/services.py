@@ -164,17 +164,23 @@ def _may_change(access: Access, item: m.EvidenceItem) -> None:
 
 def item(access: Access, item_id: Any, *, for_update: bool = False) -> m.EvidenceItem:
     """The organization's item ``item_id``, or NotFound (another tenant's id is not found)."""
-    try:
-        pk = int(item_id)
-    except (TypeError, ValueError):
-        pk = 0
-    qs = m.EvidenceItem.objects.filter(organization=access.organization, pk=pk)
-    if for_update:
-        qs = qs.select_for_update()
-    found = qs.first() if pk else None
+    found = _own(m.EvidenceItem, access, item_id, for_update=for_update)
     if found is None:
         raise NotFound(f"no evidence item {item_id} in {access.organization.slug}")
     return found
+
+
+def _own(model: Any, access: Access, raw_id: Any, *, for_update: bool = False) -> Any:
+    """The row ``raw_id`` of ``model`` in the caller's organization, or None: an id that is
+    no number, or another tenant's, is simply not there."""
+    try:
+        pk = int(raw_id)
+    except (TypeError, ValueError):
+        return None
+    qs = model.objects.filter(organization=access.organization, pk=pk)
+    if for_update:
+        qs = qs.select_for_update()
+    return qs.first()
 
 
 def store_version(
@@ -505,14 +511,7 @@ def ask(
 
 
 def request(access: Access, request_id: Any, *, for_update: bool = False) -> m.EvidenceRequest:
-    try:
-        pk = int(request_id)
-    except (TypeError, ValueError):
-        pk = 0
-    qs = m.EvidenceRequest.objects.filter(organization=access.organization, pk=pk)
-    if for_update:
-        qs = qs.select_for_update()
-    found = qs.first() if pk else None
+    found = _own(m.EvidenceRequest, access, request_id, for_update=for_update)
     if found is None:
         raise NotFound(f"no evidence request {request_id}")
     return found
