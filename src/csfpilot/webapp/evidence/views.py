@@ -10,8 +10,6 @@ outcome lists are in :mod:`.link_views`, requests in :mod:`.request_views`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -33,28 +31,13 @@ from csfpilot.webapp.evidence.labels import (
     REVIEW_LABELS,
     SIDE_LABELS,
 )
-from csfpilot.webapp.organizations.decorators import org_view
+from csfpilot.webapp.organizations.decorators import org_page
 from csfpilot.webapp.organizations.forms import refuse
 from csfpilot.webapp.organizations.permissions import Access, PermissionMissing
 from csfpilot.webapp.organizations.roles import Permission
 
-EvidenceView = Callable[..., HttpResponse]
-
-
-def evidence_page(permission: Permission) -> Callable[[EvidenceView], EvidenceView]:
-    """``@org_view`` for evidence pages; an unknown item, version, link or request is a 404."""
-
-    def decorate(view: EvidenceView) -> EvidenceView:
-        @wraps(view)
-        def inner(request: HttpRequest, access: Access, *args: Any, **kwargs: Any) -> HttpResponse:
-            try:
-                return view(request, access, *args, **kwargs)
-            except NotFound as exc:
-                raise Http404(str(exc)) from exc
-
-        return org_view(permission)(inner)
-
-    return decorate
+# 404 for an object the organization does not have (see organizations.decorators).
+evidence_page = org_page
 
 
 def labels() -> dict[str, Any]:

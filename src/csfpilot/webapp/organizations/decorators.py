@@ -14,8 +14,9 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
+from csfpilot.core.errors import NotFound
 from csfpilot.webapp.organizations.context import remember
 from csfpilot.webapp.organizations.permissions import Access, require
 from csfpilot.webapp.organizations.roles import Permission
@@ -53,6 +54,23 @@ class OrgPermissionMixin:
         remember(request, kwargs["slug"])
         request.org_access = self.access  # type: ignore[attr-defined]
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+def org_page(permission: Permission) -> Callable[[OrgView], Callable[..., HttpResponse]]:
+    """``@org_view`` for pages of one object of the organization (a profile, an evidence
+    item): an id the organization does not have (``NotFound``) is a 404 page."""
+
+    def decorate(view: OrgView) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def inner(request: HttpRequest, access: Access, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return view(request, access, *args, **kwargs)
+            except NotFound as exc:
+                raise Http404(str(exc)) from exc
+
+        return org_view(permission)(inner)
+
+    return decorate
 
 
 def body_permission(permission: Permission) -> Callable[[Callable[..., HttpResponse]], Any]:

@@ -13,25 +13,23 @@ Community Profiles in :mod:`.history_views`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from csfpilot.core.errors import ConflictError, InputRefused, NotFound
+from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.core.profiles import TIER_ASPECTS, ActionStatus, ProfileKind, Tier, plan_progress
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.evidence import dashboard_panel, outcome_panel
 from csfpilot.webapp.organizations.context import SESSION_KEY
-from csfpilot.webapp.organizations.decorators import org_view
+from csfpilot.webapp.organizations.decorators import org_page
 from csfpilot.webapp.organizations.forms import refuse
 from csfpilot.webapp.organizations.permissions import Access, PermissionMissing, find_access
 from csfpilot.webapp.organizations.roles import Permission
@@ -64,23 +62,8 @@ from csfpilot.webapp.profiles.labels import (
 from csfpilot.webapp.profiles.tier_texts import TIER_NAMES, tier_text
 from csfpilot.webapp.site.templatetags.csf_display import FUNCTION_NAMES
 
-ProfileView = Callable[..., HttpResponse]
-
-
-def profile_page(permission: Permission) -> Callable[[ProfileView], ProfileView]:
-    """``@org_view`` for profile pages; an unknown profile, outcome or snapshot is a 404."""
-
-    def decorate(view: ProfileView) -> ProfileView:
-        @wraps(view)
-        def inner(request: HttpRequest, access: Access, *args: Any, **kwargs: Any) -> HttpResponse:
-            try:
-                return view(request, access, *args, **kwargs)
-            except NotFound as exc:
-                raise Http404(str(exc)) from exc
-
-        return org_view(permission)(inner)
-
-    return decorate
+# 404 for an object the organization does not have (see organizations.decorators).
+profile_page = org_page
 
 
 TABS = (
