@@ -4,14 +4,25 @@ then a Target derived from it, in English and in Traditional Chinese."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.community_workbooks import csf11_assessment, sector_workbook
+from tests.e2e.conftest import running_server
 from tests.e2e.test_first_steps import choose_language
 from tests.e2e.test_profiles import ORG, sign_in
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server of this module's own: the profiles these walks create must not become the
+    profile that other walks land on after signing in."""
+    with running_server(tmp_path_factory.mktemp("community-server")) as url:
+        yield url
+
 
 SHOTS = Path("/tmp/shots-community")
 PARTIALLY = {"en": "Partially implemented", "zh-hant": "部分實施"}

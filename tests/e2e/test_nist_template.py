@@ -4,13 +4,24 @@ free-text values are shown with their proposals, two are changed, the import is 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
+import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, running_server
 from tests.e2e.test_first_steps import choose_language
 from tests.e2e.test_profiles import sign_in, start_profile
 from tests.formats.nist_template_helpers import blank_template, fill
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server of this module's own: the profiles these walks create must not become the
+    profile that other walks land on after signing in."""
+    with running_server(tmp_path_factory.mktemp("nist-template-server")) as url:
+        yield url
+
 
 SHOTS = ARTIFACTS / "nist-template"
 
