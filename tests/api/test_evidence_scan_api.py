@@ -75,3 +75,9 @@ def test_roles_and_tenants(world):
     outsider = client_for(world.outsider)
     assert outsider.get(f"{BASE}/{scan_id}").status_code == 404
     assert outsider.get(f"/api/organizations/globex/evidence/scans/{scan_id}").status_code == 404
+
+
+def test_an_openscap_arf_imports_over_the_api(world):
+    answer = upload(client_for(world.users["owner"]), "oscap-debian11-standard-arf.xml")
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["summary"]["findings"] == 44

@@ -71,3 +71,18 @@ def test_viewers_read_but_cannot_import_and_the_page_speaks_zh_hant(world):
     with (DATA / "bandit.sarif").open("rb") as handle:
         refused = client.post("/orgs/acme/evidence/scans/import/", {"file": handle})
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "name", ["oscap-debian11-standard-arf.xml", "oscap-debian11-standard-xccdf.xml"]
+)
+def test_openscap_results_with_xhtml_descriptions_import_through_the_page(world, name):
+    """An XCCDF result holds XHTML in its rule descriptions: the scanner reader decides what
+    the file is, not the evidence type check that refuses HTML pages."""
+    client = signed_in(world.users["owner"])
+    with (DATA / name).open("rb") as handle:
+        answer = client.post("/orgs/acme/evidence/scans/import/", {"file": handle})
+    scan = m.ScanImport.objects.get()
+    assert answer["Location"] == f"/orgs/acme/evidence/scans/{scan.pk}/"
+    assert (scan.format, scan.findings_count, scan.mapped_count) == ("xccdf", 44, 40)
+    assert scan.version.stored_file.media_type == "application/xml"

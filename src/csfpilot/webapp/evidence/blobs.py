@@ -31,6 +31,8 @@ from csfpilot.webapp.evidence.models import StoredFile
 from csfpilot.webapp.organizations.models import Organization
 
 CHUNK = 1024 * 1024
+# The type of a file received for a reader that decides what it is (a scanner's results).
+UNREAD = "application/octet-stream"
 # Bytes in the storage without a row are removed by sweep() only when older than this.
 ORPHAN_AGE = timedelta(hours=1)
 # What the sniffer reads: enough for every signature and for a text file's first lines.

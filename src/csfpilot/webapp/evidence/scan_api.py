@@ -19,7 +19,7 @@ from ninja.files import UploadedFile
 from csfpilot.core.errors import NotFound
 from csfpilot.webapp.accounts.api_auth import api_auth, upload_auth
 from csfpilot.webapp.evidence import models as m
-from csfpilot.webapp.evidence import scans
+from csfpilot.webapp.evidence import scans, uploads
 from csfpilot.webapp.organizations.permissions import needs, require
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles.api import ANSWERS, answers
@@ -151,10 +151,11 @@ def import_scan(
     valid_days: Form[int] = scans.DEFAULT_VALID_DAYS,
 ) -> Any:
     access = require(request, slug, Permission.EDIT_PROFILES)
-    result = scans.import_scan(
+    spooled, name = uploads.spool_upload(request, "file", access.organization, unread=True)
+    result = scans.import_spooled(
         access,
-        file.chunks(),
-        file.name or "scan",
+        spooled,
+        name,
         profile_id=profile,
         format=format or None,
         valid_days=valid_days,

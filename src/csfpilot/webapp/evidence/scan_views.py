@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from csfpilot.core.errors import InputRefused, NotFound
 from csfpilot.webapp.evidence import models as m
-from csfpilot.webapp.evidence import scans
+from csfpilot.webapp.evidence import scans, uploads
 from csfpilot.webapp.evidence.views import base_context, evidence_page
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
@@ -85,16 +85,14 @@ def scan_list(request: HttpRequest, access: Access) -> HttpResponse:
 @require_POST
 @evidence_page(Permission.EDIT_PROFILES)
 def scan_import(request: HttpRequest, access: Access) -> HttpResponse:
-    upload = request.FILES.get("file")
     slug = access.organization.slug
-    if upload is None:
+    if "file" not in request.FILES:
         messages.error(request, _("Choose the tool's results file to import."))
         return redirect("evidence:scans", slug=slug)
     profile = request.POST.get("profile") or None
     try:
-        result = scans.import_scan(
-            access, upload.chunks(), upload.name or "scan", profile_id=profile
-        )
+        spooled, name = uploads.spool_upload(request, "file", access.organization, unread=True)
+        result = scans.import_spooled(access, spooled, name, profile_id=profile)
     except (InputRefused, NotFound) as exc:
         messages.error(request, str(exc))
         return redirect("evidence:scans", slug=slug)

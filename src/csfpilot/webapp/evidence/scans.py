@@ -85,18 +85,46 @@ def import_scan(
     valid_days: int = DEFAULT_VALID_DAYS,
 ) -> ScanResult:
     """Import one scanner file into the organization of ``access`` (owners, assessors)."""
-    for permission in (Permission.ADD_EVIDENCE, Permission.EDIT_PROFILES):
-        if not access.can(permission):
-            raise PermissionMissing(permission, access.role.value)
-    profile = lookups.profile(access, profile_id) if profile_id not in (None, "") else None
+    _may_import(access)
     spooled = blobs.spool(
         chunks,
         filename=filename,
         organization=access.organization,
         max_bytes=settings.CSFPILOT_EVIDENCE_SCAN_MAX_BYTES,
-        media_type="application/octet-stream",
+        media_type=blobs.UNREAD,
     )
+    return import_spooled(
+        access,
+        spooled,
+        filename,
+        profile_id=profile_id,
+        format=format,
+        rules=rules,
+        valid_days=valid_days,
+    )
+
+
+def _may_import(access: Access) -> None:
+    for permission in (Permission.ADD_EVIDENCE, Permission.EDIT_PROFILES):
+        if not access.can(permission):
+            raise PermissionMissing(permission, access.role.value)
+
+
+def import_spooled(
+    access: Access,
+    spooled: blobs.Spooled,
+    filename: str,
+    *,
+    profile_id: Any = None,
+    format: str | None = None,
+    rules: Sequence[ScanRule] | None = None,
+    valid_days: int = DEFAULT_VALID_DAYS,
+) -> ScanResult:
+    """:func:`import_scan` for a file already received (an upload on the evidence routes,
+    spooled as it arrived without its type decided: the reader decides what it is)."""
     try:
+        _may_import(access)
+        profile = lookups.profile(access, profile_id) if profile_id not in (None, "") else None
         data = spooled.handle.read()
         spooled.handle.seek(0)
         report = read_scan(data, filename, format)

@@ -52,6 +52,8 @@ _UPLOAD_PATHS = (
     re.compile(r"^/orgs/(?P<slug>[-a-zA-Z0-9_]+)/evidence/"),
     re.compile(r"^/api/organizations/(?P<slug>[-a-zA-Z0-9_]+)/evidence(?:/|$)"),
 )
+# Scanner imports, page and API.
+_SCAN_PATH = re.compile(r"/evidence/scans(?:/import)?/?$")
 # What the form's other fields may add to a request (Django's own default when unset).
 _FIELDS_DEFAULT = 2_621_440
 SHOWN_NAME = 120
@@ -111,6 +113,9 @@ class EvidenceUploadHandler(FileUploadHandler):
     def __init__(self, request: HttpRequest, slug: str) -> None:
         super().__init__(request)
         self.slug = slug
+        # A scanner's results are read by their own reader, which decides what the file is
+        # (an XCCDF result holds XHTML descriptions): only its limit applies here.
+        self.scan = _SCAN_PATH.search(request.path) is not None
         self._organization: Organization | bool | None = False  # looked up at the first file
         self.received = 0  # bytes of the request's earlier files
         self.receiver: blobs.Receiver | None = None
@@ -130,7 +135,10 @@ class EvidenceUploadHandler(FileUploadHandler):
                 )
             )
         self.receiver = blobs.Receiver(
-            shown_name(file_name), organization=self.organization, used=self.received
+            shown_name(file_name),
+            organization=self.organization,
+            used=self.received,
+            max_bytes=settings.CSFPILOT_EVIDENCE_SCAN_MAX_BYTES if self.scan else None,
         )
 
     @property
@@ -151,7 +159,7 @@ class EvidenceUploadHandler(FileUploadHandler):
         if receiver is None:
             return None
         try:
-            spooled = receiver.finish()
+            spooled = receiver.finish(blobs.UNREAD if self.scan else None)
         except InputRefused as exc:
             return RefusedUpload(self.file_name, exc)
         self.received += spooled.size

@@ -16,13 +16,14 @@ from csfpilot.webapp.organizations.models import Organization
 
 
 def spool_upload(
-    request: HttpRequest, field: str, organization: Organization
+    request: HttpRequest, field: str, organization: Organization, *, unread: bool = False
 ) -> tuple[blobs.Spooled, str]:
     """The uploaded file of ``field``, spooled and checked, and the name it was sent with.
 
     Raises :class:`InputRefused` naming the file when it was refused: too large,
     over the organization's quota, of a type not accepted, or with a name that
-    is a path.
+    is a path. ``unread``: the caller's reader decides what the file is (a scanner's
+    results), so its type is not sniffed here.
     """
     upload = request.FILES.get(field)
     handler = upload_handler.handler_of(request)
@@ -42,5 +43,6 @@ def spool_upload(
         upload.chunks(blobs.CHUNK),
         filename=upload_handler.shown_name(name),
         organization=organization,
+        media_type=blobs.UNREAD if unread else None,
     )
     return spooled, name
