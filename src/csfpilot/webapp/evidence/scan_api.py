@@ -215,14 +215,9 @@ def scan_findings(
 ) -> Any:
     access = require(request, slug, Permission.VIEW)
     row = _scan(access, scan_id)
-    qs = m.ScanFinding.objects.filter(scan=row)
-    if params.status:
-        qs = qs.filter(status=params.status)
-    if params.outcome:
-        # JSON lists: a contains lookup is not on SQLite, so the ids are matched as text.
-        qs = qs.filter(outcomes__icontains=f'"{params.outcome.strip().upper()}"')
+    qs = scans.findings(row, outcome=params.outcome, status=params.status)
     total = qs.count()
-    page = qs.order_by("id")[params.offset : params.offset + params.limit]
+    page = qs[params.offset : params.offset + params.limit]
     return FindingPage(
         total=total,
         findings=[

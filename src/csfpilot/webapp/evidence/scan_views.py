@@ -129,12 +129,10 @@ def scan_page(request: HttpRequest, access: Access, scan: int) -> HttpResponse:
     ]
     outcomes.sort(key=lambda o: (not o["contradicted"], -o["failed"], o["code"]))
     chosen = (request.GET.get("outcome") or "").strip().upper()
-    findings = m.ScanFinding.objects.filter(scan=row)
-    if chosen:
-        findings = findings.filter(outcomes__icontains=f'"{chosen}"')
     status = request.GET.get("status", "")
-    if status in ("pass", "fail", "manual", "error", "not-applicable"):
-        findings = findings.filter(status=status)
+    if status not in STATUS_LABELS:
+        status = ""
+    findings = scans.findings(row, outcome=chosen, status=status)
     total = findings.count()
     return render(
         request,
@@ -150,7 +148,7 @@ def scan_page(request: HttpRequest, access: Access, scan: int) -> HttpResponse:
             ],
             "outcomes": outcomes,
             "contradicted": sorted(contradicted),
-            "findings": list(findings.order_by("id")[:FINDINGS_SHOWN]),
+            "findings": list(findings[:FINDINGS_SHOWN]),
             "findings_total": total,
             "shown": min(total, FINDINGS_SHOWN),
             "chosen": chosen,

@@ -347,6 +347,19 @@ def _link(access: Access, item: m.EvidenceItem, profile: pm.Profile, mapping: Sc
     m.EvidenceLink.objects.bulk_create(new, batch_size=500)
 
 
+def findings(scan: m.ScanImport, *, outcome: str = "", status: str = "") -> Any:
+    """A scan's findings, of one outcome and one status when given, in the file's order."""
+    qs = m.ScanFinding.objects.filter(scan=scan)
+    code = outcome.strip().upper()
+    if code:
+        # The outcomes are a JSON list: a contains lookup is not on SQLite, so the quoted id
+        # is matched as text.
+        qs = qs.filter(outcomes__icontains=f'"{code}"')
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("id")
+
+
 def trend(organization: Any, series: str, code: str) -> list[tuple[Any, int, int]]:
     """(imported at, passed, failed) for one outcome over a series' imports, oldest first."""
     return list(
