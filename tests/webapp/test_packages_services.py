@@ -48,7 +48,7 @@ def test_a_sealed_key_does_not_open_under_another_package_key(world, settings):
     owner = world.access("owner")
     services.active_key(owner)
     settings.CSFPILOT_PACKAGE_KEY = "x" * 40
-    with pytest.raises(CsfpilotError, match="cannot be opened"):
+    with pytest.raises(CsfpilotError, match=r"cannot be opened"):
         services.signer_for(owner)
 
 
@@ -77,12 +77,12 @@ def test_import_by_a_partner_trusted_and_replay_refused(world):
     services.trust(globex, export.fingerprint, "Acme Corp")
     seen = services.inspect(globex, export.data)
     assert seen.package.trusted and seen.package.trusted_as == "Acme Corp" and seen.importable
-    row, pkg = services.import_package(globex, export.data)
+    row, _ = services.import_package(globex, export.data)
     assert row.trusted and row.profile.organization == world.other
     assert row.profile.name == "Plant"
     assert ProfileOutcome.objects.get(profile=row.profile, code="GV.OC-01").current == "partially"
     assert ProfileOutcome.objects.get(profile=row.profile, code="GV.OC-01").notes == ""
-    with pytest.raises(InputRefused, match="replay"):
+    with pytest.raises(InputRefused, match=r"replay"):
         services.import_package(globex, export.data, name="Plant again")
     assert services.inspect(globex, export.data).already_imported
     assert AuditEvent.objects.filter(object_type="package", action="import").count() == 1
@@ -91,7 +91,7 @@ def test_import_by_a_partner_trusted_and_replay_refused(world):
 def test_an_untrusted_signer_needs_confirmation_and_stays_labelled(world):
     export = services.export_profile(world.access("owner"), world.plant.pk, "full")
     globex = world.other_access()
-    with pytest.raises(InputRefused, match="not a trusted key"):
+    with pytest.raises(InputRefused, match=r"not a trusted key"):
         services.import_package(globex, export.data)
     assert not ImportedPackage.objects.exists()
     row, pkg = services.import_package(globex, export.data, confirm_untrusted=True)
@@ -103,7 +103,7 @@ def test_an_altered_package_never_imports(world):
     doc = json.loads(export.data)
     doc["members"]["profile.json"]["outcomes"]["GV.OC-01"]["current"] = "fully"
     globex = world.other_access()
-    with pytest.raises(InputRefused, match="member 'profile.json' was altered"):
+    with pytest.raises(InputRefused, match=r"member 'profile.json' was altered"):
         services.import_package(globex, canonical(doc), confirm_untrusted=True)
     assert not Profile.objects.filter(organization=world.other, name="Plant").exists()
 
@@ -142,7 +142,7 @@ def test_trust_rules(world):
     assert row.fingerprint == fp and row.partner == "Globex Taiwan"
     with pytest.raises(ConflictError):
         services.trust(owner, fp, "Again")
-    with pytest.raises(InputRefused, match="own keys"):
+    with pytest.raises(InputRefused, match=r"own keys"):
         services.trust(owner, services.active_key(owner).fingerprint, "Me")
     services.untrust(owner, fp)
     assert services.trusted(world.org) == []

@@ -45,6 +45,9 @@ class OrganizationKey(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.fingerprint} ({self.state})"
+
     @property
     def state(self) -> str:
         if self.revoked_at:
@@ -52,9 +55,6 @@ class OrganizationKey(models.Model):
         if self.retired_at:
             return "retired"
         return "active"
-
-    def __str__(self) -> str:
-        return f"{self.organization_id} {self.fingerprint} ({self.state})"
 
 
 class TrustedKey(models.Model):
