@@ -171,18 +171,18 @@ def trust(access: Access, fingerprint: str, partner: str) -> TrustedKey:
                 fingerprint=fingerprint,
                 partner=partner,
                 added_at=timezone.now(),
-                added_by=access.user if access.user and access.user.pk else None,
+                added_by_id=lookups.acting_user_id(access),
+            )
+            audit.record(
+                access,
+                "trusted-key",
+                fingerprint,
+                audit.Action.CREATE,
+                label=partner,
+                changes=audit.created({"fingerprint": fingerprint, "partner": partner}),
             )
     except IntegrityError:
         raise ConflictError(f"the key {grouped(fingerprint)} is trusted already") from None
-    audit.record(
-        access,
-        "trusted-key",
-        fingerprint,
-        audit.Action.CREATE,
-        label=partner,
-        changes=audit.created({"fingerprint": fingerprint, "partner": partner}),
-    )
     return row
 
 
@@ -194,15 +194,16 @@ def untrust(access: Access, fingerprint: str) -> None:
     ).first()
     if row is None:
         raise NotFound(f"{access.organization.slug} does not trust {grouped(fingerprint)}")
-    row.delete()
-    audit.record(
-        access,
-        "trusted-key",
-        fingerprint,
-        audit.Action.DELETE,
-        label=row.partner,
-        changes=audit.deleted({"fingerprint": fingerprint, "partner": row.partner}),
-    )
+    with transaction.atomic():
+        row.delete()
+        audit.record(
+            access,
+            "trusted-key",
+            fingerprint,
+            audit.Action.DELETE,
+            label=row.partner,
+            changes=audit.deleted({"fingerprint": fingerprint, "partner": row.partner}),
+        )
 
 
 def trust_lists(organization: Organization) -> tuple[dict[str, str], set[str]]:
@@ -259,18 +260,19 @@ def export_profile(access: Access, profile_id: Any, level: str) -> Export:
     title = row.name if level != "scores" else ""
     data = build_package(kind_of(row), members, level, signer, title=title)
     package_id = read_package(data, {signer.fingerprint: ""}).package_id
-    audit.record(
-        access,
-        "profile",
-        row.pk,
-        audit.Action.DOWNLOAD,
-        label=row.name,
-        changes={
-            "package": [None, package_id],
-            "level": [None, level],
-            "fingerprint": [None, signer.fingerprint],
-        },
-    )
+    with transaction.atomic():
+        audit.record(
+            access,
+            "profile",
+            row.pk,
+            audit.Action.DOWNLOAD,
+            label=row.name,
+            changes={
+                "package": [None, package_id],
+                "level": [None, level],
+                "fingerprint": [None, signer.fingerprint],
+            },
+        )
     filename = exchange.export_filename(row, "json", suffix=f"-{level}").replace(
         ".json", ".csfpkg.json"
     )
@@ -406,5 +408,35 @@ def package_out(pkg: VerifiedPackage) -> Mapping[str, Any]:
         "members": sorted(pkg.members),
         "files": [
             {"name": n, "filename": f.filename, "size": len(f.data)} for n, f in pkg.files.items()
+        ],
+    }
+
+
+def keys_out(organization: Organization) -> dict[str, Any]:
+    """The organization's keys and trusted partner keys as plain JSON."""
+    from csfpilot.formats.packages import public_key_pem
+
+    return {
+        "organization": organization.slug,
+        "keys": [
+            {
+                "fingerprint": k.fingerprint,
+                "fingerprint_grouped": grouped(k.fingerprint),
+                "state": k.state,
+                "created": k.created_at.isoformat(),
+                "retired": k.retired_at.isoformat() if k.retired_at else None,
+                "revoked": k.revoked_at.isoformat() if k.revoked_at else None,
+                "public_key_pem": public_key_pem(bytes(k.public_key)),
+            }
+            for k in keys(organization)
+        ],
+        "trusted": [
+            {
+                "fingerprint": t.fingerprint,
+                "fingerprint_grouped": grouped(t.fingerprint),
+                "partner": t.partner,
+                "added": t.added_at.isoformat(),
+            }
+            for t in trusted(organization)
         ],
     }
