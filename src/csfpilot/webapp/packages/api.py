@@ -11,8 +11,6 @@
 An altered package answers 400 naming the member; a replay answers 400.
 """
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
