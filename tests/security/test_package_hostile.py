@@ -81,7 +81,7 @@ def _counts() -> tuple[int, int, int]:
 
 
 def test_every_hostile_package_is_refused_on_the_api_and_the_page(setup):
-    w, good, client = setup
+    _, good, client = setup
     before = _counts()
     for label, data in _payloads(good).items():
         upload = SimpleUploadedFile("evil.json", data, content_type="application/json")
@@ -111,7 +111,7 @@ def test_an_oversized_package_is_refused_before_it_is_read(setup, settings):
 
 
 def test_a_replayed_package_is_refused(setup):
-    w, good, client = setup
+    _, good, client = setup
     upload = SimpleUploadedFile("p.json", good, content_type="application/json")
     first = client.post(
         "/api/organizations/globex/packages/import", {"file": upload, "accept_untrusted": "true"}
