@@ -184,6 +184,26 @@ def _upload(form: ImportForm) -> tuple[bytes, str]:
     raise InputRefused(_("Choose a package file."))
 
 
+def _untrusted_reason(pkg: Any) -> str:
+    if pkg.trusted:
+        return ""
+    if not pkg.signed:
+        return _("The package is not signed.")
+    if any("revoked" in p for p in pkg.problems):
+        return _("The signing key has been revoked.")
+    return _("The signing key is not in this organization's list of trusted keys.")
+
+
+def _import_reason(seen: services.Inspection) -> str:
+    if seen.importable:
+        return ""
+    if seen.already_imported:
+        return _("This package was imported already; importing it again is refused.")
+    if seen.package.kind not in services.PROFILE_KINDS:
+        return _("This kind of package is not imported here.")
+    return _("This package holds scores only; there is no profile to import.")
+
+
 @body_permission(Permission.EDIT_PROFILES)
 @org_view(Permission.EDIT_PROFILES)
 @require_http_methods(["GET", "POST"])
@@ -208,6 +228,8 @@ def import_package(request: HttpRequest, access: Access) -> HttpResponse:
             seen = services.inspect(access, data, filename=filename)
             context.update(
                 seen=seen,
+                untrusted_reason=_untrusted_reason(seen.package),
+                import_reason=_import_reason(seen),
                 pkg=seen.package,
                 grouped_fp=grouped(seen.package.fingerprint) if seen.package.fingerprint else "",
                 token=_carry(data, filename) if len(data) <= CARRY_MAX else "",
