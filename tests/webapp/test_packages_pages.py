@@ -33,7 +33,7 @@ def _clean(response) -> None:
 
 
 def test_the_package_pages_are_translated(clients):
-    w, profile, data, acme, globex = clients
+    _, profile, data, acme, globex = clients
     _clean(acme.get("/orgs/acme/keys/", **ZH))
     _clean(globex.get("/orgs/globex/keys/", **ZH))  # the empty states
     for level in ("full", "no-text", "scores"):
