@@ -155,3 +155,42 @@ def test_only_settings_editors_manage_keys_and_trust(world, role):
         services.trust(world.access(role), "ab12" * 10, "X")
     with pytest.raises(PermissionMissing):
         services.rotate(world.access(role))
+
+
+def _file_item(access, org, data: bytes = b"date,event\n2026-01-01,backup ok\n"):
+    from csfpilot.webapp.evidence import blobs
+    from csfpilot.webapp.evidence import services as evidence
+
+    spooled = blobs.spool([data], filename="log.csv", organization=org)
+    return evidence.add_item(
+        access,
+        evidence.ItemFields(title="Backup log"),
+        evidence.Content(spooled=spooled, filename="log.csv"),
+    )
+
+
+def test_evidence_files_travel_only_at_full_and_only_when_chosen(world):
+    owner = world.access("owner")
+    item = _file_item(owner, world.org)
+    other = _file_item(owner, world.org, b"date,event\n2026-02-01,restore ok\n")
+    export = services.export_profile(owner, world.plant.pk, "full", [item.pk])
+    pkg = read_package(export.data, {export.fingerprint: "me"})
+    (file,) = pkg.files.values()
+    assert file.filename == "log.csv" and file.data.startswith(b"date,event\n2026-01-01")
+    assert b"restore ok" not in export.data  # not chosen, not there
+    assert services.preview(owner, world.plant.pk, "full", [item.pk])[-1][1:] == (
+        "size",
+        len(file.data),
+    )
+    plain = services.export_profile(owner, world.plant.pk, "full")
+    assert read_package(plain.data, {plain.fingerprint: "me"}).files == {}
+    with pytest.raises(InputRefused, match="only at the full level"):
+        services.export_profile(owner, world.plant.pk, "no-text", [other.pk])
+
+
+def test_another_organizations_evidence_is_not_found(world):
+    from csfpilot.core.errors import NotFound
+
+    theirs = _file_item(world.other_access(), world.other)
+    with pytest.raises(NotFound):
+        services.export_profile(world.access("owner"), world.plant.pk, "full", [theirs.pk])

@@ -785,7 +785,9 @@ def evidence_due(org: str, *, days: int) -> list[JsonObject]:
 # --- Signed packages and keys, for `csfpilot package ...` and `csfpilot keys ...`. ---
 
 
-def package_export(org: str, profile: str, level: str, *, preview: bool = False) -> JsonObject:
+def package_export(
+    org: str, profile: str, level: str, *, preview: bool = False, evidence: list[int] | None = None
+) -> JsonObject:
     setup()
     from csfpilot.webapp.packages import services
     from csfpilot.webapp.profiles import lookups, operator
@@ -793,9 +795,9 @@ def package_export(org: str, profile: str, level: str, *, preview: bool = False)
     access = operator.operator_access(org)
     row = lookups.profile_by_ref(access, profile)
     if preview:
-        rows = services.preview(access, row.pk, level)
+        rows = services.preview(access, row.pk, level, evidence or [])
         return {"rows": [{"member": m, "field": f, "value": v} for m, f, v in rows]}
-    export = services.export_profile(access, row.pk, level)
+    export = services.export_profile(access, row.pk, level, evidence or [])
     return {
         "data": export.data,
         "filename": export.filename,

@@ -86,6 +86,14 @@ def export(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="The package file to write.")
     ] = None,
+    evidence: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--evidence",
+            help="An evidence item whose file travels with the package (full level only); "
+            "repeat for each item.",
+        ),
+    ] = None,
     preview: Annotated[
         bool,
         typer.Option("--preview", help="List every field that would leave; write nothing."),
@@ -98,7 +106,9 @@ def export(
     """
     with reported_errors():
         database.ready(announce)
-        result = database.package_export(org, profile, level.value, preview=preview)
+        result = database.package_export(
+            org, profile, level.value, preview=preview, evidence=evidence or []
+        )
         if preview:
             if as_json:
                 emit_json(result["rows"])

@@ -14,7 +14,7 @@ An altered package answers 400 naming the member; a replay answers 400.
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router
+from ninja import File, Form, Query, Router
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -30,6 +30,8 @@ from csfpilot.webapp.profiles.api import ANSWERS, answers
 router = Router(tags=["packages"], auth=api_auth)
 BASE = "/organizations/{slug}"
 Level = Literal["full", "no-text", "scores"]
+# Evidence items whose files travel (``full`` only), chosen one by one: ?evidence=3&evidence=7
+NO_EVIDENCE: list[int] = []
 PACKAGE_FILE = {
     "responses": {
         200: {
@@ -130,9 +132,15 @@ def untrust(request: HttpRequest, slug: str, fingerprint: str) -> Any:
     openapi_extra={**PACKAGE_FILE, **needs(Permission.EXPORT)},
 )
 @answers
-def export(request: HttpRequest, slug: str, profile_id: int, level: Level = "no-text") -> Any:
+def export(
+    request: HttpRequest,
+    slug: str,
+    profile_id: int,
+    level: Level = "no-text",
+    evidence: Query[list[int]] = NO_EVIDENCE,
+) -> Any:
     access = require(request, slug, Permission.EXPORT)
-    result = services.export_profile(access, profile_id, level)
+    result = services.export_profile(access, profile_id, level, evidence)
     response = HttpResponse(result.data, content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
     return response
@@ -145,9 +153,15 @@ def export(request: HttpRequest, slug: str, profile_id: int, level: Level = "no-
     openapi_extra=needs(Permission.EXPORT),
 )
 @answers
-def preview(request: HttpRequest, slug: str, profile_id: int, level: Level = "no-text") -> Any:
+def preview(
+    request: HttpRequest,
+    slug: str,
+    profile_id: int,
+    level: Level = "no-text",
+    evidence: Query[list[int]] = NO_EVIDENCE,
+) -> Any:
     access = require(request, slug, Permission.EXPORT)
-    rows = services.preview(access, profile_id, level)
+    rows = services.preview(access, profile_id, level, evidence)
     return [s.FieldOut(member=m, field=f, value=v) for m, f, v in rows]
 
 

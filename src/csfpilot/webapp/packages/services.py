@@ -8,7 +8,7 @@ Every change is audited: a package exported (``download``), imported
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from csfpilot.core.errors import ConflictError, InputRefused, NotFound
 from csfpilot.core.profiles import ProfileKind
 from csfpilot.formats.packages import (
     LEVELS,
+    FileMember,
     Signer,
     VerifiedPackage,
     build_package,
@@ -29,7 +30,10 @@ from csfpilot.formats.packages import (
     profile_members,
     read_package,
 )
+from csfpilot.formats.packages.container import MAX_FILE_BYTES
 from csfpilot.webapp.audit import services as audit
+from csfpilot.webapp.evidence import blobs
+from csfpilot.webapp.evidence import services as evidence
 from csfpilot.webapp.organizations.models import Organization
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
@@ -241,24 +245,89 @@ def _members(access: Access, profile_id: Any, level: str) -> tuple[Any, dict[str
     return row, profile_members(domain, framework, level, order=list(framework.outcomes))
 
 
-def preview(access: Access, profile_id: Any, level: str) -> list[tuple[str, str, Any]]:
-    """Every field that would leave in a package of the profile at ``level``."""
+def evidence_files(access: Access, level: str, item_ids: Sequence[Any]) -> dict[str, FileMember]:
+    """The current file of each evidence item chosen, checked against its stored hash.
+
+    Files travel only at the ``full`` level, and only items chosen one by one.
+    """
+    if not item_ids:
+        return {}
+    if level != "full":
+        raise InputRefused("evidence files travel only at the full level", field="evidence")
+    out: dict[str, FileMember] = {}
+    for raw in dict.fromkeys(item_ids):
+        item = evidence.item(access, raw)
+        version = item.versions.select_related("stored_file").order_by("-number").first()
+        stored = version.stored_file if version else None
+        if stored is None:
+            raise InputRefused(
+                f"evidence item {item.pk} ({item.title}) holds no file", field="evidence"
+            )
+        if stored.size > MAX_FILE_BYTES:
+            raise InputRefused(
+                f"evidence item {item.pk}: the file has {stored.size:,} bytes; a package "
+                f"carries files of at most {MAX_FILE_BYTES:,}",
+                field="evidence",
+            )
+        with blobs.open_stored(stored) as handle:
+            data = handle.read(stored.size + 1)
+        if len(data) != stored.size or hashlib.sha256(data).hexdigest() != stored.sha256:
+            raise InputRefused(
+                f"evidence item {item.pk}: the stored file no longer has its hash (damaged "
+                "storage)",
+                field="evidence",
+            )
+        out[str(item.pk)] = FileMember(
+            version.filename or f"evidence-{item.pk}", stored.media_type, data
+        )
+    return out
+
+
+def file_items(access: Access) -> list[Any]:
+    """The organization's evidence items that hold a file, to choose from (at most 500)."""
+    from csfpilot.webapp.evidence import models as em
+
+    return list(
+        em.EvidenceItem.objects.filter(
+            organization=access.organization, form=em.Form.FILE, retired_at__isnull=True
+        ).order_by("title", "id")[:500]
+    )
+
+
+def _file_rows(files: Mapping[str, FileMember]) -> list[tuple[str, str, Any]]:
+    rows: list[tuple[str, str, Any]] = []
+    for f in sorted(files.values(), key=lambda f: f.sha256):
+        name = f"files/{f.sha256}"
+        rows += [(name, "filename", f.filename), (name, "media_type", f.media_type)]
+        rows += [(name, "size", len(f.data))]
+    return rows
+
+
+def preview(
+    access: Access, profile_id: Any, level: str, evidence_items: Sequence[Any] = ()
+) -> list[tuple[str, str, Any]]:
+    """Every field that would leave in a package of the profile at ``level`` (and the
+    evidence files chosen, at ``full``)."""
     _ensure(access, Permission.EXPORT)
     _, members = _members(access, profile_id, level)
-    return listing(members)
+    return listing(members) + _file_rows(evidence_files(access, level, evidence_items))
 
 
 def kind_of(row: Any) -> str:
     return "community-profile" if row.kind == ProfileKind.COMMUNITY.value else "profile"
 
 
-def export_profile(access: Access, profile_id: Any, level: str) -> Export:
-    """A signed package of the profile at redaction ``level`` (audited)."""
+def export_profile(
+    access: Access, profile_id: Any, level: str, evidence_items: Sequence[Any] = ()
+) -> Export:
+    """A signed package of the profile at redaction ``level`` (audited), with the files of
+    the evidence items chosen (``full`` only)."""
     _ensure(access, Permission.EXPORT)
     row, members = _members(access, profile_id, level)
+    files = evidence_files(access, level, evidence_items)
     signer = signer_for(access)
     title = row.name if level != "scores" else ""
-    data = build_package(kind_of(row), members, level, signer, title=title)
+    data = build_package(kind_of(row), members, level, signer, title=title, files=files)
     package_id = read_package(data, {signer.fingerprint: ""}).package_id
     with transaction.atomic():
         audit.record(
@@ -271,6 +340,7 @@ def export_profile(access: Access, profile_id: Any, level: str) -> Export:
                 "package": [None, package_id],
                 "level": [None, level],
                 "fingerprint": [None, signer.fingerprint],
+                "evidence": [None, sorted(int(k) for k in files)],
             },
         )
     filename = exchange.export_filename(row, "json", suffix=f"-{level}").replace(

@@ -127,7 +127,10 @@ def export(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     row = lookups.profile(access, pk)
     form = LevelForm(request.GET or None)
     level = form.cleaned_data["level"] if form.is_valid() else "no-text"
-    rows = services.preview(access, pk, level)
+    items = services.file_items(access)
+    known = {str(i.pk) for i in items}
+    chosen = [i for i in request.GET.getlist("evidence") if i in known] if level == "full" else []
+    rows = services.preview(access, pk, level, chosen)
     return render(
         request,
         "packages/export.html",
@@ -139,6 +142,8 @@ def export(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
             "level": level,
             "rows": rows,
             "members": sorted({m for m, _, _ in rows}),
+            "items": items,
+            "chosen": chosen,
         },
     )
 
@@ -150,7 +155,13 @@ def download(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a redaction level."))
         return redirect("packages:export", slug=access.organization.slug, pk=pk)
-    result = services.export_profile(access, pk, form.cleaned_data["level"])
+    try:
+        result = services.export_profile(
+            access, pk, form.cleaned_data["level"], request.GET.getlist("evidence")
+        )
+    except InputRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("packages:export", slug=access.organization.slug, pk=pk)
     response = HttpResponse(result.data, content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
     return response
