@@ -105,3 +105,14 @@ def test_rotate_keeps_the_old_key_retired(cli: Csfpilot, world):
     assert states[world["fingerprint"]] == "retired"
     assert sorted(states.values()) == ["active", "retired"]
     assert cli("package", "verify", world["package"], "--org", "acme").code == 0
+
+
+def test_verify_with_a_partners_public_key_file(cli: Csfpilot, world):
+    keys = cli("keys", "show", "--org", "acme", "--json").json()["keys"]
+    pem = next(k["public_key_pem"] for k in keys if k["fingerprint"] == world["fingerprint"])
+    key_file = world["folder"] / "acme.pem"
+    key_file.write_text(pem, encoding="ascii")
+    assert cli("package", "verify", world["package"], "--key", key_file).code == 0
+    other = world["folder"] / "other.pem"
+    other.write_text("not a key", encoding="ascii")
+    one_line_error(cli("package", "verify", world["package"], "--key", other), 2, "other.pem")
