@@ -482,3 +482,28 @@ def _leaves(value):
             yield from _leaves(v)
     else:
         yield value
+
+
+def test_a_byte_that_breaks_the_json_names_the_part_it_is_in(signer):
+    members = profile_members(_sample_profile(), FRAMEWORK, "full")
+    data = build_package("profile", members, "full", signer)
+    at = data.index(b"secret-note-firewall-7731")
+    for bad in (b'"', b"\xff"):
+        altered = data[:at] + bad + data[at + 1 :]
+        with pytest.raises(InputRefused, match=r"in member 'profile.json'"):
+            read_package(altered, _trust(signer))
+    at = data.index(b'"functions":')
+    altered = data[:at] + b"}" + data[at + 1 :]
+    with pytest.raises(InputRefused, match=r"in member 'scores.json'"):
+        read_package(altered, _trust(signer))
+
+
+def test_a_byte_that_breaks_the_manifest_names_the_manifest(signer, package):
+    at = package.index(b'"sha256":"', package.index(b'"manifest":'))
+    altered = package[:at] + b"{" + package[at + 1 :]
+    with pytest.raises(InputRefused, match=r"in the manifest"):
+        read_package(altered, _trust(signer))
+    at = package.index(b'"value":"')
+    altered = package[:at] + b"]" + package[at + 1 :]
+    with pytest.raises(InputRefused, match=r"in the signature"):
+        read_package(altered, _trust(signer))

@@ -451,6 +451,50 @@ def _signature(
     return fingerprint, public_key
 
 
+_UTF8_OFFSET = re.compile(r"at byte offset (\d+)")
+_PARTS = (b'"files":', b'"manifest":', b'"members":', b'"signature":')
+
+
+def _part_at(data: bytes, exc: InputRefused) -> str | None:
+    """Which part of a (one-line, canonical) package a parse error lies in: a member, a
+    file, the manifest or the signature; None when that cannot be told."""
+    offset: int | None = None
+    found = _UTF8_OFFSET.search(exc.message)
+    if found:
+        offset = int(found.group(1))
+    elif exc.column and (exc.line or 1) == 1 and exc.column.isdigit():
+        # The parser counts characters; the package's text before it is mostly ASCII.
+        text = data.decode("utf-8", "replace")
+        offset = len(text[: int(exc.column) - 1].encode("utf-8"))
+    if offset is None:
+        return None
+    head = data[:offset]
+    names = {n for members in KIND_MEMBERS.values() for n in members}
+    marks: list[tuple[int, str]] = []
+    # The manifest lists the members too; the top-level "members" is the last one in the
+    # file (the signature follows it, and a text holding those characters escapes its quotes).
+    top_members = data.rfind(b'"members":')
+    # Likewise the manifest has a "files" key; the top-level one opens the document.
+    starts = {
+        b'"files":': 1 if data.startswith(b'{"files":') else -1,
+        b'"members":': top_members,
+    }
+    for part in _PARTS:
+        at = starts.get(part, head.rfind(part))
+        if at != -1 and at < offset:
+            marks.append((at, part.decode().strip('":')))
+    for member in names:
+        at = head.rfind(f'"{member}":{{'.encode())
+        if at > top_members:
+            marks.append((at, f"member {member!r}"))
+    for found_file in re.finditer(rb'"(files/[0-9a-f]{64})":"', head):
+        marks.append((found_file.start(), f"file {found_file.group(1).decode()!r}"))
+    if not marks:
+        return None
+    _, where = max(marks)
+    return f"the {where}" if where in ("files", "manifest", "members", "signature") else where
+
+
 def read_package(
     data: bytes,
     trusted_keys: Mapping[str, str] | None = None,
@@ -473,7 +517,18 @@ def read_package(
             "this is a zip archive, not a csfpilot package (a package is one JSON document)",
             name,
         )
-    doc = load_json(data, name=name, max_bytes=MAX_PACKAGE_BYTES, max_depth=MAX_DEPTH)
+    try:
+        doc = load_json(data, name=name, max_bytes=MAX_PACKAGE_BYTES, max_depth=MAX_DEPTH)
+    except InputRefused as exc:
+        part = _part_at(data, exc)
+        if part is None:
+            raise
+        raise InputRefused(
+            f"{exc.message} (in {part}: the package was altered or damaged there)",
+            file=exc.file,
+            line=exc.line,
+            column=exc.column,
+        ) from None
     if not isinstance(doc, dict):
         raise _refuse("not a csfpilot package: the document is not a JSON object", name)
     extra = set(doc) - TOP_KEYS
