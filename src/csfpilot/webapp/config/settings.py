@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "csfpilot.webapp.backup",
     "csfpilot.webapp.evidence",
     "csfpilot.webapp.intake",
+    "csfpilot.webapp.packages",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -535,6 +536,9 @@ CSFPILOT_AUDIT_CHECKPOINT_EMAIL = [
 # Sector numbers are shown only when at least this many organizations contribute, so that
 # no single organization's scores can be read out of them.
 CSFPILOT_SECTOR_MIN_ORGS = int(os.environ.get("CSFPILOT_SECTOR_MIN_ORGS", "5"))
+# Seals organizations' package signing keys at rest (docs/packages.md): at least 32
+# characters; when empty, a key derived from the secret key is used.
+CSFPILOT_PACKAGE_KEY = os.environ.get("CSFPILOT_PACKAGE_KEY", "")
 
 # --- Reports (docs/reports.md) ---------------------------------------------------------
 # What one render of a report template may use: a template over a limit is refused with a
