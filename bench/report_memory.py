@@ -36,7 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "report-memory.json"
 ORG = "example-manufacturing"
 REPEAT = 9
-FORMATS = {"brief": ["html", "pdf", "xlsx", "md", "docx"], "workpaper": ["html", "pdf", "xlsx", "md"]}
+FORMATS = {
+    "brief": ["html", "pdf", "xlsx", "md", "docx"],
+    "workpaper": ["html", "pdf", "xlsx", "md"],
+}
 TARGET_WORKER_MB = 120
 
 
@@ -55,9 +58,7 @@ def _processes(master: psutil.Process) -> dict[str, float]:
         if "resource_tracker" in line:
             continue
         found["web worker"] = child.memory_info().rss / 2**20
-        renderers = [
-            c for c in child.children() if "resource_tracker" not in " ".join(c.cmdline())
-        ]
+        renderers = [c for c in child.children() if "resource_tracker" not in " ".join(c.cmdline())]
         for n, renderer in enumerate(renderers, 1):
             found[f"report process {n}"] = renderer.memory_info().rss / 2**20
     return {k: round(v, 1) for k, v in found.items()}
@@ -108,8 +109,11 @@ def measure(processes: int) -> dict:
     base = f"http://127.0.0.1:{port}"
     try:
         made = subprocess.run(
-            [*csfpilot, "tokens", "create", "--user", "demo@example.com", "--org", ORG]
-            + ["--name", "bench", "--role", "owner", "--json"],
+            [
+                *csfpilot,
+                *("tokens", "create", "--user", "demo@example.com", "--org", ORG),
+                *("--name", "bench", "--role", "owner", "--json"),
+            ],
             env=env,
             capture_output=True,
             text=True,
