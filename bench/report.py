@@ -14,6 +14,8 @@ SCANNERS = RESULTS / "scanners.json"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 EVIDENCE_UPLOAD = RESULTS / "evidence-upload.json"
 PACKAGES = RESULTS / "packages.json"
+REPORT_MEMORY = RESULTS / "report-memory.json"
+STARTUP = RESULTS / "startup.json"
 DEFAULT_ORGS = 1000  # results without a recorded size are from the 1,000-organization bench
 
 TARGETS = {
@@ -140,6 +142,14 @@ def write_doc(path: Path, results: list[dict] | None = None) -> None:
         from bench.packages import section as packages_section
 
         lines.extend(packages_section(json.loads(PACKAGES.read_text())))
+    if REPORT_MEMORY.exists():
+        from bench.report_memory import section as report_memory_section
+
+        lines.extend(report_memory_section(json.loads(REPORT_MEMORY.read_text())))
+    if STARTUP.exists():
+        from bench.startup import section as startup_section
+
+        lines.extend(startup_section(json.loads(STARTUP.read_text())))
     path.write_text("\n".join(lines))
 
 

@@ -33,6 +33,15 @@ def _own_audit_checkpoints(settings, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(autouse=True)
+def _no_reports_kept_from_earlier_tests() -> None:
+    """Laid-out reports are kept by content; a test that renders must not be answered from
+    another test's render (the report cache is per process in the suite: tests/settings.py)."""
+    from django.core.cache import caches
+
+    caches["reports"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _own_evidence_store(settings, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test's evidence files in a folder of its own, for the same reason (Django
     forgets its storages when the setting changes)."""

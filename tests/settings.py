@@ -13,3 +13,13 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # WhiteNoise indexes STATIC_ROOT when the app starts and warns when it is missing.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Reports are laid out in the test process itself; the report processes have tests of
+# their own (tests/webapp/test_report_processes.py) and run in every `csfpilot serve`.
+CSFPILOT_REPORT_PROCESSES = 0
+# Kept per process and emptied before each test (tests/conftest.py); the file-based cache
+# that `csfpilot serve` uses has its own test.
+CACHES = {
+    **CACHES,  # noqa: F405
+    "reports": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "reports"},
+}

@@ -204,6 +204,13 @@ def wsgi_application() -> Any:
     return application
 
 
+def start_report_processes() -> None:
+    """Start a web worker's report processes (see ``csfpilot.webapp.reports.processes``)."""
+    from csfpilot.webapp.reports import processes
+
+    processes.start()
+
+
 # --- Catalog reads for `csfpilot frameworks / catalog / crosswalk`. ---
 
 

@@ -63,7 +63,14 @@ def gunicorn_options(
         "loglevel": "warning",
         # Several servers on one machine must not share gunicorn's control socket.
         "control_socket_disable": True,
+        "post_worker_init": _worker_started,
     }
+
+
+def _worker_started(_worker: Any) -> None:
+    # Each web worker starts its report processes at once, so the first report does not
+    # wait for WeasyPrint and the fonts to load (docs/reports.md).
+    database.start_report_processes()
 
 
 def serve(

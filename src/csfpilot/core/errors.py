@@ -40,6 +40,15 @@ class InputRefused(CsfpilotError):
         self.column = column
         super().__init__(str(self))
 
+    def __reduce__(self):  # type: ignore[override]
+        # Raised in a report process and read in the web worker: pickling must keep the
+        # pieces of ``where``, not only the joined message.
+        return (_rebuild_refusal, (type(self), self.message, self._where()))
+
+    def _where(self) -> dict[str, object]:
+        names = ("file", "line", "element", "field", "sheet", "row", "column")
+        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
+
     def location(self) -> str:
         parts: list[str] = []
         if self.file:
@@ -61,6 +70,14 @@ class InputRefused(CsfpilotError):
     def __str__(self) -> str:
         where = self.location()
         return f"{where}: {self.message}" if where else self.message
+
+
+def _rebuild_refusal(
+    cls: type[InputRefused], message: str, where: dict[str, object]
+) -> InputRefused:
+    refusal = InputRefused.__new__(cls)
+    InputRefused.__init__(refusal, message, **where)  # type: ignore[arg-type]
+    return refusal
 
 
 class CatalogInvariantError(InputRefused):

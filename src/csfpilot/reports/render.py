@@ -94,6 +94,27 @@ def render(
     return render_docx(report)
 
 
+# The fonts the report templates name, in bold and regular, Latin, Chinese and numbers: laid
+# out once, so that Pango's font set-up is done before the first report.
+_WARM_PAGE = (
+    '<html><head><style>body { font-family: "Noto Sans", "Noto Sans CJK TC", "DejaVu Sans", '
+    'sans-serif; } code { font-family: "Noto Sans Mono", "DejaVu Sans Mono", monospace; }'
+    "</style></head><body><h1>Profile 概況</h1><p>GV.OC-01 <b>62 %</b> 治理</p>"
+    "<code>sha256</code></body></html>"
+)
+
+
+def warm_up() -> None:
+    """Load every format's libraries and lay out a small page, so the next render is quick.
+
+    A long-lived report process calls this when it starts (see
+    ``csfpilot.webapp.reports.processes``); the first PDF then costs what any PDF costs.
+    """
+    from csfpilot.reports import docx, html, markdown, pdf, xlsx  # noqa: F401
+
+    pdf.html_to_pdf(_WARM_PAGE)
+
+
 def filename(title: str, kind: str, fmt: str, day: str) -> str:
     """A download name such as ``riverbend-clinics-brief-2026-03-02.pdf`` (ASCII, no spaces)."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()

@@ -509,6 +509,18 @@ CACHES = {
     "default": _cache("csfpilot", 300),
     # A full profile's outcome list is about 60 KB: at most about 30 MB per process.
     "answers": _cache("csfpilot-answers", 500, shared=False) | {"TIMEOUT": 3600},
+    # Laid-out reports (docs/reports.md): files in the data folder, shared by the workers
+    # of one machine, or Redis. Keys are content digests, so entries never go stale.
+    "reports": (
+        _cache("csfpilot-reports", 0)
+        if CSFPILOT_CACHE == "redis"
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache" / "reports"),
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CSFPILOT_REPORT_CACHE_ENTRIES", "200"))},
+        }
+    )
+    | {"TIMEOUT": 2 * 86400},
 }
 
 
@@ -556,6 +568,13 @@ CSFPILOT_REPORT_CONCURRENCY_PER_USER = int(
     os.environ.get("CSFPILOT_REPORT_CONCURRENCY_PER_USER", "2")
 )
 CSFPILOT_REPORT_RETRY_AFTER = int(os.environ.get("CSFPILOT_REPORT_RETRY_AFTER", "10"))
+# Reports are laid out in this many long-lived report processes per web worker (0: in the
+# web worker itself), each replaced after this many renders (docs/reports.md).
+CSFPILOT_REPORT_PROCESSES = int(os.environ.get("CSFPILOT_REPORT_PROCESSES", "1"))
+CSFPILOT_REPORT_PROCESS_RENDERS = int(os.environ.get("CSFPILOT_REPORT_PROCESS_RENDERS", "100"))
+# Laid-out reports kept for reuse: at most this many files, none larger than this (MB).
+CSFPILOT_REPORT_CACHE_ENTRIES = int(os.environ.get("CSFPILOT_REPORT_CACHE_ENTRIES", "200"))
+CSFPILOT_REPORT_CACHE_MAX_MB = int(os.environ.get("CSFPILOT_REPORT_CACHE_MAX_MB", "20"))
 # Invitations to an organization: how long the link in the e-mail works, and how many an
 # organization may send in 24 hours (so that an account cannot turn the site into a mailer).
 CSFPILOT_INVITATION_DAYS = int(os.environ.get("CSFPILOT_INVITATION_DAYS", "14"))

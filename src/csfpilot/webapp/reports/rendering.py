@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 
 from csfpilot.reports.limits import RenderLimits
 from csfpilot.reports.model import Report
-from csfpilot.reports.render import render
 from csfpilot.webapp.organizations.permissions import Access
+from csfpilot.webapp.reports import render_cache
 from csfpilot.webapp.reports.models import RenderSlot
+from csfpilot.webapp.reports.processes import render_report
 from csfpilot.webapp.reports.queries import Look
 
 # A slot whose render has not ended after this long belongs to a process that died.
@@ -98,8 +99,18 @@ def slot(user_id: int | None) -> Iterator[None]:
 
 
 def render_file(access: Access, report: Report, fmt: str, look: Look) -> bytes:
-    """The report as a file, under the render limits and holding a render slot."""
+    """The report as a file, under the render limits and holding a render slot.
+
+    A report whose content was made before (same data, template, look, language and
+    format) is served from the report cache without a slot or a render.
+    """
+    key = render_cache.key(report, fmt, look)
+    found = render_cache.get(key)
+    if found is not None:
+        return found
     with slot(access.membership.user_id):
-        return render(
+        data = render_report(
             report, fmt, template=look.template, template_name=look.template_name, limits=limits()
         )
+    render_cache.put(key, data)
+    return data
