@@ -57,7 +57,7 @@ def test_crosswalk_path_direct_through_parent_and_through_a_chain(controls, csf)
     )
     # The enhancement reaches its control's outcome, at a lower weight than a row of its own.
     assert _ids(out["CP-9(1)"]) == ["PR.DS-11"]
-    assert "the control it extends" in out["CP-9(1)"].suggestions[0].reasons[0].detail
+    assert "the element it belongs to" in out["CP-9(1)"].suggestions[0].reasons[0].detail
     # Two hops: SP 800-53 → CSF 1.1 → CSF 2.0.
     assert _ids(out["SI-4"]) == ["DE.CM-01"]
     assert out["SI-4"].suggestions[0].reasons[0].detail == (

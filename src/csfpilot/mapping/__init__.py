@@ -12,7 +12,7 @@ Three scorers, each giving its own kind of reason (:class:`Reason.kind`):
   Function, and NIST's Implementation Examples (:mod:`.lexical`); the reason
   lists the shared terms ("shared terms: backup, restore").
 - ``"crosswalk-path"`` — chains of published crosswalk rows from the
-  requirement, the control it extends, or an identifier its text cites, to the
+  requirement, the element it belongs to, or an identifier its text cites, to the
   target (:mod:`.paths`); the reason names the path and the datasets.
 - ``"semantic"`` — cosine similarity of multilingual sentence embeddings from
   a small model that runs offline on CPU (:mod:`.semantic`).

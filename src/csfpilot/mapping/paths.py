@@ -133,7 +133,7 @@ class PathScorer:
         if self.source:
             starts.append(((self.source, node.code), 1.0, node.code))
             if node.parent is not None:
-                label = f"{node.code} → {node.parent} (the control it extends)"
+                label = f"{node.code} → {node.parent} (the element it belongs to)"
                 starts.append(((self.source, node.parent), PARENT_WEIGHT, label))
             related = [str(r) for r in node.props.get("related", ()) if r != node.code]
             for code in related:
