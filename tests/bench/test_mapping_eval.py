@@ -4,8 +4,8 @@ figures must not fall (the whole evaluation runs from bench/: python -m bench.ma
 from __future__ import annotations
 
 import pytest
-
 from bench.mapping_eval import evaluate, measure
+
 from csfpilot.formats.bundled import read_bundled
 
 

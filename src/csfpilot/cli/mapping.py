@@ -75,6 +75,7 @@ def suggest(
     them from the cache. Nothing is written: proposals become a crosswalk only
     after review.
     """
+    from csfpilot.mapping import as_json
     from csfpilot.mapping import suggest as run
 
     with reported_errors():
@@ -92,20 +93,7 @@ def suggest(
             method=method,
             exclude_datasets=exclude or (),
         )
-    payload = [
-        {
-            "source": s.source,
-            "suggestions": [
-                {
-                    "id": c.id,
-                    "score": c.score,
-                    "reasons": [{"kind": r.kind, "detail": r.detail} for r in c.reasons],
-                }
-                for c in s.suggestions
-            ],
-        }
-        for s in results
-    ]
+    payload = as_json(results)
     if json_output:
         emit_json(payload)
         return

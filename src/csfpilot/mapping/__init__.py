@@ -72,6 +72,7 @@ __all__ = [
     "Candidate",
     "Reason",
     "Suggestion",
+    "as_json",
     "assessable",
     "suggest",
 ]
@@ -216,6 +217,25 @@ def semantic_text(doc: OutcomeDocument) -> str:
     Category's words, which every outcome of the Category shares.
     """
     return ". ".join((doc.statement, *doc.examples))
+
+
+def as_json(suggestions: Iterable[Suggestion]) -> list[dict[str, object]]:
+    """The JSON shape the CLI prints (and an API should answer), in rank order:
+    ``[{"source": id, "suggestions": [{"id", "score", "reasons": [{"kind", "detail"}]}]}]``."""
+    return [
+        {
+            "source": s.source,
+            "suggestions": [
+                {
+                    "id": c.id,
+                    "score": c.score,
+                    "reasons": [{"kind": r.kind, "detail": r.detail} for r in c.reasons],
+                }
+                for c in s.suggestions
+            ],
+        }
+        for s in suggestions
+    ]
 
 
 def suggest(
