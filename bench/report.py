@@ -16,6 +16,7 @@ EVIDENCE_UPLOAD = RESULTS / "evidence-upload.json"
 PACKAGES = RESULTS / "packages.json"
 REPORT_MEMORY = RESULTS / "report-memory.json"
 STARTUP = RESULTS / "startup.json"
+MAPPING_EVAL = RESULTS / "mapping-eval.json"
 DEFAULT_ORGS = 1000  # results without a recorded size are from the 1,000-organization bench
 
 TARGETS = {
@@ -150,6 +151,10 @@ def write_doc(path: Path, results: list[dict] | None = None) -> None:
         from bench.startup import section as startup_section
 
         lines.extend(startup_section(json.loads(STARTUP.read_text())))
+    if MAPPING_EVAL.exists():
+        from bench.mapping_eval import section as mapping_section
+
+        lines.extend(mapping_section(json.loads(MAPPING_EVAL.read_text())))
     path.write_text("\n".join(lines))
 
 
