@@ -25,11 +25,24 @@ from csfpilot.webapp.catalog import models as m
 from csfpilot.webapp.catalog.loaded import DatabaseFrameworks
 
 
+@dataclass(frozen=True)
+class LoadedItem:
+    """One thing an import stored (or, checked only, would store)."""
+
+    kind: str  # framework, crosswalk, alias, baseline, translations
+    key: str
+    name: str
+    count: int  # elements, rows, renamed ids, controls or translated texts
+    source: str = ""  # crosswalk: the source framework key
+    target: str = ""  # crosswalk: the target framework key; alias: the official release
+
+
 @dataclass
 class LoadReport:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    items: list[LoadedItem] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -305,6 +318,7 @@ def _store_baseline(b: Baseline, report: LoadReport) -> None:
         ]
     )
     report.created.append(f"baseline {b.framework}/{b.name}")
+    report.items.append(LoadedItem("baseline", b.name, b.name, len(b.codes), target=b.framework))
 
 
 def _store_alias(alias: FrameworkAlias, report: LoadReport) -> None:
@@ -338,6 +352,9 @@ def _store_alias(alias: FrameworkAlias, report: LoadReport) -> None:
         source_sha256=alias.source_sha256,
     )
     report.created.append(f"{alias.key} → {alias.official_key}")
+    report.items.append(
+        LoadedItem("alias", alias.key, alias.name, len(alias.renamed), target=alias.official_key)
+    )
 
 
 def load_bundle(
@@ -376,6 +393,9 @@ def load_bundle(
             _store_catalog(cat, bundled=bundled)
             new_keys.add(cat.info.key)
             report.created.append(cat.info.key)
+            report.items.append(
+                LoadedItem("framework", cat.info.key, cat.info.name, len(cat.nodes))
+            )
         for alias in bundle.aliases:
             _store_alias(alias, report)
         mapping_sets = list(bundle.mapping_sets)
@@ -401,6 +421,16 @@ def load_bundle(
                 )
             _store_mapping_set(ms, bundled=bundled)
             report.created.append(ms.info.key)
+            report.items.append(
+                LoadedItem(
+                    "crosswalk",
+                    ms.info.key,
+                    ms.info.name,
+                    len(ms.mappings),
+                    source=ms.info.source_framework,
+                    target=ms.info.target_framework,
+                )
+            )
         _relink(new_keys)
         for b in bundle.baselines:
             _store_baseline(b, report)
@@ -463,16 +493,36 @@ def import_file(
     core_copy: str | None = None,
     dataset: DatasetIdentity | None = None,
     check_only: bool = False,
+    key: str | None = None,
+    version: str | None = None,
+    crosswalks_only: bool = False,
 ) -> LoadReport:
     """Import a framework or crosswalk file uploaded by the instance's operator.
 
     The same reading and storing as ``csfpilot import-framework``; ``check_only``
     runs the whole import and rolls it back, so the operator sees what would be
     created (or why the file is refused) before anything is stored.
+    ``crosswalks_only``: the file must hold crosswalks and no framework (the API's
+    crosswalk import), so that a framework file sent there is refused, not loaded.
     """
     from csfpilot.formats.detect import read_framework_file
 
-    bundle = read_framework_file(raw, name=name, core_copy=core_copy or None, dataset=dataset)
+    bundle = read_framework_file(
+        raw,
+        name=name,
+        core_copy=core_copy or None,
+        dataset=dataset,
+        key=key or None,
+        version=version or None,
+    )
+    if crosswalks_only:
+        if bundle.catalogs or bundle.aliases or bundle.baselines:
+            raise InputRefused(
+                "this file holds a framework, not only crosswalks; import it as a framework",
+                file=name,
+            )
+        if not (bundle.crosswalks or bundle.mapping_sets):
+            raise InputRefused("this file holds no crosswalk", file=name)
     if not check_only:
         return load_bundle(bundle, who=who)
     with transaction.atomic():
