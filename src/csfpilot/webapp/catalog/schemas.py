@@ -108,6 +108,15 @@ class WithdrawalOut(Schema):
     in_catalog: bool
 
 
+class TranslationOut(Schema):
+    """The element's title and text in another language, and whose translation it is."""
+
+    language: str = Field(description="A lower-case language tag: fr, es, zh-hant.")
+    title: str
+    text: str
+    source: str = Field(description="Whose translation: the library and who packaged it.")
+
+
 class NodeDetail(NodeOut):
     withdrawal_note: str
     withdrawn_to: list[WithdrawalOut]
@@ -115,6 +124,11 @@ class NodeDetail(NodeOut):
     examples: list[ExampleOut]
     references: list[ReferenceOut]
     baselines: list[str] = Field(description="Named baselines that select this element.")
+    translations: list[TranslationOut] = Field(
+        default_factory=list,
+        description="Translations that came with another tool's copy of the framework; NIST "
+        "publishes its text in English.",
+    )
 
 
 class DatasetOut(Schema):
@@ -266,6 +280,10 @@ def node_detail(view: NodeView) -> NodeDetail:
         examples=[ExampleOut(id=e.code, title=e.title, text=e.text) for e in view.examples],
         references=[reference_out(r) for r in view.references],
         baselines=view.baselines,
+        translations=[
+            TranslationOut(language=t.language, title=t.title, text=t.text, source=t.source)
+            for t in view.translations
+        ],
     )
 
 

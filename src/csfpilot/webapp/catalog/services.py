@@ -9,13 +9,21 @@ the stored release; a new NIST release must come in under its own key.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from csfpilot.core.catalog import Baseline, Catalog, FrameworkAlias, ImportBundle, MappingSet
+from csfpilot.core.catalog import (
+    Baseline,
+    Catalog,
+    FrameworkAlias,
+    ImportBundle,
+    MappingSet,
+    Translation,
+)
 from csfpilot.core.catalog.crosswalk_input import resolve
 from csfpilot.core.catalog.releases import same_release
 from csfpilot.core.errors import InputRefused
@@ -357,6 +365,67 @@ def _store_alias(alias: FrameworkAlias, report: LoadReport) -> None:
     )
 
 
+def _store_translations(translations: Iterable[Translation], report: LoadReport) -> None:
+    """Attach translations to the stored elements they translate, with their source.
+
+    One translation per element and language: one already stored with other words is kept
+    (it may be in use) and the new one is reported, not stored.
+    """
+    groups: dict[tuple[str, str], list[Translation]] = defaultdict(list)
+    for t in translations:
+        groups[(t.framework, t.language)].append(t)
+    ids = _node_ids({key for key, _ in groups})
+    for (key, language), items in groups.items():
+        codes = ids[key]
+        stored = {
+            row.node_id: row
+            for row in m.NodeTranslation.objects.filter(node__framework__key=key, language=language)
+        }
+        new: dict[int, m.NodeTranslation] = {}
+        same, other, missing = 0, [], []
+        for t in items:
+            node_id = codes.get(t.code)
+            if node_id is None:
+                missing.append(t.code)
+                continue
+            before = stored.get(node_id)
+            if before is not None:
+                if (before.title, before.text) == (t.title, t.text):
+                    same += 1
+                else:
+                    other.append(t.code)
+                continue
+            new.setdefault(
+                node_id,
+                m.NodeTranslation(
+                    node_id=node_id,
+                    language=language,
+                    title=t.title,
+                    text=t.text,
+                    source=t.source[:200],
+                ),
+            )
+        m.NodeTranslation.objects.bulk_create(list(new.values()), batch_size=500)
+        label = f"translations {key} {language}"
+        if new:
+            report.created.append(label)
+            report.items.append(
+                LoadedItem("translations", f"{key}/{language}", items[0].source, len(new))
+            )
+        elif same:
+            report.unchanged.append(label)
+        if other:
+            report.warnings.append(
+                f"{len(other)} {language} translation(s) of {key} differ from the ones already "
+                f"loaded, which are kept: {', '.join(other[:8])}"
+            )
+        if missing:
+            report.warnings.append(
+                f"{len(missing)} {language} translation(s) name elements {key} does not have: "
+                f"{', '.join(missing[:8])}"
+            )
+
+
 def load_bundle(
     bundle: ImportBundle, *, bundled: bool = False, who: audit.Who | None = None
 ) -> LoadReport:
@@ -398,6 +467,7 @@ def load_bundle(
             )
         for alias in bundle.aliases:
             _store_alias(alias, report)
+        _store_translations(bundle.translations, report)
         mapping_sets = list(bundle.mapping_sets)
         if bundle.crosswalks:
             loaded = DatabaseFrameworks()
