@@ -202,3 +202,57 @@ def test_the_operators_token_with_the_owner_role_may_import():
     done = send(as_owner, CROSSWALKS, CROSSWALK, "mine.csv", apply="true")
     assert done.status_code == 201, done.content
     assert m.MappingDataset.objects.filter(key="mine").exists()
+
+
+# --- NIST's newer official files and other tools' copies, through the API -------------------
+
+
+def test_sp800_53_release_5_2_0_loads_and_links_the_rows_that_name_its_controls(operator):
+    from tests.sp800_53_release import SA_24_FROM_CSF, release_5_2_0_catalog
+
+    data = release_5_2_0_catalog()
+    preview = send(operator, FRAMEWORKS, data, "sp800-53-5.2.0.json", version="5.2.0")
+    assert preview.status_code == 200, preview.content
+    assert [(i["kind"], i["key"]) for i in preview.json()["items"]] == [
+        ("framework", "sp800-53r5.2.0")
+    ]
+    assert not m.Framework.objects.filter(key="sp800-53r5.2.0").exists()
+    done = send(operator, FRAMEWORKS, data, "sp800-53-5.2.0.json", version="5.2.0", apply="true")
+    assert done.status_code == 201
+    rows = m.Mapping.objects.filter(dataset__key="olir-sp800-53r5-5.2.0", target_code="SA-24")
+    assert sorted(r.source_code for r in rows) == sorted(SA_24_FROM_CSF)
+    assert {r.target.framework.key for r in rows} == {"sp800-53r5.2.0"}
+    # The same file again, its release read from its metadata: nothing new.
+    again = send(operator, FRAMEWORKS, data, "sp800-53-5.2.0.json", apply="true")
+    assert again.status_code == 200
+    assert (again.json()["created"], again.json()["unchanged"]) == ([], ["sp800-53r5.2.0"])
+
+
+def test_nist_s_csf_oscal_catalog_is_recognised_as_the_loaded_release(operator):
+    from tests.csf_oscal_catalog import csf_oscal_catalog
+
+    before = m.Node.objects.count()
+    response = send(operator, FRAMEWORKS, csf_oscal_catalog(), "csf.json", apply="true")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["created"] == []
+    assert body["warnings"][0].startswith(
+        "csf.json: recognised as NIST's csf-2.0: the same ids and texts; nothing new is stored"
+    )
+    assert m.Node.objects.count() == before
+
+
+def test_a_copy_of_the_core_that_differs_is_refused_until_the_operator_chooses(operator):
+    from tests.foreign_core import foreign_library
+
+    data = foreign_library(translated=True)
+    refused = send(operator, FRAMEWORKS, data, "vendor.yaml", apply="true")
+    assert refused.status_code == 400
+    assert "Choose --core-copy official" in refused.json()["detail"]
+    done = send(operator, FRAMEWORKS, data, "vendor.yaml", apply="true", core_copy="official")
+    assert done.status_code == 201, done.content
+    kinds = [(i["kind"], i["key"], i["count"]) for i in done.json()["items"]]
+    assert ("alias", "vendor-csf-2.0", 5) in kinds
+    assert ("translations", "csf-2.0/fr", 3) in kinds
+    assert not m.Framework.objects.filter(key="vendor-csf-2.0").exists()
+    assert m.NodeTranslation.objects.filter(node__code="GV.OC-01", language="fr").exists()
