@@ -143,3 +143,17 @@ def test_the_element_page_says_whose_translation_it_is(client) -> None:
         ("fr", SOURCE),
         ("zh-hant", SOURCE),
     ]
+
+
+def test_the_framework_page_names_whose_translations_it_shows(client) -> None:
+    load_bundle(
+        read_framework_file(foreign_library(faithful=True, translated=True), name="vendor.yaml")
+    )
+    client.cookies["django_language"] = "zh-hant"
+    body = client.get("/frameworks/csf-2.0/").content.decode()
+    note = f'本頁有 1 段文字為 <span translate="no">{SOURCE}</span> 的譯文'
+    assert note + "；NIST 僅以英文發布這些內文。" in body
+    assert '<div class="outcome-text" lang="zh-Hant-TW">組織的使命已被理解' in body
+    client.cookies["django_language"] = "en"
+    assert "translations by" not in client.get("/frameworks/csf-2.0/").content.decode()
+    assert "translation by" not in client.get("/frameworks/csf-2.0/").content.decode()

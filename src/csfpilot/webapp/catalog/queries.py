@@ -398,6 +398,19 @@ def translations_by_node(fw: m.Framework, language: str) -> dict[int, m.NodeTran
     return {t.node_id: t for t in rows}
 
 
+def translation_sources(fw: m.Framework, language: str) -> list[dict[str, object]]:
+    """Whose translations into ``language`` the framework's pages show, and how many texts
+    each ({"source", "n"}); empty in the framework's own language."""
+    if not language or language == fw.language:
+        return []
+    return list(
+        m.NodeTranslation.objects.filter(node__framework=fw, language=language)
+        .values("source")
+        .annotate(n=Count("id"))
+        .order_by("source")
+    )
+
+
 @dataclass(frozen=True)
 class Migration:
     """A withdrawn element of an earlier release and where its outcome went.
