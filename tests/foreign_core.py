@@ -35,8 +35,35 @@ def _urn(code: str) -> str:
     return f"urn:vendor:risk:req_node:vendor-csf-2.0:{code.lower()}"
 
 
-def foreign_library(*, faithful: bool = False) -> bytes:
-    """The library as YAML; ``faithful`` writes NIST's Core unchanged (ids and texts)."""
+# Translations a library carries, written by hand in the library's shape (a node's
+# ``translations: {language: {name, description}}``), keyed by NIST's id.
+TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
+    "GV": {
+        "fr": {
+            "name": "GOUVERNER",
+            "description": "La stratégie, les attentes et la politique de gestion des risques "
+            "de cybersécurité de l'organisation sont établies, communiquées et surveillées",
+        },
+        "es": {"name": "GOBERNAR"},
+    },
+    "GV.OC": {"fr": {"name": "Contexte organisationnel"}},
+    "GV.OC-01": {
+        "fr": {
+            "description": "La mission organisationnelle est comprise et informe la gestion "
+            "des risques de cybersécurité"
+        },
+        "zh_TW": {"description": "組織的使命已被理解，並為網路安全風險管理提供依據"},
+        # The library's own language: not a translation.
+        "en": {"description": "The mission is understood"},
+    },
+    "DE.CM-10": {"fr": {"description": "Les charges de travail infonuagiques sont surveillées"}},
+}
+
+
+def foreign_library(*, faithful: bool = False, translated: bool = False) -> bytes:
+    """The library as YAML; ``faithful`` writes NIST's Core unchanged (ids and texts);
+    ``translated`` adds the :data:`TRANSLATIONS` to their nodes, as CISO Assistant's
+    libraries carry them."""
     csf20, csf11 = _shipped()
     nodes: list[dict[str, Any]] = []
 
@@ -49,6 +76,9 @@ def foreign_library(*, faithful: bool = False) -> bytes:
         if text:
             node["description"] = text
         node.update(extra)
+        nist_id = code if code in TRANSLATIONS else (code[:-1] + "0" + code[-1])
+        if translated and nist_id in TRANSLATIONS:
+            node["translations"] = TRANSLATIONS[nist_id]
         nodes.append(node)
 
     for n in csf20.nodes:
@@ -84,6 +114,8 @@ def foreign_library(*, faithful: bool = False) -> bytes:
         "version": 3,
         "provider": "Example Vendor",
         "copyright": "Vendor's terms",
+        # A library's own name in other languages: not an element's, so not read.
+        "translations": {"fr": {"name": "NIST CSF 2.0 (édition du fournisseur)"}},
         "objects": {
             "framework": {
                 "urn": FW_URN,

@@ -262,7 +262,9 @@ def test_unknown_dataset_is_named(client):
         ("/api/frameworks/csf-2.0", 3),
         ("/api/frameworks/csf-2.0/nodes?limit=1000", 3),
         ("/api/frameworks/csf-2.0/nodes?level=subcategory&parent=GV.OC", 5),
-        ("/api/frameworks/csf-2.0/nodes/GV.OC-01", 8),
+        # One element: its parent, children, examples, withdrawals, baselines, references and
+        # translations, a query each.
+        ("/api/frameworks/csf-2.0/nodes/GV.OC-01", 9),
         ("/api/frameworks/csf-2.0/nodes/GV.OC-01/crosswalk?to=sp800-53r5", 5),
         ("/api/search?q=risk&limit=1000", 2),
         ("/api/search?q=risk&framework=csf-2.0&limit=1000", 3),

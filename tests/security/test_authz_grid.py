@@ -44,7 +44,7 @@ from django.utils import timezone
 from csfpilot.webapp.accounts.services import issue_token
 from csfpilot.webapp.config.api import api
 from csfpilot.webapp.organizations import creators, invitations
-from csfpilot.webapp.organizations.models import Membership
+from csfpilot.webapp.organizations.models import Membership, Organization
 from csfpilot.webapp.organizations.roles import ROLE_PERMISSIONS, Permission, Role
 from csfpilot.webapp.profiles import services
 from tests.webapp.profiles_world import ROLES, World, build_world, make_user
@@ -463,6 +463,26 @@ ENDPOINTS = [
         400,
         "POST",
         {"action": "check"},
+        upload=b"x",
+    ),
+    # -- the API: the operator imports a framework or crosswalk (a file of no known format: 400,
+    # checked before anything is stored) ------------------------------------------------------
+    Endpoint(
+        "POST /instance/frameworks/import",
+        "/api/instance/frameworks/import",
+        OPERATOR,
+        400,
+        "POST",
+        {"apply": "true"},
+        upload=b"x",
+    ),
+    Endpoint(
+        "POST /instance/crosswalks/import",
+        "/api/instance/crosswalks/import",
+        OPERATOR,
+        400,
+        "POST",
+        {"apply": "true"},
         upload=b"x",
     ),
     # -- the API: documentation and catalog (public) ----------------------------------------------
@@ -1296,7 +1316,7 @@ class Grid:
     world: World
     own: Ids
     foreign: Ids
-    tokens: dict[str, str]  # role → API token secret (acme, that role)
+    tokens: dict[str, str]  # role → API token secret (acme, that role); the operator's
     own_token_ids: dict[str, int]  # role → id of a token of their own, to revoke
     outsider_token_id: int  # a token of globex's owner
     key: str  # a loaded framework
@@ -1401,6 +1421,13 @@ def build_grid() -> Grid:
     operator = make_user("operator@instance.test")
     operator.is_superuser = True
     operator.save()
+    # The operator's own organization, for an API token of theirs with the owner role.
+    Membership.objects.create(
+        user=operator,
+        organization=Organization.objects.create(name="Instance", slug="instance"),
+        role="owner",
+    )
+    tokens[OPERATOR] = issue_token(operator, "instance", "owner", "imports")[1]
     return Grid(w, own, foreign, tokens, own_token_ids, outsider, key, dataset, operator)
 
 
@@ -1505,6 +1532,9 @@ def cases(e: Endpoint) -> Iterator[tuple[str, str, str]]:
     if e.need == OPERATOR:
         for who in (*ROLES, OPERATOR):
             yield who, "own", "session"
+            if e.is_api:
+                # Role tokens of members, and the operator's own token (owner role).
+                yield who, "own", "token"
         return
     scopes = ["own"]
     if e.need not in (ACCOUNT, CREATOR) or e.names_account_object:
@@ -1570,6 +1600,8 @@ def family(e: Endpoint) -> str:
         if "/evidence" in e.url:
             return "api-evidence"
         profile_words = ("/profiles", "/snapshots", "/compare", "/community")
+        if e.need == OPERATOR:
+            return "api-operator"
         if e.need == ACCOUNT or not any(w in e.url for w in profile_words):
             return "api-organizations-and-tokens"
         return "api-profiles"

@@ -259,3 +259,88 @@ def test_owners_download_their_organization_from_the_settings_page(world: World)
         other.force_login(world.users[role])
         assert other.post("/orgs/acme/settings/backup/").status_code == 403, role
     assert Client().post("/orgs/acme/settings/backup/").status_code == 302
+
+
+def _community_with_source(world: World) -> m.Profile:
+    """A Community Profile read from a sector's workbook, with its provenance."""
+    from csfpilot.webapp.intake.models import CommunitySource
+
+    community = services.create_profile(
+        world.access("owner"), name="Water sector", kind="community"
+    )
+    CommunitySource.objects.create(
+        profile=community,
+        publisher="Water ISAC",
+        version="2025.1",
+        terms="TLP:CLEAR — share freely",
+        source_file="water-profile.xlsx",
+        source_sha256="a" * 64,
+        spec={"sheet": "Profile", "columns": {"outcome": "B", "priority": "D"}},
+        citations={"GV.OC-01": ["Profile!7"], "PR.AA-01": ["Profile!12", "Mapping!3"]},
+        statements_framework="water-2025",
+    )
+    return community
+
+
+@pytest.mark.django_db
+def test_a_community_profile_keeps_where_it_came_from_through_backup_and_restore(world: World):
+    from csfpilot.webapp.intake.models import CommunitySource
+
+    _community_with_source(world)
+    first = make_backup("acme")
+    assert fmt.read_archive(first.data, name="b").manifest["version"] == 3
+    doc = json.loads(fmt.read_archive(first.data, name="b").members["organizations/acme.json"])
+    (sector,) = [p for p in doc["profiles"] if p["name"] == "Water sector"]
+    assert sector["community_source"]["publisher"] == "Water ISAC"
+    assert all("community_source" not in p for p in doc["profiles"] if p is not sector)
+    before = CommunitySource.objects.values(
+        "publisher",
+        "version",
+        "terms",
+        "source_file",
+        "source_sha256",
+        "spec",
+        "citations",
+        "statements_framework",
+        "imported_at",
+    ).get()
+
+    Organization.objects.filter(slug="acme").delete()
+    assert not CommunitySource.objects.exists()
+    restore_backup(first.data, name="acme.zip")
+    restored = CommunitySource.objects.select_related("profile").get()
+    assert (restored.profile.name, restored.profile.organization.slug) == ("Water sector", "acme")
+    assert CommunitySource.objects.values(*before).get() == before
+    assert make_backup("acme").data == first.data
+
+
+@pytest.mark.django_db
+def test_an_archive_of_the_previous_format_still_restores(world: World, monkeypatch):
+    busy(world)
+    monkeypatch.setattr(fmt, "VERSION", 2)
+    older = make_backup("acme")
+    monkeypatch.undo()
+    assert fmt.read_archive(older.data, name="b").manifest["version"] == 2
+    Organization.objects.filter(slug="acme").delete()
+    restored = restore_backup(older.data, name="acme-v2.zip")
+    assert restored.profiles == 2
+
+
+@pytest.mark.django_db
+def test_a_community_source_on_a_profile_that_is_not_a_community_profile_is_refused(
+    world: World,
+):
+    busy(world)
+    archive = fmt.read_archive(make_backup("acme").data, name="b")
+    doc = json.loads(archive.members["organizations/acme.json"])
+    doc["profiles"][0]["community_source"] = {"publisher": "Nobody"}
+    members = {**archive.members, "organizations/acme.json": fmt.canonical(doc)}
+    manifest = {
+        k: v for k, v in archive.manifest.items() if k not in ("format", "version", "members")
+    }
+    data = fmt.write_archive(manifest, members)
+    Organization.objects.filter(slug="acme").delete()
+    before = counts()
+    with pytest.raises(InputRefused, match="only a Community Profile has a community_source"):
+        restore_backup(data, name="bad.zip")
+    assert counts() == before

@@ -178,8 +178,8 @@ def test_members_missing_from_or_not_in_the_manifest_are_refused():
 
 
 def test_unknown_versions_and_formats_are_refused():
-    future = rebuild([("manifest.json", manifest_for(MEMBERS, version=3)), *MEMBERS.items()])
-    refused(future, "backup format version 3 is unknown; this csfpilot reads versions 1 and 2")
+    future = rebuild([("manifest.json", manifest_for(MEMBERS, version=4)), *MEMBERS.items()])
+    refused(future, "backup format version 4 is unknown; this csfpilot reads versions 1, 2 and 3")
     other = json.loads(manifest_for(MEMBERS))
     other["format"] = "something-else"
     refused(rebuild([("manifest.json", fmt.canonical(other)), *MEMBERS.items()]), "another format")

@@ -496,12 +496,16 @@ def test_nist_text_translation_is_shown_in_its_language_only(client):
         source="test",
     )
     english = page(client, "/frameworks/csf-2.0/GV.OC-01")
-    assert GV_OC_01_TEXT in english and "組織使命" not in english
+    main, others = english.split('<details class="translations">')
+    assert GV_OC_01_TEXT in main and "組織使命" not in main
+    # On the English page it is listed, folded, among the translations in other languages.
+    assert f'<p lang="zh-Hant-TW">{"組織使命已被理解，並據以進行網路安全風險管理"}</p>' in others
+    assert 'Source: <span translate="no">test</span>' in others
     client.cookies["django_language"] = "zh-hant"
     chinese = page(client, "/frameworks/csf-2.0/GV.OC-01")
     translated = "組織使命已被理解，並據以進行網路安全風險管理"
     assert f'<div class="nist-text" lang="zh-Hant-TW"><p>{translated}</p></div>' in chinese
-    assert "譯文來源：test" in chinese
+    assert '譯文來源：<span translate="no">test</span>' in chinese
     tree = page(client, "/frameworks/csf-2.0/")
     assert '<div class="outcome-text" lang="zh-Hant-TW">組織使命已被理解' in tree
     # Untranslated outcomes stay in NIST's English and say so to screen readers.

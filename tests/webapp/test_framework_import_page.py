@@ -81,3 +81,11 @@ def test_a_refused_file_says_why_and_stores_nothing(operator):
     assert "mixed.csv cannot be imported" in body
     assert "every row must relate csf-2.0 to sp800-53r5" in body
     assert not m.MappingDataset.objects.filter(key="mixed").exists()
+
+
+def test_the_page_points_scripts_at_the_api(operator):
+    body = operator.get(URL).content.decode()
+    assert (
+        "Scripts do the same through the API: <code>POST /api/instance/frameworks/import</code> "
+        "and <code>POST /api/instance/crosswalks/import</code>" in body
+    )

@@ -61,6 +61,10 @@ class DemoWorld:
 
 
 def build_demo_world() -> DemoWorld:
+    from csfpilot.formats.detect import read_framework_file
+    from csfpilot.webapp.catalog.services import load_bundle
+    from tests.foreign_core import foreign_library
+
     """The demo organization as ``csfpilot serve`` creates it, plus what its owner does
     in a first week: a colleague invited, an API token, a profile import run as a job."""
     org = ensure_demo()
@@ -79,6 +83,11 @@ def build_demo_world() -> DemoWorld:
     response = client.post(f"/orgs/{org.slug}/jobs/import/", {"file": upload})
     assert response.status_code == 302, response.status_code
     item, req = _evidence(org, owner, profile)
+    # Translations that came with another tool's copy of the Core: NIST's element pages then
+    # show one in place of the English, list the others, and say whose they are.
+    load_bundle(
+        read_framework_file(foreign_library(faithful=True, translated=True), name="vendor.yaml")
+    )
     ids = {
         "item": item,
         "req": req,

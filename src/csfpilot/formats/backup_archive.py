@@ -50,9 +50,10 @@ from typing import IO, Any
 from csfpilot.core.errors import InputRefused
 
 FORMAT = "csfpilot-backup"
-VERSION = 2
-# Version 1 is version 2 without evidence files: it reads the same way.
-READABLE = (1, 2)
+VERSION = 3
+# Version 1 is version 2 without evidence files, and version 2 is version 3 without the
+# provenance of Community Profiles read from workbooks: they read the same way.
+READABLE = (1, 2, 3)
 # Members under this folder are files kept out of memory: hashed as streams, opened on demand.
 FILES = "evidence/"
 MANIFEST = "manifest.json"
@@ -371,7 +372,7 @@ def _manifest(data: bytes, name: str) -> dict[str, Any]:
     if isinstance(version, bool) or version not in READABLE:
         raise InputRefused(
             f"backup format version {version!r} is unknown; this csfpilot reads versions "
-            f"{' and '.join(str(v) for v in READABLE)}",
+            f"{', '.join(str(v) for v in READABLE[:-1])} and {READABLE[-1]}",
             file=name,
             field="version",
         )

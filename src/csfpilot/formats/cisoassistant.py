@@ -18,8 +18,12 @@ that into a framework that browses, crosswalks and exports like NIST's:
   works on;
 - ``urn``, ``assessable``, ``annotation``, ``typical_evidence``,
   ``implementation_groups``, ``importance`` and ``weight`` are kept as the
-  element's properties; translations, questions and links to CISO
-  Assistant's reference controls and threats are not read;
+  element's properties; questions and links to CISO Assistant's reference
+  controls and threats are not read;
+- a node's ``translations`` (``{fr: {name, description}}``) become translations
+  of that element, in each language other than the library's ``locale``, with
+  their source (the library and its packager: the translation is theirs, not the
+  framework publisher's). Translated annotations are not read;
 - the framework key comes from the framework's ``ref_id`` (``NIST-CSF-2.0`` →
   ``nist-csf-2.0``), the version from the library's ``version``, the
   publisher from ``provider`` and the terms from ``copyright``.
@@ -40,7 +44,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
-from csfpilot.core.catalog import Catalog, FrameworkInfo, ImportBundle, Node
+from csfpilot.core.catalog import Catalog, FrameworkInfo, ImportBundle, Node, Translation
+from csfpilot.core.catalog.translations import language_tag
 from csfpilot.core.errors import InputRefused
 from csfpilot.core.ids import FRAMEWORK_KEY_RE
 from csfpilot.formats.crosswalks.cisoassistant_mappings import mapping_sets, read_mapping_set
@@ -105,6 +110,46 @@ def _urn_tail(urn: str) -> str:
     return urn.rsplit(":", 1)[-1]
 
 
+def _translation_source(r: _Reader, library: Mapping[str, Any]) -> str:
+    """Whose translations a library carries: its name and packager (else its provider)."""
+    name = r.text(library, "name", ()) or r.text(library, "ref_id", ()) or r.file
+    by = r.text(library, "packager", ()) or r.text(library, "provider", ())
+    return (f"{name}, {by} ({r.file})" if by else f"{name} ({r.file})")[:200]
+
+
+def _translations(
+    r: _Reader,
+    node: Mapping[str, Any],
+    path: Path_,
+    *,
+    framework: str,
+    code: str,
+    language: str,
+    source: str,
+) -> list[Translation]:
+    """A node's ``translations`` in every language but the library's own."""
+    raw = node.get("translations")
+    if raw is None:
+        return []
+    table = r.mapping(raw, (*path, "translations"), "translations")
+    out: list[Translation] = []
+    for lang, entry in table.items():
+        where = (*path, "translations", str(lang))
+        tag = language_tag(str(lang))
+        if tag is None:
+            r.refuse(
+                f"{lang!r} is not a language tag (such as fr, pt-BR or zh-TW)",
+                where,
+                "translations",
+            )
+        fields = r.mapping(entry, where, f"the {lang} translation")
+        title = " ".join(r.text(fields, "name", where).split())
+        text = r.text(fields, "description", where)
+        if tag != language and (title or text):
+            out.append(Translation(framework, code, tag, title, text, source))
+    return out
+
+
 def _framework(
     r: _Reader,
     library: Mapping[str, Any],
@@ -114,7 +159,7 @@ def _framework(
     sha256: str,
     key: str | None,
     version: str | None,
-) -> Catalog:
+) -> tuple[Catalog, list[Translation]]:
     nodes_raw = fw.get("requirement_nodes")
     if not isinstance(nodes_raw, list) or not nodes_raw:
         r.refuse("the framework has no requirement_nodes", path, "requirement_nodes")
@@ -179,6 +224,9 @@ def _framework(
             r.refuse(f"the node is nested more than {MAX_DEPTH} levels deep", (*where, i))
     nodes: list[Node] = []
     assessable_levels: set[str] = set()
+    own_language = language_tag(r.text(library, "locale", ()) or "en") or "en"
+    source = _translation_source(r, library)
+    translations: list[Translation] = []
     for order, (urn, (i, node)) in enumerate(by_urn.items()):
         level = f"level_{depth[urn]}"
         props = {k: node[k] for k in KEPT_PROPS if node.get(k) not in (None, "", [])}
@@ -188,6 +236,15 @@ def _framework(
         if node.get("assessable") is True:
             assessable_levels.add(level)
         parent = r.text(node, "parent_urn", (*where, i))
+        translations += _translations(
+            r,
+            node,
+            (*where, i),
+            framework=framework_key,
+            code=codes[urn],
+            language=own_language,
+            source=source,
+        )
         nodes.append(
             Node(
                 code=codes[urn],
@@ -214,7 +271,7 @@ def _framework(
         language=(r.text(library, "locale", ()) or "en")[:16],
         outcome_level=next(iter(assessable_levels)) if len(assessable_levels) == 1 else "",
     )
-    return Catalog(info=info, nodes=tuple(nodes))
+    return Catalog(info=info, nodes=tuple(nodes)), translations
 
 
 def read_ciso_assistant_library(
@@ -262,12 +319,18 @@ def read_ciso_assistant_library(
         r.refuse(
             "the library holds several frameworks, so one --key cannot name them all", ("objects",)
         )
-    catalogs = [
+    read = [
         _framework(r, library, fw, path, sha256=sha, key=key, version=version) for fw, path in found
     ]
+    catalogs = [c for c, _ in read]
     keys = [c.info.key for c in catalogs]
     if len(set(keys)) != len(keys):
         r.refuse("two frameworks of the library would get the same key", ("objects",))
     if len({c.info.key for c in crosswalks}) != len(crosswalks):
         r.refuse("two mapping sets of the library would get the same key", ("objects",))
-    return ImportBundle(catalogs=catalogs, crosswalks=crosswalks, warnings=warnings)
+    return ImportBundle(
+        catalogs=catalogs,
+        crosswalks=crosswalks,
+        warnings=warnings,
+        translations=[t for _, ts in read for t in ts],
+    )

@@ -25,7 +25,7 @@ import re
 from dataclasses import replace
 from functools import cache
 
-from csfpilot.core.catalog import Catalog, FrameworkInfo, ImportBundle, MappingSet
+from csfpilot.core.catalog import Catalog, FrameworkInfo, ImportBundle, MappingSet, Translation
 from csfpilot.core.catalog.core_copies import (
     CHOICES,
     OFFICIAL,
@@ -134,6 +134,38 @@ def _withdrawals_report(bundle: ImportBundle, moves: MappingSet | None) -> list[
     ]
 
 
+def _attach_translations(
+    bundle: ImportBundle, copy: Catalog, official: Catalog, diff: CoreDiff
+) -> list[str]:
+    """Point the copy's translations at NIST's elements (through the copy's renamed ids);
+    those of elements NIST's release lacks are left out and named."""
+    theirs = [t for t in bundle.translations if t.framework == copy.info.key]
+    if not theirs:
+        return []
+    renamed = diff.id_map()
+    attached: list[Translation] = []
+    left: list[str] = []
+    for t in theirs:
+        code = renamed.get(t.code, t.code)
+        target = official.get(code)
+        if target is None or target.withdrawn:
+            left.append(t.code)
+        else:
+            attached.append(replace(t, framework=official.info.key, code=code))
+    bundle.translations[:] = [
+        t for t in bundle.translations if t.framework != copy.info.key
+    ] + attached
+    languages = ", ".join(sorted({t.language for t in attached}))
+    line = f"{len(attached)} translation(s) attached to NIST's elements ({languages or 'none'})"
+    if left:
+        unplaced = list(dict.fromkeys(left))
+        line += (
+            f"; {len(left)} left out, their elements are not in {official.info.key}: "
+            f"{', '.join(unplaced[:8])}" + (" and more" if len(unplaced) > 8 else "")
+        )
+    return [line]
+
+
 def _same_release(copy: Catalog, claim: str) -> bool:
     """Whether a NIST-format file is the release csfpilot ships under ``claim``."""
     return copy.info.key == claim and claim in (CSF_2_0, CSF_1_1)
@@ -181,9 +213,11 @@ def recognise_copies(
             _withdrawals_report(bundle, moves) if claim == CSF_2_0 else []
         )
         if diff.identical and choice != SEPARATE:
+            translated = _attach_translations(bundle, copy, official, diff)
+            stored = "no framework is stored" if translated else "nothing new is stored"
             bundle.warnings.append(
-                f"{file}: recognised as NIST's {claim}: the same ids and texts; nothing new "
-                "is stored" + "".join(f"; {n}" for n in notes)
+                f"{file}: recognised as NIST's {claim}: the same ids and texts; {stored}"
+                + "".join(f"; {n}" for n in notes + translated)
             )
             if copy.info.key != claim:
                 bundle.aliases.append(diff.alias(copy))
@@ -192,9 +226,11 @@ def recognise_copies(
         if choice == OFFICIAL:
             bundle.aliases.append(diff.alias(copy))
             left = list(diff.previous_release) + diff.unknown
+            translated = _attach_translations(bundle, copy, official, diff)
             bundle.warnings.append(
                 f"{file}: {copy.info.key} mapped onto NIST's {claim}: {report}"
                 + (f"; not mapped: {', '.join(left)}" if left else "")
+                + "".join(f"; {n}" for n in translated)
             )
             continue
         if choice == SEPARATE:

@@ -11,6 +11,7 @@ from csfpilot.core.catalog.model import (
     Mapping,
     MappingSet,
     Node,
+    Translation,
     Withdrawal,
 )
 from csfpilot.core.catalog.relationships import Relationship
@@ -27,5 +28,6 @@ __all__ = [
     "MappingSet",
     "Node",
     "Relationship",
+    "Translation",
     "Withdrawal",
 ]

@@ -221,6 +221,24 @@ class FrameworkAlias:
     source_sha256: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """An element's title and text in another language, and whose translation it is.
+
+    Another tool's copy of a framework often carries translations of every element
+    (a CISO Assistant library's ``translations: {fr: {name, description}}``). They are
+    attached to the element they translate, with their source, so that a page showing
+    one can say it is a translation and by whom; they never make another framework.
+    """
+
+    framework: str  # the key of the framework whose element this translates
+    code: str  # the element's id in that framework
+    language: str  # a lower-case language tag: "fr", "es", "zh-hant"
+    title: str
+    text: str
+    source: str  # whose translation: the library and who packaged it
+
+
 @dataclass(slots=True)
 class ImportBundle:
     """Everything one importer read from one or more files, not yet stored.
@@ -235,6 +253,7 @@ class ImportBundle:
     warnings: list[str] = field(default_factory=list)
     crosswalks: list[PendingCrosswalk] = field(default_factory=list)
     aliases: list[FrameworkAlias] = field(default_factory=list)
+    translations: list[Translation] = field(default_factory=list)
 
     def extend(self, other: ImportBundle) -> ImportBundle:
         self.catalogs.extend(other.catalogs)
@@ -243,6 +262,7 @@ class ImportBundle:
         self.warnings.extend(other.warnings)
         self.crosswalks.extend(other.crosswalks)
         self.aliases.extend(other.aliases)
+        self.translations.extend(other.translations)
         return self
 
     @classmethod

@@ -23,7 +23,13 @@ from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
 from csfpilot.webapp.accounts import services
-from csfpilot.webapp.organizations.permissions import Actor, TokenScope, actor_of, require
+from csfpilot.webapp.organizations.permissions import (
+    Actor,
+    TokenScope,
+    actor_of,
+    is_operator,
+    require,
+)
 from csfpilot.webapp.organizations.roles import Permission, Role
 
 
@@ -90,6 +96,41 @@ def upload_auth(permission: Permission) -> list[Any]:
     before the upload is read or written anywhere (``site/request_limits.py``).
     """
     return [ApiTokenAuth(permission), BrowserSessionAuth(permission)]
+
+
+OPERATOR_ONLY = "Only the instance's operator may do this."
+
+
+class OperatorTokenAuth(ApiTokenAuth):
+    """An API token of the instance's operator, with the owner role.
+
+    A token is limited to one organization and a role within it; what only the operator
+    may do is instance-wide, so only the operator's token with the highest role may.
+    """
+
+    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
+        actor = super().authenticate(request, token)
+        if actor is None:
+            return None
+        if not is_operator(actor.user) or actor.scope is None or actor.scope.role != Role.OWNER:
+            raise HttpError(403, OPERATOR_ONLY)
+        return actor
+
+
+class OperatorSessionAuth(BrowserSessionAuth):
+    """The operator's signed-in session; anyone else's is refused before the body is read."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if request.COOKIES.get(self.param_name) and signed_in and not is_operator(user):
+            raise HttpError(403, OPERATOR_ONLY)
+        return super()._get_key(request)
+
+
+# The API framework authenticates before it parses a body, so an upload from anyone else
+# is refused before it is read (as with upload_auth).
+operator_auth = [OperatorTokenAuth(), OperatorSessionAuth()]
 
 
 def require_session(request: HttpRequest) -> Any:

@@ -34,13 +34,9 @@ from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.backup import uploads
 from csfpilot.webapp.backup.services import Restored, restore_backup
+from csfpilot.webapp.organizations.permissions import is_operator
 
 View = Callable[..., HttpResponse]
-
-
-def is_operator(user: Any) -> bool:
-    """The instance's operator: an active superuser account."""
-    return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
 def operator_view(view: View) -> View:

@@ -39,6 +39,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 
 from csfpilot import __version__
@@ -52,6 +53,7 @@ from csfpilot.webapp.audit.models import AuditEvent
 from csfpilot.webapp.backup import evidence_rows
 from csfpilot.webapp.backup.rows import Users, dump_row, load_row, stored_timestamps
 from csfpilot.webapp.catalog.models import Framework, Node
+from csfpilot.webapp.intake.models import CommunitySource
 from csfpilot.webapp.organizations.models import Membership, Organization
 from csfpilot.webapp.profiles import models as m
 
@@ -73,6 +75,14 @@ def _profile(row: m.Profile, users: Users, frameworks: dict[str, str]) -> dict[s
     frameworks[row.framework.key] = row.framework.content_digest
     doc = dump_row(row, users, skip=("organization", "framework"))
     doc["framework"] = row.framework.key
+    try:
+        source = row.community_source
+    except ObjectDoesNotExist:
+        source = None
+    if source is not None:
+        # Where a Community Profile read from a workbook came from (version 3 on). Its
+        # statements framework is named by key: frameworks are the instance's, not backed up.
+        doc["community_source"] = dump_row(source, users, skip=("profile",))
     doc["outcomes"] = [
         dump_row(o, users, skip=("profile", "node"))
         for o in m.ProfileOutcome.objects.filter(profile=row).order_by("position", "code")
@@ -100,7 +110,9 @@ def _organization(
     ]
     profiles = [
         _profile(p, users, frameworks)
-        for p in m.Profile.objects.filter(organization=org).select_related("framework")
+        for p in m.Profile.objects.filter(organization=org).select_related(
+            "framework", "community_source"
+        )
     ]
     events = [
         # The keyed hash stays behind: it is made with this instance's audit key, and the
@@ -369,6 +381,7 @@ def _restore_profile(
         raise InputRefused("expected a profile", file=name, field=where)
     doc = dict(doc)
     parts = {k: doc.pop(k, []) for k in ("outcomes", "actions", "snapshots")}
+    source = doc.pop("community_source", None)
     fw = frameworks.get(doc.pop("framework", None))
     if fw is None:
         raise InputRefused("names a framework the manifest does not list", file=name, field=where)
@@ -411,6 +424,14 @@ def _restore_profile(
             for i, s in enumerate(parts["snapshots"])
         ]
     )
+    if source is not None:
+        if row.kind != "community":
+            raise InputRefused(
+                "only a Community Profile has a community_source", file=name, field=where
+            )
+        load_row(
+            CommunitySource, source, users, where=f"{where}.community_source", profile=row
+        ).save(force_insert=True)
 
 
 def restore_backup(
@@ -474,6 +495,7 @@ def _restore(
             m.ProfileOutcome,
             m.Action,
             m.Snapshot,
+            CommunitySource,
             *evidence_rows.MODELS,
         ),
     ):

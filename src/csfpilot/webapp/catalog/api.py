@@ -1,7 +1,7 @@
 """The catalog's REST endpoints: frameworks, their elements, crosswalks, search, datasets.
 
-Read-only for now: importing a framework file over HTTP waits for accounts and
-roles, so that no unauthenticated request can write. Unknown frameworks, elements
+Read-only and public; the operator's framework and crosswalk imports are in
+``import_api`` (they need the operator's account). Unknown frameworks, elements
 and datasets answer 404 with a problem body naming what was asked for.
 """
 

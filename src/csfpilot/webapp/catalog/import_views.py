@@ -32,9 +32,9 @@ from csfpilot.core.catalog.core_copies import OFFICIAL, SEPARATE
 from csfpilot.core.errors import InputRefused
 from csfpilot.formats.detect import MAX_FRAMEWORK_BYTES, SUPPORTED_FORMATS, DatasetIdentity
 from csfpilot.webapp.audit import services as audit
-from csfpilot.webapp.backup.restore_views import is_operator
 from csfpilot.webapp.backup.uploads import LimitedUpload
 from csfpilot.webapp.catalog import services
+from csfpilot.webapp.organizations.permissions import is_operator
 
 CHECK, IMPORT = "check", "import"
 View = Callable[..., HttpResponse]
@@ -81,12 +81,12 @@ class ImportForm(forms.Form):
 def _page(request: HttpRequest, **context: object) -> HttpResponse:
     status = int(context.pop("status", 200))  # type: ignore[call-overload]
     context.setdefault("form", ImportForm())
-    context["max_mib"] = _limit() // (1024 * 1024)
+    context["max_mib"] = upload_limit() // (1024 * 1024)
     context["formats"] = SUPPORTED_FORMATS
     return render(request, "catalog/framework_import.html", context, status=status)
 
 
-def _limit() -> int:
+def upload_limit() -> int:
     """What an upload may hold: the framework readers' limit, or the server's request limit
     (CSFPILOT_MAX_REQUEST_MB) when that is lower."""
     return min(MAX_FRAMEWORK_BYTES, int(settings.CSFPILOT_MAX_REQUEST_BYTES))
@@ -99,7 +99,7 @@ def framework_import(request: HttpRequest) -> HttpResponse:
     """The upload form; a POST checks or imports the file."""
     if request.method == "POST":
         # Before anything reads the body: the upload is counted as it streams in.
-        request.upload_handlers.insert(0, LimitedUpload(request, _limit()))
+        request.upload_handlers.insert(0, LimitedUpload(request, upload_limit()))
     return _import(request)
 
 

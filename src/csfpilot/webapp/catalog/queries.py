@@ -246,6 +246,7 @@ class NodeView:
     withdrawals: list[m.Withdrawal]
     baselines: list[str]
     references: list[Reference]
+    translations: list[m.NodeTranslation]
 
 
 def node_view(n: m.Node, *, to: str | None = None) -> NodeView:
@@ -262,6 +263,7 @@ def node_view(n: m.Node, *, to: str | None = None) -> NodeView:
         withdrawals=list(n.withdrawals.order_by("id")),
         baselines=sorted(n.baselines.values_list("name", flat=True)),
         references=references(n, to=to),
+        translations=list(n.translations.order_by("language")),
     )
 
 
@@ -396,6 +398,19 @@ def translations_by_node(fw: m.Framework, language: str) -> dict[int, m.NodeTran
     return {t.node_id: t for t in rows}
 
 
+def translation_sources(fw: m.Framework, language: str) -> list[dict[str, object]]:
+    """Whose translations into ``language`` the framework's pages show, and how many texts
+    each ({"source", "n"}); empty in the framework's own language."""
+    if not language or language == fw.language:
+        return []
+    return list(
+        m.NodeTranslation.objects.filter(node__framework=fw, language=language)
+        .values("source")
+        .annotate(n=Count("id"))
+        .order_by("source")
+    )
+
+
 @dataclass(frozen=True)
 class Migration:
     """A withdrawn element of an earlier release and where its outcome went.
@@ -470,6 +485,8 @@ class ElementPage:
     previous: m.Node | None
     next: m.Node | None
     translations: dict[int, m.NodeTranslation]
+    # The element's translations into languages other than the page's, with their sources.
+    other_translations: list[m.NodeTranslation]
 
 
 def element_page(n: m.Node, *, language: str = "en", release: str = "") -> ElementPage:
@@ -529,6 +546,9 @@ def element_page(n: m.Node, *, language: str = "en", release: str = "") -> Eleme
         previous=same_level.filter(order__lt=n.order).order_by("-order").first(),
         next=same_level.filter(order__gt=n.order).order_by("order").first(),
         translations=translations,
+        other_translations=list(
+            n.translations.exclude(language__in=[language, fw.language]).order_by("language")
+        ),
     )
 
 

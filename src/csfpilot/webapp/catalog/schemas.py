@@ -13,8 +13,10 @@ from typing import Generic, TypeVar
 
 from ninja import Field, Schema
 
+from csfpilot.core.errors import InputRefused
 from csfpilot.webapp.catalog import models as m
 from csfpilot.webapp.catalog.queries import NodeView, Reference
+from csfpilot.webapp.catalog.services import LoadReport
 
 T = TypeVar("T")
 
@@ -106,6 +108,15 @@ class WithdrawalOut(Schema):
     in_catalog: bool
 
 
+class TranslationOut(Schema):
+    """The element's title and text in another language, and whose translation it is."""
+
+    language: str = Field(description="A lower-case language tag: fr, es, zh-hant.")
+    title: str
+    text: str
+    source: str = Field(description="Whose translation: the library and who packaged it.")
+
+
 class NodeDetail(NodeOut):
     withdrawal_note: str
     withdrawn_to: list[WithdrawalOut]
@@ -113,6 +124,11 @@ class NodeDetail(NodeOut):
     examples: list[ExampleOut]
     references: list[ReferenceOut]
     baselines: list[str] = Field(description="Named baselines that select this element.")
+    translations: list[TranslationOut] = Field(
+        default_factory=list,
+        description="Translations that came with another tool's copy of the framework; NIST "
+        "publishes its text in English.",
+    )
 
 
 class DatasetOut(Schema):
@@ -264,6 +280,10 @@ def node_detail(view: NodeView) -> NodeDetail:
         examples=[ExampleOut(id=e.code, title=e.title, text=e.text) for e in view.examples],
         references=[reference_out(r) for r in view.references],
         baselines=view.baselines,
+        translations=[
+            TranslationOut(language=t.language, title=t.title, text=t.text, source=t.source)
+            for t in view.translations
+        ],
     )
 
 
@@ -296,3 +316,77 @@ def mapping_out(r: m.Mapping) -> MappingOut:
         source_in_catalog=r.source_id is not None,
         target_in_catalog=r.target_id is not None,
     )
+
+
+class ImportedItem(Schema):
+    """One thing an import stored, or would store."""
+
+    kind: str = Field(
+        description="framework, crosswalk, alias (a copy of NIST's release "
+        "mapped onto it), baseline or translations."
+    )
+    key: str
+    name: str
+    count: int = Field(description="Elements, rows, renamed ids, controls or translated texts.")
+    source: str = Field("", description="A crosswalk's source framework.")
+    target: str = Field(
+        "", description="A crosswalk's target framework; the release an alias or baseline is of."
+    )
+
+
+class ImportOut(Schema):
+    """What a framework or crosswalk import loaded, or (``applied`` false) would load."""
+
+    file: str
+    applied: bool = Field(description="False: a preview, rolled back; nothing was stored.")
+    created: list[str] = Field(description="Keys of what is (or would be) new.")
+    unchanged: list[str] = Field(description="Keys already loaded with the same content.")
+    items: list[ImportedItem]
+    warnings: list[str]
+
+
+class WhereProblem(Schema):
+    """Where in the file the problem is; the parts that apply are given."""
+
+    file: str | None = None
+    line: int | None = Field(None, description="Line of a text file.")
+    sheet: str | None = Field(None, description="Sheet of a workbook.")
+    row: int | None = Field(None, description="Row of a sheet or CSV file.")
+    column: str | None = Field(None, description="Column of a sheet or CSV file.")
+    element: str | None = Field(None, description="The element or JSON path.")
+    field: str | None = Field(None, description="The field, or the form field sent.")
+    msg: str
+
+
+class ImportRefused(Schema):
+    """RFC 9457 problem: the file was refused and nothing was stored."""
+
+    title: str
+    status: int
+    detail: str
+    errors: list[WhereProblem]
+
+
+def import_out(report: LoadReport, *, file: str, applied: bool) -> ImportOut:
+    return ImportOut(
+        file=file,
+        applied=applied,
+        created=report.created,
+        unchanged=report.unchanged,
+        items=[ImportedItem(**vars(i)) for i in report.items],
+        warnings=report.warnings,
+    )
+
+
+def refused(exc: InputRefused) -> ImportRefused:
+    where = WhereProblem(
+        file=exc.file,
+        line=exc.line,
+        sheet=exc.sheet,
+        row=exc.row,
+        column=exc.column,
+        element=exc.element,
+        field=exc.field,
+        msg=exc.message,
+    )
+    return ImportRefused(title="Input refused", status=400, detail=str(exc), errors=[where])

@@ -9,13 +9,21 @@ the stored release; a new NIST release must come in under its own key.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from csfpilot.core.catalog import Baseline, Catalog, FrameworkAlias, ImportBundle, MappingSet
+from csfpilot.core.catalog import (
+    Baseline,
+    Catalog,
+    FrameworkAlias,
+    ImportBundle,
+    MappingSet,
+    Translation,
+)
 from csfpilot.core.catalog.crosswalk_input import resolve
 from csfpilot.core.catalog.releases import same_release
 from csfpilot.core.errors import InputRefused
@@ -25,11 +33,24 @@ from csfpilot.webapp.catalog import models as m
 from csfpilot.webapp.catalog.loaded import DatabaseFrameworks
 
 
+@dataclass(frozen=True)
+class LoadedItem:
+    """One thing an import stored (or, checked only, would store)."""
+
+    kind: str  # framework, crosswalk, alias, baseline, translations
+    key: str
+    name: str
+    count: int  # elements, rows, renamed ids, controls or translated texts
+    source: str = ""  # crosswalk: the source framework key
+    target: str = ""  # crosswalk: the target framework key; alias: the official release
+
+
 @dataclass
 class LoadReport:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    items: list[LoadedItem] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -305,6 +326,7 @@ def _store_baseline(b: Baseline, report: LoadReport) -> None:
         ]
     )
     report.created.append(f"baseline {b.framework}/{b.name}")
+    report.items.append(LoadedItem("baseline", b.name, b.name, len(b.codes), target=b.framework))
 
 
 def _store_alias(alias: FrameworkAlias, report: LoadReport) -> None:
@@ -338,6 +360,70 @@ def _store_alias(alias: FrameworkAlias, report: LoadReport) -> None:
         source_sha256=alias.source_sha256,
     )
     report.created.append(f"{alias.key} → {alias.official_key}")
+    report.items.append(
+        LoadedItem("alias", alias.key, alias.name, len(alias.renamed), target=alias.official_key)
+    )
+
+
+def _store_translations(translations: Iterable[Translation], report: LoadReport) -> None:
+    """Attach translations to the stored elements they translate, with their source.
+
+    One translation per element and language: one already stored with other words is kept
+    (it may be in use) and the new one is reported, not stored.
+    """
+    groups: dict[tuple[str, str], list[Translation]] = defaultdict(list)
+    for t in translations:
+        groups[(t.framework, t.language)].append(t)
+    ids = _node_ids({key for key, _ in groups})
+    for (key, language), items in groups.items():
+        codes = ids[key]
+        stored = {
+            row.node_id: row
+            for row in m.NodeTranslation.objects.filter(node__framework__key=key, language=language)
+        }
+        new: dict[int, m.NodeTranslation] = {}
+        same, other, missing = 0, [], []
+        for t in items:
+            node_id = codes.get(t.code)
+            if node_id is None:
+                missing.append(t.code)
+                continue
+            before = stored.get(node_id)
+            if before is not None:
+                if (before.title, before.text) == (t.title, t.text):
+                    same += 1
+                else:
+                    other.append(t.code)
+                continue
+            new.setdefault(
+                node_id,
+                m.NodeTranslation(
+                    node_id=node_id,
+                    language=language,
+                    title=t.title,
+                    text=t.text,
+                    source=t.source[:200],
+                ),
+            )
+        m.NodeTranslation.objects.bulk_create(list(new.values()), batch_size=500)
+        label = f"translations {key} {language}"
+        if new:
+            report.created.append(label)
+            report.items.append(
+                LoadedItem("translations", f"{key}/{language}", items[0].source, len(new))
+            )
+        elif same:
+            report.unchanged.append(label)
+        if other:
+            report.warnings.append(
+                f"{len(other)} {language} translation(s) of {key} differ from the ones already "
+                f"loaded, which are kept: {', '.join(other[:8])}"
+            )
+        if missing:
+            report.warnings.append(
+                f"{len(missing)} {language} translation(s) name elements {key} does not have: "
+                f"{', '.join(missing[:8])}"
+            )
 
 
 def load_bundle(
@@ -376,8 +462,12 @@ def load_bundle(
             _store_catalog(cat, bundled=bundled)
             new_keys.add(cat.info.key)
             report.created.append(cat.info.key)
+            report.items.append(
+                LoadedItem("framework", cat.info.key, cat.info.name, len(cat.nodes))
+            )
         for alias in bundle.aliases:
             _store_alias(alias, report)
+        _store_translations(bundle.translations, report)
         mapping_sets = list(bundle.mapping_sets)
         if bundle.crosswalks:
             loaded = DatabaseFrameworks()
@@ -401,6 +491,16 @@ def load_bundle(
                 )
             _store_mapping_set(ms, bundled=bundled)
             report.created.append(ms.info.key)
+            report.items.append(
+                LoadedItem(
+                    "crosswalk",
+                    ms.info.key,
+                    ms.info.name,
+                    len(ms.mappings),
+                    source=ms.info.source_framework,
+                    target=ms.info.target_framework,
+                )
+            )
         _relink(new_keys)
         for b in bundle.baselines:
             _store_baseline(b, report)
@@ -463,16 +563,36 @@ def import_file(
     core_copy: str | None = None,
     dataset: DatasetIdentity | None = None,
     check_only: bool = False,
+    key: str | None = None,
+    version: str | None = None,
+    crosswalks_only: bool = False,
 ) -> LoadReport:
     """Import a framework or crosswalk file uploaded by the instance's operator.
 
     The same reading and storing as ``csfpilot import-framework``; ``check_only``
     runs the whole import and rolls it back, so the operator sees what would be
     created (or why the file is refused) before anything is stored.
+    ``crosswalks_only``: the file must hold crosswalks and no framework (the API's
+    crosswalk import), so that a framework file sent there is refused, not loaded.
     """
     from csfpilot.formats.detect import read_framework_file
 
-    bundle = read_framework_file(raw, name=name, core_copy=core_copy or None, dataset=dataset)
+    bundle = read_framework_file(
+        raw,
+        name=name,
+        core_copy=core_copy or None,
+        dataset=dataset,
+        key=key or None,
+        version=version or None,
+    )
+    if crosswalks_only:
+        if bundle.catalogs or bundle.aliases or bundle.baselines:
+            raise InputRefused(
+                "this file holds a framework, not only crosswalks; import it as a framework",
+                file=name,
+            )
+        if not (bundle.crosswalks or bundle.mapping_sets):
+            raise InputRefused("this file holds no crosswalk", file=name)
     if not check_only:
         return load_bundle(bundle, who=who)
     with transaction.atomic():

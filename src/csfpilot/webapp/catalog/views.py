@@ -6,6 +6,7 @@ the template and answer HTMX requests with the part of the page that changes.
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -88,12 +89,23 @@ def framework(request: HttpRequest, key: str) -> HttpResponse:
         "fw": fw,
         "node_base": reverse("catalog:framework", args=[fw.key]),
         "levels": queries.level_counts(fw),
+        "translation_sources": queries.translation_sources(fw, language),
     }
     template = (
         "catalog/framework_csf.html" if fw.family == "csf" else "catalog/framework_controls.html"
     )
     context["tree_html"] = _tree_html(request, fw, language, dict(context))
     return render(request, template, context)
+
+
+def _translations_digest(fw: m.Framework, language: str) -> str:
+    """What the tree shows of ``fw``'s translations into ``language``: their words, not only
+    their number (an import may bring the same number of other texts)."""
+    digest = hashlib.sha256()
+    rows = m.NodeTranslation.objects.filter(node__framework=fw, language=language)
+    for row in rows.order_by("node_id").values_list("node_id", "title", "text"):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()[:16]
 
 
 def _tree_html(
@@ -112,7 +124,7 @@ def _tree_html(
             fw.content_digest,
             language,
             queries.loaded_state_digest(),
-            str(m.NodeTranslation.objects.filter(node__framework=fw, language=language).count()),
+            _translations_digest(fw, language),
         ]
     )
     cached = cache.get(key)

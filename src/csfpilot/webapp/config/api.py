@@ -114,6 +114,7 @@ api.add_exception_handler(HttpError, _http_error)
 api.add_exception_handler(Busy, _busy)
 
 api.add_router("/", "csfpilot.webapp.catalog.api.router")
+api.add_router("/", "csfpilot.webapp.catalog.import_api.router")
 
 
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

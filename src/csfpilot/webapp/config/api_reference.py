@@ -18,6 +18,7 @@ from csfpilot.webapp.organizations.permissions import (
     ACCOUNT,
     CREATOR,
     OPENAPI_KEY,
+    OPERATOR,
     PUBLIC,
     SESSION,
 )
@@ -56,6 +57,9 @@ _SAMPLES: dict[str, Any] = {
 }
 # The file an upload example sends, by the part of the API (/api/organizations/{slug}/<part>).
 _UPLOADS = {"evidence": "policy.pdf"}
+# The operator's imports (/api/instance/<what>/import): a file of that kind, and the field
+# that stores it rather than previewing it.
+_INSTANCE_UPLOADS = {"frameworks": "csf-2.0-copy.yaml", "crosswalks": "crosswalk.csv"}
 # Path parameters named alike on different paths, told apart by the path.
 _BY_PATH = {
     ("/api/datasets/", "key"): "olir-sp800-53r5-5.2.0",
@@ -72,6 +76,8 @@ _NEEDS = {
     CREATOR: "a signed-in browser session of an account that may create organizations "
     "(`CSFPILOT_ORG_CREATORS`: by default the operator and the accounts they allow with "
     "`csfpilot manage orgcreators --allow EMAIL`); an API token is refused.",
+    OPERATOR: "the instance's operator (an active superuser): a signed-in browser session, "
+    "or an API token of the operator's with the owner role; everyone else gets 403.",
 }
 
 
@@ -164,6 +170,9 @@ def example(method: str, path: str, op: dict[str, Any], schema: dict[str, Any]) 
         for name in form.get("required", ()):
             if form["properties"][name].get("format") == "binary":
                 upload = _UPLOADS.get(path.split("/")[4] if path.count("/") > 4 else "", "")
+                if path.startswith("/api/instance/"):
+                    upload = _INSTANCE_UPLOADS.get(path.split("/")[3], "")
+                    parts += ["-F", "apply=true"]
                 upload = upload or ("assessment.xlsx" if "/exchange/" in path else "profile.yaml")
                 parts += ["-F", f"{name}=@{upload}"]
             else:

@@ -201,17 +201,29 @@ SESSION = "session"  # a signed-in browser session; an API token is refused
 # A signed-in browser session of an account that may create organizations
 # (CSFPILOT_ORG_CREATORS: by default the operator and the accounts they allow).
 CREATOR = "creator"
+# The instance's operator (an active superuser): their browser session, or an API token of
+# theirs with the owner role. Framework releases are shared by every organization, so no
+# organization role is enough.
+OPERATOR = "operator"
+
+
+def is_operator(user: Any) -> bool:
+    """The instance's operator: an active superuser account."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+_NAMED_NEEDS = (PUBLIC, ACCOUNT, SESSION, CREATOR, OPERATOR)
 
 
 def needs(need: Permission | str) -> dict[str, Any]:
     """``openapi_extra`` for an operation: the permission its body asks :func:`require` for
-    (``org.view``, ``profiles.edit``...), or ``public``, ``account``, ``session`` or
-    ``creator``.
+    (``org.view``, ``profiles.edit``...), or ``public``, ``account``, ``session``,
+    ``creator`` or ``operator``.
 
     The schema carries it so that the API reference can name it, and the authorization
     grid checks that each declaration matches what the operation really enforces.
     """
     value = need.value if isinstance(need, Permission) else need
-    if not isinstance(need, Permission) and value not in (PUBLIC, ACCOUNT, SESSION, CREATOR):
+    if not isinstance(need, Permission) and value not in _NAMED_NEEDS:
         raise ValueError(f"unknown need {need!r}")
     return {OPENAPI_KEY: value}

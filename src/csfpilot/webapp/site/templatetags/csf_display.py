@@ -181,6 +181,26 @@ def nist_lang(node: Any, translations: Mapping[int, Any] | None = None) -> str:
     return getattr(framework, "language", None) or "en"
 
 
+@register.filter
+def language_name(tag: str) -> str:
+    """A stored translation's language, named in the page's language ("French", "法文");
+    the tag itself when Django knows no name for it."""
+    from django.utils.translation import get_language_info
+
+    for candidate in (tag, tag.split("-", 1)[0]):
+        try:
+            return str(get_language_info(candidate)["name_translated"])
+        except KeyError:
+            continue
+    return tag
+
+
+@register.filter
+def html_lang(tag: str) -> str:
+    """A stored language tag as the ``lang`` attribute writes it."""
+    return "zh-Hant-TW" if tag == "zh-hant" else tag
+
+
 # SP 800-53 statements nest "a." → "1." → "(a)" → "(1)"; NIST's text keeps one item per line.
 _ITEM = re.compile(r"^(?:(?P<d1>[a-z])\.|(?P<d2>\d+)\.|\((?P<d3>[a-z])\)|\((?P<d4>\d+)\))\s")
 
