@@ -44,11 +44,12 @@ def propose(
     """The assistant's best ``top`` targets for each assessable requirement of ``source``."""
     from csfpilot.mapping import suggest
 
-    wanted = set(only) if only is not None else set(assessable(source))
-    targets = set(assessable(target))
-    src = [n for n in source.nodes if n.code in wanted]
-    dst = [n for n in target.nodes if n.code in targets]
-    found = suggest(src, dst, crosswalks=tuple(crosswalks), top=top, method=method)
+    # Whole catalogs: their keys place the requirements in the crosswalk graph, and their
+    # outcome levels say which elements are assessed.
+    found = suggest(source, target, crosswalks=tuple(crosswalks), top=top, method=method)
+    if only is not None:
+        wanted = set(only)
+        found = [s for s in found if s.source in wanted]
     return [
         Proposal(
             source=s.source,

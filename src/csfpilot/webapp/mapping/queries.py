@@ -16,6 +16,7 @@ from csfpilot.core.catalog import DatasetInfo, Mapping, MappingSet, Relationship
 from csfpilot.core.errors import NotFound
 from csfpilot.webapp.catalog import models as cm
 from csfpilot.webapp.mapping import models as m
+from csfpilot.webapp.mapping.labels import REASON_LABELS
 from csfpilot.webapp.organizations.models import Organization
 
 FILTERS = ("all", "unreviewed", "accepted", "rejected")
@@ -137,7 +138,7 @@ class TargetText:
     context: str  # the Category above it, as "PR.AA — Identity Management..."
 
 
-def _target_texts(p: m.MappingProject, codes: set[str]) -> dict[str, TargetText]:
+def target_texts_for(p: m.MappingProject, codes: set[str]) -> dict[str, TargetText]:
     rows = cm.Node.objects.filter(framework_id=p.target_framework_id, code__in=codes).values_list(
         "code", "title", "text", "parent__code", "parent__title"
     )
@@ -145,6 +146,18 @@ def _target_texts(p: m.MappingProject, codes: set[str]) -> dict[str, TargetText]
         code: TargetText(code, title, text, f"{pc} — {pt}" if pc and pt else (pc or ""))
         for code, title, text, pc, pt in rows
     }
+
+
+def _attach(found: list[m.Pair], texts: dict[str, TargetText]) -> None:
+    """Each pair's target texts, as the templates show them beside it."""
+    for pair in found:
+        pair.target_text = texts.get(pair.target_code)  # type: ignore[attr-defined]
+        pair.proposed_text = texts.get(pair.proposed_code)  # type: ignore[attr-defined]
+        pair.reason_rows = [  # type: ignore[attr-defined]
+            (REASON_LABELS.get(r.get("kind", ""), r.get("kind", "")), r.get("detail", ""))
+            for r in pair.reasons or ()
+            if isinstance(r, dict)
+        ]
 
 
 def review_page(
@@ -163,9 +176,14 @@ def review_page(
     }
     codes: set[str] = set()
     for pair in m.Pair.objects.filter(requirement_id__in=rows).order_by("requirement_id", "rank"):
-        rows[pair.requirement_id].pairs.append(pair)
+        row = rows[pair.requirement_id]
+        pair.requirement = row.requirement  # already read: no query per pair
+        row.pairs.append(pair)
         codes |= {pair.target_code, pair.proposed_code}
-    return list(rows.values()), _target_texts(p, codes), page, pages
+    texts = target_texts_for(p, codes)
+    for row in rows.values():
+        _attach(row.pairs, texts)
+    return list(rows.values()), texts, page, pages
 
 
 def pair_row(p: m.MappingProject, pair_id: int) -> tuple[ReviewRow, dict[str, TargetText]]:
@@ -176,8 +194,12 @@ def pair_row(p: m.MappingProject, pair_id: int) -> tuple[ReviewRow, dict[str, Ta
     req = pair.requirement
     row = ReviewRow(req, req.node.title if req.node else "", req.node.text if req.node else "")
     row.pairs = list(m.Pair.objects.filter(requirement=req).order_by("rank"))
+    for x in row.pairs:
+        x.requirement = req
     codes = {x.target_code for x in row.pairs} | {x.proposed_code for x in row.pairs}
-    return row, _target_texts(p, codes)
+    texts = target_texts_for(p, codes)
+    _attach(row.pairs, texts)
+    return row, texts
 
 
 def pairs(p: m.MappingProject, state: str | None = None) -> QuerySet[m.Pair]:

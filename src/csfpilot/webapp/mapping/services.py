@@ -31,7 +31,7 @@ from csfpilot.webapp.organizations.roles import Permission
 
 DEFAULT_TARGET = "csf-2.0"
 MAX_TOP = 10
-METHODS = ("combined", "lexical", "semantic")
+METHODS = ("combined", "lexical", "crosswalk", "semantic")
 DECISIONS = ("accept", "reject", "change", "reset")
 
 

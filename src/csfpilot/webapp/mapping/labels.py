@@ -1,0 +1,22 @@
+"""Words the mapping pages show for stored values, translated per request."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from csfpilot.webapp.mapping.models import PairRelationship, PairState
+
+FILTER_LABELS = {
+    "all": _("All"),
+    "unreviewed": _("Unreviewed"),
+    "accepted": _("Accepted"),
+    "rejected": _("Rejected"),
+}
+STATE_LABELS = {s.value: s.label for s in PairState}
+RELATIONSHIP_LABELS = {r.value: r.label for r in PairRelationship}
+# The assistant's kinds of reason (csfpilot.mapping.Reason.kind).
+REASON_LABELS = {
+    "terms": _("shared terms"),
+    "crosswalk-path": _("crosswalk path"),
+    "semantic": _("similar meaning"),
+}
