@@ -156,7 +156,7 @@ def test_bulk_accept_previews_its_count_and_refuses_when_it_changed(world):
         services.bulk_accept(access, project.pk, 0.7, expected=3)
     assert queries.state_counts(project)["accepted"] == 0
     assert services.bulk_accept(access, project.pk, 0.7, expected=2) == 2
-    ms, made = queries.crosswalk(project)
+    ms, _ = queries.crosswalk(project)
     assert [(x.source, x.target) for x in ms.mappings] == [
         ("S-1", "PR.DS-11"),
         ("S-3", "RS.CO-02"),

@@ -11,7 +11,7 @@ from csfpilot.webapp.mapping import engine, services
 SUPPLIER_CSV = b"""ID,Parent,Title,Text,Level
 S,,Supplier security,Security rules for our suppliers,domain
 S-1,S,Backups,The supplier backs up the data it holds for us and tests restoring it.,requirement
-S-2,S,Accounts,Each person at the supplier has an own account; shared accounts are not used.,requirement
+S-2,S,Accounts,Each person at the supplier has an own account; no shared accounts.,requirement
 S-3,S,Incidents,The supplier reports security incidents to us within 24 hours.,requirement
 S-4,S,Training,Staff of the supplier are trained in security every year.,requirement
 S-5,S,Logging,The supplier keeps logs of access to our data for a year.,requirement
