@@ -37,14 +37,20 @@ def test_create_a_project_from_the_list_page(world):
     assert b"Map a framework" in page.content
     made = c.post(
         "/orgs/acme/crosswalks/new/",
-        {"name": "Suppliers", "source": "supplier-rules", "target": "csf-2.0", "top": 5},
+        {
+            "name": "Suppliers",
+            "source": "supplier-rules",
+            "target": "csf-2.0",
+            "top": 5,
+            "method": "lexical",
+        },
     )
     project = m.MappingProject.objects.get(name="Suppliers")
     assert made.status_code == 302
     assert made["Location"] == f"/orgs/acme/crosswalks/{project.pk}/"
     refused = c.post(
         "/orgs/acme/crosswalks/new/",
-        {"name": "Again", "source": "csf-2.0", "target": "csf-2.0", "top": 5},
+        {"name": "Again", "source": "csf-2.0", "target": "csf-2.0", "top": 5, "method": "lexical"},
     )
     assert refused.status_code == 400
     assert b"the source and target frameworks must differ" in refused.content

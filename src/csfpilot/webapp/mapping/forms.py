@@ -31,6 +31,16 @@ class ProjectForm(forms.Form):
     top = forms.IntegerField(
         label=_("Proposals per requirement"), min_value=1, max_value=MAX_TOP, initial=5
     )
+    method = forms.ChoiceField(
+        label=_("How the assistant proposes"),
+        initial="combined",
+        choices=[
+            ("combined", _("All three: shared terms, crosswalk paths and meaning (best)")),
+            ("lexical", _("Shared terms only")),
+            ("crosswalk", _("Paths through loaded crosswalks only")),
+            ("semantic", _("Meaning only (the multilingual text model)")),
+        ],
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -48,7 +48,9 @@ def _base(access: Access) -> dict[str, Any]:
 @org_page(Permission.VIEW)
 @require_safe
 def project_list(request: HttpRequest, access: Access) -> HttpResponse:
-    form = forms.ProjectForm(initial={"target": services.DEFAULT_TARGET, "top": 5})
+    form = forms.ProjectForm(
+        initial={"target": services.DEFAULT_TARGET, "top": 5, "method": "combined"}
+    )
     return _list(request, access, form)
 
 
@@ -74,6 +76,7 @@ def project_new(request: HttpRequest, access: Access) -> HttpResponse:
                 source_key=data["source"],
                 target_key=data["target"],
                 top=data["top"],
+                method=data["method"],
             )
         except (InputRefused, ConflictError) as exc:
             refuse(form, exc)
