@@ -51,8 +51,8 @@ def load_supplier_framework() -> None:
     catalog.import_file(SUPPLIER_CSV, name=f"{KEY}.csv", who=audit.SYSTEM)
 
 
-def project_with_proposals(access, name: str = "Supplier rules to CSF"):
-    project = services.create_project(access, name=name, source_key=KEY)
+def project_with_proposals(access, name: str = "Supplier rules to CSF", method: str = "combined"):
+    project = services.create_project(access, name=name, source_key=KEY, method=method)
     services.store_proposals(access, project, PROPOSALS)
     project.refresh_from_db()
     return project

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from csfpilot.core.errors import ConflictError, InputRefused
+from csfpilot.core.errors import ConflictError, CsfpilotError, InputRefused, NotFound
 from csfpilot.webapp.mapping import exports, forms, queries, services
 from csfpilot.webapp.mapping import models as m
 from csfpilot.webapp.mapping.labels import (
@@ -143,12 +143,15 @@ def project_page(request: HttpRequest, access: Access, project: int) -> HttpResp
 @org_page(Permission.EDIT_PROFILES)
 @require_POST
 def propose(request: HttpRequest, access: Access, project: int) -> HttpResponse:
+    queries.project(access.organization, project)  # another organization's: 404
     try:
         p = services.request_proposals(access, project)
     except (InputRefused, ConflictError) as exc:
         messages.error(request, str(exc))
         return redirect("mapping:project", slug=access.organization.slug, project=project)
-    except Exception as exc:  # the assistant failed: the project shows why
+    except NotFound:
+        raise
+    except CsfpilotError as exc:  # the assistant could not answer: the project shows why too
         messages.error(request, _("The proposals could not be made: %(error)s") % {"error": exc})
         return redirect("mapping:project", slug=access.organization.slug, project=project)
     if p.run_state == m.RunState.QUEUED and p.job_id:
