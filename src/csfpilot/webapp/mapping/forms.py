@@ -20,14 +20,20 @@ def framework_choices() -> list[tuple[str, str]]:
 
 class ProjectForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
+    # Frameworks are named as their publishers name them, in their language.
     source = forms.ChoiceField(
         label=_("Framework to map"),
+        widget=forms.Select(attrs={"translate": "no"}),
         help_text=_(
             "Its assessable requirements are proposed targets one by one. A framework of your "
             "own is imported by the instance's operator (CSV or Excel)."
         ),
     )
-    target = forms.ChoiceField(label=_("Map onto"), initial=DEFAULT_TARGET)
+    target = forms.ChoiceField(
+        label=_("Map onto"),
+        initial=DEFAULT_TARGET,
+        widget=forms.Select(attrs={"translate": "no"}),
+    )
     top = forms.IntegerField(
         label=_("Proposals per requirement"), min_value=1, max_value=MAX_TOP, initial=5
     )
