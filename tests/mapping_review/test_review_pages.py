@@ -68,7 +68,7 @@ def test_the_review_page_shows_requirement_candidates_scores_and_reasons(world):
     text = page.content.decode()
     assert "The supplier backs up the data it holds for us and tests restoring it." in text
     assert "PR.DS-11" in text and "0.91" in text
-    assert "shared terms: backup, restore" in text
+    assert '>shared terms</span> <span translate="no">backup, restore<' in text
     # The CSF statement of the candidate is shown beside it.
     assert "Backups of data are created, protected, maintained, and tested" in text
     assert "data-review" in text and "Keyboard" in text

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from csfpilot.webapp.mapping.models import PairRelationship, PairState
 
 FILTER_LABELS = {
     "all": _("All"),
     "unreviewed": _("Unreviewed"),
-    "accepted": _("Accepted"),
-    "rejected": _("Rejected"),
+    "accepted": pgettext_lazy("pair state", "Accepted"),
+    "rejected": pgettext_lazy("pair state", "Rejected"),
 }
 STATE_LABELS = {s.value: s.label for s in PairState}
 RELATIONSHIP_LABELS = {r.value: r.label for r in PairRelationship}

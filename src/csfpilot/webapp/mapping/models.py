@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RunState(models.TextChoices):
@@ -26,10 +27,11 @@ class RunState(models.TextChoices):
 
 
 class PairState(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
-    CHANGED = "changed", _("Changed")
+    # Words of their own: "Proposed" elsewhere is a proposed value, not a proposed pair.
+    PROPOSED = "proposed", pgettext_lazy("pair state", "Proposed")
+    ACCEPTED = "accepted", pgettext_lazy("pair state", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("pair state", "Rejected")
+    CHANGED = "changed", pgettext_lazy("pair state", "Changed")
 
 
 # What a reviewer may say about a pair: NIST IR 8477's set relationships.

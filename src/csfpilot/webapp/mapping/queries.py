@@ -6,6 +6,7 @@ Each read is a fixed number of queries whatever the number of requirements
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -154,10 +155,22 @@ def _attach(found: list[m.Pair], texts: dict[str, TargetText]) -> None:
         pair.target_text = texts.get(pair.target_code)  # type: ignore[attr-defined]
         pair.proposed_text = texts.get(pair.proposed_code)  # type: ignore[attr-defined]
         pair.reason_rows = [  # type: ignore[attr-defined]
-            (REASON_LABELS.get(r.get("kind", ""), r.get("kind", "")), r.get("detail", ""))
+            reason_row(str(r.get("kind", "")), str(r.get("detail", "")))
             for r in pair.reasons or ()
             if isinstance(r, dict)
         ]
+
+
+# The assistant starts a reason with its kind in English ("shared terms: backup, restore");
+# the page names the kind itself, in the reader's language.
+_KIND_PREFIX = re.compile(r"^[a-z][a-z -]{2,30}:\s+")
+
+
+def reason_row(kind: str, detail: str) -> tuple[str, str]:
+    """(the kind in words, the detail) of one reason, as the review page shows it."""
+    if kind in REASON_LABELS:
+        return str(REASON_LABELS[kind]), _KIND_PREFIX.sub("", detail, count=1)
+    return kind, detail
 
 
 def review_page(
