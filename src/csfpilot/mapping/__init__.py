@@ -12,7 +12,7 @@ Three scorers, each giving its own kind of reason (:class:`Reason.kind`):
   Function, and NIST's Implementation Examples (:mod:`.lexical`); the reason
   lists the shared terms ("shared terms: backup, restore").
 - ``"crosswalk-path"`` — chains of published crosswalk rows from the
-  requirement, the control it extends, or an identifier its text cites, to the
+  requirement, the element it belongs to, or an identifier its text cites, to the
   target (:mod:`.paths`); the reason names the path and the datasets.
 - ``"semantic"`` — cosine similarity of multilingual sentence embeddings from
   a small model that runs offline on CPU (:mod:`.semantic`).
@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from csfpilot.core.catalog.model import Catalog, MappingSet, Node
 from csfpilot.core.errors import InputRefused
@@ -54,11 +55,16 @@ from csfpilot.mapping.combine import METHODS, combine
 from csfpilot.mapping.lexical import LexicalIndex
 from csfpilot.mapping.paths import CrosswalkGraph, PathScorer
 from csfpilot.mapping.texts import (
+    OutcomeDocument,
     assessable,
     outcome_documents,
+    query_text,
     requirement_text,
     target_outcomes,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "METHODS",
@@ -66,6 +72,7 @@ __all__ = [
     "Candidate",
     "Reason",
     "Suggestion",
+    "as_json",
     "assessable",
     "suggest",
 ]
@@ -131,6 +138,8 @@ class Assistant:
         if not self.targets:
             raise InputRefused("the target framework has no outcomes to map to")
         self.documents = outcome_documents(nodes, self.targets)
+        # Each outcome's group (its Category), by position: for the group smoothing.
+        self.groups = [n.parent or "" for n in self.targets]
         self.lexical = LexicalIndex(self.documents)
         self.graph = CrosswalkGraph.build(crosswalks, exclude_datasets)
         self.paths = PathScorer(
@@ -152,6 +161,19 @@ class Assistant:
             self.encoder, [semantic_text(d) for d in self.documents]
         )
 
+    def _query_vectors(self, texts: list[str], queries: list[str]) -> np.ndarray:
+        """A requirement's vector: the mean of its statement's and its statement-with-guidance's.
+
+        One batch for both: the guidance adds the subject's vocabulary, the plain
+        statement keeps a long discussion from drowning what is required.
+        """
+        import numpy as np
+
+        both = self.encoder.encode([*texts, *queries])
+        n = len(texts)
+        mean = both[:n] + both[n:]
+        return mean / np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
+
     def suggest_for(self, node: Node, *, top: int = 5) -> Suggestion:
         """The ``top`` targets for one requirement."""
         return self.suggest_many([node], top=top)[0]
@@ -160,19 +182,20 @@ class Assistant:
         if top < 1:
             raise InputRefused("top must be at least 1")
         texts = [requirement_text(n) for n in nodes]
+        queries = [query_text(n) for n in nodes]
         similarities = None
         if self._vectors is not None and nodes:
-            queries = self.encoder.encode(texts)
-            similarities = queries @ self._vectors.T
+            similarities = self._query_vectors(texts, queries) @ self._vectors.T
         out: list[Suggestion] = []
         codes = [d.code for d in self.documents]
         for i, (node, text) in enumerate(zip(nodes, texts, strict=True)):
             ranked = combine(
                 self.method,
                 codes,
-                lexical=self.lexical.search(text) if self.method != "crosswalk" else {},
+                lexical=self.lexical.search(queries[i]) if self.method != "crosswalk" else {},
                 paths=self.paths.score(node, text) if self.method != "semantic" else {},
                 similarities=None if similarities is None else similarities[i],
+                groups=self.groups,
                 top=top,
             )
             out.append(
@@ -187,9 +210,32 @@ class Assistant:
         return out
 
 
-def semantic_text(doc) -> str:  # type: ignore[no-untyped-def]
-    """What the model reads of an outcome: its statement, then its Category."""
-    return f"{doc.statement}. {doc.context}".strip()
+def semantic_text(doc: OutcomeDocument) -> str:
+    """What the model reads of an outcome: its statement, then its Implementation Examples.
+
+    Measured on the held-out crosswalks, the examples help the model more than the
+    Category's words, which every outcome of the Category shares.
+    """
+    return ". ".join((doc.statement, *doc.examples))
+
+
+def as_json(suggestions: Iterable[Suggestion]) -> list[dict[str, object]]:
+    """The JSON shape the CLI prints (and an API should answer), in rank order:
+    ``[{"source": id, "suggestions": [{"id", "score", "reasons": [{"kind", "detail"}]}]}]``."""
+    return [
+        {
+            "source": s.source,
+            "suggestions": [
+                {
+                    "id": c.id,
+                    "score": c.score,
+                    "reasons": [{"kind": r.kind, "detail": r.detail} for r in c.reasons],
+                }
+                for c in s.suggestions
+            ],
+        }
+        for s in suggestions
+    ]
 
 
 def suggest(

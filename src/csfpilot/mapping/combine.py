@@ -23,7 +23,10 @@ if TYPE_CHECKING:
     import numpy as np
 
 METHODS = ("combined", "lexical", "semantic", "crosswalk")
-WEIGHTS = {"terms": 0.3, "crosswalk-path": 0.4, "semantic": 0.3}
+WEIGHTS = {"terms": 0.3, "crosswalk-path": 0.6, "semantic": 0.2}
+# Crosswalks tend to map a requirement to several outcomes of one Category: in the
+# combined ranking each outcome gains this share of its Category's mean score.
+GROUP_SMOOTHING = 0.6
 SHOWN_TERMS = 6
 
 Ranked = list[tuple[str, float, list[tuple[str, str]]]]
@@ -46,6 +49,7 @@ def combine(
     lexical: Mapping[str, LexicalHit],
     paths: Mapping[str, PathHit],
     similarities: np.ndarray | None,
+    groups: Sequence[str] = (),
     top: int,
 ) -> Ranked:
     """The ``top`` targets for one requirement, each with its score and reasons."""
@@ -71,13 +75,25 @@ def combine(
         kind = {"lexical": "terms", "crosswalk": "crosswalk-path", "semantic": "semantic"}[method]
         weights = {kind: 1.0}
     index = {code: i for i, code in enumerate(codes)}
+    base = {code: sum(weights.get(k, 0.0) * v for k, v in p.items()) for code, p in parts.items()}
+    boost: dict[str, float] = {}
+    if method == "combined" and groups:
+        totals: dict[str, float] = {}
+        sizes: dict[str, int] = {}
+        for code, group in zip(codes, groups, strict=True):
+            sizes[group] = sizes.get(group, 0) + 1
+            totals[group] = totals.get(group, 0.0) + base.get(code, 0.0)
+        boost = {
+            code: GROUP_SMOOTHING * totals[groups[index[code]]] / sizes[groups[index[code]]]
+            for code in base
+        }
+    # Scores stay in [0, 1]: the most any target can gather is every weight in full,
+    # smoothed by a Category whose every outcome has it too.
+    ceiling = sum(weights.values()) * (1 + (GROUP_SMOOTHING if boost else 0.0))
     scored = sorted(
-        (
-            (sum(weights.get(k, 0.0) * v for k, v in p.items()), index[code], code)
-            for code, p in parts.items()
-        ),
-        key=lambda t: (-t[0], t[1]),
+        ((base[code] + boost.get(code, 0.0)) / ceiling, index[code], code) for code in base
     )
+    scored.sort(key=lambda t: (-t[0], t[1]))
     ranked: Ranked = []
     for score, i, code in scored[:top]:
         if score <= 0:

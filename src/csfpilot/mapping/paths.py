@@ -6,7 +6,8 @@ knows. A requirement reaches a target outcome when a chain of rows leads from
 it to the outcome: directly (an SP 800-53 control that NIST's OLIR maps to a
 CSF 2.0 Subcategory), through another framework (a CSF 1.1 Subcategory → its
 SP 800-53 controls → their CSF 2.0 outcomes), from the control it enhances
-(``AC-2(1)`` has the rows of ``AC-2``), or from an identifier its text cites
+(``AC-2(1)`` has the rows of ``AC-2``), from the controls the catalog lists as
+related to it, or from an identifier its text cites
 ("see NIST SP 800-53 AC-2", "CIS Safeguard 11.2"). Each hop divides the weight
 by the square root of the number of rows leaving the element it passes
 (an element mapped to everything says little about any one target) and by
@@ -29,6 +30,9 @@ MAX_HOPS = 3
 HOP_DECAY = 0.6
 PARENT_WEIGHT = 0.5
 CITED_WEIGHT = 0.8
+# Controls a catalog lists as related (SP 800-53's "Related Controls"): their rows
+# count, shared among them, at this weight.
+RELATED_WEIGHT = 0.4
 
 Key = tuple[str, str]  # (framework key, element id)
 
@@ -129,8 +133,13 @@ class PathScorer:
         if self.source:
             starts.append(((self.source, node.code), 1.0, node.code))
             if node.parent is not None:
-                label = f"{node.code} → {node.parent} (the control it extends)"
+                label = f"{node.code} → {node.parent} (the element it belongs to)"
                 starts.append(((self.source, node.parent), PARENT_WEIGHT, label))
+            related = [str(r) for r in node.props.get("related", ()) if r != node.code]
+            for code in related:
+                label = f"{node.code} → {code} (related control)"
+                weight = RELATED_WEIGHT / math.sqrt(len(related))
+                starts.append(((self.source, code), weight, label))
         for code in cited_ids(text):
             if code == node.code:
                 continue

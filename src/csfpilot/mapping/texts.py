@@ -12,6 +12,7 @@ statement means.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -32,9 +33,34 @@ class OutcomeDocument:
         return " ".join((self.statement, self.context, *self.examples))
 
 
+# SP 800-53's parameters: "[Assignment: organization-defined frequency]" says
+# "frequency"; "[Selection (one or more): remove; disable]" says "remove disable".
+_PARAMETER = re.compile(
+    r"\[(?:Assignment|Selection)[^:\]]*:\s*(?:organization-defined\s+)?([^\]]*)\]"
+)
+
+
+# What the scorers read of one requirement at most: an imported framework is hostile
+# input, and a megabyte-long "requirement" must not stall the tokenizers. SP 800-53's
+# longest statement with its discussion is under 8,000 characters.
+MAX_TEXT = 8000
+
+
 def requirement_text(node: Node) -> str:
-    """A requirement's title and statement (the words a reviewer reads)."""
-    return " ".join(p for p in (node.title, node.text) if p).strip()
+    """A requirement's title and statement (the words a reviewer reads), parameters unwrapped."""
+    text = " ".join(p for p in (node.title, node.text) if p).strip()[:MAX_TEXT]
+    return _PARAMETER.sub(lambda m: m.group(1).replace(";", ""), text)
+
+
+# Explanations that come with a requirement in some catalogs (SP 800-53's
+# "Discussion", a CISO Assistant library's annotation): more words on the subject.
+GUIDANCE_PROPS = ("guidance", "annotation", "typical_evidence")
+
+
+def query_text(node: Node) -> str:
+    """The requirement with its guidance: what the lexical scorer searches with."""
+    extra = [str(node.props[k]) for k in GUIDANCE_PROPS if isinstance(node.props.get(k), str)]
+    return " ".join((requirement_text(node), *extra))[:MAX_TEXT]
 
 
 def assessable(nodes: Iterable[Node] | Catalog, outcome_level: str = "") -> list[Node]:
