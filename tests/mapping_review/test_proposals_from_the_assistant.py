@@ -59,3 +59,14 @@ def test_a_large_framework_is_a_background_job(world, settings):
     project.refresh_from_db()
     assert project.run_state == m.RunState.READY
     assert queries.state_counts(project)["proposed"] == job.result["pairs"] > 0
+
+
+def test_a_job_that_ended_without_proposals_does_not_block_the_next_request(world, settings):
+    settings.CSFPILOT_MAPPING_INLINE_LIMIT = 2
+    access = world.access("owner")
+    project = services.create_project(access, name="Suppliers", source_key=KEY, method="lexical")
+    first = services.request_proposals(access, project.pk).job_id
+    # The job failed before it could say so on the project (its member lost the role, say).
+    Job.objects.filter(pk=first).update(status="failed", error="gone")
+    again = services.request_proposals(access, project.pk)
+    assert again.run_state == m.RunState.QUEUED and again.job_id != first

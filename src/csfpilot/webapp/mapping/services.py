@@ -158,8 +158,8 @@ def request_proposals(access: Access, project_id: int) -> m.MappingProject:
         raise ConflictError(
             "pairs of this project have been reviewed: its proposals are kept as they are"
         )
-    if project.run_state == m.RunState.QUEUED and project.job_id is not None:
-        return project
+    if project.run_state == m.RunState.QUEUED and project.job is not None and project.job.active:
+        return project  # already on its way
     if project.requirements.count() <= inline_limit():
         make_proposals(access, project.pk)
         project.refresh_from_db()
