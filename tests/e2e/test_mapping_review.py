@@ -26,7 +26,7 @@ from playwright.sync_api import Page, expect
 from csfpilot.webapp.demo import DEMO_LOGIN, DEMO_ORGANIZATION
 from tests.e2e.conftest import ARTIFACTS, running_server
 from tests.formats.oscal_validation import schema_errors
-from tests.mapping_review.world import SUPPLIER_CSV
+from tests.webapp.crosswalk_review.world import SUPPLIER_CSV
 
 ORG = DEMO_ORGANIZATION[1]
 OPERATOR = ("operator@mapping.test", "a long and fine passphrase 8")

@@ -47,7 +47,7 @@ from csfpilot.webapp.organizations import creators, invitations
 from csfpilot.webapp.organizations.models import Membership
 from csfpilot.webapp.organizations.roles import ROLE_PERMISSIONS, Permission, Role
 from csfpilot.webapp.profiles import services
-from tests.mapping_review.world import load_supplier_framework, project_with_proposals
+from tests.webapp.crosswalk_review.world import load_supplier_framework, project_with_proposals
 from tests.webapp.profiles_world import ROLES, World, build_world, make_user
 
 P = Permission

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from csfpilot.webapp.mapping import models as m
 from tests.formats.oscal_validation import schema_errors
-from tests.mapping_review.world import load_supplier_framework, project_with_proposals
+from tests.webapp.crosswalk_review.world import load_supplier_framework, project_with_proposals
 from tests.webapp.profiles_world import build_world
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from csfpilot.webapp.jobs.models import Job
 from csfpilot.webapp.mapping import models as m
 from csfpilot.webapp.mapping import queries, services
-from tests.mapping_review.world import KEY, load_supplier_framework
+from tests.webapp.crosswalk_review.world import KEY, load_supplier_framework
 from tests.webapp.profiles_world import build_world
 
 pytestmark = pytest.mark.django_db

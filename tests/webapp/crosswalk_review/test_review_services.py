@@ -13,7 +13,7 @@ from csfpilot.webapp.mapping import models as m
 from csfpilot.webapp.mapping import queries, services
 from csfpilot.webapp.mapping.services import Decision
 from csfpilot.webapp.organizations.permissions import PermissionMissing
-from tests.mapping_review.world import KEY, load_supplier_framework, project_with_proposals
+from tests.webapp.crosswalk_review.world import KEY, load_supplier_framework, project_with_proposals
 from tests.webapp.profiles_world import build_world
 
 pytestmark = pytest.mark.django_db
