@@ -106,8 +106,12 @@ def test_accept_reject_and_change_say_who_when_and_how(world):
         ["proposed", "rejected"],
         ["proposed", "changed"],
     ]
-    # Reset takes the pair out of the crosswalk again.
+    # Reset takes the pair out of the crosswalk again; undoing an undecided pair is nothing.
     services.review(access, project.pk, a.pk, Decision("reset"), version=2)
+    undecided = _pair(project, "S-4")
+    services.review(access, project.pk, undecided.pk, Decision("reset"), version=1)
+    assert AuditEvent.objects.filter(object_type="mapping-pair").count() == 4
+    assert m.Pair.objects.get(pk=undecided.pk).version == 1
     ms, _ = queries.crosswalk(project)
     assert [x.source for x in ms.mappings] == ["S-3"]
 

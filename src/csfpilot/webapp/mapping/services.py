@@ -388,11 +388,12 @@ def review(
                     field="target",
                 )
         changes = _apply(pair, d, access, timezone.now())
-        if d.action != "reset" or changes:
-            pair.target_id = queries.target_node_id(project, pair.target_code)
-            pair.version = F("version") + 1
-            pair.save()
-            pair.refresh_from_db()
+        if d.action == "reset" and not changes:
+            return pair  # undoing a pair nobody decided: nothing to store or record
+        pair.target_id = queries.target_node_id(project, pair.target_code)
+        pair.version = F("version") + 1
+        pair.save()
+        pair.refresh_from_db()
         audit.record(
             access,
             "mapping-pair",
