@@ -47,6 +47,7 @@ from csfpilot.webapp.organizations import creators, invitations
 from csfpilot.webapp.organizations.models import Membership, Organization
 from csfpilot.webapp.organizations.roles import ROLE_PERMISSIONS, Permission, Role
 from csfpilot.webapp.profiles import services
+from tests.webapp.crosswalk_review.world import load_supplier_framework, project_with_proposals
 from tests.webapp.profiles_world import ROLES, World, build_world, make_user
 
 P = Permission
@@ -136,6 +137,8 @@ class Endpoint:
                 "snapshot",
                 "member",
                 "invitation",
+                "project",
+                "pair",
                 *EVIDENCE_OBJECTS,
             )
         )
@@ -1195,6 +1198,108 @@ ENDPOINTS = [
         "POST",
         upload=b"x",
     ),
+    # -- crosswalk reviews (the grid's project has one accepted pair, so its proposals are kept:
+    # asking for them again answers past the permission check with 409 / a message) ---------
+    Endpoint("view:mapping:projects", ORG + "/crosswalks/", P.VIEW),
+    Endpoint(
+        "view:mapping:project_new",
+        ORG + "/crosswalks/new/",
+        P.EDIT_PROFILES,
+        302,
+        "POST",
+        {
+            "name": "Grid",
+            "source": "supplier-rules",
+            "target": "csf-2.0",
+            "top": 3,
+            "method": "lexical",
+        },
+    ),
+    Endpoint("view:mapping:project", ORG + "/crosswalks/{project}/", P.VIEW),
+    Endpoint(
+        "view:mapping:propose", ORG + "/crosswalks/{project}/propose/", P.EDIT_PROFILES, 302, "POST"
+    ),
+    Endpoint(
+        "view:mapping:review",
+        ORG + "/crosswalks/{project}/pairs/{pair}/",
+        P.EDIT_PROFILES,
+        302,
+        "POST",
+        {"action": "reject"},
+    ),
+    Endpoint("view:mapping:bulk", ORG + "/crosswalks/{project}/bulk/?threshold=0.5", P.VIEW),
+    Endpoint(
+        "view:mapping:bulk",
+        ORG + "/crosswalks/{project}/bulk/",
+        P.EDIT_PROFILES,
+        302,
+        "POST",
+        {"threshold": "0.5"},
+    ),
+    Endpoint("view:mapping:crosswalk", ORG + "/crosswalks/{project}/crosswalk/", P.VIEW),
+    Endpoint("view:mapping:export", ORG + "/crosswalks/{project}/crosswalk/export/csv", P.EXPORT),
+    Endpoint(
+        "view:mapping:delete", ORG + "/crosswalks/{project}/delete/", P.EDIT_PROFILES, 302, "POST"
+    ),
+    Endpoint("GET /organizations/{slug}/mapping-projects", API + "/mapping-projects", P.VIEW),
+    Endpoint(
+        "POST /organizations/{slug}/mapping-projects",
+        API + "/mapping-projects",
+        P.EDIT_PROFILES,
+        201,
+        "POST",
+        {"name": "Grid", "source_framework": "supplier-rules", "method": "lexical"},
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/mapping-projects/{project_id}",
+        API + "/mapping-projects/{project}",
+        P.VIEW,
+    ),
+    Endpoint(
+        "DELETE /organizations/{slug}/mapping-projects/{project_id}",
+        API + "/mapping-projects/{project}",
+        P.EDIT_PROFILES,
+        204,
+        "DELETE",
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/mapping-projects/{project_id}/proposals",
+        API + "/mapping-projects/{project}/proposals",
+        P.EDIT_PROFILES,
+        409,
+        "POST",
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/mapping-projects/{project_id}/proposals",
+        API + "/mapping-projects/{project}/proposals?show=unreviewed",
+        P.VIEW,
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/mapping-projects/{project_id}/pairs/{pair_id}/review",
+        API + "/mapping-projects/{project}/pairs/{pair}/review",
+        P.EDIT_PROFILES,
+        200,
+        "POST",
+        {"action": "reject"},
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/mapping-projects/{project_id}/bulk-accept",
+        API + "/mapping-projects/{project}/bulk-accept?threshold=0.5",
+        P.VIEW,
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/mapping-projects/{project_id}/bulk-accept",
+        API + "/mapping-projects/{project}/bulk-accept",
+        P.EDIT_PROFILES,
+        200,
+        "POST",
+        {"threshold": 0.5},
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/mapping-projects/{project_id}/oscal",
+        API + "/mapping-projects/{project}/oscal",
+        P.EXPORT,
+    ),
 ]
 
 
@@ -1309,6 +1414,9 @@ class Ids:
     request: int = 0
     submitted: int = 0
     scan: int = 0
+    # A mapping project with its proposals (one pair accepted) and a pair still proposed.
+    project: int = 0
+    pair: int = 0
 
 
 @dataclass
@@ -1363,6 +1471,18 @@ def _evidence(access, ids: Ids, *, adder, assignee) -> None:
     ids.scan = scans.import_scan(access, [SCAN_FILE], "scan.sarif").scan.pk
 
 
+def _mapping(access, ids: Ids) -> None:
+    """A mapping project whose best proposal for S-1 is accepted; ``pair`` is S-2's best."""
+    from csfpilot.webapp.mapping import models as mm
+    from csfpilot.webapp.mapping import services as mapping
+
+    project = project_with_proposals(access, method="lexical")
+    first = mm.Pair.objects.get(project=project, requirement__code="S-1", rank=1)
+    mapping.review(access, project.pk, first.pk, mapping.Decision("accept"), version=None)
+    ids.project = project.pk
+    ids.pair = mm.Pair.objects.get(project=project, requirement__code="S-2", rank=1).pk
+
+
 def put_evidence_files(g: Grid) -> None:
     """Write the grid's evidence files into this test's evidence folder.
 
@@ -1410,6 +1530,9 @@ def build_grid() -> Grid:
     )
     _evidence(w.access("owner"), own, adder=w.users["contributor"], assignee=w.users["contributor"])
     _evidence(w.other_access(), foreign, adder=w.outsider, assignee=w.outsider)
+    load_supplier_framework()
+    _mapping(w.access("owner"), own)
+    _mapping(w.other_access(), foreign)
     tokens = {role: issue_token(w.users[role], "acme", role, "grid")[1] for role in ROLES}
     own_token_ids = {
         role: issue_token(w.users[role], "acme", role, "to revoke")[0].pk for role in ROLES
@@ -1486,6 +1609,8 @@ def url_for(e: Endpoint, g: Grid, who: str, scope: str) -> str:
         token=token,
         key=g.key,
         dataset=g.dataset,
+        project=ids.project,
+        pair=ids.pair,
         **{name: getattr(ids, name) for name in EVIDENCE_OBJECTS},
     )
 

@@ -42,6 +42,8 @@ from csfpilot.webapp.evidence import models as em
 from csfpilot.webapp.evidence import services as evidence
 from csfpilot.webapp.intake import services as intake
 from csfpilot.webapp.intake.models import HeldUpload
+from csfpilot.webapp.mapping import models as mm
+from csfpilot.webapp.mapping import services as mapping
 from csfpilot.webapp.organizations.models import Invitation, Membership, Organization
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles import services
@@ -176,6 +178,18 @@ def _seed_evidence(access, ids: Ids, side: str, counter: Iterator[int]) -> list[
     return marks
 
 
+def _seed_mapping(access, ids: Ids, side: str, counter: Iterator[int]) -> list[str]:
+    """Markers in a mapping project's name and in a reviewer's note on its accepted pair."""
+    name = f"{MARK}{side}-mapping-project-{next(counter)}"
+    note = f"{MARK}{side}-mapping-note-{next(counter)}"
+    mm.MappingProject.objects.filter(pk=ids.project).update(name=name)
+    accepted = mm.Pair.objects.get(project_id=ids.project, state="accepted")
+    mapping.review(
+        access, ids.project, accepted.pk, mapping.Decision("accept", note=note), version=None
+    )
+    return [name, note]
+
+
 def build_tenants() -> Tenants:
     g = build_grid()
     w = g.world
@@ -184,6 +198,8 @@ def build_tenants() -> Tenants:
     a_marks = _seed(w.access("owner"), g.own.profile, "A", counter)
     b_marks += _seed_evidence(w.other_access(), g.foreign, "B", counter)
     a_marks += _seed_evidence(w.access("owner"), g.own, "A", counter)
+    b_marks += _seed_mapping(w.other_access(), g.foreign, "B", counter)
+    a_marks += _seed_mapping(w.access("owner"), g.own, "A", counter)
     # B's organization, people and tokens carry markers too.
     Organization.objects.filter(pk=w.other.pk).update(name=f"{MARK}B-org-name-{next(counter)}")
     b_marks.append(Organization.objects.get(pk=w.other.pk).name)
@@ -277,6 +293,10 @@ def fillings(route: str, t: Tenants) -> Iterator[str]:
         "outcome": ["PR.PS-06"],
         "number": ["1", "2"],
         "provider_id": ["nowhere"],
+        "project": [str(a.project), str(b.project)],
+        "project_id": [str(a.project), str(b.project)],
+        "pair": [str(a.pair), str(b.pair)],
+        "pair_id": [str(a.pair), str(b.pair)],
     }
     names = [next(x for x in mt.groups() if x) for mt in PARAM.finditer(route)]
     if not names:
@@ -409,6 +429,14 @@ def protected_state(t: Tenants) -> State:
     ):
         rows(label, model.objects.all(), org_path, *parents)
         rows(f"b-{label}", model.objects.filter(**{org_path: b_org}), *every_field(model))
+    # Crosswalk reviews: the project's organization, then each row's project.
+    for label, model, org_path, parents in (
+        ("mapping-project", mm.MappingProject, "organization_id", ()),
+        ("mapping-requirement", mm.Requirement, "project__organization_id", ("project_id",)),
+        ("mapping-pair", mm.Pair, "project__organization_id", ("project_id", "requirement_id")),
+    ):
+        rows(label, model.objects.all(), org_path, *parents)
+        rows(f"b-{label}", model.objects.filter(**{org_path: b_org}), *every_field(model))
     return state
 
 
@@ -426,6 +454,9 @@ OWNED = (
     "evidence-link",
     "evidence-request",
     "held",
+    "mapping-project",
+    "mapping-requirement",
+    "mapping-pair",
 )
 
 

@@ -49,6 +49,7 @@ NOT_PAGES = frozenset(
         "view:audit:export_json",
         "view:evidence:download",
         "view:packages:download",
+        "view:mapping:export",
     }
 )
 
@@ -88,6 +89,7 @@ def build_demo_world() -> DemoWorld:
     load_bundle(
         read_framework_file(foreign_library(faithful=True, translated=True), name="vendor.yaml")
     )
+    project, pair = _mapping(org, owner)
     ids = {
         "item": item,
         "req": req,
@@ -102,8 +104,45 @@ def build_demo_world() -> DemoWorld:
         "token": token.pk,
         "key": "csf-2.0",
         "dataset": MappingDataset.objects.order_by("key").values_list("key", flat=True)[0],
+        "project": project,
+        "pair": pair,
     }
     return DemoWorld(org.slug, ids, owner)
+
+
+def _mapping(org, owner) -> tuple[int, int]:
+    """A crosswalk review of CSF 1.1 onto CSF 2.0: one pair accepted, one changed, one
+    rejected (its proposals given, so that no text model is needed here)."""
+    from csfpilot.webapp.mapping import engine
+    from csfpilot.webapp.mapping import models as mm
+    from csfpilot.webapp.mapping import services as mapping
+    from csfpilot.webapp.organizations.permissions import require
+    from csfpilot.webapp.organizations.roles import Permission
+
+    access = require(owner, org.slug, Permission.VIEW)
+    project = mapping.create_project(access, name="CSF 1.1 review", source_key="csf-1.1")
+    reasons = (("terms", "shared terms: asset, inventory"), ("crosswalk-path", "via SP 800-53"))
+    mapping.store_proposals(
+        access,
+        project,
+        [
+            engine.Proposal(
+                code,
+                (
+                    engine.Candidate("ID.AM-01", 0.9, reasons),
+                    engine.Candidate("ID.AM-02", 0.6, ()),
+                ),
+            )
+            for code in ("ID.AM-1", "ID.AM-2", "ID.AM-3")
+        ],
+    )
+    pairs = mm.Pair.objects.filter(project=project, rank=1).order_by("requirement__order")
+    first, second, third = pairs[:3]
+    mapping.review(access, project.pk, first.pk, mapping.Decision("accept"), version=None)
+    change = mapping.Decision("change", "subset_of", "ID.AM-03", "flows")
+    mapping.review(access, project.pk, second.pk, change, version=None)
+    mapping.review(access, project.pk, third.pk, mapping.Decision("reject"), version=None)
+    return project.pk, first.pk
 
 
 def _evidence(org, owner, profile) -> tuple[int, int]:
@@ -187,6 +226,9 @@ def more_pages(world: DemoWorld) -> Iterator[tuple[str, str]]:
     yield "view:evidence:library", f"/orgs/{world.org}/evidence/?tab=retired"
     yield "view:evidence:requests", f"/orgs/{world.org}/evidence/requests/?state=all"
     yield "view:evidence:due", f"/orgs/{world.org}/evidence/due/?days=90"
+    project = world.ids["project"]
+    yield "view:mapping:project", f"/orgs/{world.org}/crosswalks/{project}/?show=rejected"
+    yield "view:mapping:bulk", f"/orgs/{world.org}/crosswalks/{project}/bulk/?threshold=0.99"
     yield "not found", "/no-such-page/"
     yield "not found", "/frameworks/no-such-framework/"
 
@@ -199,6 +241,7 @@ BAD_FORMS = [
     ("view:profiles:import", "/orgs/{org}/profiles/import/", {}),
     ("view:evidence:add_file", "/orgs/{org}/evidence/new/file/", {"file-title": ""}),
     ("view:evidence:request_new", "/orgs/{org}/evidence/requests/new/", {"outcomes": ""}),
+    ("view:mapping:project_new", "/orgs/{org}/crosswalks/new/", {"name": "", "top": "0"}),
 ]
 
 

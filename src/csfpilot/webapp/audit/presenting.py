@@ -64,6 +64,8 @@ OBJECT_TYPES = {
     "evidence-link": _("Evidence link"),
     "evidence-request": _("Evidence request"),
     "scan-import": _("Scanner results import"),
+    "mapping-project": _("Mapping project"),
+    "mapping-pair": _("Proposed pair"),
 }
 # A bulk event lists every object; the page shows this many, the exports all of them.
 ITEMS_SHOWN = 25
@@ -139,6 +141,18 @@ FIELD_NAMES = {
     "mapped": _("Mapped to outcomes"),
     "unmapped": _("Not mapped, per reason"),
     "contradicted": _("Contradicted outcomes"),
+    # Crosswalk reviews (mapping projects and their pairs).
+    "relationship": _("Relationship"),
+    "proposals": _("Proposals"),
+    "requirements": _("Requirements"),
+    "method": _("How the assistant proposes"),
+    "top": _("Proposals per requirement"),
+    "proposed": _("Proposed"),
+    "accepted": _("Accepted"),
+    "rejected": _("Rejected"),
+    "changed": _("Changed"),
+    "in_crosswalk": _("In the crosswalk"),
+    "bulk_accept": _("Bulk accept"),
 }
 # Digests are told apart by their first digits; the downloads keep them whole.
 _DIGESTS = frozenset({"sha256", "digest"})

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "csfpilot.webapp.evidence",
     "csfpilot.webapp.intake",
     "csfpilot.webapp.packages",
+    "csfpilot.webapp.mapping",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -535,6 +536,9 @@ CSFPILOT_JOB_RETRY_SECONDS = float(os.environ.get("CSFPILOT_JOB_RETRY_SECONDS", 
 CSFPILOT_JOB_STALL_SECONDS = float(os.environ.get("CSFPILOT_JOB_STALL_SECONDS", "900"))
 # Jobs that ended longer ago than this many days are deleted by the worker (0: kept for ever).
 CSFPILOT_JOB_KEEP_DAYS = int(os.environ.get("CSFPILOT_JOB_KEEP_DAYS", "30"))
+# A mapping project with at most this many requirements gets its proposals while the page
+# waits; a larger one through a background job (docs/mapping-review.md).
+CSFPILOT_MAPPING_INLINE_LIMIT = int(os.environ.get("CSFPILOT_MAPPING_INLINE_LIMIT", "80"))
 # Signed checkpoints of every audit chain's head, written outside the database (a file, and
 # by e-mail when addresses are given) by the worker every this many minutes (0: never) and by
 # `csfpilot audit checkpoint`; `csfpilot audit verify` checks the chains against them.

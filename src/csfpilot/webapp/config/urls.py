@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("csfpilot.webapp.evidence.urls")),
     path("", include("csfpilot.webapp.intake.urls")),
     path("", include("csfpilot.webapp.packages.urls")),
+    path("", include("csfpilot.webapp.mapping.urls")),
     path("accounts/", include("allauth.urls")),
 ]
