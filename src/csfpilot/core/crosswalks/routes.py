@@ -9,13 +9,14 @@ one dataset, or a chain such as ISO/IEC 27001 → SP 800-53 → CSF 2.0.
 :func:`find_route` picks the shortest chain automatically; where two
 frameworks are joined by several datasets (two releases of NIST's SP 800-53
 crosswalk, a family-level concept crosswalk), it takes the one whose rows
-land on the most assessable outcomes at both ends, then the one with the most
-set relationships, then the newest key. :func:`route_through` checks a chain
+land on (nearly) the most assessable outcomes at both ends, then the one with
+the most set relationships, then the newest version. :func:`route_through` checks a chain
 the user names instead.
 """
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -73,16 +74,39 @@ class Route:
         return " ".join(parts)
 
 
-def _score(ms: MappingSet, outcomes: Mapping[str, frozenset[str]]) -> tuple[int, int, str]:
+def _landing(ms: MappingSet, outcomes: Mapping[str, frozenset[str]]) -> int:
+    """Rows whose two ends are outcomes someone can assess (all rows when unknown)."""
     src = outcomes.get(ms.info.source_framework)
     dst = outcomes.get(ms.info.target_framework)
-    landing = sum(
+    return sum(
         1
         for m in ms.mappings
         if (src is None or m.source in src) and (dst is None or m.target in dst)
     )
-    with_sets = sum(1 for m in ms.mappings if m.relationship is not Relationship.RELATED_TO)
-    return (landing, with_sets, ms.info.key)
+
+
+def _version(text: str) -> tuple[tuple[int, object], ...]:
+    # "5.10.0" after "5.2.0": numbers compare as numbers
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-_ ]", text))
+
+
+def _pick(candidates: list[MappingSet], outcomes: Mapping[str, frozenset[str]]) -> MappingSet:
+    """Among datasets joining the same two frameworks: the useful ones, then the newest.
+
+    A dataset is useful when it lands on at least 90% as many assessable
+    outcomes as the best one (NIST's newer SP 800-53 release of the crosswalk
+    names a few new ids and must not lose to the older one for that); among
+    those, the most set relationships win, then the newest version, then the key.
+    """
+    landing = {ms.info.key: _landing(ms, outcomes) for ms in candidates}
+    best = max(landing.values())
+    useful = [ms for ms in candidates if landing[ms.info.key] * 10 >= best * 9]
+
+    def rank(ms: MappingSet) -> tuple[int, tuple[tuple[int, object], ...], str]:
+        with_sets = sum(1 for m in ms.mappings if m.relationship is not Relationship.RELATED_TO)
+        return (with_sets, _version(ms.info.version), ms.info.key)
+
+    return max(useful, key=rank)
 
 
 def find_route(
@@ -103,23 +127,17 @@ def find_route(
         raise InputRefused(
             f"the profile is already on {source}; pick another framework", field="to"
         )
-    ranks = outcomes or {}
-    best: dict[frozenset[str], Hop] = {}
-    chosen: dict[frozenset[str], tuple[int, int, str]] = {}
+    by_pair: dict[frozenset[str], list[MappingSet]] = {}
     for ms in datasets:
         a, b = ms.info.source_framework, ms.info.target_framework
-        if a == b:
-            continue
-        pair = frozenset((a, b))
-        score = _score(ms, ranks)
-        if pair not in chosen or score > chosen[pair]:
-            chosen[pair] = score
-            best[pair] = Hop(ms, True)
+        if a != b:
+            by_pair.setdefault(frozenset((a, b)), []).append(ms)
     neighbours: dict[str, list[tuple[str, MappingSet]]] = {}
-    for hop in best.values():
-        a, b = hop.dataset.info.source_framework, hop.dataset.info.target_framework
-        neighbours.setdefault(a, []).append((b, hop.dataset))
-        neighbours.setdefault(b, []).append((a, hop.dataset))
+    for candidates in by_pair.values():
+        ms = _pick(candidates, outcomes or {})
+        a, b = ms.info.source_framework, ms.info.target_framework
+        neighbours.setdefault(a, []).append((b, ms))
+        neighbours.setdefault(b, []).append((a, ms))
     came_from: dict[str, tuple[str, MappingSet] | None] = {source: None}
     queue = deque([source])
     while queue:
