@@ -198,3 +198,34 @@ def route_through(
             field="via",
         )
     return Route(source, target, tuple(hops))
+
+
+def chain_order(datasets: Sequence[MappingSet], source: str, keys: Sequence[str]) -> list[str]:
+    """The named datasets put in the order that chains them from ``source`` onwards.
+
+    A person picks datasets from a list, in no particular order; each step
+    takes the named dataset that continues from where the chain is. Keys that
+    fit nowhere stay at the end, in the order given, for
+    :func:`route_through` to refuse with its reason.
+    """
+    by_key = {ms.info.key: ms for ms in datasets}
+    left = list(dict.fromkeys(keys))
+    ordered: list[str] = []
+    at = source
+    while True:
+        step = next(
+            (
+                k
+                for k in left
+                if k in by_key
+                and at in (by_key[k].info.source_framework, by_key[k].info.target_framework)
+            ),
+            None,
+        )
+        if step is None:
+            break
+        left.remove(step)
+        ordered.append(step)
+        info = by_key[step].info
+        at = info.target_framework if info.source_framework == at else info.source_framework
+    return ordered + left

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "csfpilot.webapp.backup",
     "csfpilot.webapp.evidence",
     "csfpilot.webapp.intake",
+    "csfpilot.webapp.transfers",
     "allauth",
     "allauth.account",
     "allauth.mfa",
