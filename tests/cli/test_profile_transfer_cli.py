@@ -145,4 +145,4 @@ def test_maturity_draft_and_back_to_csf(tmp_path):
     back = json.loads(
         ok("profile", "transfer", "m.yaml", "--to", "csf-2.0", "--json", cwd=tmp_path)
     )
-    assert back["datasets"] == ["olir-sp800-53r5-5.2.0"] and back["from"] == "sp800-53r5"
+    assert back["datasets"] == ["olir-sp800-53r5-5.2.0"] and back["from_framework"] == "sp800-53r5"

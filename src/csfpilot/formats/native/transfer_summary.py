@@ -41,9 +41,9 @@ def _source(c: Contribution) -> dict[str, Any]:
         "path": [
             {
                 "dataset": s.dataset,
-                "from": s.source,
+                "source": s.source,
                 "relationship": s.relationship.value,
-                "to": s.target,
+                "target": s.target,
             }
             for s in c.path
         ],
@@ -64,8 +64,8 @@ def proposal_row(p: Proposal) -> dict[str, Any]:
 def transfer_summary(t: Transfer) -> dict[str, Any]:
     return {
         "source_profile": t.source_profile,
-        "from": t.source_framework,
-        "to": t.target_framework,
+        "from_framework": t.source_framework,
+        "to_framework": t.target_framework,
         "datasets": list(t.datasets),
         "route": t.route.describe(),
         "rule": t.rule.value,
