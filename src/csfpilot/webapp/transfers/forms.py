@@ -15,6 +15,19 @@ RULE_LABELS = {
     CombineRule.STRONGEST.value: _("Strongest (the highest value)"),
 }
 
+RELATIONSHIP_LABELS = {
+    "equivalent": _("equivalent"),
+    "superset_of": _("superset of"),
+    "subset_of": _("subset of"),
+    "intersects_with": _("intersects with"),
+    "related_to": _("related to"),
+}
+COVERAGE_LABELS = {
+    "full": _("full"),
+    "partial": _("partial"),
+    "none": _("no rated source"),
+}
+
 
 class TransferForm(forms.Form):
     to = forms.ChoiceField(

@@ -59,6 +59,7 @@ class Preview:
     transfer: Transfer
     onto: pm.Profile | None
     existing: Mapping[str, Existing]
+    texts: Mapping[str, str]  # the target framework's outcome statements, when known
 
     @property
     def scale(self) -> Scale:
@@ -157,7 +158,8 @@ def preview(
     scale = storage.scale_of(onto) if onto is not None else source.scale
     result = _transfer(source_row, source, to, _via(via), _rule(rule), scale)
     existing = _existing(onto, (p.outcome for p in result.proposals)) if onto else {}
-    return Preview(source_row, result, onto, existing)
+    target = queries.assessable(queries.target_framework(to))
+    return Preview(source_row, result, onto, existing, target.texts if target else {})
 
 
 Choices = Mapping[str, Mapping[str, Any]]

@@ -16,9 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
+from csfpilot.core.crosswalks import Contribution
 from csfpilot.core.errors import ConflictError, CsfpilotError, InputRefused
 from csfpilot.core.profiles import Level, Scale
 from csfpilot.webapp.organizations.decorators import org_page
@@ -29,7 +29,12 @@ from csfpilot.webapp.profiles import models as pm
 from csfpilot.webapp.profiles.labels import level_label
 from csfpilot.webapp.profiles.views import profile_context
 from csfpilot.webapp.transfers import queries, services
-from csfpilot.webapp.transfers.forms import RULE_LABELS, TransferForm
+from csfpilot.webapp.transfers.forms import (
+    COVERAGE_LABELS,
+    RELATIONSHIP_LABELS,
+    RULE_LABELS,
+    TransferForm,
+)
 
 
 def _profiles_on(access: Access, framework_key: str) -> list[tuple[str, str]]:
@@ -144,22 +149,19 @@ def transfer(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     )
 
 
-RELATIONSHIP_LABELS = {
-    "equivalent": _lazy("equivalent"),
-    "superset_of": _lazy("superset of"),
-    "subset_of": _lazy("subset of"),
-    "intersects_with": _lazy("intersects with"),
-    "related_to": _lazy("related to"),
-}
-COVERAGE_LABELS = {
-    "full": _lazy("full"),
-    "partial": _lazy("partial"),
-    "none": _lazy("no rated source"),
-}
-
-
 def _label(scale: Scale, level: Level | None) -> str:
     return "—" if level is None else level_label(scale, level.key)
+
+
+def _source(c: Contribution, scale: Scale) -> dict[str, Any]:
+    return {
+        "code": c.source,
+        "current": _label(scale, c.current),
+        "target": _label(scale, c.target),
+        "relationship": RELATIONSHIP_LABELS[c.relationship.value],
+        "chain": len(c.path) > 1,
+        "path": " → ".join([c.source, *(s.target for s in c.path)]),
+    }
 
 
 def _rows(preview: services.Preview) -> list[dict[str, Any]]:
@@ -168,6 +170,7 @@ def _rows(preview: services.Preview) -> list[dict[str, Any]]:
     options = [(str(lv.key), level_label(scale, lv.key)) for lv in scale.levels]
     rows = []
     for p in preview.transfer.proposals:
+        rated = [c for c in p.contributions if c.current is not None or c.target is not None]
         found = preview.existing.get(p.outcome)
         replaces = preview.replaces(p.outcome)
         proposed = p.current.level is not None or p.target.level is not None
@@ -186,21 +189,9 @@ def _rows(preview: services.Preview) -> list[dict[str, Any]]:
                 "replaces": replaces,
                 # Ticked by default: a proposal that fills only empty values.
                 "ticked": proposed and not replaces,
-                "sources": [
-                    {
-                        "code": c.source,
-                        "current": _label(source_scale, c.current),
-                        "target": _label(source_scale, c.target),
-                        "relationship": RELATIONSHIP_LABELS[c.relationship.value],
-                        "chain": len(c.path) > 1,
-                        "path": " → ".join(
-                            [c.path[0].source, *(s.target for s in c.path)]
-                            if c.path
-                            else [c.source]
-                        ),
-                    }
-                    for c in p.contributions
-                ],
+                "text": preview.texts.get(p.outcome, ""),
+                "sources": [_source(c, source_scale) for c in rated],
+                "unrated": [c.source for c in p.contributions if c not in rated],
                 "datasets": p.datasets,
             }
         )
