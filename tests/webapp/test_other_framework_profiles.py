@@ -1,0 +1,72 @@
+"""Profiles on frameworks other than CSF 2.0: SP 800-53 by family, a custom CSV framework.
+
+The pages and the API group by the framework's own top level; a result
+transferred into a custom framework through its own crosswalk arrives there.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from csfpilot.formats.custom_framework import read_custom_csv
+from csfpilot.webapp.catalog.services import load_bundle
+from csfpilot.webapp.profiles import models as m
+from csfpilot.webapp.profiles import queries
+from csfpilot.webapp.transfers import services as transfers
+from tests.webapp.profiles_world import World
+from tests.webapp.test_profile_pages import client_for, rate
+
+pytest_plugins = ["tests.webapp.profiles_world"]
+pytestmark = pytest.mark.django_db
+
+OWN = b"""ID,Parent,Title,Text,Level
+POL,,Policies,,domain
+POL-1,POL,Security policy,A security policy is approved and published.,requirement
+POL-2,POL,Roles,Security roles are assigned.,requirement
+OPS,,Operations,,domain
+OPS-1,OPS,Inventory,Assets are inventoried.,requirement
+"""
+
+
+def test_an_sp800_53_profile_groups_by_family_on_its_pages_and_in_the_api(world: World):
+    row = world.profile("Controls", framework="sp800-53r5")
+    rate(world, row, "AC-1", current="largely", target="fully")
+    rate(world, row, "AC-2", current="partially", target="fully")
+    progress = queries.progress(world.access("viewer"), row.pk)
+    assert progress[0].code == "AC" and progress[0].current_answered == 2
+    assert len(progress) == 20  # the families
+    html = client_for(world, "viewer").get(reverse("profiles:overview", args=["acme", row.pk]))
+    text = html.content.decode()
+    assert "Current and target per Family" in text and "per Function" not in text
+    dash = client_for(world, "viewer").get(reverse("profiles:dashboard", args=["acme", row.pk]))
+    assert "Scores per Family (0–100)" in dash.content.decode()
+    trend = Client()
+    trend.force_login(world.users["viewer"])
+    body = json.loads(trend.get(f"/api/organizations/acme/profiles/{row.pk}/trend").content)
+    families = body[-1]["functions"]
+    assert (families[0]["code"], families[0]["level"]) == ("AC", "family")
+    assert families[0]["current"]["score"] is not None
+
+
+def test_a_custom_csv_framework_is_assessed_and_receives_a_transfer(world: World):
+    bundle = read_custom_csv(OWN, name="own.csv", key="acme-own-1")
+    load_bundle(bundle)
+    row = world.profile("Own", framework="acme-own-1")
+    assert set(m.ProfileOutcome.objects.filter(profile=row).values_list("code", flat=True)) == {
+        "POL-1",
+        "POL-2",
+        "OPS-1",
+    }
+    rate(world, row, "POL-1", current="fully")
+    progress = queries.progress(world.access("viewer"), row.pk)
+    assert [p.code for p in progress] == ["POL", "OPS"]
+    assert progress[0].current_answered == 1
+    # no crosswalk joins it to another framework yet: nothing to transfer to
+    from csfpilot.core.errors import NotFound
+
+    with pytest.raises(NotFound, match="no crosswalk leads from acme-own-1"):
+        transfers.preview(world.access("viewer"), row.pk, to="csf-2.0")
