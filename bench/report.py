@@ -13,6 +13,7 @@ BEFORE_AFTER = RESULTS / "before-after.json"
 SCANNERS = RESULTS / "scanners.json"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 EVIDENCE_UPLOAD = RESULTS / "evidence-upload.json"
+TRANSFERS = RESULTS / "transfers.json"
 DEFAULT_ORGS = 1000  # results without a recorded size are from the 1,000-organization bench
 
 TARGETS = {
@@ -135,6 +136,10 @@ def write_doc(path: Path, results: list[dict] | None = None) -> None:
         from bench.evidence_upload import section
 
         lines.extend(section(json.loads(EVIDENCE_UPLOAD.read_text())))
+    if TRANSFERS.exists():
+        from bench.transfers import section as transfers_section
+
+        lines.extend(transfers_section(json.loads(TRANSFERS.read_text())))
     path.write_text("\n".join(lines))
 
 

@@ -361,9 +361,10 @@ def apply_transfer(
         if choices is not None
         else {p.outcome: (p.current.level, p.target.level) for p in transfer.proposals}
     )
-    result = onto
+    by_outcome = {p.outcome: p for p in transfer.proposals}
+    entries = dict(onto.outcomes)
     for outcome, (current, target) in picked.items():
-        proposal = transfer.proposal(outcome)
+        proposal = by_outcome.get(outcome)
         if proposal is None:
             raise InputRefused("the transfer proposes nothing for this outcome", element=outcome)
         for side, level in (("current", current), ("target", target)):
@@ -373,7 +374,7 @@ def apply_transfer(
                     element=outcome,
                     field=side,
                 )
-        entry = result.outcomes.get(outcome) or OutcomeEntry(outcome)
+        entry = entries.get(outcome) or OutcomeEntry(outcome)
         changes: dict[str, object] = {"included": True}
         if current is not None:
             changes["current"] = current
@@ -382,5 +383,6 @@ def apply_transfer(
         if note:
             line = explain(proposal, transfer)
             changes["notes"] = f"{entry.notes}\n{line}".strip() if entry.notes else line
-        result = result.with_entry(replace(entry, **changes))
-    return result
+        entries[outcome] = replace(entry, **changes)
+    # One new profile, checked once, rather than one per written outcome.
+    return onto.replace(outcomes=entries)
