@@ -148,3 +148,26 @@ def test_the_page_previews_and_writes_the_ticked_rows_as_edited(world: World):
     outsider = Client()
     outsider.force_login(world.outsider)
     assert outsider.get(page).status_code == 404
+
+
+def test_the_workpaper_adds_a_section_per_chosen_framework(world: World):
+    row = assessed(world)
+    c = client_for(world, "auditor")
+    page = reverse("reports:page", args=["acme", row.pk])
+    html = c.get(page, {"transfer_to": TO}).content.decode()
+    assert 'name="transfer_to" value="sp800-53r5" checked' in html
+    assert "workpaper.html?transfer_to=sp800-53r5" in html
+    url = reverse("reports:download", args=["acme", row.pk, "workpaper", "html"])
+    body = c.get(url, {"transfer_to": TO}).content.decode()
+    assert "olir-sp800-53r5-5.2.0" in body and "AC-1" in body
+    assert c.get(url, {"transfer_to": "nope-1"}).status_code == 404
+    api = c.get(
+        f"/api/organizations/acme/profiles/{row.pk}/reports/workpaper",
+        {"format": "html", "transfer_to": f"{TO},cis-v8.1"},
+    )
+    assert api.status_code == 200 and b"olir-cis-v8.1" in api.content
+    brief = c.get(
+        f"/api/organizations/acme/profiles/{row.pk}/reports/brief",
+        {"format": "html", "transfer_to": TO},
+    )
+    assert brief.status_code == 400
