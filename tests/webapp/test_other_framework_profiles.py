@@ -70,3 +70,20 @@ def test_a_custom_csv_framework_is_assessed_and_receives_a_transfer(world: World
 
     with pytest.raises(NotFound, match="no crosswalk leads from acme-own-1"):
         transfers.preview(world.access("viewer"), row.pk, to="csf-2.0")
+
+
+def test_the_migration_makes_stored_sp800_53_releases_assess_their_controls():
+    import importlib
+
+    from django.apps import apps
+
+    from csfpilot.webapp.catalog.models import Framework
+
+    migration = importlib.import_module(
+        "csfpilot.webapp.catalog.migrations.0004_sp800_53_outcome_level"
+    )
+    Framework.objects.filter(key="sp800-53r5").update(outcome_level="")
+    Framework.objects.filter(key="cis-v8.1").update(outcome_level="")
+    migration.controls_are_outcomes(apps, None)
+    assert Framework.objects.get(key="sp800-53r5").outcome_level == "control"
+    assert Framework.objects.get(key="cis-v8.1").outcome_level == ""  # not SP 800-53
