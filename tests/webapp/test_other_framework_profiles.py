@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from csfpilot.formats.custom_framework import read_custom_csv
+from csfpilot.formats.detect import DatasetIdentity, read_framework_file
 from csfpilot.webapp.catalog.services import load_bundle
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles import queries
@@ -30,6 +31,13 @@ POL-2,POL,Roles,Security roles are assigned.,requirement
 OPS,,Operations,,domain
 OPS-1,OPS,Inventory,Assets are inventoried.,requirement
 """
+OWN_CROSSWALK = (
+    b"Source framework,Source ID,Relationship,Target framework,Target ID,Comment\r\n"
+    b"acme-own-1,POL-1,equivalent,csf-2.0,GV.PO-01,\r\n"
+    b"acme-own-1,POL-1,subset of,csf-2.0,GV.RR-02,\r\n"
+    b"acme-own-1,POL-2,intersects with,csf-2.0,GV.RR-02,\r\n"
+    b"acme-own-1,OPS-1,superset of,csf-2.0,ID.AM-01,\r\n"
+)
 
 
 def test_an_sp800_53_profile_groups_by_family_on_its_pages_and_in_the_api(world: World):
@@ -70,6 +78,27 @@ def test_a_custom_csv_framework_is_assessed_and_receives_a_transfer(world: World
 
     with pytest.raises(NotFound, match="no crosswalk leads from acme-own-1"):
         transfers.preview(world.access("viewer"), row.pk, to="csf-2.0")
+    # its own crosswalk to CSF 2.0, with set relationships, then a transfer through it
+    load_bundle(
+        read_framework_file(
+            OWN_CROSSWALK, name="own-to-csf.csv", dataset=DatasetIdentity(key="acme-own-csf")
+        )
+    )
+    rate(world, row, "POL-2", current="partially")
+    p = transfers.preview(world.access("viewer"), row.pk, to="csf-2.0")
+    assert p.transfer.datasets == ("acme-own-csf",)
+    # POL-1 ≡ GV.PO-01: carried in full; POL-1 ⊆ GV.RR-02 and POL-2 ∩ GV.RR-02: partial
+    po01 = p.transfer.proposal("GV.PO-01")
+    assert (po01.current.level.key, po01.current.coverage.value) == ("fully", "full")
+    rr02 = p.transfer.proposal("GV.RR-02")
+    assert (rr02.current.level.key, rr02.current.coverage.value) == ("partially", "partial")
+    # and back: the CSF profile's values reach the organization's own framework
+    csf = world.profile("Whole")
+    rate(world, csf, "ID.AM-01", current="largely")
+    back = transfers.preview(world.access("viewer"), csf.pk, to="acme-own-1")
+    ops1 = back.transfer.proposal("OPS-1")
+    # read backwards, OPS-1 ⊇ ID.AM-01 says ID.AM-01 is only part of OPS-1: partial
+    assert (ops1.current.level.key, ops1.current.coverage.value) == ("largely", "partial")
 
 
 def test_the_migration_makes_stored_sp800_53_releases_assess_their_controls():
