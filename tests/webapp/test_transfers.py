@@ -171,3 +171,23 @@ def test_the_workpaper_adds_a_section_per_chosen_framework(world: World):
         {"format": "html", "transfer_to": TO},
     )
     assert brief.status_code == 400
+
+
+def test_the_preview_page_reads_a_bounded_number_of_queries(world: World):
+    """The crosswalks are read once per process; a preview then costs a fixed few queries,
+    whether the profile has three rated outcomes or thirty."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    row = assessed(world)
+    page = reverse("transfers:transfer", args=["acme", row.pk])
+    c = client_for(world, "viewer")
+    c.get(page, {"to": TO})  # warm: datasets and frameworks read once
+    with CaptureQueriesContext(connection) as few:
+        assert c.get(page, {"to": TO}).status_code == 200
+    for code in ("ID.AM-01", "ID.AM-02", "PR.DS-01", "DE.CM-01", "RS.MA-01", "PR.PS-01"):
+        rate(world, row, code, current="largely", target="fully")
+    with CaptureQueriesContext(connection) as more:
+        assert c.get(page, {"to": TO}).status_code == 200
+    assert len(more) == len(few)
+    assert len(few) <= 25, [q["sql"] for q in few.captured_queries]
