@@ -48,6 +48,13 @@ def test_the_workpaper_has_a_section_with_coverage_and_datasets(clinic, referenc
     assert "weakest link" in html and done.datasets[0] in html
 
 
+def test_the_markdown_workpaper_has_the_section_too(clinic, reference, provenance):
+    report, done = _report(clinic, reference, provenance)
+    md = render(report, "md").decode()
+    assert "## Results transferred to SP 800-53 Rev. 5" in md
+    assert "| AC-1 |" in md and done.datasets[0] in md
+
+
 def test_the_xlsx_report_has_a_sheet_per_framework(clinic, reference, provenance):
     report, done = _report(clinic, reference, provenance)
     wb = openpyxl.load_workbook(io.BytesIO(render(report, "xlsx")))
