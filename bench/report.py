@@ -17,6 +17,7 @@ PACKAGES = RESULTS / "packages.json"
 REPORT_MEMORY = RESULTS / "report-memory.json"
 STARTUP = RESULTS / "startup.json"
 MAPPING_EVAL = RESULTS / "mapping-eval.json"
+TRANSFERS = RESULTS / "transfers.json"
 DEFAULT_ORGS = 1000  # results without a recorded size are from the 1,000-organization bench
 
 TARGETS = {
@@ -155,6 +156,10 @@ def write_doc(path: Path, results: list[dict] | None = None) -> None:
         from bench.mapping_eval import section as mapping_section
 
         lines.extend(mapping_section(json.loads(MAPPING_EVAL.read_text())))
+    if TRANSFERS.exists():
+        from bench.transfers import section as transfers_section
+
+        lines.extend(transfers_section(json.loads(TRANSFERS.read_text())))
     path.write_text("\n".join(lines))
 
 

@@ -400,6 +400,8 @@ ENDPOINTS = [
     Endpoint("view:profiles:compare", PRO + "/compare/", P.VIEW),
     Endpoint("view:profiles:snapshot_export", PRO + "/snapshots/{snapshot}/export/", P.EXPORT),
     Endpoint("view:profiles:derive", PRO + "/derive/", P.EDIT_PROFILES),
+    # Transfer to another framework: the page reads (preview); writing needs the edit right.
+    Endpoint("view:transfers:transfer", PRO + "/transfer/?to=sp800-53r5", P.VIEW),
     # Moving to a newer release: the page, and a release that is not newer (400).
     Endpoint("view:profiles:move_release", PRO + "/move-release/", P.EDIT_PROFILES),
     Endpoint(
@@ -762,6 +764,22 @@ ENDPOINTS = [
         201,
         "POST",
         {"name": "Derived"},
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/profiles/{profile_id}/transfer/preview",
+        APIP + "/transfer/preview",
+        P.VIEW,
+        200,
+        "POST",
+        {"to": "cis-v8.1"},
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/profiles/{profile_id}/transfer/apply",
+        APIP + "/transfer/apply",
+        P.EDIT_PROFILES,
+        201,
+        "POST",
+        {"to": "cis-v8.1", "name": "Transferred"},
     ),
     # -- the API: evidence ----------------------------------------------------------------------
     Endpoint("GET /organizations/{slug}/evidence", API + "/evidence", P.VIEW),

@@ -565,6 +565,23 @@ def attempts(t: Tenants) -> list[Attempt]:
             {"name": "Stolen"},
         )
     )
+    # A transfer of A's profile written into B's profile, or of B's profile into A.
+    out.append(
+        Attempt(
+            "transfer into B's profile",
+            "POST",
+            f"{api_a}/profiles/{a.profile}/transfer/apply",
+            {"to": "csf-2.0", "onto": b.profile},
+        )
+    )
+    out.append(
+        Attempt(
+            "transfer B's profile",
+            "POST",
+            f"{api_a}/profiles/{b.profile}/transfer/apply",
+            {"to": "cis-v8.1", "name": "Stolen"},
+        )
+    )
     out.append(
         Attempt(
             "compare with B's snapshot",

@@ -20,6 +20,7 @@ from csfpilot.cli import (
     profile_db,
     profile_exchange,
     profile_intake,
+    profile_transfer,
     server,
     worker,
 )
@@ -63,6 +64,7 @@ profile_exchange.register(exporting.app)
 app.add_typer(profile.app, name="profile")
 profile_db.register(profile.app)
 profile_intake.register(profile.app)
+profile_transfer.register(profile.app)
 app.add_typer(report_app, name="report")
 app.command()(assess.assess)
 app.add_typer(audit.app, name="audit")

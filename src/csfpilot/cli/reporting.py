@@ -25,13 +25,18 @@ import csfpilot
 from csfpilot.cli import database
 from csfpilot.cli.exporting import _write as write_atomically  # the CLI's one binary writer
 from csfpilot.cli.output import announce, reported_errors
+from csfpilot.cli.profile_transfer import run_transfer
+from csfpilot.core.crosswalks import CombineRule
 from csfpilot.core.errors import InputRefused
-from csfpilot.formats.native import read_profile
+from csfpilot.formats.native import MAX_PROFILE_BYTES, format_of, read_profile
+from csfpilot.formats.native.files import framework_key_of
 from csfpilot.formats.native.reference import bundled_reference
+from csfpilot.formats.safe_json import read_limited
 from csfpilot.reports.branding import Branding, logo_data_uri
 from csfpilot.reports.html import MAX_TEMPLATE_BYTES
 from csfpilot.reports.model import Provenance, Report, build_report
 from csfpilot.reports.render import FORMATS, SUFFIXES, check_format, render
+from csfpilot.reports.transfers import TransferView
 from csfpilot.reports.words import translated
 
 app = typer.Typer(
@@ -104,8 +109,11 @@ def _words(lang: str) -> dict[str, str] | None:
     return translated(catalogue.gettext, catalogue.pgettext)
 
 
-def _from_file(path: Path, kind: str, snapshots: list[Path], lang: str) -> Report:
-    ref = bundled_reference()
+def _from_file(
+    path: Path, kind: str, snapshots: list[Path], lang: str, transfer_to: list[str] | None = None
+) -> Report:
+    data = read_limited(path, name=str(path), max_bytes=MAX_PROFILE_BYTES)
+    ref = bundled_reference(framework_key_of(data, name=str(path), fmt=format_of(path)))
 
     def load(p: Path):
         return read_profile(p, framework=ref.framework, withdrawals=ref.withdrawals).profile
@@ -118,6 +126,17 @@ def _from_file(path: Path, kind: str, snapshots: list[Path], lang: str) -> Repor
             raise InputRefused("is not a snapshot (it has no 'snapshot' date)", file=str(snap))
         history.append(earlier)
     info = ref.catalog.info
+    views = []
+    for key in transfer_to or []:
+        done = run_transfer(profile, key, [], CombineRule.WEAKEST, "same")
+        target = bundled_reference(key)
+        views.append(
+            TransferView(
+                done,
+                f"{target.catalog.info.name} {target.catalog.info.version}",
+                target.framework.texts,
+            )
+        )
     return build_report(
         profile,
         ref.framework,
@@ -135,6 +154,7 @@ def _from_file(path: Path, kind: str, snapshots: list[Path], lang: str) -> Repor
         generated=datetime.now(UTC),
         language=lang,
         words=_words(lang),
+        transfers=views,
     )
 
 
@@ -166,6 +186,7 @@ def _make(
     accent: str | None,
     lang: Lang,
     force: bool,
+    transfer_to: list[str] | None = None,
 ) -> None:
     with reported_errors():
         chosen = fmt.value if fmt else None
@@ -189,13 +210,19 @@ def _make(
                 field="snapshot",
             )
         source = _read_template(template) if template is not None else None
+        if org and transfer_to:
+            raise InputRefused(
+                "--transfer-to works on profile files; for a stored profile choose the "
+                "frameworks on the report page or in the API",
+                field="transfer-to",
+            )
         if org:
             database.ready(announce)
             report, stored = database.report(org, profile, kind, lang.value)
             if source is None and stored is not None:
                 source = stored
         else:
-            report = _from_file(Path(profile), kind, snapshots or [], lang.value)
+            report = _from_file(Path(profile), kind, snapshots or [], lang.value, transfer_to)
         if logo is not None or primary or accent:
             current = report.branding
             logo_uri = current["logo"]
@@ -258,8 +285,20 @@ def workpaper(
     accent: AccentOpt = None,
     lang: LangOpt = Lang.EN,
     force: ForceOpt = False,
+    transfer_to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--transfer-to",
+            help="Add a section (a sheet in XLSX) with the results transferred to this "
+            "framework through the shipped crosswalks, e.g. sp800-53r5 (repeatable).",
+        ),
+    ] = None,
 ) -> None:
-    """The detailed workpaper: every outcome, gaps, the full plan, method and provenance."""
+    """The detailed workpaper: every outcome, gaps, the full plan, method and provenance.
+
+    With --transfer-to, one more section per framework shows the results transferred
+    to it: proposed values, coverage and the crosswalk datasets (docs/transfer.md).
+    """
     _make(
         "workpaper",
         profile,
@@ -273,4 +312,5 @@ def workpaper(
         accent,
         lang,
         force,
+        transfer_to,
     )

@@ -35,6 +35,7 @@ from csfpilot.core.scoring import percent, score_profile
 from csfpilot.core.scoring import trend as trend_of
 from csfpilot.reports.branding import Branding
 from csfpilot.reports.evidence import EvidenceBook, outcome_evidence, register, state_counts
+from csfpilot.reports.transfers import TransferView, transfer_sections
 from csfpilot.reports.words import merged
 
 TOP_GAPS = 10
@@ -80,6 +81,8 @@ class Report:
     # of outcomes per evidence state; empty when the report was made without a library.
     register: list[dict[str, Any]] = field(default_factory=list)
     evidence: dict[str, Any] = field(default_factory=dict)
+    # The profile's results transferred to other frameworks (csfpilot.reports.transfers).
+    transfers: list[dict[str, Any]] = field(default_factory=list)
 
     def context(self) -> dict[str, Any]:
         """The report as plain data: what templates (built-in or a user's) render."""
@@ -126,11 +129,15 @@ def build_report(
     scale_label: str = "",
     snapshot_label: Callable[[datetime], str] | None = None,
     evidence: EvidenceBook | None = None,
+    transfers: Sequence[TransferView] = (),
 ) -> Report:
     """The report on ``profile``; ``history`` holds its snapshots (any order) for the trend.
 
     ``evidence`` (the organization's library as the web app reads it) adds
     each outcome's evidence and findings, and the evidence register.
+
+    ``transfers`` adds a section per other framework with the results transferred
+    to it (coverage and datasets cited).
 
     ``group_names`` names the top groups in the reader's language (``GV`` →
     "Govern"), ``level_label`` names a rating level; both default to the
@@ -351,6 +358,7 @@ def build_report(
         outcomes=outcome_rows,
         method=method,
         register=register(evidence, w) if evidence else [],
+        transfers=transfer_sections(transfers, w, label),
         evidence=(
             {
                 "counts": state_counts(evidence),

@@ -132,6 +132,31 @@ ENGLISH: Mapping[str, str] = {
     "tier_4": "Tier 4 · Adaptive",
     "rollup_equal": "equal weights",
     "rollup_priority": "weighted by priority",
+    # Results transferred to other frameworks
+    "transferred": "Results transferred to %(framework)s",
+    "transfer_note": "Proposed from this profile's results through %(datasets)s; several "
+    "sources into one outcome combine by the %(rule)s rule. Coverage full: an equivalent "
+    "or containing source; partial: only subsets, overlaps or references, never proposed "
+    "as fully achieved.",
+    "transfer_counts": "%(reached)s outcomes reached, %(proposed)s with a proposed value "
+    "(coverage full: %(full)s, partial: %(partial)s)",
+    "outcome_text": "Statement",
+    "proposed_current": "Proposed current",
+    "proposed_target": "Proposed target",
+    "coverage": "Coverage",
+    "coverage_full": "full",
+    "coverage_partial": "partial",
+    "coverage_none": "no rated source",
+    "sources": "Sources (current / target, relationship)",
+    "datasets": "Datasets",
+    "rule_weakest": "weakest link",
+    "rule_average": "average",
+    "rule_strongest": "strongest",
+    "rel_equivalent": "equivalent",
+    "rel_superset_of": "superset of",
+    "rel_subset_of": "subset of",
+    "rel_intersects_with": "intersects with",
+    "rel_related_to": "related to",
     # Evidence
     "evidence_register": "Evidence register",
     "evidence_state": "Evidence state",

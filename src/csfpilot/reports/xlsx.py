@@ -223,7 +223,50 @@ def _workpaper_sheets(report: Report) -> list[Sheet]:
     sheets = [summary, profile, gaps, plan, about]
     if report.evidence:
         sheets.insert(4, _register_sheet(report))
+    # One sheet per framework the results were transferred to, before the appendix.
+    for i, section in enumerate(report.transfers):
+        sheets.insert(len(sheets) - 1, _transfer_sheet(report, section, i))
     return sheets
+
+
+_SHEET_NAME_BAD = str.maketrans({c: "-" for c in "[]:*?/\\"})
+
+
+def _transfer_sheet(report: Report, section: dict[str, Any], index: int) -> Sheet:
+    """The results proposed on another framework: coverage and datasets on every row."""
+    w = report.words
+    # Excel allows 31 characters and no []:*?/\ in a sheet name; the key keeps it unique.
+    name = f"{index + 1} {section['framework']}".translate(_SHEET_NAME_BAD)[:31]
+    rows: list[list[Any]] = [
+        [
+            r["id"],
+            r["text"],
+            r["current"],
+            r["target"],
+            r["coverage"],
+            r["sources"],
+            r["datasets"],
+        ]
+        for r in section["rows"]
+    ]
+    # What the values are and where they come from, under the table.
+    rows += [
+        ["", "", "", "", "", "", ""],
+        [section["title"], section["note"], "", "", "", section["summary"], ""],
+    ]
+    return Sheet(
+        name,
+        [
+            Column(w["outcome"], width=14),
+            Column(w["outcome_text"], wrap=True, width=50),
+            Column(w["proposed_current"], width=22),
+            Column(w["proposed_target"], width=22),
+            Column(w["coverage"], width=12),
+            Column(w["sources"], wrap=True, width=70),
+            Column(w["datasets"], width=26),
+        ],
+        rows,
+    )
 
 
 def _register_sheet(report: Report) -> Sheet:

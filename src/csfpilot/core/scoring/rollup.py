@@ -96,6 +96,14 @@ class ProfileScores:
     def at_level(self, level: str) -> tuple[NodeScore, ...]:
         return tuple(g for g in self.groups if g.level == level)
 
+    def top_level(self) -> tuple[NodeScore, ...]:
+        """The framework's top groups (CSF Functions, SP 800-53 families...).
+
+        Groups are in document order, each before those beneath it, so the first
+        group is always at the top level.
+        """
+        return self.at_level(self.groups[0].level) if self.groups else ()
+
 
 def _side(entries: list[OutcomeEntry], side: Side, rollup: RollUp) -> SideScore:
     # Weights are summed per distinct score first: a scale has a handful of levels, so a

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from csfpilot.core.catalog import Catalog, Example, MappingSet
+from csfpilot.core.catalog import Catalog, Example, ImportBundle, MappingSet
 from csfpilot.core.errors import NotFound
 from csfpilot.core.ids import CSF_2_0
 from csfpilot.core.profiles import WITHDRAWALS_DATASET, OutcomeFramework, WithdrawalIndex
@@ -69,10 +69,25 @@ def bundled_reference(framework_key: str = CSF_2_0) -> ProfileReference:
     return ProfileReference(catalog, OutcomeFramework.from_catalog(catalog), withdrawals, sets)
 
 
-def _other_reference(framework_key: str) -> ProfileReference:
+@cache
+def _bundle() -> ImportBundle:
     from csfpilot.formats.bundled import read_bundled
 
-    bundle = read_bundled()
+    return read_bundled()
+
+
+def bundled_crosswalks() -> tuple[MappingSet, ...]:
+    """Every crosswalk dataset shipped with csfpilot, read once per process."""
+    return tuple(_bundle().mapping_sets)
+
+
+def bundled_framework_keys() -> tuple[str, ...]:
+    """The keys of the framework releases shipped with csfpilot."""
+    return tuple(c.info.key for c in _bundle().catalogs)
+
+
+def _other_reference(framework_key: str) -> ProfileReference:
+    bundle = _bundle()
     catalog = next((c for c in bundle.catalogs if c.info.key == framework_key), None)
     if catalog is None:
         shipped = ", ".join(c.info.key for c in bundle.catalogs)

@@ -58,6 +58,7 @@ from csfpilot.formats.oscal.prose import (
 SP800_53_R5_NAME = "NIST SP 800-53 Rev. 5 Security and Privacy Controls"
 SHIPPED_SP800_53_RELEASE = "5.0.1"  # the catalog in csfpilot/data, stored as sp800-53r5
 SP800_53_LEVELS = ("family", "control", "enhancement")
+SP800_53_OUTCOME_LEVEL = "control"
 
 _SP800_53_R5_TITLE = re.compile(
     r"\b(?:SP|Special\s+Publication)\s*800-53\s*,?\s*(?:Revision|Rev\.?)\s*5\b", re.I
@@ -511,6 +512,9 @@ def catalog_from_document(
             source_file=doc.file,
             source_sha256=doc.sha256,
             family="sp800-53",
+            # An organization assesses the controls, grouped by family; enhancements
+            # strengthen a control and are answered as part of it.
+            outcome_level=SP800_53_OUTCOME_LEVEL,
         )
     else:
         publishers = responsible_party_names(doc.metadata, ("publisher", "creator", "author"))

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "csfpilot.webapp.intake",
     "csfpilot.webapp.packages",
     "csfpilot.webapp.mapping",
+    "csfpilot.webapp.transfers",
     "allauth",
     "allauth.account",
     "allauth.mfa",

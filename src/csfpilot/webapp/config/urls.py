@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("csfpilot.webapp.intake.urls")),
     path("", include("csfpilot.webapp.packages.urls")),
     path("", include("csfpilot.webapp.mapping.urls")),
+    path("", include("csfpilot.webapp.transfers.urls")),
     path("accounts/", include("allauth.urls")),
 ]

@@ -18,7 +18,7 @@ from csfpilot.core.profiles import OutcomeFramework
 from csfpilot.core.scoring import NodeScore, ProfileScores, TrendPoint
 from csfpilot.reports import charts
 from csfpilot.webapp.site.category_names import category_name
-from csfpilot.webapp.site.templatetags.csf_display import FUNCTION_NAMES
+from csfpilot.webapp.site.templatetags.csf_display import FUNCTION_NAMES, level_name
 
 # The Functions' colours of the site (darkened for contrast), each with its own dash and
 # marker so that six lines stay apart in print and for colour-blind readers.
@@ -52,6 +52,12 @@ def _safe(svg: str) -> SafeString:
     return mark_safe(svg)  # noqa: S308
 
 
+def _per(framework: OutcomeFramework, csf: str, other: str) -> str:
+    """A chart title naming the framework's top level (the CSF's keeps its own wording)."""
+    top = framework.group_levels[0] if framework.group_levels else ""
+    return csf if top == "function" else other % {"level": level_name(top)}
+
+
 def top_level(scores: ProfileScores, framework: OutcomeFramework) -> tuple[NodeScore, ...]:
     """The scores of the framework's top groups (the Functions for the CSF)."""
     if not framework.group_levels:
@@ -67,7 +73,11 @@ def function_radar(scores: ProfileScores, framework: OutcomeFramework) -> SafeSt
         charts.radar(
             [group_label(n) for n in nodes],
             _sides(nodes),
-            title=_("Current and target score per Function"),
+            title=_per(
+                framework,
+                _("Current and target score per Function"),
+                _("Current and target score per %(level)s"),
+            ),
             not_assessed=_("not assessed"),
             id_prefix="fn-radar",
         )
@@ -82,7 +92,11 @@ def function_bars(scores: ProfileScores, framework: OutcomeFramework) -> SafeStr
         charts.grouped_bars(
             [group_label(n) for n in nodes],
             _sides(nodes),
-            title=_("Current and target score per Function, 0–100"),
+            title=_per(
+                framework,
+                _("Current and target score per Function, 0–100"),
+                _("Current and target score per %(level)s, 0–100"),
+            ),
             not_assessed=_("not assessed"),
             id_prefix="fn-bars",
         )
@@ -171,7 +185,11 @@ def function_trend(points: Sequence[TrendPoint], framework: OutcomeFramework) ->
         charts.trend(
             xs,
             series,
-            title=_("Current score per Function over time"),
+            title=_per(
+                framework,
+                _("Current score per Function over time"),
+                _("Current score per %(level)s over time"),
+            ),
             not_assessed=_("not assessed"),
             id_prefix="fn-trend",
         )

@@ -37,9 +37,15 @@ class GroupProgress:
 
 
 def group_progress(
-    framework: OutcomeFramework, answered: dict[str, tuple[bool, bool]], level: str
+    framework: OutcomeFramework, answered: dict[str, tuple[bool, bool]], level: str | None
 ) -> list[GroupProgress]:
-    """``answered``: each included outcome's (current rated, target rated)."""
+    """``answered``: each included outcome's (current rated, target rated).
+
+    ``level`` None is the framework's own top level: the Functions of the CSF, the
+    families of SP 800-53, the controls of CIS.
+    """
+    if level is None:
+        level = framework.group_levels[0] if framework.group_levels else ""
     out = []
     for group in framework.at_level(level):
         codes = [c for c in framework.outcomes_under(group.code) if c in answered]
@@ -93,7 +99,7 @@ class ProfileFigures:
             "page-gaps", (), lambda: analyse_gaps(self._rated, self._framework)
         )
 
-    def progress(self, level: str = "function") -> list[GroupProgress]:
+    def progress(self, level: str | None = None) -> list[GroupProgress]:
         """Answered outcomes per Function (or Category)."""
 
         def build() -> list[GroupProgress]:

@@ -28,13 +28,21 @@ from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.profiles import models as m
 
 PROFILE_FAMILY = "csf"
-"""Profiles assess Cybersecurity Framework releases; other catalogs are references."""
+"""Cybersecurity Framework releases come first in the menu; any framework with outcomes follows."""
 
 
 def framework_choices() -> list[tuple[str, str]]:
-    """The loaded framework releases a profile can be written against, newest default first."""
-    rows = catalog.Framework.objects.filter(family=PROFILE_FAMILY).exclude(outcome_level="")
-    ordered = sorted(rows, key=lambda fw: (fw.key != DEFAULT_FRAMEWORK, fw.key))
+    """The loaded framework releases a profile can be written against, newest default first.
+
+    Every framework with elements to assess can hold a profile (SP 800-53 by control,
+    CIS by safeguard, an imported library or a framework of one's own): the CSF
+    releases first, then the others by name.
+    """
+    rows = [fw for fw in catalog.Framework.objects.all() if fw.levels]
+    ordered = sorted(
+        rows,
+        key=lambda fw: (fw.key != DEFAULT_FRAMEWORK, fw.family != PROFILE_FAMILY, fw.name, fw.key),
+    )
     return [(fw.key, f"{fw.name} {fw.version}") for fw in ordered]
 
 

@@ -229,7 +229,7 @@ class ProfileDetail:
                 return o.code
         return None
 
-    def progress(self, level: str = "function") -> list[GroupProgress]:
+    def progress(self, level: str | None = None) -> list[GroupProgress]:
         """Answered outcomes per Function (or Category), as :func:`progress` counts them."""
         answered = {
             o.code: (o.row.current is not None, o.row.target is not None)
@@ -402,7 +402,7 @@ class ProfileOverview:
     def gaps(self) -> GapAnalysis:
         return self.figures.gaps
 
-    def progress(self, level: str = "function") -> list[GroupProgress]:
+    def progress(self, level: str | None = None) -> list[GroupProgress]:
         return self.figures.progress(level)
 
     def next_unanswered(self, side: Side | str = Side.CURRENT) -> str | None:
@@ -574,7 +574,7 @@ def next_unanswered(
     return open_rows.values_list("code", flat=True).first()
 
 
-def progress(access: Access, profile_id: Any, *, level: str = "function") -> list[GroupProgress]:
+def progress(access: Access, profile_id: Any, *, level: str | None = None) -> list[GroupProgress]:
     """Answered outcomes per Function (or Category), for the questionnaire's progress bars."""
     lookups.ensure(access, Permission.VIEW)
     row = lookups.profile(access, profile_id)

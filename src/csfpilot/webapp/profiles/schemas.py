@@ -694,7 +694,8 @@ def trend_out(p: TrendPoint) -> TrendPointOut:
         taken=p.taken,
         label=p.label,
         profile=node_score_out(p.scores.profile),
-        functions=[node_score_out(g) for g in p.scores.at_level("function")],
+        # The framework's top level: Functions for the CSF, families for SP 800-53.
+        functions=[node_score_out(g) for g in p.scores.top_level()],
     )
 
 

@@ -102,6 +102,8 @@ def profile_context(access: Access, profile: m.Profile, tab: str) -> dict[str, A
             if key not in hidden
         ],
         "community": community,
+        # The framework's top level names the per-group charts (Functions, families...).
+        "top_level": profile.framework.levels[0] if profile.framework.levels else "",
         "kind_label": KIND_LABELS[ProfileKind(profile.kind)],
         "scope_label": SCOPE_LABELS.get(profile.scope_type, profile.scope_type),
         "can_edit": access.can(Permission.EDIT_PROFILES),

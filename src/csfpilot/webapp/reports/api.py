@@ -16,7 +16,7 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from ninja import Router
+from ninja import Query, Router
 
 from csfpilot.reports.render import FORMATS, check_format, filename
 from csfpilot.webapp.accounts.api_auth import api_auth
@@ -57,12 +57,19 @@ def report_file(
     format: Literal["html", "pdf", "xlsx", "md", "docx"] = "pdf",
     lang: Literal["en", "zh-hant"] | None = None,
     disposition: Literal["attachment", "inline"] = "attachment",
+    transfer_to: str = Query(
+        "",
+        description="Workpaper only: comma-separated framework keys (at most 5) whose "
+        "sections show the results transferred to them, e.g. sp800-53r5,cis-v8.1",
+    ),
 ) -> HttpResponse:
     access = require(request, slug, Permission.EXPORT)
     spec = check_format(kind, format)
     check_disposition(disposition, format)
     with translation.override(lang or translation.get_language()):
-        report = queries.report(access, profile_id, kind)
+        report = queries.report(
+            access, profile_id, kind, transfer_to=[k for k in transfer_to.split(",") if k]
+        )
         look = queries.look(access)
         data = rendering.render_file(access, report, format, look)
     name = filename(report.meta["title"], kind, format, report.meta["today"])

@@ -9,6 +9,7 @@ one the command line builds from files.
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from csfpilot.core.errors import InputRefused
 from csfpilot.core.profiles import ProfileKind
 from csfpilot.reports.branding import Branding
 from csfpilot.reports.model import Provenance, Report, build_report
+from csfpilot.reports.transfers import TransferView
 from csfpilot.webapp.evidence.report_data import evidence_book
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
@@ -28,6 +30,8 @@ from csfpilot.webapp.profiles.labels import SCALE_LABELS, SCOPE_LABELS, level_la
 from csfpilot.webapp.reports.models import ReportTemplate
 from csfpilot.webapp.reports.words import report_words
 from csfpilot.webapp.site.templatetags.csf_display import FUNCTION_NAMES
+from csfpilot.webapp.transfers import queries as queries_of_transfers
+from csfpilot.webapp.transfers import services as transfers
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,31 @@ def look(access: Access) -> Look:
     )
 
 
-def report(access: Access, profile_id: Any, kind: str) -> Report:
-    """The report of ``kind`` on the organization's profile, with its branding applied."""
+MAX_TRANSFERS = 5
+"""Frameworks one workpaper may add sections for."""
+
+
+def transfer_views(access: Access, profile_id: Any, keys: Sequence[str]) -> list[TransferView]:
+    """The profile's results transferred to each framework, for the workpaper's sections."""
+    wanted = list(dict.fromkeys(k.strip() for k in keys if k.strip()))
+    if len(wanted) > MAX_TRANSFERS:
+        raise InputRefused(f"a report adds at most {MAX_TRANSFERS} frameworks", field="transfer_to")
+    views = []
+    for key in wanted:
+        p = transfers.preview(access, profile_id, to=key)
+        fw = queries_of_transfers.target_framework(key)
+        views.append(TransferView(p.transfer, f"{fw.name} {fw.version}".strip(), p.texts))
+    return views
+
+
+def report(
+    access: Access, profile_id: Any, kind: str, *, transfer_to: Sequence[str] = ()
+) -> Report:
+    """The report of ``kind`` on the organization's profile, with its branding applied.
+
+    ``transfer_to`` (framework keys) adds a section per framework with the results
+    transferred to it (the workpaper only).
+    """
     lookups.ensure(access, Permission.EXPORT)
     row = lookups.profile(access, profile_id)
     if row.kind == ProfileKind.COMMUNITY.value:
@@ -66,6 +93,9 @@ def report(access: Access, profile_id: Any, kind: str) -> Report:
             "reports are made for Organizational Profiles; a Community Profile holds targets only",
             field="profile",
         )
+    if transfer_to and kind != "workpaper":
+        raise InputRefused("results on other frameworks go into the workpaper", field="transfer_to")
+    views = transfer_views(access, profile_id, transfer_to) if transfer_to else []
     framework = lookups.framework_of(row)
     profile = lookups.domain_profile(row)
     _rows, history = dated_profiles(row)
@@ -90,5 +120,6 @@ def report(access: Access, profile_id: Any, kind: str) -> Report:
         scale_label=str(SCALE_LABELS[scale.key]) if scale.builtin else scale.name,
         snapshot_label=lambda when: timezone.localtime(when).date().isoformat(),
         evidence=evidence_book(row, today=timezone.localdate()),
+        transfers=views,
     )
     return built.with_branding(look(access).branding)

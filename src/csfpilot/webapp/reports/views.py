@@ -4,6 +4,8 @@ report, :func:`csfpilot.reports.render.render` writes the file."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from csfpilot.core.errors import InputRefused
+from csfpilot.core.errors import InputRefused, NotFound
 from csfpilot.reports.branding import MAX_LOGO_BYTES
 from csfpilot.reports.html import MAX_TEMPLATE_BYTES
 from csfpilot.reports.render import FORMATS, KINDS, check_format, filename
@@ -24,12 +26,15 @@ from csfpilot.webapp.profiles.views import profile_context, profile_page
 from csfpilot.webapp.reports import queries, rendering, services
 from csfpilot.webapp.reports.forms import TemplateForm
 from csfpilot.webapp.reports.responses import VIEWABLE, check_disposition, report_response
+from csfpilot.webapp.transfers import queries as transfer_queries
 
 FORMAT_NAMES = {"html": "HTML", "pdf": "PDF", "xlsx": "Excel", "md": "Markdown", "docx": "Word"}
 
 
-def _downloads(access: Access, pk: int) -> list[dict[str, object]]:
+def _downloads(access: Access, pk: int, transfer_to: list[str]) -> list[dict[str, object]]:
     slug = access.organization.slug
+    # The workpaper's links carry the frameworks chosen for its transfer sections.
+    extra = {"workpaper": urlencode([("transfer_to", k) for k in transfer_to])}
     descriptions = {
         "brief": _(
             "One or two pages for the board: the Tiers, the score per Function, the largest "
@@ -48,9 +53,14 @@ def _downloads(access: Access, pk: int) -> list[dict[str, object]]:
             "title": titles[kind],
             "text": descriptions[kind],
             "view": reverse("reports:download", args=[slug, pk, kind, VIEWABLE[0]])
-            + "?disposition=inline",
+            + "?disposition=inline"
+            + (f"&{extra[kind]}" if extra.get(kind) else ""),
             "links": [
-                (FORMAT_NAMES[fmt], reverse("reports:download", args=[slug, pk, kind, fmt]))
+                (
+                    FORMAT_NAMES[fmt],
+                    reverse("reports:download", args=[slug, pk, kind, fmt])
+                    + (f"?{extra[kind]}" if extra.get(kind) else ""),
+                )
                 for fmt, spec in FORMATS.items()
                 if kind in spec.kinds
             ],
@@ -64,6 +74,9 @@ def _downloads(access: Access, pk: int) -> list[dict[str, object]]:
 @require_http_methods(["GET", "POST"])
 def reports_page(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     row = lookups.profile(access, pk)
+    targets = transfer_queries.target_choices(row.framework.key)
+    known = {key for key, _name in targets}
+    chosen = [k for k in request.GET.getlist("transfer_to") if k in known][: queries.MAX_TRANSFERS]
     look = queries.look(access)
     can_upload = access.can(Permission.EDIT_PROFILES)
     initial = {"primary": look.branding.primary, "accent": look.branding.accent}
@@ -103,7 +116,9 @@ def reports_page(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
         "reports/page.html",
         {
             **profile_context(access, row, "reports"),
-            "downloads": _downloads(access, pk) if access.can(Permission.EXPORT) else [],
+            "downloads": _downloads(access, pk, chosen) if access.can(Permission.EXPORT) else [],
+            "transfer_targets": targets,
+            "transfer_chosen": chosen,
             "look": look,
             "form": form,
             "can_upload": can_upload,
@@ -134,8 +149,8 @@ def download(request: HttpRequest, access: Access, pk: int, kind: str, fmt: str)
     except InputRefused as exc:
         raise Http404(str(exc)) from exc
     try:
-        report = queries.report(access, pk, kind)
-    except InputRefused as exc:  # a Community Profile has no report
+        report = queries.report(access, pk, kind, transfer_to=request.GET.getlist("transfer_to"))
+    except (InputRefused, NotFound) as exc:  # a Community Profile has no report
         raise Http404(str(exc)) from exc
     look = queries.look(access)
     try:

@@ -128,6 +128,34 @@ MESSAGES = (
     gettext_noop("Tier 4 · Adaptive"),
     gettext_noop("equal weights"),
     gettext_noop("weighted by priority"),
+    gettext_noop("Results transferred to %(framework)s"),
+    gettext_noop(
+        "Proposed from this profile's results through %(datasets)s; several "
+        "sources into one outcome combine by the %(rule)s rule. Coverage full: an equivalent "
+        "or containing source; partial: only subsets, overlaps or references, never proposed "
+        "as fully achieved."
+    ),
+    gettext_noop(
+        "%(reached)s outcomes reached, %(proposed)s with a proposed value "
+        "(coverage full: %(full)s, partial: %(partial)s)"
+    ),
+    gettext_noop("Statement"),
+    gettext_noop("Proposed current"),
+    gettext_noop("Proposed target"),
+    gettext_noop("Coverage"),
+    gettext_noop("full"),
+    gettext_noop("partial"),
+    gettext_noop("no rated source"),
+    gettext_noop("Sources (current / target, relationship)"),
+    gettext_noop("Datasets"),
+    gettext_noop("weakest link"),
+    gettext_noop("average"),
+    gettext_noop("strongest"),
+    gettext_noop("equivalent"),
+    gettext_noop("superset of"),
+    gettext_noop("subset of"),
+    gettext_noop("intersects with"),
+    gettext_noop("related to"),
     gettext_noop("Evidence register"),
     gettext_noop("Evidence state"),
     gettext_noop("Evidence item"),

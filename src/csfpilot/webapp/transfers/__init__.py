@@ -1,0 +1,1 @@
+"""Transfer a stored profile's results to another framework through crosswalks."""
