@@ -116,6 +116,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that the time it reports covers the whole middleware stack.
+    "csfpilot.webapp.site.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -123,6 +125,8 @@ MIDDLEWARE = [
     "csfpilot.webapp.site.no_store.NoStoreMiddleware",
     # Before anything reads a body (site/request_limits.py).
     "csfpilot.webapp.site.request_limits.RequestBodyLimitMiddleware",
+    # The identity generation is read at most once per request (accounts/identity_cache.py).
+    "csfpilot.webapp.accounts.identity_cache.IdentityGenerationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,7 +139,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csfpilot.webapp.config.api_methods.ApiMethodNotAllowedMiddleware",
-    "csfpilot.webapp.site.middleware.ServerTimingMiddleware",
 ]
 
 ROOT_URLCONF = "csfpilot.webapp.config.urls"
@@ -373,7 +376,10 @@ from csfpilot.webapp.accounts.sso import oidc_providers  # noqa: E402
 _TRUE = {"1", "true", "yes", "on"}
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+# django-allauth's backend, with the signed-in user read through the identity cache
+# (accounts/identity_cache.py); sessions likewise, in the database.
+AUTHENTICATION_BACKENDS = ["csfpilot.webapp.accounts.auth_backend.CachedUserBackend"]
+SESSION_ENGINE = "csfpilot.webapp.accounts.session_store"
 # Argon2id first: new and re-saved passwords use it; older hashes still verify and are
 # upgraded at the next sign-in.
 PASSWORD_HASHERS = [
@@ -508,6 +514,9 @@ CACHES = {
     "default": _cache("csfpilot", 300),
     # A full profile's outcome list is about 60 KB: at most about 30 MB per process.
     "answers": _cache("csfpilot-answers", 500, shared=False) | {"TIMEOUT": 3600},
+    # Sessions, users, API tokens and memberships under the identity generation
+    # (accounts/identity_cache.py): small entries, a few per signed-in person.
+    "identity": _cache("csfpilot-identity", 5000, shared=False) | {"TIMEOUT": 3600},
 }
 
 
