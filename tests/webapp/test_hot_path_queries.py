@@ -27,10 +27,10 @@ CACHED_READ = 2
 # the audit chain's organization lock, its last event and the new event, the savepoint
 # and its release around it, BEGIN and COMMIT, and the saved row read back for the answer
 PATCH = 13
-# generation, the release, BEGIN, the name check, the profile and its savepoint, the
-# release's outcomes, their rows (three batches), the audit event (savepoint, lock, last
-# event, insert, release), COMMIT, and the profile read back for the answer
-CREATE = 18
+# generation, the release, BEGIN, the name check, the profile (in a savepoint: 3), the
+# release's outcomes, their rows (one prepared statement), the audit event (savepoint,
+# lock, last event, insert, release), COMMIT, and the profile read back for the answer
+CREATE = 16
 
 PINS = {
     "scores": CACHED_READ,
