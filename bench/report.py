@@ -15,6 +15,8 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 EVIDENCE_UPLOAD = RESULTS / "evidence-upload.json"
 CLIENT = RESULTS / "client.json"
 PEER = Path(__file__).resolve().parent / "peer-ciso-assistant.json"
+# Profiles of the rows short of the aim, written by hand from the profiling runs.
+WHERE = Path(__file__).resolve().parent / "where-the-time-goes.md"
 DEFAULT_ORGS = 1000  # results without a recorded size are from the 1,000-organization bench
 
 TARGETS = {
@@ -78,14 +80,18 @@ owners and the template's texts, Tiers, an action plan of 3–8 actions in the p
 (priority weight × gap) and two earlier snapshots (ratings only). The suites that use it
 (profiles, HTTP, sector aggregates) start from a copy of that generation.
 
-Each suite runs in a fresh process on a fresh database. Times for pages and API calls are
-**server time** (the app's `Server-Timing` header), median and 95th percentile over 50
-requests after 5 warm-up requests. The import is NIST's shipped files (CSF 2.0 Core and
-examples, CSF 1.1, SP 800-53 Rev. 5 with four baselines, nine crosswalk datasets) read and
-stored into an empty database, median of three cold runs; memory is the process's peak
-resident set.
+`python -m bench --client` measures as a user's client does, like for like with the peer
+(the first section below); `python -m bench --compare FILE` runs that again and prints it
+beside a published run. The other suites time the server.
 
-Opening a profile reads all its outcomes. The built answer (and that of the scores and the
+Each suite runs in a fresh process on a fresh database. Times for pages and API calls are
+**server time** (the app's `Server-Timing` header, which covers the whole middleware stack),
+median and 95th percentile over 50 requests after 5 warm-up requests. The import is NIST's
+shipped files (CSF 2.0 Core and examples, CSF 1.1, SP 800-53 Rev. 5 with four baselines,
+nine crosswalk datasets) read and stored into an empty database, median of three cold runs;
+memory is the process's peak resident set.
+
+Opening a profile reads all its outcomes. The built answer (and that of the scores, progress and the
 gap analysis, in the API and on the overview and dashboard pages) is kept and reused while
 the profile's rows stay as they are (checked with one query on every request, so a change
 on any server is seen at once: profiles/answer_cache.py, profiles/figures.py), so opening a
@@ -120,6 +126,7 @@ def write_doc(path: Path, results: list[dict] | None = None) -> None:
         # The like-for-like comparison (client wall time on both sides) replaces the one that
         # set the peer's client times against our server times.
         lines.extend(client_section(json.loads(CLIENT.read_text()), json.loads(PEER.read_text())))
+        lines.append(WHERE.read_text())
     if BEFORE_AFTER.exists():
         lines.extend(before_after_section(json.loads(BEFORE_AFTER.read_text())))
     for run in chosen:
