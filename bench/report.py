@@ -65,10 +65,10 @@ SCALE_ORGS, SCALE_DATABASE = 10_000, "PostgreSQL"
 
 HEAD = """# Benchmarks
 
-Run them with `make bench` (or `.venv/bin/python -m bench`; `--sqlite` skips PostgreSQL,
-`--only http` reruns one suite and keeps the others' last results, `--quick` shortens the
-HTTP load runs, `--orgs 10000 --seed 6` runs the suites that depend on the data set's size
-at 10,000 organizations).
+Run them with `make bench` (or `.venv/bin/python -m bench`; `make bench-client` runs the
+like-for-like table alone; `--sqlite` skips PostgreSQL, `--only http` reruns one suite and
+keeps the others' last results, `--quick` shortens the HTTP load runs, `--orgs 10000
+--seed 6` runs the suites that depend on the data set's size at 10,000 organizations).
 
 The data set (`python -m bench.dataset DATABASE_URL|- --orgs N --seed S`, bench/dataset.py)
 is generated once per database and run, deterministically from the seed: the demo
