@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/csfpilot
 PYTEST_ARGS ?=
 WORKERS ?= 2
 
-.PHONY: install run test test-sqlite test-pg lint e2e bench system-deps format clean lock test-latest
+.PHONY: install run test test-sqlite test-pg lint e2e bench bench-client system-deps format clean lock test-latest
 
 LOCK := requirements/lock.txt
 TOOLS_LOCK := requirements/tools.txt
@@ -65,6 +65,10 @@ e2e: $(STAMP) system-deps
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The like-for-like table against the peer (docs/benchmarks.md): run it on an idle machine.
+bench-client: $(STAMP)
+	$(BIN)/python -m bench --client
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench scripts

@@ -6,6 +6,8 @@
     python -m bench --orgs 10000 --seed 6   # the suites that depend on the size, at 10,000
     python -m bench --only aggregates       # rerun one suite, keep the others' results
     python -m bench --only mapping          # the mapping assistant's held-out evaluation
+    python -m bench --client                # like for like with the peer (bench/client.py)
+    python -m bench --compare FILE          # today's client run against a published one
 
 Each measurement runs in a fresh process on a fresh database, on this machine;
 the targets are the product's (see docs/benchmarks.md). The data set
@@ -126,7 +128,24 @@ def main() -> None:
     parser.add_argument(
         "--pg-url", default=PG_URL, help=f"PostgreSQL database to recreate (default {PG_URL})"
     )
+    parser.add_argument(
+        "--client",
+        action="store_true",
+        help="only the like-for-like client run (bench/client.py): 1 worker and serve's "
+        "default, SQLite and PostgreSQL; writes bench/results/client.json and the docs",
+    )
+    parser.add_argument(
+        "--compare",
+        metavar="FILE",
+        help="run the client suite now and print it against FILE (a client.json published "
+        "before); writes nothing unless --client is given too",
+    )
     args = parser.parse_args()
+    if args.client or args.compare:
+        from bench.client_run import run_client
+
+        run_client(args)
+        return
     everything = ["import", "mapping", *(name for name, _ in SUITES)]
     if args.only:
         wanted = set(args.only)

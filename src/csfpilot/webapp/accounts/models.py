@@ -80,3 +80,20 @@ class ApiToken(models.Model):
         if self.expires <= now:
             return "expired"
         return "active"
+
+
+class IdentityGeneration(models.Model):
+    """One row whose value database triggers replace on every change of who may do what.
+
+    See ``identity_cache.py``: sessions, users, API tokens, organizations and memberships
+    are cached under this value, so a change anywhere is seen by the next request.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    value = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "csfpilot_identity_generation"
+
+    def __str__(self) -> str:
+        return self.value

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from csfpilot.core.errors import ConflictError, InputRefused
-from csfpilot.webapp.accounts import tokens
+from csfpilot.webapp.accounts import identity_cache, tokens
 from csfpilot.webapp.accounts.models import ApiToken
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import require
@@ -207,10 +207,15 @@ def authenticate(secret: str) -> ApiToken | None:
     """The live token matching ``secret``, or None (unknown, expired, revoked, user disabled)."""
     if not tokens.well_formed(secret):
         return None
-    token = (
-        ApiToken.objects.select_related("user", "organization")
-        .filter(digest=tokens.digest(secret))
-        .first()
+    digest = tokens.digest(secret)
+    # From the identity cache: a revocation, expiry change or role change of the token,
+    # or a change of its user, moves the generation and the next call reads the row.
+    token = identity_cache.cached(
+        "token",
+        digest,
+        lambda: (
+            ApiToken.objects.select_related("user", "organization").filter(digest=digest).first()
+        ),
     )
     now = timezone.now()
     if token is None or token.state(now) != "active" or not token.user.is_active:
@@ -218,4 +223,5 @@ def authenticate(secret: str) -> ApiToken | None:
     if token.last_used is None or now - token.last_used > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used=now)
         token.last_used = now
+        identity_cache.remember("token", digest, token)
     return token

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from csfpilot.webapp.accounts import identity_cache
+from csfpilot.webapp.accounts.models import ApiToken
 from csfpilot.webapp.accounts.services import revoke_tokens_of
 from csfpilot.webapp.organizations.models import Membership, Organization
 
@@ -51,3 +53,16 @@ def _revoke_tokens_on_factor_added(
 @receiver(post_delete, sender=Authenticator, dispatch_uid="accounts.revoke_on_factor_removed")
 def _revoke_tokens_on_factor_removed(sender: type, instance: Authenticator, **_: Any) -> None:
     revoke_tokens_of(instance.user_id)
+
+
+def _identity_changed(sender: type, **_: Any) -> None:
+    # The database's triggers have moved the generation already; this request, which read
+    # it before its own change, reads it again at its next lookup (identity_cache.py).
+    identity_cache.changed()
+
+
+for _model in (Membership, Organization, ApiToken, settings.AUTH_USER_MODEL):
+    for _signal in (post_save, post_delete):
+        _signal.connect(
+            _identity_changed, sender=_model, dispatch_uid=f"accounts.identity.{_model}.{_signal}"
+        )

@@ -119,6 +119,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that the time it reports covers the whole middleware stack.
+    "csfpilot.webapp.site.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -126,6 +128,8 @@ MIDDLEWARE = [
     "csfpilot.webapp.site.no_store.NoStoreMiddleware",
     # Before anything reads a body (site/request_limits.py).
     "csfpilot.webapp.site.request_limits.RequestBodyLimitMiddleware",
+    # The identity generation is read at most once per request (accounts/identity_cache.py).
+    "csfpilot.webapp.accounts.identity_cache.IdentityGenerationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,7 +142,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csfpilot.webapp.config.api_methods.ApiMethodNotAllowedMiddleware",
-    "csfpilot.webapp.site.middleware.ServerTimingMiddleware",
 ]
 
 ROOT_URLCONF = "csfpilot.webapp.config.urls"
@@ -166,22 +169,32 @@ _default_db = f"sqlite:///{DATA_DIR / 'csfpilot.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("CSFPILOT_DATABASE_URL", _default_db),
-        # PostgreSQL: each worker thread keeps its connection for ten minutes instead of
-        # reconnecting per request, and checks it still works before reusing it.
+        # Each worker thread keeps its connection for ten minutes instead of reconnecting
+        # per request (PostgreSQL checks it still works before reusing it). On SQLite too:
+        # opening a connection and setting it up (the pragmas below, Django's SQL
+        # functions) took about 1.9 ms of CPU, more than a cached read's whole work.
         conn_max_age=int(os.environ.get("CSFPILOT_DB_CONN_MAX_AGE", "600")),
         conn_health_checks=True,
     )
 }
+_SQLITE_SYNCHRONOUS = os.environ.get("CSFPILOT_SQLITE_SYNCHRONOUS", "full").strip().upper()
+if _SQLITE_SYNCHRONOUS not in {"FULL", "NORMAL"}:
+    raise ImproperlyConfigured(
+        f"CSFPILOT_SQLITE_SYNCHRONOUS must be 'full' or 'normal', not {_SQLITE_SYNCHRONOUS!r}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets readers work while a writer commits; FULL keeps a committed
-    # transaction through a power loss. IMMEDIATE takes the write lock at BEGIN,
-    # so two writers queue instead of failing with "database is locked".
+    # transaction through a power loss (measured: about 0.3 ms per commit at the median on
+    # this machine's disk, not where a save's time goes; CSFPILOT_SQLITE_SYNCHRONOUS=normal
+    # trades the last commits before a power loss for it, docs/settings.md). IMMEDIATE
+    # takes the write lock at BEGIN, so two writers queue instead of failing with
+    # "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+            f"PRAGMA journal_mode=WAL; PRAGMA synchronous={_SQLITE_SYNCHRONOUS}; "
+            "PRAGMA foreign_keys=ON;"
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CSFPILOT_TEST_SQLITE_NAME")}
@@ -376,7 +389,10 @@ from csfpilot.webapp.accounts.sso import oidc_providers  # noqa: E402
 _TRUE = {"1", "true", "yes", "on"}
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+# django-allauth's backend, with the signed-in user read through the identity cache
+# (accounts/identity_cache.py); sessions likewise, in the database.
+AUTHENTICATION_BACKENDS = ["csfpilot.webapp.accounts.auth_backend.CachedUserBackend"]
+SESSION_ENGINE = "csfpilot.webapp.accounts.session_store"
 # Argon2id first: new and re-saved passwords use it; older hashes still verify and are
 # upgraded at the next sign-in.
 PASSWORD_HASHERS = [
@@ -523,6 +539,9 @@ CACHES = {
         }
     )
     | {"TIMEOUT": 2 * 86400},
+    # Sessions, users, API tokens and memberships under the identity generation
+    # (accounts/identity_cache.py): small entries, a few per signed-in person.
+    "identity": _cache("csfpilot-identity", 5000, shared=False) | {"TIMEOUT": 3600},
 }
 
 

@@ -28,6 +28,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
+from csfpilot.webapp.accounts import identity_cache
 from csfpilot.webapp.organizations.models import Membership, Organization
 from csfpilot.webapp.organizations.roles import Permission, Role, permissions_of
 
@@ -105,8 +106,8 @@ def actor_of(who: HttpRequest | Actor | Any) -> Actor:
 def find_access(who: HttpRequest | Actor | Any, org_slug: str) -> Access | None:
     """The caller's access to an organization, or None if they have none.
 
-    One indexed query; repeated asks in the same request are answered from
-    the request.
+    The membership comes from the identity cache (accounts/identity_cache.py), or one
+    indexed query; repeated asks in the same request are answered from the request.
     """
     cache = _request_cache(who)
     if cache is not None and org_slug in cache:
@@ -114,10 +115,17 @@ def find_access(who: HttpRequest | Actor | Any, org_slug: str) -> Access | None:
     actor = actor_of(who)
     result: Access | None = None
     if actor.is_authenticated:
-        membership = (
-            Membership.objects.select_related("organization", "user")
-            .filter(user=actor.user, organization__slug=org_slug)
-            .first()
+        user = actor.user
+        # From the identity cache: any change of a membership, an organization or a user
+        # moves the generation, so a removed member or a new role is seen at once.
+        membership = identity_cache.cached(
+            "membership",
+            f"{user.pk}:{org_slug}",
+            lambda: (
+                Membership.objects.select_related("organization", "user")
+                .filter(user=user, organization__slug=org_slug)
+                .first()
+            ),
         )
         if membership is not None:
             granted = permissions_of(membership.role)
@@ -151,6 +159,7 @@ def forget_access(who: HttpRequest | Actor | Any, org_slug: str) -> None:
     cache = _request_cache(who)
     if cache is not None:
         cache.pop(org_slug, None)
+    identity_cache.changed()
 
 
 def outcome_edit_scope(access: Access) -> str:

@@ -321,18 +321,28 @@ def next_unanswered(
     summary="Answered outcomes per Function",
     openapi_extra=needs(Permission.VIEW),
 )
-def progress(request: HttpRequest, slug: str, profile_id: int) -> list[s.ProgressOut]:
+def progress(request: HttpRequest, slug: str, profile_id: int) -> HttpResponse:
     access = require(request, slug, Permission.VIEW)
-    return [
-        s.ProgressOut(
-            code=p.code,
-            title=p.title,
-            included=p.included,
-            current_answered=p.current_answered,
-            target_answered=p.target_answered,
+
+    def build() -> bytes:
+        return _PROGRESS.dump_json(
+            [
+                s.ProgressOut(
+                    code=p.code,
+                    title=p.title,
+                    included=p.included,
+                    current_answered=p.current_answered,
+                    target_answered=p.target_answered,
+                )
+                for p in queries.progress(access, profile_id)
+            ]
         )
-        for p in queries.progress(access, profile_id)
-    ]
+
+    body = answer_cache.computed(access, profile_id, "progress", (), build)
+    return HttpResponse(body, content_type="application/json")
+
+
+_PROGRESS = TypeAdapter(list[s.ProgressOut])
 
 
 # -- scores, gaps --------------------------------------------------------------------------
@@ -346,17 +356,16 @@ def progress(request: HttpRequest, slug: str, profile_id: int) -> list[s.Progres
 )
 def scores(request: HttpRequest, slug: str, profile_id: int) -> HttpResponse:
     access = require(request, slug, Permission.VIEW)
-    row = lookups.profile(access, profile_id)
 
     def build() -> bytes:
-        result = queries.scores_of(row)
+        result = queries.scores_of(lookups.profile(access, profile_id))
         out = s.ScoresOut(
             profile=s.node_score_out(result.profile),
             groups=[s.node_score_out(g) for g in result.groups],
         )
         return out.model_dump_json().encode()
 
-    body = answer_cache.computed(access, row, "scores", (), build)
+    body = answer_cache.computed(access, profile_id, "scores", (), build)
     return HttpResponse(body, content_type="application/json")
 
 
@@ -375,11 +384,13 @@ class GapQuery(Schema):
 @answers
 def gaps(request: HttpRequest, slug: str, profile_id: int, params: Query[GapQuery]) -> Any:
     access = require(request, slug, Permission.VIEW)
-    row = lookups.profile(access, profile_id)
 
     def build() -> bytes:
         view = queries.gap_analysis_of(
-            row, function=params.function, priority=params.priority, owner=params.owner
+            lookups.profile(access, profile_id),
+            function=params.function,
+            priority=params.priority,
+            owner=params.owner,
         )
         out = s.GapsOut(
             profile=s.group_gap_out(view.analysis.profile),
@@ -391,7 +402,7 @@ def gaps(request: HttpRequest, slug: str, profile_id: int, params: Query[GapQuer
         return out.model_dump_json().encode()
 
     wanted = (params.function, params.priority, params.owner)
-    body = answer_cache.computed(access, row, "gaps", wanted, build)
+    body = answer_cache.computed(access, profile_id, "gaps", wanted, build)
     return HttpResponse(body, content_type="application/json")
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from csfpilot.core.errors import ConflictError, InputRefused
@@ -45,6 +45,39 @@ def outcome_nodes(fw: catalog.Framework) -> list[tuple[int, str, int]]:
         .values_list("id", "code", "order")
     )
     return [r for r in rows if r[1] in codes]
+
+
+def insert_blank_outcomes(
+    row: m.Profile, nodes: list[tuple[int, str, int]], user_id: int | None
+) -> None:
+    """A new profile's outcome rows, none rated yet: one prepared statement for them all.
+
+    The rows differ only in their outcome (node, code, position), so every other column
+    is prepared once, by the model's own fields (defaults, the write time, the database's
+    form of each value), and the statement is run for all rows at once. Building and
+    compiling 106 model instances for ``bulk_create`` was most of creating a profile.
+    """
+    if not nodes:
+        return
+    fields = [f for f in m.ProfileOutcome._meta.concrete_fields if not f.primary_key]
+    template = m.ProfileOutcome(profile=row, node_id=0, code="", position=0, updated_by_id=user_id)
+    conn = connections[m.ProfileOutcome.objects.db]
+    prepared = [f.get_db_prep_save(f.pre_save(template, add=True), conn) for f in fields]
+    where = {f.attname: i for i, f in enumerate(fields)}
+    node_at, code_at, position_at = where["node_id"], where["code"], where["position"]
+    rows = []
+    for node_id, code, order in nodes:
+        values = list(prepared)
+        values[node_at], values[code_at], values[position_at] = node_id, code, order
+        rows.append(values)
+    q = conn.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
+        q(m.ProfileOutcome._meta.db_table),
+        ", ".join(q(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    with conn.cursor() as cur:
+        cur.executemany(sql, rows)
 
 
 def create_row(access: Access, fw: catalog.Framework, values: dict[str, Any]) -> m.Profile:

@@ -134,15 +134,7 @@ def create_profile(
         if inputs.name_taken(access, name):
             raise ConflictError(f"{access.organization.slug} already has a profile named {name!r}")
         row = persist.create_row(access, fw, values)
-        m.ProfileOutcome.objects.bulk_create(
-            [
-                m.ProfileOutcome(
-                    profile=row, node_id=node_id, code=code, position=order, updated_by_id=user_id
-                )
-                for node_id, code, order in persist.outcome_nodes(fw)
-            ],
-            batch_size=500,
-        )
+        persist.insert_blank_outcomes(row, persist.outcome_nodes(fw), user_id)
         audit.record(
             access,
             audit_trail.PROFILE,
