@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "csfpilot.webapp.backup",
     "csfpilot.webapp.evidence",
     "csfpilot.webapp.intake",
+    "csfpilot.webapp.suppliers",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -556,6 +557,12 @@ CSFPILOT_REPORT_RETRY_AFTER = int(os.environ.get("CSFPILOT_REPORT_RETRY_AFTER", 
 # organization may send in 24 hours (so that an account cannot turn the site into a mailer).
 CSFPILOT_INVITATION_DAYS = int(os.environ.get("CSFPILOT_INVITATION_DAYS", "14"))
 CSFPILOT_INVITATIONS_PER_DAY = int(os.environ.get("CSFPILOT_INVITATIONS_PER_DAY", "50"))
+
+# --- Suppliers (docs/suppliers.md) --------------------------------------------------------
+# How long a questionnaire's guest link works, and how many requests a minute one link
+# answers from one client address.
+CSFPILOT_SUPPLIER_LINK_DAYS = int(os.environ.get("CSFPILOT_SUPPLIER_LINK_DAYS", "30"))
+CSFPILOT_SUPPLIER_GUEST_RATE = int(os.environ.get("CSFPILOT_SUPPLIER_GUEST_RATE", "60"))
 # Who may create organizations: "operator" (superusers, staff and accounts allowed with
 # `csfpilot manage orgcreators --allow EMAIL`) or "anyone" signed in.
 CSFPILOT_ORG_CREATORS = os.environ.get("CSFPILOT_ORG_CREATORS", "operator").strip().lower()
