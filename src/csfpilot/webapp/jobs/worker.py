@@ -30,10 +30,10 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from csfpilot.webapp.audit import checkpoints
 from csfpilot.webapp.evidence import reminders
-from csfpilot.webapp.suppliers import reminders as supplier_reminders
 from csfpilot.webapp.jobs.beats import Heartbeat
 from csfpilot.webapp.jobs.models import Job
 from csfpilot.webapp.jobs.services import prune_finished, recover_stalled
+from csfpilot.webapp.suppliers import reminders as supplier_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +105,8 @@ class _Housekeeping:
         checkpoints.write(now)
 
     def reminders_if_due(self) -> None:
-        """The evidence and supplier reminders, once a day (each is remembered, so a second worker or a
-        restart the same day sends nothing twice)."""
+        """The evidence and supplier reminders, once a day (each is remembered, so a second
+        worker or a restart the same day sends nothing twice)."""
         today = timezone.localdate()
         with self._reminder_lock:
             if self.reminded_on == today:

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from csfpilot.core.errors import ConflictError, InputRefused, NotFound
 from csfpilot.webapp.audit import services as audit
@@ -208,7 +209,9 @@ def send_code(token: str) -> m.GuestLink:
         link = open_link(token, for_update=True)
         now = timezone.now()
         if link.code_sent_at and (now - link.code_sent_at).total_seconds() < CODE_RESEND_SECONDS:
-            raise ConflictError("A code was sent moments ago; wait half a minute for another.")
+            raise ConflictError(
+                gettext_noop("A code was sent moments ago; wait half a minute for another.")
+            )
         link.code_hash = _code_digest(link, code)
         link.code_sent_at = now
         link.code_failures = 0
@@ -226,6 +229,7 @@ def send_code(token: str) -> m.GuestLink:
 def verify_code(token: str, code: str) -> str:
     """Check the code; returns the browser's proof (to keep in a cookie) or refuses."""
     code = "".join((code or "").split())
+    refused = ""
     with transaction.atomic():
         link = open_link(token, for_update=True)
         now = timezone.now()
@@ -236,11 +240,21 @@ def verify_code(token: str, code: str) -> str:
             and link.code_failures < MAX_CODE_FAILURES
         )
         if not live:
-            raise InputRefused("The code has expired; ask for a new one.", field="code")
-        if not hmac.compare_digest(link.code_hash, _code_digest(link, code)):
+            refused = gettext_noop("The code has expired; ask for a new one.")
+        elif not hmac.compare_digest(link.code_hash, _code_digest(link, code)):
+            # Counted in this transaction, which commits: the refusal comes after it.
             link.code_failures += 1
             link.save(update_fields=["code_failures"])
-            raise InputRefused("That is not the code we sent.", field="code")
+            refused = gettext_noop("That is not the code we sent.")
+    if refused:
+        raise InputRefused(refused, field="code")
+    with transaction.atomic():
+        link = open_link(token, for_update=True)
+        if not link.code_hash or not hmac.compare_digest(link.code_hash, _code_digest(link, code)):
+            raise InputRefused(
+                gettext_noop("The code has expired; ask for a new one."), field="code"
+            )
+        now = timezone.now()
         proof = secrets.token_urlsafe(32)
         link.code_hash = ""  # a code opens one browser, once
         link.verified_at = now
@@ -275,7 +289,7 @@ def _editable(token: str, proof: str | None) -> m.GuestLink:
     if not verified(link, proof):
         raise PermissionError("verify your e-mail address first")
     if not link.questionnaire.open:
-        raise ConflictError("The answers were submitted and can no longer change.")
+        raise ConflictError(gettext_noop("The answers were submitted and can no longer change."))
     return link
 
 
@@ -321,12 +335,14 @@ def submit(token: str, proof: str | None) -> m.Questionnaire:
         link = _editable(token, proof)
         q = m.Questionnaire.objects.select_for_update().get(pk=link.questionnaire_id)
         if not q.open:
-            raise ConflictError("The answers were submitted already.")
+            raise ConflictError(gettext_noop("The answers were submitted already."))
         missing = q.items.filter(answer__isnull=True).count()
         if missing:
             raise InputRefused(
-                f"{missing} outcome(s) have no answer yet; answer each one (or choose "
-                "not applicable) before submitting.",
+                gettext_noop(
+                    "Some outcomes have no answer yet; answer each one (or choose not "
+                    "applicable) before submitting."
+                ),
                 field="answer",
             )
         q.state = m.QuestionnaireState.SUBMITTED

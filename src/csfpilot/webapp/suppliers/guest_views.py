@@ -119,7 +119,7 @@ def send_code(request: HttpRequest, token: str) -> HttpResponse:
     except guest.LinkClosed as exc:
         return _closed(request, exc.reason)
     except ConflictError as exc:
-        return _page(request, token, guest.open_link(token), error=str(exc), status=409)
+        return _page(request, token, guest.open_link(token), error=_(str(exc)), status=409)
     lang = _language(request, None) if request.GET.get("lang") else ""
     return redirect(_path(token) + "?sent=1" + (f"&lang={lang}" if lang else ""))
 
@@ -134,7 +134,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         return _closed(request, exc.reason)
     except InputRefused as exc:
         link = guest.open_link(token)
-        return _page(request, token, link, error=exc.message, status=400, code_sent=True)
+        return _page(request, token, link, error=_(exc.message), status=400, code_sent=True)
     response = redirect(_path(token))
     response.set_cookie(
         COOKIE,
@@ -173,9 +173,9 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     except PermissionError:
         return _answer_error(request, token, _("Verify your e-mail address first."), 403)
     except (InputRefused, NotFound) as exc:
-        return _answer_error(request, token, str(exc), 400)
+        return _answer_error(request, token, _(getattr(exc, "message", str(exc))), 400)
     except ConflictError as exc:
-        return _answer_error(request, token, str(exc), 409)
+        return _answer_error(request, token, _(str(exc)), 409)
     if request.headers.get("HX-Request"):
         with translation.override(_language(request, item.questionnaire)):
             return render(request, "suppliers/guest/_saved.html", {"item": item})

@@ -75,11 +75,11 @@ def send_due(org: Organization, today: date) -> Sent:
         }
         if q.sent_by_id and q.sent_by.email:
             to.add(q.sent_by.email)
-        for email in sorted(to):
-            if _claim(org, "questionnaire", q.pk, today, email):
-                outbox[email]["questionnaires"].append(entry)
-                outbox[email]["language"] = q.language
-                n_q += 1
+        claimed = [e for e in sorted(to) if _claim(org, "questionnaire", q.pk, today, e)]
+        for email in claimed:
+            outbox[email]["questionnaires"].append(entry)
+            outbox[email]["language"] = q.language
+        n_q += bool(claimed)
     rems = (
         m.Remediation.objects.filter(
             organization=org, state=m.RemediationState.OPEN, due__lte=horizon
@@ -102,11 +102,11 @@ def send_due(org: Organization, today: date) -> Sent:
             to.add(contacts[0].email)
         if r.questionnaire and r.questionnaire.sent_by_id and r.questionnaire.sent_by.email:
             to.add(r.questionnaire.sent_by.email)
-        for email in sorted(to):
-            if _claim(org, "remediation", r.pk, today, email):
-                outbox[email]["remediations"].append(entry)
-                outbox[email]["language"] = r.supplier.language
-                n_r += 1
+        claimed = [e for e in sorted(to) if _claim(org, "remediation", r.pk, today, e)]
+        for email in claimed:
+            outbox[email]["remediations"].append(entry)
+            outbox[email]["language"] = r.supplier.language
+        n_r += bool(claimed)
     messages = 0
     for email, box in outbox.items():
         try:
