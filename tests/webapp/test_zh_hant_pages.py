@@ -48,6 +48,7 @@ NOT_PAGES = frozenset(
         "view:audit:export_csv",
         "view:audit:export_json",
         "view:evidence:download",
+        "view:suppliers:export_csv",
     }
 )
 
@@ -78,7 +79,9 @@ def build_demo_world() -> DemoWorld:
     response = client.post(f"/orgs/{org.slug}/jobs/import/", {"file": upload})
     assert response.status_code == 302, response.status_code
     item, req = _evidence(org, owner, profile)
+    supplier_ids, guest_token = _suppliers(org, owner, community)
     ids = {
+        **supplier_ids,
         "item": item,
         "req": req,
         "request": req,
@@ -93,7 +96,49 @@ def build_demo_world() -> DemoWorld:
         "key": "csf-2.0",
         "dataset": MappingDataset.objects.order_by("key").values_list("key", flat=True)[0],
     }
+    ids["guest_token"] = guest_token
     return DemoWorld(org.slug, ids, owner)
+
+
+def _suppliers(org, owner, community) -> tuple[dict[str, int], str]:
+    """A supplier held to the Community Profile, whose contact answered in Chinese, and a
+    second one whose questionnaire is open with a guest link."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from csfpilot.webapp.organizations.permissions import require
+    from csfpilot.webapp.organizations.roles import Permission
+    from csfpilot.webapp.suppliers import guest
+    from csfpilot.webapp.suppliers import services as suppliers
+    from tests.webapp.suppliers_world import last_code, make_supplier
+
+    access = require(owner, org.slug, Permission.VIEW)
+    answered = make_supplier(access, language="zh-hant")
+    q = suppliers.send_questionnaire(
+        access, answered.pk, due=timezone.localdate() + timedelta(days=10)
+    )
+    _link, token = guest.issue_link(access, q.pk, "lin@cloudy.test")
+    guest.send_code(token)
+    proof = guest.verify_code(token, last_code("lin@cloudy.test"))
+    for item in q.items.all():
+        guest.save_answer(token, proof, item.code, answer="partially", comment="說明")
+    guest.submit(token, proof)
+    remediation = suppliers.request_remediation(
+        access, answered.pk, request="補上合約條款", due=timezone.localdate(), code="GV.SC-05"
+    )
+    pending = make_supplier(access, name="Open vendor", requirement_profile_id=community.pk)
+    open_q = suppliers.send_questionnaire(
+        access, pending.pk, due=timezone.localdate() + timedelta(days=10)
+    )
+    link, open_token = guest.issue_link(access, open_q.pk, "ops@open.test")
+    ids = {
+        "supplier": answered.pk,
+        "questionnaire": q.pk,
+        "guestlink": link.pk,
+        "remediation": remediation.pk,
+    }
+    return ids, open_token
 
 
 def _evidence(org, owner, profile) -> tuple[int, int]:
@@ -177,6 +222,14 @@ def more_pages(world: DemoWorld) -> Iterator[tuple[str, str]]:
     yield "view:evidence:library", f"/orgs/{world.org}/evidence/?tab=retired"
     yield "view:evidence:requests", f"/orgs/{world.org}/evidence/requests/?state=all"
     yield "view:evidence:due", f"/orgs/{world.org}/evidence/due/?days=90"
+    org = world.org
+    yield (
+        "view:suppliers:questionnaire",
+        f"/orgs/{org}/questionnaires/{world.ids['questionnaire']}/",
+    )
+    yield "view:suppliers:list", f"/orgs/{org}/suppliers/?tier=critical"
+    yield "view:suppliers:guest", f"/guest/q/{world.ids['guest_token']}/?lang=zh-hant"
+    yield "view:suppliers:guest", f"/guest/q/{world.ids['guest_token']}/?sent=1&lang=zh-hant"
     yield "not found", "/no-such-page/"
     yield "not found", "/frameworks/no-such-framework/"
 
@@ -189,6 +242,7 @@ BAD_FORMS = [
     ("view:profiles:import", "/orgs/{org}/profiles/import/", {}),
     ("view:evidence:add_file", "/orgs/{org}/evidence/new/file/", {"file-title": ""}),
     ("view:evidence:request_new", "/orgs/{org}/evidence/requests/new/", {"outcomes": ""}),
+    ("view:suppliers:create", "/orgs/{org}/suppliers/new/", {"name": "", "contacts": "x"}),
 ]
 
 

@@ -36,7 +36,9 @@ def _language(request: HttpRequest, q: m.Questionnaire | None) -> str:
 
 
 def _closed(request: HttpRequest, reason: str) -> HttpResponse:
-    with translation.override(_language(request, None)):
+    # No questionnaire is known: the reader's own language (or the one asked for).
+    asked = request.GET.get("lang", "")
+    with translation.override(asked if asked in LANGUAGES else translation.get_language()):
         return render(
             request,
             "suppliers/guest/closed.html",
