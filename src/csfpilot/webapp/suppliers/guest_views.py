@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from csfpilot.core.errors import ConflictError, InputRefused, NotFound
+from csfpilot.webapp.profiles.labels import level_label
 from csfpilot.webapp.profiles.storage import scale_from_json
 from csfpilot.webapp.suppliers import guest, queries
 from csfpilot.webapp.suppliers import models as m
@@ -75,8 +76,9 @@ def _page(
     is_verified = guest.verified(link, proof)
     lang = _language(request, q)
     scale = scale_from_json(q.scale)
-    rows = queries.questionnaire_rows(q) if is_verified else []
     with translation.override(lang):
+        rows = queries.questionnaire_rows(q, lang) if is_verified else []
+        levels = [(level.key, level_label(scale, level.key)) for level in scale.levels]
         return render(
             request,
             "suppliers/guest/page.html",
@@ -89,7 +91,7 @@ def _page(
                 "verified": is_verified,
                 "editable": is_verified and q.open,
                 "rows": rows,
-                "levels": scale.levels,
+                "levels": levels,
                 "answered": sum(1 for r in rows if r.answered),
                 "error": error,
                 "code_form": CodeForm(),

@@ -10,14 +10,16 @@ from datetime import UTC, date
 from typing import Any
 
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from csfpilot.core.catalog.csf2 import FUNCTION_IDS
+from csfpilot.webapp.catalog.models import Node, NodeTranslation
 from csfpilot.webapp.organizations.permissions import Access
+from csfpilot.webapp.profiles.labels import level_label
 from csfpilot.webapp.profiles.storage import scale_from_json
 from csfpilot.webapp.suppliers import models as m
 from csfpilot.webapp.suppliers import tiering
-from csfpilot.webapp.suppliers.services import lines_of, requirement_set
+from csfpilot.webapp.suppliers.services import FRAMEWORK, lines_of, requirement_set
 
 FUNCTIONS: tuple[str, ...] = tuple(FUNCTION_IDS)
 OPEN_STATES = (m.QuestionnaireState.SENT, m.QuestionnaireState.IN_PROGRESS)
@@ -39,6 +41,7 @@ class Row:
     """One requirement of a questionnaire: target, answer and what falls short."""
 
     code: str
+    text: str  # NIST's outcome statement, translated when a translation is loaded
     target: Any
     target_label: str
     answer: Any
@@ -49,9 +52,26 @@ class Row:
     answered: bool
 
 
-def questionnaire_rows(q: m.Questionnaire) -> list[Row]:
+def outcome_texts(codes: list[str], language: str) -> dict[str, str]:
+    """NIST's statement of each outcome, in ``language`` where NIST's translation is loaded."""
+    nodes = dict(
+        Node.objects.filter(framework__key=FRAMEWORK, code__in=codes).values_list("code", "text")
+    )
+    if language and language != "en":
+        nodes.update(
+            NodeTranslation.objects.filter(
+                node__framework__key=FRAMEWORK, node__code__in=codes, language=language
+            )
+            .exclude(text="")
+            .values_list("node__code", "text")
+        )
+    return nodes
+
+
+def questionnaire_rows(q: m.Questionnaire, language: str = "") -> list[Row]:
     scale = scale_from_json(q.scale)
     items = list(q.items.all())
+    texts = outcome_texts([i.code for i in items], language or q.language)
     out = []
     for item, line in zip(items, lines_of(q, items), strict=True):
         target = scale.get(item.target)
@@ -64,10 +84,11 @@ def questionnaire_rows(q: m.Questionnaire) -> list[Row]:
         out.append(
             Row(
                 code=item.code,
+                text=texts.get(item.code, ""),
                 target=item.target,
-                target_label=target.label if target else str(item.target),
+                target_label=level_label(scale, item.target) if target else str(item.target),
                 answer=item.answer,
-                answer_label=answer.label if answer else "",
+                answer_label=level_label(scale, item.answer) if answer else "",
                 comment=item.comment,
                 evidence=item.evidence,
                 short=short,
@@ -101,7 +122,7 @@ def picture(supplier: m.Supplier) -> SupplierPicture:
         contacts=list(supplier.contacts.all()),
         questionnaires=questionnaires,
         latest=latest,
-        rows=questionnaire_rows(latest) if latest else [],
+        rows=questionnaire_rows(latest, translation.get_language()) if latest else [],
         remediations=list(supplier.remediations.select_related("questionnaire")),
         requirements=reqs.items,
         requirement_source=reqs.source,

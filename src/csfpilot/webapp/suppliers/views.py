@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -222,7 +222,7 @@ def _questionnaire_page(
         | {
             "q": q,
             "s": q.supplier,
-            "rows": queries.questionnaire_rows(q),
+            "rows": queries.questionnaire_rows(q, translation.get_language()),
             "links": list(q.links.all()),
             "link_form": LinkForm(
                 initial={"email": next((c.email for c in q.supplier.contacts.all()), "")}
