@@ -42,18 +42,22 @@ class SupplierForm(forms.Form):
     )
     contract_start = forms.DateField(label=_("Contract start"), required=False, widget=DATE)
     contract_end = forms.DateField(label=_("Contract end"), required=False, widget=DATE)
-    requirement_profile = forms.ChoiceField(label=_("Community Profile required"), required=False)
+    requirement_profile = forms.ChoiceField(
+        label=_("Community Profile required"),
+        required=False,
+        widget=forms.Select(attrs={"translate": "no"}),  # profile names, as typed
+    )
     requirements = forms.CharField(
         label=_("Or these outcomes with target levels"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "translate": "no"}),
-        help_text=_(
-            "One per line: the outcome and its target level on the implementation status "
-            "scale (not, partially, largely, fully), e.g. GV.SC-05 fully. Used when no "
-            "Community Profile is chosen."
-        ),
     )
-    language = forms.ChoiceField(label=_("Questionnaire language"), choices=m.Language.choices)
+    # Each language is named in its own language, as in the page header.
+    language = forms.ChoiceField(
+        label=_("Questionnaire language"),
+        choices=m.Language.choices,
+        widget=forms.Select(attrs={"translate": "no"}),
+    )
     next_assessment_due = forms.DateField(
         label=_("Next assessment due"), required=False, widget=DATE
     )
@@ -103,7 +107,11 @@ def contacts_text(contacts: list[m.Contact]) -> str:
 
 class SendForm(forms.Form):
     due = forms.DateField(label=_("Answers due"), widget=DATE)
-    language = forms.ChoiceField(label=_("Language"), choices=m.Language.choices)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=m.Language.choices,
+        widget=forms.Select(attrs={"translate": "no"}),
+    )
     guidance = forms.CharField(
         label=_("Guidance for the supplier"),
         required=False,

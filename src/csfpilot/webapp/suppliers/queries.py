@@ -156,6 +156,7 @@ def portfolio(access: Access, *, limit_highest: int = 10) -> Portfolio:
     counts = {"high": 0, "medium": 0, "low": 0, "unknown": 0}
     for row in rows:
         counts[row["risk_rating"]] = counts.get(row["risk_rating"], 0) + 1
+        row["tier_label"] = m.TierChoice(row["tier"]).label
         att = row["attainment"] or {}
         row["cells"] = [(fn, att.get(fn)) for fn in FUNCTIONS]
     overdue = list(
