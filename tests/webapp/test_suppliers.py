@@ -466,3 +466,28 @@ def test_the_api_creates_sends_and_links(world):
         content_type="application/json",
     )
     assert stale.status_code == 409
+
+
+def test_the_heatmap_escapes_what_people_typed(world):
+    make_supplier(world.access("owner"), name='<script>alert("x")</script>')
+    c = Client()
+    c.force_login(world.users["viewer"])
+    html = c.get("/orgs/acme/suppliers/portfolio/").content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+
+
+def test_the_register_is_paged(world, django_assert_max_num_queries):
+    owner = world.access("owner")
+    m.Supplier.objects.bulk_create(
+        m.Supplier(organization=world.org, name=f"Vendor {i:03d}", derived_tier="low", tier="low")
+        for i in range(105)
+    )
+    c = Client()
+    c.force_login(world.users["viewer"])
+    with django_assert_max_num_queries(12):
+        first = c.get("/orgs/acme/suppliers/").content.decode()
+    assert "Vendor 099" in first and "Vendor 100" not in first and "Page 1 of 2" in first
+    second = c.get("/orgs/acme/suppliers/?page=2").content.decode()
+    assert "Vendor 104" in second
+    assert owner.organization.slug == "acme"

@@ -25,7 +25,7 @@ FUNCTIONS: tuple[str, ...] = tuple(FUNCTION_IDS)
 OPEN_STATES = (m.QuestionnaireState.SENT, m.QuestionnaireState.IN_PROGRESS)
 
 
-def suppliers(access: Access, *, q: str = "", tier: str = "") -> list[m.Supplier]:
+def suppliers(access: Access, *, q: str = "", tier: str = "") -> Any:
     rows = m.Supplier.objects.filter(organization=access.organization).annotate(
         open_questionnaires=Count("questionnaires", filter=Q(questionnaires__state__in=OPEN_STATES))
     )
@@ -33,7 +33,7 @@ def suppliers(access: Access, *, q: str = "", tier: str = "") -> list[m.Supplier
         rows = rows.filter(Q(name__icontains=q) | Q(services__icontains=q))
     if tier in m.TierChoice.values:
         rows = rows.filter(tier=tier)
-    return list(rows)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,6 @@ def portfolio(access: Access, *, limit_highest: int = 10) -> Portfolio:
     counts = {"high": 0, "medium": 0, "low": 0, "unknown": 0}
     for row in rows:
         counts[row["risk_rating"]] = counts.get(row["risk_rating"], 0) + 1
-        row["tier_label"] = m.TierChoice(row["tier"]).label
         att = row["attainment"] or {}
         row["cells"] = [(fn, att.get(fn)) for fn in FUNCTIONS]
     overdue = list(
@@ -170,19 +169,6 @@ def portfolio(access: Access, *, limit_highest: int = 10) -> Portfolio:
         row["days"] = (today - row["due"]).days
     highest = [r for r in rows if r["risk_score"] is not None][:limit_highest]
     return Portfolio(rows=rows, overdue=overdue, highest=highest, counts=counts)
-
-
-def heat_class(value: float | None) -> str:
-    """The heatmap's colour band of an attainment (CSS class)."""
-    if value is None:
-        return "heat-none"
-    if value >= 90:
-        return "heat-4"
-    if value >= 70:
-        return "heat-3"
-    if value >= 40:
-        return "heat-2"
-    return "heat-1"
 
 
 # -- CSV -------------------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +17,7 @@ from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.webapp.organizations.decorators import org_page, org_view
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
-from csfpilot.webapp.suppliers import guest, queries, services
+from csfpilot.webapp.suppliers import guest, heatmap, queries, services
 from csfpilot.webapp.suppliers.forms import (
     LinkForm,
     RemediationForm,
@@ -24,6 +27,7 @@ from csfpilot.webapp.suppliers.forms import (
 )
 
 P = Permission
+SUPPLIERS_PER_PAGE = 100
 
 
 def _base(access: Access) -> dict:
@@ -40,11 +44,22 @@ def _base(access: Access) -> dict:
 def supplier_list(request: HttpRequest, access: Access) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     tier = request.GET.get("tier", "")
-    rows = queries.suppliers(access, q=q, tier=tier)
+    page = Paginator(queries.suppliers(access, q=q, tier=tier), SUPPLIERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = urlencode({k: v for k, v in (("q", q), ("tier", tier)) if v})
     return render(
         request,
         "suppliers/list.html",
-        _base(access) | {"suppliers": rows, "q": q, "tier": tier, "tiers": services.m.TierChoice},
+        _base(access)
+        | {
+            "suppliers": page.object_list,
+            "page": page,
+            "query": query,
+            "q": q,
+            "tier": tier,
+            "tiers": services.m.TierChoice,
+        },
     )
 
 
@@ -52,10 +67,7 @@ def supplier_list(request: HttpRequest, access: Access) -> HttpResponse:
 @require_http_methods(["GET"])
 def portfolio(request: HttpRequest, access: Access) -> HttpResponse:
     data = queries.portfolio(access)
-    rows = [
-        (row, [(fn, value, queries.heat_class(value)) for fn, value in row["cells"]])
-        for row in data.rows
-    ]
+    rows = heatmap.rows_html(data.rows, access.organization.slug)
     return render(
         request, "suppliers/portfolio.html", _base(access) | {"p": data, "heat_rows": rows}
     )
