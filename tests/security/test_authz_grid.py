@@ -1143,6 +1143,16 @@ ENDPOINTS = [
         302,
         "POST",
     ),
+    Endpoint("view:suppliers:workbook", QUE + "/workbook/", P.EDIT_PROFILES),
+    # The grid's file is no workbook: refused (400) naming it, after the permission check.
+    Endpoint(
+        "view:suppliers:workbook_import",
+        QUE + "/workbook/import/",
+        P.EDIT_PROFILES,
+        400,
+        "POST",
+        upload=b"not a workbook",
+    ),
     # A token no link has: the same 404 for everyone, signed in or not.
     Endpoint("view:suppliers:guest", GUEST + "/", PUBLIC, 404),
     Endpoint("view:suppliers:guest_code", GUEST + "/code/", PUBLIC, 404, "POST"),

@@ -8,6 +8,7 @@ from fractions import Fraction
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -491,3 +492,79 @@ def test_the_register_is_paged(world, django_assert_max_num_queries):
     second = c.get("/orgs/acme/suppliers/?page=2").content.decode()
     assert "Vendor 104" in second
     assert owner.organization.slug == "acme"
+
+
+# -- the workbook ------------------------------------------------------------------------------
+
+
+def _filled(data: bytes, answers: dict[str, str]) -> bytes:
+    """The workbook with the supplier's levels typed into the Current column."""
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["Current and Target Profile"]  # NIST's sheet and column names
+    header = [c.value for c in ws[1]]
+    code_col = header.index("CSF Outcome") + 1
+    current_col = header.index("Current Status") + 1
+    for row in ws.iter_rows(min_row=2):
+        code = row[code_col - 1].value
+        if code in answers:
+            ws.cell(row=row[0].row, column=current_col, value=answers[code])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_workbook_round_trip_with_a_preview(world):
+    from csfpilot.webapp.suppliers import workbooks
+
+    owner = world.access("owner")
+    setup = send_with_link(owner, make_supplier(owner))
+    c = Client()
+    c.force_login(world.users["assessor"])
+    base = f"/orgs/acme/questionnaires/{setup.questionnaire.pk}/workbook/"
+    download = c.get(base)
+    assert download.status_code == 200
+    assert download["Content-Disposition"].endswith('.xlsx"')
+    data = b"".join(download.streaming_content) if download.streaming else download.content
+    answers = {"GV.SC-05": "partially", "PR.AA-03": "fully", "DE.CM-01": "largely"}
+    partial = _filled(data, answers)
+    q, rows, _warnings = workbooks.read_returned(owner, setup.questionnaire.pk, partial, "r.xlsx")
+    assert {r.code: r.answer for r in rows}["PR.AA-03"] == "fully"
+    assert {r.code: r.answer for r in rows}["RS.MA-01"] is None
+
+    upload = SimpleUploadedFile("returned.xlsx", partial)
+    preview = c.post(base + "import/", {"file": upload, "sender": "lin@cloudy.test"})
+    assert preview.status_code == 200 and b"below target" in preview.content
+    assert m.Questionnaire.objects.get(pk=q.pk).state == "sent"  # nothing stored yet
+    applied = c.post(
+        base + "import/",
+        {"apply": "1", "sender": "lin@cloudy.test", "filename": "returned.xlsx"}
+        | {f"answer-{code}": level for code, level in answers.items()},
+    )
+    assert applied.status_code == 400 and b"RS.MA-01" in applied.content  # left blank
+    full = {**answers, "RS.MA-01": "na"}
+    applied = c.post(
+        base + "import/",
+        {"apply": "1", "sender": "lin@cloudy.test", "filename": "returned.xlsx"}
+        | {f"answer-{code}": level for code, level in full.items()},
+    )
+    assert applied.status_code == 302
+    q = m.Questionnaire.objects.get(pk=q.pk)
+    assert q.state == "submitted" and q.risk_score == 25
+    assert q.submitted_by == "lin@cloudy.test (workbook)"
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_naming_it(world):
+    owner = world.access("owner")
+    setup = send_with_link(owner, make_supplier(owner))
+    c = Client()
+    c.force_login(world.users["owner"])
+    upload = SimpleUploadedFile("evil.xlsx", b"PK\x03\x04 not really a zip")
+    response = c.post(
+        f"/orgs/acme/questionnaires/{setup.questionnaire.pk}/workbook/import/", {"file": upload}
+    )
+    assert response.status_code == 400 and b"evil.xlsx" in response.content
+    assert m.Questionnaire.objects.get(pk=setup.questionnaire.pk).state == "sent"

@@ -49,6 +49,7 @@ NOT_PAGES = frozenset(
         "view:audit:export_json",
         "view:evidence:download",
         "view:suppliers:export_csv",
+        "view:suppliers:workbook",
     }
 )
 
@@ -243,6 +244,11 @@ BAD_FORMS = [
     ("view:evidence:add_file", "/orgs/{org}/evidence/new/file/", {"file-title": ""}),
     ("view:evidence:request_new", "/orgs/{org}/evidence/requests/new/", {"outcomes": ""}),
     ("view:suppliers:create", "/orgs/{org}/suppliers/new/", {"name": "", "contacts": "x"}),
+    (
+        "view:suppliers:workbook_import",
+        "/orgs/{org}/questionnaires/{questionnaire}/workbook/import/",
+        {},
+    ),
 ]
 
 
@@ -320,7 +326,7 @@ def test_no_page_shows_an_untranslated_ui_string(demo_world: DemoWorld, part: st
         elif found:
             problems[f"GET {url} ({key})"] = found
     for key, url, data in BAD_FORMS if part == "app" else []:
-        url = url.format(org=demo_world.org)
+        url = url.format(**demo_world.ids)
         with transaction.atomic():
             response = client.post(url, data)
             transaction.set_rollback(True)

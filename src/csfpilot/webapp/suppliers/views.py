@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from csfpilot.core.errors import ConflictError, InputRefused
-from csfpilot.webapp.organizations.decorators import org_page, org_view
+from csfpilot.webapp.organizations.decorators import body_permission, org_page, org_view
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
-from csfpilot.webapp.suppliers import guest, heatmap, queries, services
+from csfpilot.webapp.profiles.labels import level_label
+from csfpilot.webapp.profiles.storage import scale_from_json
+from csfpilot.webapp.suppliers import guest, heatmap, queries, services, workbooks
 from csfpilot.webapp.suppliers.forms import (
     LinkForm,
     RemediationForm,
@@ -28,6 +30,7 @@ from csfpilot.webapp.suppliers.forms import (
 
 P = Permission
 SUPPLIERS_PER_PAGE = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _base(access: Access) -> dict:
@@ -307,3 +310,78 @@ def questionnaire_close(
     return redirect(
         "suppliers:questionnaire", slug=access.organization.slug, questionnaire_id=questionnaire_id
     )
+
+
+@org_page(P.EDIT_PROFILES)
+@require_http_methods(["GET"])
+def workbook(request: HttpRequest, access: Access, questionnaire_id: int) -> HttpResponse:
+    q, data = workbooks.questionnaire_workbook(access, questionnaire_id)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{workbooks.filename(q)}"'
+    return response
+
+
+@body_permission(P.EDIT_PROFILES)
+@org_page(P.EDIT_PROFILES)
+@require_POST
+def workbook_import(request: HttpRequest, access: Access, questionnaire_id: int) -> HttpResponse:
+    """Upload a returned workbook: a preview; then ``apply`` stores the previewed answers."""
+    q = services.get_questionnaire(access, questionnaire_id)
+    sender = request.POST.get("sender", "").strip()[:254]
+    context = _base(access) | {"q": q, "s": q.supplier, "sender": sender}
+    if request.POST.get("apply"):
+        name = request.POST.get("filename", "")[:200]
+        answers = {
+            item.code: (
+                request.POST.get(f"answer-{item.code}", ""),
+                request.POST.get(f"comment-{item.code}", ""),
+            )
+            for item in q.items.all()
+        }
+        try:
+            workbooks.apply_returned(access, q.pk, answers, sender=sender, filename=name)
+        except (InputRefused, ConflictError) as exc:
+            return render(
+                request,
+                "suppliers/workbook_preview.html",
+                context | {"error": str(exc)},
+                status=400,
+            )
+        messages.success(request, _("The answers of the workbook are stored and submitted."))
+        return redirect(
+            "suppliers:questionnaire", slug=access.organization.slug, questionnaire_id=q.pk
+        )
+    upload = request.FILES.get("file")
+    if upload is None:
+        error = _("Choose the workbook the supplier returned.")
+        return render(
+            request, "suppliers/workbook_preview.html", context | {"error": error}, status=400
+        )
+    try:
+        q, rows, warnings = workbooks.read_returned(access, q.pk, upload.read(), upload.name)
+    except (InputRefused, ConflictError) as exc:
+        return render(
+            request, "suppliers/workbook_preview.html", context | {"error": str(exc)}, status=400
+        )
+    scale = scale_from_json(q.scale)
+    shown = [
+        {
+            "row": r,
+            "target_label": level_label(scale, r.target),
+            "answer_label": level_label(scale, r.answer) if r.answer is not None else "",
+            "short": _short(scale, r.target, r.answer),
+        }
+        for r in rows
+    ]
+    return render(
+        request,
+        "suppliers/workbook_preview.html",
+        context | {"rows": shown, "warnings": warnings, "filename": upload.name},
+    )
+
+
+def _short(scale, target, answer) -> bool:  # type: ignore[no-untyped-def]
+    want, got = scale.get(target), scale.get(answer) if answer is not None else None
+    if want is None or want.score is None or (got is not None and got.score is None):
+        return False
+    return (got.score if got is not None else 0) < want.score
