@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone, translation
 
 from csfpilot.core.catalog.csf2 import FUNCTION_IDS
@@ -150,7 +150,8 @@ def portfolio(access: Access, *, limit_highest: int = 10) -> Portfolio:
     today = timezone.localdate()
     rows = list(
         m.Supplier.objects.filter(organization=access.organization)
-        .order_by("-risk_score", "name", "id")
+        # Not yet assessed last on both databases (PostgreSQL puts NULL first when descending).
+        .order_by(F("risk_score").desc(nulls_last=True), "name", "id")
         .values("id", "name", "tier", "risk_score", "risk_rating", "attainment", "country")
     )
     counts = {"high": 0, "medium": 0, "low": 0, "unknown": 0}
