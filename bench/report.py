@@ -22,6 +22,7 @@ CLIENT = RESULTS / "client.json"
 PEER = Path(__file__).resolve().parent / "peer-ciso-assistant.json"
 # Profiles of the rows short of the aim, written by hand from the profiling runs.
 WHERE = Path(__file__).resolve().parent / "where-the-time-goes.md"
+SUPPLIERS = RESULTS / "suppliers.json"
 DEFAULT_ORGS = 1000  # results without a recorded size are from the 1,000-organization bench
 
 TARGETS = {
@@ -170,6 +171,10 @@ def write_doc(path: Path, results: list[dict] | None = None) -> None:
         from bench.transfers import section as transfers_section
 
         lines.extend(transfers_section(json.loads(TRANSFERS.read_text())))
+    if SUPPLIERS.exists():
+        from bench.suppliers import section as suppliers_section
+
+        lines.extend(suppliers_section(json.loads(SUPPLIERS.read_text())))
     path.write_text("\n".join(lines))
 
 

@@ -97,6 +97,9 @@ SCAN_FILE = json.dumps(
 # pending, to GV.OC-01, which is theirs), an attestation item, that link, an open request
 # to the contributor and a submitted one.
 EVIDENCE_OBJECTS = ("item", "note", "link", "request", "submitted", "scan")
+# Supplier objects: a supplier, its open questionnaire, that questionnaire's guest link and
+# a remediation request of the supplier.
+SUPPLIER_OBJECTS = ("supplier", "questionnaire", "guestlink", "remediation")
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,7 @@ class Endpoint:
                 "project",
                 "pair",
                 *EVIDENCE_OBJECTS,
+                *SUPPLIER_OBJECTS,
             )
         )
 
@@ -166,6 +170,12 @@ API = "/api/organizations/{org}"
 # A key fingerprint no organization has (trusted by the POSTs, rolled back after each).
 PACKAGE_FP = "ab12" * 10
 APIP = API + "/profiles/{profile}"
+SUP = ORG + "/suppliers/{supplier}"
+QUE = ORG + "/questionnaires/{questionnaire}"
+GUEST = "/guest/q/" + "z" * 43
+APIS = API + "/suppliers/{supplier}"
+APIQ = API + "/questionnaires/{questionnaire}"
+FAR_DAY = "2099-01-01"
 
 ENDPOINTS = [
     # -- public pages -----------------------------------------------------------------------
@@ -1280,6 +1290,126 @@ ENDPOINTS = [
         204,
         "DELETE",
     ),
+    # -- suppliers and their questionnaires (a supplier, an open questionnaire with a guest
+    # link, a remediation request; the guest routes answer a token, never a member) ----------
+    Endpoint("view:suppliers:list", ORG + "/suppliers/", P.VIEW),
+    Endpoint("view:suppliers:create", ORG + "/suppliers/new/", P.EDIT_PROFILES),
+    Endpoint("view:suppliers:portfolio", ORG + "/suppliers/portfolio/", P.VIEW),
+    Endpoint("view:suppliers:export_csv", ORG + "/suppliers/export.csv", P.EXPORT),
+    Endpoint("view:suppliers:detail", SUP + "/", P.VIEW),
+    Endpoint("view:suppliers:edit", SUP + "/edit/", P.EDIT_PROFILES),
+    Endpoint("view:suppliers:delete", SUP + "/delete/", P.EDIT_PROFILES, 302, "POST"),
+    Endpoint("view:suppliers:send", SUP + "/send/", P.EDIT_PROFILES, 302, "POST", {"due": FAR_DAY}),
+    Endpoint(
+        "view:suppliers:remediation",
+        SUP + "/remediation/",
+        P.EDIT_PROFILES,
+        302,
+        "POST",
+        {"request": "Patch the portal", "due": FAR_DAY},
+    ),
+    Endpoint(
+        "view:suppliers:remediation_close",
+        SUP + "/remediation/{remediation}/close/",
+        P.EDIT_PROFILES,
+        302,
+        "POST",
+        {"state": "done"},
+    ),
+    Endpoint("view:suppliers:questionnaire", QUE + "/", P.VIEW),
+    Endpoint("view:suppliers:questionnaire_close", QUE + "/close/", P.EDIT_PROFILES, 302, "POST"),
+    Endpoint(
+        "view:suppliers:link_issue",
+        QUE + "/links/",
+        P.EDIT_PROFILES,
+        200,
+        "POST",
+        {"email": "contact@vendor.test"},
+    ),
+    Endpoint(
+        "view:suppliers:link_revoke",
+        QUE + "/links/{guestlink}/revoke/",
+        P.EDIT_PROFILES,
+        302,
+        "POST",
+    ),
+    Endpoint("view:suppliers:workbook", QUE + "/workbook/", P.EDIT_PROFILES),
+    # The grid's file is no workbook: refused (400) naming it, after the permission check.
+    Endpoint(
+        "view:suppliers:workbook_import",
+        QUE + "/workbook/import/",
+        P.EDIT_PROFILES,
+        400,
+        "POST",
+        upload=b"not a workbook",
+    ),
+    # A token no link has: the same 404 for everyone, signed in or not.
+    Endpoint("view:suppliers:guest", GUEST + "/", PUBLIC, 404),
+    Endpoint("view:suppliers:guest_code", GUEST + "/code/", PUBLIC, 404, "POST"),
+    Endpoint("view:suppliers:guest_verify", GUEST + "/verify/", PUBLIC, 404, "POST"),
+    Endpoint(
+        "view:suppliers:guest_answer",
+        GUEST + "/answer/",
+        PUBLIC,
+        404,
+        "POST",
+        {"code": "GV.SC-05", "answer": "fully"},
+    ),
+    Endpoint("view:suppliers:guest_submit", GUEST + "/submit/", PUBLIC, 404, "POST"),
+    Endpoint("GET /organizations/{slug}/suppliers", API + "/suppliers", P.VIEW),
+    Endpoint(
+        "POST /organizations/{slug}/suppliers",
+        API + "/suppliers",
+        P.EDIT_PROFILES,
+        201,
+        "POST",
+        {"name": "Grid vendor"},
+    ),
+    Endpoint("GET /organizations/{slug}/suppliers/portfolio", API + "/suppliers/portfolio", P.VIEW),
+    Endpoint("GET /organizations/{slug}/suppliers/{supplier_id}", APIS, P.VIEW),
+    Endpoint(
+        "PATCH /organizations/{slug}/suppliers/{supplier_id}",
+        APIS,
+        P.EDIT_PROFILES,
+        200,
+        "PATCH",
+        {"version": 1, "notes": "Reviewed"},
+    ),
+    Endpoint(
+        "DELETE /organizations/{slug}/suppliers/{supplier_id}", APIS, P.EDIT_PROFILES, 204, "DELETE"
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/suppliers/{supplier_id}/questionnaires",
+        APIS + "/questionnaires",
+        P.EDIT_PROFILES,
+        201,
+        "POST",
+        {"due": FAR_DAY},
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/suppliers/{supplier_id}/remediation",
+        APIS + "/remediation",
+        P.EDIT_PROFILES,
+        201,
+        "POST",
+        {"request": "Patch the portal", "due": FAR_DAY},
+    ),
+    Endpoint("GET /organizations/{slug}/questionnaires/{questionnaire_id}", APIQ, P.VIEW),
+    Endpoint(
+        "POST /organizations/{slug}/questionnaires/{questionnaire_id}/links",
+        APIQ + "/links",
+        P.EDIT_PROFILES,
+        201,
+        "POST",
+        {"email": "contact@vendor.test"},
+    ),
+    Endpoint(
+        "DELETE /organizations/{slug}/questionnaires/{questionnaire_id}/links/{link_id}",
+        APIQ + "/links/{guestlink}",
+        P.EDIT_PROFILES,
+        204,
+        "DELETE",
+    ),
     Endpoint(
         "POST /organizations/{slug}/mapping-projects/{project_id}/proposals",
         API + "/mapping-projects/{project}/proposals",
@@ -1435,6 +1565,11 @@ class Ids:
     # A mapping project with its proposals (one pair accepted) and a pair still proposed.
     project: int = 0
     pair: int = 0
+    # Suppliers (SUPPLIER_OBJECTS): set by _suppliers().
+    supplier: int = 0
+    questionnaire: int = 0
+    guestlink: int = 0
+    remediation: int = 0
 
 
 @dataclass
@@ -1501,6 +1636,25 @@ def _mapping(access, ids: Ids) -> None:
     ids.pair = mm.Pair.objects.get(project=project, requirement__code="S-2", rank=1).pk
 
 
+def _suppliers(access, ids: Ids) -> None:
+    """A supplier with an open questionnaire, a guest link and a remediation request."""
+    from csfpilot.webapp.suppliers import guest
+    from csfpilot.webapp.suppliers import services as suppliers
+
+    supplier = suppliers.create_supplier(
+        access, {"name": "Hosting vendor", "requirements": "GV.SC-05 fully"}
+    )
+    q = suppliers.send_questionnaire(
+        access, supplier.pk, due=timezone.localdate() + timedelta(days=30)
+    )
+    link, _token = guest.issue_link(access, q.pk, "contact@vendor.test")
+    remediation = suppliers.request_remediation(
+        access, supplier.pk, request="Sign the clause", due=timezone.localdate()
+    )
+    ids.supplier, ids.questionnaire = supplier.pk, q.pk
+    ids.guestlink, ids.remediation = link.pk, remediation.pk
+
+
 def put_evidence_files(g: Grid) -> None:
     """Write the grid's evidence files into this test's evidence folder.
 
@@ -1551,6 +1705,8 @@ def build_grid() -> Grid:
     load_supplier_framework()
     _mapping(w.access("owner"), own)
     _mapping(w.other_access(), foreign)
+    _suppliers(w.access("owner"), own)
+    _suppliers(w.other_access(), foreign)
     tokens = {role: issue_token(w.users[role], "acme", role, "grid")[1] for role in ROLES}
     own_token_ids = {
         role: issue_token(w.users[role], "acme", role, "to revoke")[0].pk for role in ROLES
@@ -1630,6 +1786,7 @@ def url_for(e: Endpoint, g: Grid, who: str, scope: str) -> str:
         project=ids.project,
         pair=ids.pair,
         **{name: getattr(ids, name) for name in EVIDENCE_OBJECTS},
+        **{name: getattr(ids, name) for name in (*EVIDENCE_OBJECTS, *SUPPLIER_OBJECTS)},
     )
 
 
@@ -1742,6 +1899,8 @@ def family(e: Endpoint) -> str:
             return "api-public"
         if "/evidence" in e.url:
             return "api-evidence"
+        if "/suppliers" in e.url or "/questionnaires" in e.url:
+            return "api-suppliers"
         profile_words = ("/profiles", "/snapshots", "/compare", "/community")
         if e.need == OPERATOR:
             return "api-operator"
@@ -1758,6 +1917,8 @@ def family(e: Endpoint) -> str:
         return "pages-profiles"
     if e.key.startswith("view:evidence:"):
         return "pages-evidence"
+    if e.key.startswith("view:suppliers:"):
+        return "pages-suppliers"
     return "pages-organizations"
 
 

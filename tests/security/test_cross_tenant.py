@@ -47,6 +47,8 @@ from csfpilot.webapp.mapping import services as mapping
 from csfpilot.webapp.organizations.models import Invitation, Membership, Organization
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles import services
+from csfpilot.webapp.suppliers import models as sm
+from csfpilot.webapp.suppliers import services as suppliers
 from tests.community_workbooks import sector_workbook
 from tests.security.test_authz_grid import (
     ENDPOINTS,
@@ -190,6 +192,33 @@ def _seed_mapping(access, ids: Ids, side: str, counter: Iterator[int]) -> list[s
     return [name, note]
 
 
+def _seed_suppliers(access, ids: Ids, side: str, counter: Iterator[int]) -> list[str]:
+    """Markers in the texts of the grid's supplier, its contacts and its remediation."""
+    marks: list[str] = []
+
+    def mark(field: str) -> str:
+        value = f"{MARK}{side}-{field}-{next(counter)}"
+        marks.append(value)
+        return value
+
+    row = sm.Supplier.objects.get(pk=ids.supplier)
+    suppliers.update_supplier(
+        access,
+        row.pk,
+        {
+            "name": mark("supplier-name"),
+            "services": mark("supplier-services"),
+            "notes": mark("supplier-notes"),
+            "tier_reason": mark("tier-reason"),
+        },
+        expected_version=row.version,
+        contacts=[{"name": mark("contact-name"), "email": "c@vendor.test"}],
+    )
+    sm.Remediation.objects.filter(pk=ids.remediation).update(request=mark("remediation"))
+    sm.Questionnaire.objects.filter(pk=ids.questionnaire).update(guidance=mark("guidance"))
+    return marks
+
+
 def build_tenants() -> Tenants:
     g = build_grid()
     w = g.world
@@ -200,6 +229,8 @@ def build_tenants() -> Tenants:
     a_marks += _seed_evidence(w.access("owner"), g.own, "A", counter)
     b_marks += _seed_mapping(w.other_access(), g.foreign, "B", counter)
     a_marks += _seed_mapping(w.access("owner"), g.own, "A", counter)
+    b_marks += _seed_suppliers(w.other_access(), g.foreign, "B", counter)
+    a_marks += _seed_suppliers(w.access("owner"), g.own, "A", counter)
     # B's organization, people and tokens carry markers too.
     Organization.objects.filter(pk=w.other.pk).update(name=f"{MARK}B-org-name-{next(counter)}")
     b_marks.append(Organization.objects.get(pk=w.other.pk).name)
@@ -297,6 +328,9 @@ def fillings(route: str, t: Tenants) -> Iterator[str]:
         "project_id": [str(a.project), str(b.project)],
         "pair": [str(a.pair), str(b.pair)],
         "pair_id": [str(a.pair), str(b.pair)],
+        "supplier_id": [str(a.supplier), str(b.supplier)],
+        "questionnaire_id": [str(a.questionnaire), str(b.questionnaire)],
+        "remediation_id": [str(a.remediation), str(b.remediation)],
     }
     names = [next(x for x in mt.groups() if x) for mt in PARAM.finditer(route)]
     if not names:
@@ -437,6 +471,17 @@ def protected_state(t: Tenants) -> State:
     ):
         rows(label, model.objects.all(), org_path, *parents)
         rows(f"b-{label}", model.objects.filter(**{org_path: b_org}), *every_field(model))
+    # Suppliers: the same, each row's organization first.
+    for label, model, org_path, parents in (
+        ("supplier", sm.Supplier, "organization_id", ("requirement_profile_id",)),
+        ("supplier-contact", sm.Contact, "supplier__organization_id", ("supplier_id",)),
+        ("questionnaire", sm.Questionnaire, "organization_id", ("supplier_id",)),
+        ("questionnaire-item", sm.QuestionnaireItem, "questionnaire__organization_id", ()),
+        ("guest-link", sm.GuestLink, "questionnaire__organization_id", ("questionnaire_id",)),
+        ("remediation", sm.Remediation, "organization_id", ("supplier_id", "questionnaire_id")),
+    ):
+        rows(label, model.objects.all(), org_path, *parents)
+        rows(f"b-{label}", model.objects.filter(**{org_path: b_org}), *every_field(model))
     return state
 
 
@@ -457,6 +502,12 @@ OWNED = (
     "mapping-project",
     "mapping-requirement",
     "mapping-pair",
+    "supplier",
+    "supplier-contact",
+    "questionnaire",
+    "questionnaire-item",
+    "guest-link",
+    "remediation",
 )
 
 
@@ -516,6 +567,22 @@ def attempts(t: Tenants) -> list[Attempt]:
                 out.append(Attempt(f"{e.key} [{scope}]", e.method, url, form=body, upload=upload))
             else:
                 out.append(Attempt(f"{e.key} [{scope}]", e.method, url, body, api=e.is_api))
+    # Suppliers: a body naming B's organization or B's Community Profile.
+    sv = sm.Supplier.objects.get(pk=a.supplier).version
+    for key, value in {
+        "organization": "globex",
+        "organization_id": b_org,
+        "requirement_profile_id": b.community,
+        "id": b.supplier,
+    }.items():
+        out.append(
+            Attempt(
+                f"supplier {key}",
+                "PATCH",
+                f"{api_a}/suppliers/{a.supplier}",
+                {"version": sv, key: value},
+            )
+        )
     # 2. Re-parenting: A's profile into B, an action onto B's profile, B's into A.
     moves = {
         "organization": "globex",

@@ -50,6 +50,8 @@ NOT_PAGES = frozenset(
         "view:evidence:download",
         "view:packages:download",
         "view:mapping:export",
+        "view:suppliers:export_csv",
+        "view:suppliers:workbook",
     }
 )
 
@@ -90,7 +92,9 @@ def build_demo_world() -> DemoWorld:
         read_framework_file(foreign_library(faithful=True, translated=True), name="vendor.yaml")
     )
     project, pair = _mapping(org, owner)
+    supplier_ids, guest_token = _suppliers(org, owner, community)
     ids = {
+        **supplier_ids,
         "item": item,
         "req": req,
         "request": req,
@@ -107,6 +111,7 @@ def build_demo_world() -> DemoWorld:
         "project": project,
         "pair": pair,
     }
+    ids["guest_token"] = guest_token
     return DemoWorld(org.slug, ids, owner)
 
 
@@ -143,6 +148,47 @@ def _mapping(org, owner) -> tuple[int, int]:
     mapping.review(access, project.pk, second.pk, change, version=None)
     mapping.review(access, project.pk, third.pk, mapping.Decision("reject"), version=None)
     return project.pk, first.pk
+
+
+def _suppliers(org, owner, community) -> tuple[dict[str, int], str]:
+    """A supplier held to the Community Profile, whose contact answered in Chinese, and a
+    second one whose questionnaire is open with a guest link."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from csfpilot.webapp.organizations.permissions import require
+    from csfpilot.webapp.organizations.roles import Permission
+    from csfpilot.webapp.suppliers import guest
+    from csfpilot.webapp.suppliers import services as suppliers
+    from tests.webapp.suppliers_world import last_code, make_supplier
+
+    access = require(owner, org.slug, Permission.VIEW)
+    answered = make_supplier(access, language="zh-hant")
+    q = suppliers.send_questionnaire(
+        access, answered.pk, due=timezone.localdate() + timedelta(days=10)
+    )
+    _link, token = guest.issue_link(access, q.pk, "lin@cloudy.test")
+    guest.send_code(token)
+    proof = guest.verify_code(token, last_code("lin@cloudy.test"))
+    for item in q.items.all():
+        guest.save_answer(token, proof, item.code, answer="partially", comment="說明")
+    guest.submit(token, proof)
+    remediation = suppliers.request_remediation(
+        access, answered.pk, request="補上合約條款", due=timezone.localdate(), code="GV.SC-05"
+    )
+    pending = make_supplier(access, name="Open vendor", requirement_profile_id=community.pk)
+    open_q = suppliers.send_questionnaire(
+        access, pending.pk, due=timezone.localdate() + timedelta(days=10)
+    )
+    link, open_token = guest.issue_link(access, open_q.pk, "ops@open.test")
+    ids = {
+        "supplier": answered.pk,
+        "questionnaire": q.pk,
+        "guestlink": link.pk,
+        "remediation": remediation.pk,
+    }
+    return ids, open_token
 
 
 def _evidence(org, owner, profile) -> tuple[int, int]:
@@ -229,6 +275,14 @@ def more_pages(world: DemoWorld) -> Iterator[tuple[str, str]]:
     project = world.ids["project"]
     yield "view:mapping:project", f"/orgs/{world.org}/crosswalks/{project}/?show=rejected"
     yield "view:mapping:bulk", f"/orgs/{world.org}/crosswalks/{project}/bulk/?threshold=0.99"
+    org = world.org
+    yield (
+        "view:suppliers:questionnaire",
+        f"/orgs/{org}/questionnaires/{world.ids['questionnaire']}/",
+    )
+    yield "view:suppliers:list", f"/orgs/{org}/suppliers/?tier=critical"
+    yield "view:suppliers:guest", f"/guest/q/{world.ids['guest_token']}/?lang=zh-hant"
+    yield "view:suppliers:guest", f"/guest/q/{world.ids['guest_token']}/?sent=1&lang=zh-hant"
     yield "not found", "/no-such-page/"
     yield "not found", "/frameworks/no-such-framework/"
 
@@ -242,6 +296,12 @@ BAD_FORMS = [
     ("view:evidence:add_file", "/orgs/{org}/evidence/new/file/", {"file-title": ""}),
     ("view:evidence:request_new", "/orgs/{org}/evidence/requests/new/", {"outcomes": ""}),
     ("view:mapping:project_new", "/orgs/{org}/crosswalks/new/", {"name": "", "top": "0"}),
+    ("view:suppliers:create", "/orgs/{org}/suppliers/new/", {"name": "", "contacts": "x"}),
+    (
+        "view:suppliers:workbook_import",
+        "/orgs/{org}/questionnaires/{questionnaire}/workbook/import/",
+        {},
+    ),
 ]
 
 
@@ -319,7 +379,7 @@ def test_no_page_shows_an_untranslated_ui_string(demo_world: DemoWorld, part: st
         elif found:
             problems[f"GET {url} ({key})"] = found
     for key, url, data in BAD_FORMS if part == "app" else []:
-        url = url.format(org=demo_world.org)
+        url = url.format(**demo_world.ids)
         with transaction.atomic():
             response = client.post(url, data)
             transaction.set_rollback(True)

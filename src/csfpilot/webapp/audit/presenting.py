@@ -66,6 +66,10 @@ OBJECT_TYPES = {
     "scan-import": _("Scanner results import"),
     "mapping-project": _("Mapping project"),
     "mapping-pair": _("Proposed pair"),
+    "supplier": _("Supplier"),
+    "supplier-questionnaire": _("Supplier questionnaire"),
+    "supplier-link": _("Guest link"),
+    "supplier-remediation": _("Remediation request"),
 }
 # A bulk event lists every object; the page shows this many, the exports all of them.
 ITEMS_SHOWN = 25
@@ -144,7 +148,6 @@ FIELD_NAMES = {
     # Crosswalk reviews (mapping projects and their pairs).
     "relationship": _("Relationship"),
     "proposals": _("Proposals"),
-    "requirements": _("Requirements"),
     "method": _("How the assistant proposes"),
     "top": _("Proposals per requirement"),
     "proposed": _("Proposed"),
@@ -153,6 +156,28 @@ FIELD_NAMES = {
     "changed": _("Changed"),
     "in_crosswalk": _("In the crosswalk"),
     "bulk_accept": _("Bulk accept"),
+    # Suppliers, their questionnaires, guest links and remediation requests.
+    "services": _("Services provided"),
+    "country": _("Country"),
+    "data_access": _("Access to our data"),
+    "system_access": _("Access to our systems"),
+    "service_dependency": _("How much we depend on the service"),
+    "tier": _("Criticality"),
+    "tier_override": _("Criticality set by hand"),
+    "tier_reason": _("Reason for the criticality set by hand"),
+    "contract_start": _("Contract start"),
+    "contract_end": _("Contract end"),
+    "requirement_profile_id": _("Community Profile required"),
+    "requirements": _("Requirement set"),
+    "language": _("Questionnaire language"),
+    "next_assessment_due": _("Next assessment due"),
+    "contacts": _("Contacts"),
+    "supplier": _("Supplier"),
+    "cycle": _("Cycle"),
+    "risk_score": _("Risk"),
+    "answers": _("Answers"),
+    "verified": _("E-mail verified"),
+    "request": _("What must be fixed"),
 }
 # Digests are told apart by their first digits; the downloads keep them whole.
 _DIGESTS = frozenset({"sha256", "digest"})

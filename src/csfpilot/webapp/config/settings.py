@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "csfpilot.webapp.packages",
     "csfpilot.webapp.mapping",
     "csfpilot.webapp.transfers",
+    "csfpilot.webapp.suppliers",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -603,6 +604,12 @@ CSFPILOT_REPORT_CACHE_MAX_MB = int(os.environ.get("CSFPILOT_REPORT_CACHE_MAX_MB"
 # organization may send in 24 hours (so that an account cannot turn the site into a mailer).
 CSFPILOT_INVITATION_DAYS = int(os.environ.get("CSFPILOT_INVITATION_DAYS", "14"))
 CSFPILOT_INVITATIONS_PER_DAY = int(os.environ.get("CSFPILOT_INVITATIONS_PER_DAY", "50"))
+
+# --- Suppliers (docs/suppliers.md) --------------------------------------------------------
+# How long a questionnaire's guest link works, and how many requests a minute one link
+# answers from one client address.
+CSFPILOT_SUPPLIER_LINK_DAYS = int(os.environ.get("CSFPILOT_SUPPLIER_LINK_DAYS", "30"))
+CSFPILOT_SUPPLIER_GUEST_RATE = int(os.environ.get("CSFPILOT_SUPPLIER_GUEST_RATE", "60"))
 # Who may create organizations: "operator" (superusers, staff and accounts allowed with
 # `csfpilot manage orgcreators --allow EMAIL`) or "anyone" signed in.
 CSFPILOT_ORG_CREATORS = os.environ.get("CSFPILOT_ORG_CREATORS", "operator").strip().lower()

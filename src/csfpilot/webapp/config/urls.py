@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("csfpilot.webapp.packages.urls")),
     path("", include("csfpilot.webapp.mapping.urls")),
     path("", include("csfpilot.webapp.transfers.urls")),
+    path("", include("csfpilot.webapp.suppliers.urls")),
     path("accounts/", include("allauth.urls")),
 ]

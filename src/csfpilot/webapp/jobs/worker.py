@@ -33,6 +33,7 @@ from csfpilot.webapp.evidence import reminders
 from csfpilot.webapp.jobs.beats import Heartbeat
 from csfpilot.webapp.jobs.models import Job
 from csfpilot.webapp.jobs.services import prune_finished, recover_stalled
+from csfpilot.webapp.suppliers import reminders as supplier_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +105,8 @@ class _Housekeeping:
         checkpoints.write(now)
 
     def reminders_if_due(self) -> None:
-        """The evidence reminders, once a day (each is remembered, so a second worker or a
-        restart the same day sends nothing twice)."""
+        """The evidence and supplier reminders, once a day (each is remembered, so a second
+        worker or a restart the same day sends nothing twice)."""
         today = timezone.localdate()
         with self._reminder_lock:
             if self.reminded_on == today:
@@ -113,6 +114,7 @@ class _Housekeeping:
             self.reminded_on = today
         try:
             reminders.send_all(today)
+            supplier_reminders.send_all(today)
         except DatabaseError as exc:
             # A busy database: tomorrow's run names these items again if still due.
             logger.warning("evidence reminders not sent: %s", exc)
