@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,7 @@ from csfpilot.webapp.catalog.models import Framework
 from csfpilot.webapp.organizations.models import Organization
 from csfpilot.webapp.profiles.models import Profile
 from csfpilot.webapp.sectors.aggregates import sector_stats
-from csfpilot.webapp.sectors.models import ContributedScore, Contribution
+from csfpilot.webapp.sectors.models import ContributedScore, Contribution, SectorMember
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,10 @@ def contributions():
     out = []
     for i in range(MAX_ORGS):
         org = Organization.objects.create(name=f"Org {i}", slug=f"org-{i}", sector="energy")
+        for sector in ("energy", "water"):  # approved in both: the rows name their sector
+            SectorMember.objects.create(
+                organization=org, sector=sector, status="approved", requested_at=timezone.now()
+            )
         profile = Profile.objects.create(organization=org, name="P", framework=fw)
         out.append(
             Contribution.objects.create(

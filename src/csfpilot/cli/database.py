@@ -780,3 +780,59 @@ def evidence_due(org: str, *, days: int) -> list[JsonObject]:
     from csfpilot.webapp.evidence import operator
 
     return operator.due(org, days=days)
+
+
+# --- Sector membership: who counts in a sector's benchmark (`csfpilot sectors ...`). ---
+
+
+def _member_json(row: Any) -> JsonObject:
+    from csfpilot.webapp.sectors.schemas import member_out
+
+    return member_out(row).model_dump(mode="json")
+
+
+def sector_members(sector: str, status: str | None = None) -> list[JsonObject]:
+    setup()
+    from csfpilot.webapp.sectors import stewardship
+
+    sector = stewardship.known_sector(sector)
+    return [_member_json(r) for r in stewardship.members(sector, status=status or None)]
+
+
+def sector_decide(sector: str, org: str, status: str) -> JsonObject:
+    """Approve or revoke ``org`` in ``sector`` as the instance's operator."""
+    setup()
+    from csfpilot.webapp.sectors import stewardship
+
+    decided = stewardship.decide(None, sector, org, status)
+    rows = stewardship.members(decided.sector)
+    return _member_json(next(r for r in rows if r.organization.pk == decided.organization_id))
+
+
+def sector_stewards(sector: str | None) -> list[JsonObject]:
+    setup()
+    from csfpilot.webapp.sectors import stewardship
+
+    return [
+        {"sector": r.sector, "email": r.user.email, "appointed_at": r.appointed_at.isoformat()}
+        for r in stewardship.stewards(sector)
+    ]
+
+
+def sector_steward_add(sector: str, email: str) -> JsonObject:
+    setup()
+    from csfpilot.webapp.sectors import stewardship
+
+    row = stewardship.appoint(sector, email)
+    return {
+        "sector": row.sector,
+        "email": row.user.email,
+        "appointed_at": row.appointed_at.isoformat(),
+    }
+
+
+def sector_steward_remove(sector: str, email: str) -> bool:
+    setup()
+    from csfpilot.webapp.sectors import stewardship
+
+    return stewardship.dismiss(sector, email)

@@ -18,6 +18,7 @@ from csfpilot.cli import (
     profile_db,
     profile_exchange,
     profile_intake,
+    sector_members,
     server,
     worker,
 )
@@ -69,6 +70,7 @@ app.command()(backup.backup)
 app.command()(backup.restore)
 app.command()(worker.worker)
 app.add_typer(worker.jobs_app, name="jobs")
+sector_members.register()
 app.add_typer(worker.sectors_app, name="sectors")
 app.add_typer(accounts.accounts_app, name="accounts")
 app.add_typer(accounts.org_app, name="org")

@@ -22,6 +22,7 @@ from csfpilot.webapp.audit.models import AuditEvent
 from csfpilot.webapp.evidence import labels as evidence_labels
 from csfpilot.webapp.organizations.roles import Role
 from csfpilot.webapp.organizations.sectors import Sector
+from csfpilot.webapp.sectors.models import MemberStatus
 from csfpilot.webapp.profiles.labels import (
     KIND_LABELS,
     PRIORITY_LABELS,
@@ -64,6 +65,8 @@ OBJECT_TYPES = {
     "evidence-link": _("Evidence link"),
     "evidence-request": _("Evidence request"),
     "scan-import": _("Scanner results import"),
+    "sector_membership": _("Sector membership"),
+    "sector_steward": _("Sector steward"),
 }
 # A bulk event lists every object; the page shows this many, the exports all of them.
 ITEMS_SHOWN = 25
@@ -80,6 +83,8 @@ FIELD_NAMES = {
     "expires": _("Expires"),
     "revoked": _("Revoked"),
     "sector": _("Sector"),
+    "benchmark_membership": _("Counts in the sector benchmark"),
+    "steward": _("Steward"),
     "file": _("File"),
     "assigned": _("Outcomes assigned"),
     "generated_from": _("Generated from"),
@@ -157,6 +162,7 @@ _CHOICES: dict[str, dict[Any, Any]] = {
     "scope_type": SCOPE_LABELS,
     "role": dict(Role.choices),
     "sector": dict(Sector.choices),
+    "benchmark_membership": dict(MemberStatus.choices),
 }
 _LEVEL_FIELDS = frozenset({"current", "target"})
 

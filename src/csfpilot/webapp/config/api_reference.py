@@ -20,6 +20,7 @@ from csfpilot.webapp.organizations.permissions import (
     OPENAPI_KEY,
     PUBLIC,
     SESSION,
+    STEWARD,
 )
 from csfpilot.webapp.organizations.roles import ROLE_ORDER, Permission, permissions_of
 
@@ -72,6 +73,9 @@ _NEEDS = {
     CREATOR: "a signed-in browser session of an account that may create organizations "
     "(`CSFPILOT_ORG_CREATORS`: by default the operator and the accounts they allow with "
     "`csfpilot manage orgcreators --allow EMAIL`); an API token is refused.",
+    STEWARD: "a signed-in browser session of the sector's steward (named by the operator with "
+    "`csfpilot sectors steward-add SECTOR EMAIL`) or of a superuser; an API token is refused. "
+    "From a script, use `csfpilot sectors approve|revoke`.",
 }
 
 
@@ -149,7 +153,7 @@ def example(method: str, path: str, op: dict[str, Any], schema: dict[str, Any]) 
     parts = ["curl", "-s"]
     if method != "get":
         parts += ["-X", method.upper()]
-    if need == SESSION:
+    if need in (SESSION, STEWARD):
         parts += ["-b", "sessionid=$SESSION"]
         if method != "get":
             parts += ["-H", "X-CSRFToken: $CSRF_TOKEN"]

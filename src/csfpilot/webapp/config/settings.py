@@ -535,6 +535,9 @@ CSFPILOT_AUDIT_CHECKPOINT_EMAIL = [
 # Sector numbers are shown only when at least this many organizations contribute, so that
 # no single organization's scores can be read out of them.
 CSFPILOT_SECTOR_MIN_ORGS = int(os.environ.get("CSFPILOT_SECTOR_MIN_ORGS", "5"))
+# ... and only when the organizations other than the two highest (or the two lowest) hold at
+# least this percentage of the highest score (or the lowest's shortfall): the p% rule.
+CSFPILOT_SECTOR_P_PERCENT = float(os.environ.get("CSFPILOT_SECTOR_P_PERCENT", "10"))
 
 # --- Reports (docs/reports.md) ---------------------------------------------------------
 # What one render of a report template may use: a template over a limit is refused with a

@@ -201,17 +201,25 @@ SESSION = "session"  # a signed-in browser session; an API token is refused
 # A signed-in browser session of an account that may create organizations
 # (CSFPILOT_ORG_CREATORS: by default the operator and the accounts they allow).
 CREATOR = "creator"
+# A signed-in browser session of a sector's steward (named by the operator) or a superuser.
+STEWARD = "steward"
 
 
 def needs(need: Permission | str) -> dict[str, Any]:
     """``openapi_extra`` for an operation: the permission its body asks :func:`require` for
-    (``org.view``, ``profiles.edit``...), or ``public``, ``account``, ``session`` or
-    ``creator``.
+    (``org.view``, ``profiles.edit``...), or ``public``, ``account``, ``session``,
+    ``creator`` or ``steward``.
 
     The schema carries it so that the API reference can name it, and the authorization
     grid checks that each declaration matches what the operation really enforces.
     """
     value = need.value if isinstance(need, Permission) else need
-    if not isinstance(need, Permission) and value not in (PUBLIC, ACCOUNT, SESSION, CREATOR):
+    if not isinstance(need, Permission) and value not in (
+        PUBLIC,
+        ACCOUNT,
+        SESSION,
+        CREATOR,
+        STEWARD,
+    ):
         raise ValueError(f"unknown need {need!r}")
     return {OPENAPI_KEY: value}

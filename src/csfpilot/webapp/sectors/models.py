@@ -21,7 +21,9 @@ profile becomes the counted one. See :mod:`csfpilot.webapp.sectors.services`.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from csfpilot.webapp.organizations.sectors import Sector
 
@@ -96,3 +98,82 @@ class ContributedScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contribution_id} {self.code or 'profile'}"
+
+
+class MemberStatus(models.TextChoices):
+    """Where an organization stands with its sector's benchmark."""
+
+    REQUESTED = "requested", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REVOKED = "revoked", _("Revoked")
+
+
+class SectorMember(models.Model):
+    """Whether an organization's scores count in a sector's benchmark.
+
+    Choosing a sector only *asks* to take part (``requested``). The scores count
+    toward the sector's numbers, and toward its threshold k, only once the
+    operator or the sector's steward has approved the organization: otherwise
+    anyone who may create organizations could join a sector with made-up
+    profiles, reach k, and work a real member's exact scores out of the mean.
+    One row per organization and sector, so a revoked organization that moves
+    away and back is still revoked.
+    """
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="sector_memberships"
+    )
+    sector = models.CharField(max_length=40, choices=Sector.choices)
+    status = models.CharField(
+        max_length=20, choices=MemberStatus.choices, default=MemberStatus.REQUESTED
+    )
+    requested_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # Who approved or revoked: a steward or the operator's account; null with decided_at set
+    # is the command line (the instance's operator). The name is kept as it was then.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by_name = models.CharField(max_length=254, blank=True, default="")
+
+    class Meta:
+        ordering = ["sector", "organization__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "sector"], name="sectors_one_membership_per_sector"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=MemberStatus.values), name="sectors_known_status"
+            ),
+        ]
+        # The aggregate keeps the approved organizations of one sector: (sector, status) first.
+        indexes = [
+            models.Index(fields=["sector", "status", "organization"], name="sectors_member_status")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} in {self.sector}: {self.status}"
+
+
+class SectorSteward(models.Model):
+    """An account the operator names to approve and revoke the organizations of one sector.
+
+    A steward speaks for the sector body (an ISAC, a regulator, an industry
+    association). Stewardship gives no access to any organization's data: a
+    steward sees which organizations asked to take part, and decides.
+    """
+
+    sector = models.CharField(max_length=40, choices=Sector.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sector_stewardships"
+    )
+    appointed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sector", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["sector", "user"], name="sectors_one_steward_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} stewards {self.sector}"
