@@ -105,6 +105,18 @@ def test_quartiles_by_hand(contributions):
     assert sector_stats("water") == {}
 
 
+def test_only_approved_organizations_count(contributions):
+    _store(contributions[:4], {"GV": [(10, 10), (20, 20), (30, 30), (90, 90)]})
+    SectorMember.objects.filter(organization_id=contributions[3].organization_id).update(
+        status="requested"
+    )
+    SectorMember.objects.filter(organization_id=contributions[2].organization_id).update(
+        status="revoked"
+    )
+    gv = sector_stats("energy")[("GV", "current")]
+    assert (gv.n, gv.mean, gv.extremes.top) == (2, pytest.approx(15), 20)
+
+
 def test_other_sectors_do_not_leak_in(contributions):
     _store(contributions[:3], {"GV": [(10, 10), (20, 20), (30, 30)]}, sector="energy")
     ContributedScore.objects.create(
@@ -144,6 +156,13 @@ def test_sql_matches_the_python_reference(contributions, data):
             numbers = [p[i] for p in pairs[:MAX_ORGS] if p[i] is not None]
             if numbers:
                 expected[(code, side)] = _reference(numbers)
+                # The disclosure rule's inputs: total, two largest, two smallest.
+                v = sorted(numbers)
+                ex = stats[(code, side)].extremes
+                assert ex.total == pytest.approx(sum(v), abs=1e-9)
+                assert (ex.top, ex.bottom) == (v[-1], v[0])
+                assert ex.second == (v[-2] if len(v) > 1 else 0.0)
+                assert ex.second_bottom == (v[1] if len(v) > 1 else 100.0)
     assert set(stats) == set(expected)
     for key, (n, mean, q1, median, q3) in expected.items():
         got = stats[key]
