@@ -22,7 +22,6 @@ from csfpilot.webapp.audit.models import AuditEvent
 from csfpilot.webapp.evidence import labels as evidence_labels
 from csfpilot.webapp.organizations.roles import Role
 from csfpilot.webapp.organizations.sectors import Sector
-from csfpilot.webapp.sectors.models import MemberStatus
 from csfpilot.webapp.profiles.labels import (
     KIND_LABELS,
     PRIORITY_LABELS,
@@ -31,6 +30,7 @@ from csfpilot.webapp.profiles.labels import (
     field_label,
     level_label,
 )
+from csfpilot.webapp.sectors.models import MemberStatus
 
 ACTIONS = {
     "create": _("created"),
