@@ -78,6 +78,11 @@ def build_demo_world() -> DemoWorld:
     response = client.post(f"/orgs/{org.slug}/jobs/import/", {"file": upload})
     assert response.status_code == 302, response.status_code
     item, req = _evidence(org, owner, profile)
+    # The owner also stewards two sectors: an empty one and the demo's, with its peers.
+    from csfpilot.webapp.sectors import stewardship
+
+    for sector in ("energy", "critical-manufacturing"):
+        stewardship.appoint(sector, owner.email)
     ids = {
         "item": item,
         "req": req,
@@ -177,6 +182,8 @@ def more_pages(world: DemoWorld) -> Iterator[tuple[str, str]]:
     yield "view:evidence:library", f"/orgs/{world.org}/evidence/?tab=retired"
     yield "view:evidence:requests", f"/orgs/{world.org}/evidence/requests/?state=all"
     yield "view:evidence:due", f"/orgs/{world.org}/evidence/due/?days=90"
+    yield "view:sectors:members", "/sectors/critical-manufacturing/members/"
+    yield "view:sectors:members", "/sectors/critical-manufacturing/members/?status=approved"
     yield "not found", "/no-such-page/"
     yield "not found", "/frameworks/no-such-framework/"
 
