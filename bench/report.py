@@ -13,6 +13,7 @@ BEFORE_AFTER = RESULTS / "before-after.json"
 SCANNERS = RESULTS / "scanners.json"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 EVIDENCE_UPLOAD = RESULTS / "evidence-upload.json"
+PACKAGES = RESULTS / "packages.json"
 DEFAULT_ORGS = 1000  # results without a recorded size are from the 1,000-organization bench
 
 TARGETS = {
@@ -135,6 +136,10 @@ def write_doc(path: Path, results: list[dict] | None = None) -> None:
         from bench.evidence_upload import section
 
         lines.extend(section(json.loads(EVIDENCE_UPLOAD.read_text())))
+    if PACKAGES.exists():
+        from bench.packages import section as packages_section
+
+        lines.extend(packages_section(json.loads(PACKAGES.read_text())))
     path.write_text("\n".join(lines))
 
 

@@ -163,6 +163,8 @@ EVIDENCE_FIELDS = {
     "confidentiality": "internal",
 }
 API = "/api/organizations/{org}"
+# A key fingerprint no organization has (trusted by the POSTs, rolled back after each).
+PACKAGE_FP = "ab12" * 10
 APIP = API + "/profiles/{profile}"
 
 ENDPOINTS = [
@@ -1121,6 +1123,89 @@ ENDPOINTS = [
         200,
         "PUT",
         {"profile": None},
+    ),
+    # -- signed packages: keys, trusted partners, export, import ----------------------------------
+    Endpoint("view:packages:keys", ORG + "/keys/", P.VIEW),
+    Endpoint("view:packages:rotate", ORG + "/keys/rotate/", P.EDIT_SETTINGS, 302, "POST"),
+    # No such key: the settings editor is sent back with a message.
+    Endpoint(
+        "view:packages:revoke",
+        ORG + "/keys/revoke/",
+        P.EDIT_SETTINGS,
+        302,
+        "POST",
+        {"fingerprint": PACKAGE_FP},
+    ),
+    Endpoint(
+        "view:packages:trust",
+        ORG + "/keys/trust/",
+        P.EDIT_SETTINGS,
+        302,
+        "POST",
+        {"fingerprint": PACKAGE_FP, "partner": "Partner"},
+    ),
+    Endpoint(
+        "view:packages:untrust",
+        ORG + "/keys/untrust/",
+        P.EDIT_SETTINGS,
+        302,
+        "POST",
+        {"fingerprint": PACKAGE_FP},
+    ),
+    Endpoint("view:packages:import", ORG + "/packages/import/", P.EDIT_PROFILES),
+    Endpoint("view:packages:export", PRO + "/package/", P.EXPORT),
+    Endpoint("view:packages:download", PRO + "/package/download/?level=scores", P.EXPORT),
+    Endpoint("GET /organizations/{slug}/keys", API + "/keys", P.VIEW),
+    Endpoint(
+        "POST /organizations/{slug}/keys/rotate", API + "/keys/rotate", P.EDIT_SETTINGS, 200, "POST"
+    ),
+    # An unknown key: 404 for whoever may revoke, 403 before that for everyone else.
+    Endpoint(
+        "POST /organizations/{slug}/keys/{fingerprint}/revoke",
+        API + "/keys/" + PACKAGE_FP + "/revoke",
+        P.EDIT_SETTINGS,
+        404,
+        "POST",
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/trusted-keys",
+        API + "/trusted-keys",
+        P.EDIT_SETTINGS,
+        201,
+        "POST",
+        {"fingerprint": PACKAGE_FP, "partner": "Partner"},
+    ),
+    Endpoint(
+        "DELETE /organizations/{slug}/trusted-keys/{fingerprint}",
+        API + "/trusted-keys/" + PACKAGE_FP,
+        P.EDIT_SETTINGS,
+        404,
+        "DELETE",
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/profiles/{profile_id}/package", APIP + "/package", P.EXPORT
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/profiles/{profile_id}/package/preview",
+        APIP + "/package/preview",
+        P.EXPORT,
+    ),
+    # Not a package: refused (400) for whoever may send one.
+    Endpoint(
+        "POST /organizations/{slug}/packages/verify",
+        API + "/packages/verify",
+        P.VIEW,
+        400,
+        "POST",
+        upload=b"x",
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/packages/import",
+        API + "/packages/import",
+        P.EDIT_PROFILES,
+        400,
+        "POST",
+        upload=b"x",
     ),
 ]
 

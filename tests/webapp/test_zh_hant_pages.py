@@ -48,6 +48,7 @@ NOT_PAGES = frozenset(
         "view:audit:export_csv",
         "view:audit:export_json",
         "view:evidence:download",
+        "view:packages:download",
     }
 )
 

@@ -836,3 +836,80 @@ def sector_steward_remove(sector: str, email: str) -> bool:
     from csfpilot.webapp.sectors import stewardship
 
     return stewardship.dismiss(sector, email)
+
+
+# --- Signed packages and keys, for `csfpilot package ...` and `csfpilot keys ...`. ---
+
+
+def package_export(org: str, profile: str, level: str, *, preview: bool = False) -> JsonObject:
+    setup()
+    from csfpilot.webapp.packages import services
+    from csfpilot.webapp.profiles import lookups, operator
+
+    access = operator.operator_access(org)
+    row = lookups.profile_by_ref(access, profile)
+    if preview:
+        rows = services.preview(access, row.pk, level)
+        return {"rows": [{"member": m, "field": f, "value": v} for m, f, v in rows]}
+    export = services.export_profile(access, row.pk, level)
+    return {
+        "data": export.data,
+        "filename": export.filename,
+        "package_id": export.package_id,
+        "fingerprint": export.fingerprint,
+    }
+
+
+def package_inspect(org: str, data: bytes, *, filename: str) -> JsonObject:
+    setup()
+    from csfpilot.webapp.packages import services
+    from csfpilot.webapp.profiles import operator
+
+    seen = services.inspect(operator.operator_access(org), data, filename=filename)
+    return {
+        **services.package_out(seen.package),
+        "already_imported": seen.already_imported,
+        "importable": seen.importable,
+        "reason": seen.reason,
+        "listing": [{"member": m, "field": f, "value": v} for m, f, v in seen.rows],
+    }
+
+
+def package_import(
+    org: str, data: bytes, *, filename: str, accept_untrusted: bool, name: str | None
+) -> JsonObject:
+    setup()
+    from csfpilot.webapp.packages import services
+    from csfpilot.webapp.profiles import operator
+
+    row, pkg = services.import_package(
+        operator.operator_access(org),
+        data,
+        filename=filename,
+        confirm_untrusted=accept_untrusted,
+        name=name,
+    )
+    return {
+        **services.package_out(pkg),
+        "profile": {"id": row.profile_id, "name": row.profile.name if row.profile else None},
+    }
+
+
+def keys_command(org: str, action: str, fingerprint: str = "", partner: str = "") -> JsonObject:
+    """Show, rotate, revoke, trust or untrust; answers the organization's keys afterwards."""
+    setup()
+    from csfpilot.webapp.packages import services
+    from csfpilot.webapp.profiles import operator
+
+    access = operator.operator_access(org)
+    if action == "rotate":
+        services.rotate(access)
+    elif action == "revoke":
+        services.revoke(access, fingerprint)
+    elif action == "trust":
+        services.trust(access, fingerprint, partner)
+    elif action == "untrust":
+        services.untrust(access, fingerprint)
+    else:
+        services.active_key(access)
+    return services.keys_out(access.organization)

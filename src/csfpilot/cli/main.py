@@ -14,6 +14,7 @@ from csfpilot.cli import (
     evidence,
     exporting,
     importing,
+    package,
     profile,
     profile_db,
     profile_exchange,
@@ -75,6 +76,8 @@ app.add_typer(worker.sectors_app, name="sectors")
 app.add_typer(accounts.accounts_app, name="accounts")
 app.add_typer(accounts.org_app, name="org")
 app.add_typer(accounts.tokens_app, name="tokens")
+app.add_typer(package.app, name="package")
+app.add_typer(package.keys_app, name="keys")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

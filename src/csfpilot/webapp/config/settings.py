@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "csfpilot.webapp.backup",
     "csfpilot.webapp.evidence",
     "csfpilot.webapp.intake",
+    "csfpilot.webapp.packages",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -538,6 +539,10 @@ CSFPILOT_SECTOR_MIN_ORGS = int(os.environ.get("CSFPILOT_SECTOR_MIN_ORGS", "5"))
 # ... and only when the organizations other than the two highest (or the two lowest) hold at
 # least this percentage of the highest score (or the lowest's shortfall): the p% rule.
 CSFPILOT_SECTOR_P_PERCENT = float(os.environ.get("CSFPILOT_SECTOR_P_PERCENT", "10"))
+
+# Seals organizations' package signing keys at rest (docs/packages.md): at least 32
+# characters; when empty, a key derived from the secret key is used.
+CSFPILOT_PACKAGE_KEY = os.environ.get("CSFPILOT_PACKAGE_KEY", "")
 
 # --- Reports (docs/reports.md) ---------------------------------------------------------
 # What one render of a report template may use: a template over a limit is refused with a

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("csfpilot.webapp.backup.urls")),
     path("", include("csfpilot.webapp.evidence.urls")),
     path("", include("csfpilot.webapp.intake.urls")),
+    path("", include("csfpilot.webapp.packages.urls")),
     path("accounts/", include("allauth.urls")),
 ]
