@@ -913,3 +913,93 @@ def keys_command(org: str, action: str, fingerprint: str = "", partner: str = ""
     else:
         services.active_key(access)
     return services.keys_out(access.organization)
+
+
+# --- Sector benchmarks between instances (`csfpilot sectors contribute|publish|...`). ---
+
+
+def sector_contribute(org: str, sector: str) -> tuple[bytes, JsonObject]:
+    setup()
+    from csfpilot.webapp.profiles.operator import operator_access
+    from csfpilot.webapp.sectors import exchange
+
+    signed = exchange.contribution_package(operator_access(org), sector)
+    return signed.data, {
+        "package_id": signed.package_id,
+        "fingerprint": signed.fingerprint,
+        "organization": signed.organization,
+        "sector": sector,
+    }
+
+
+def sector_member_key_add(sector: str, name: str, fingerprint: str) -> JsonObject:
+    setup()
+    from csfpilot.webapp.sectors import exchange
+
+    row = exchange.add_member(sector, name, fingerprint)
+    return {
+        "sector": row.sector,
+        "name": row.name,
+        "fingerprint": row.fingerprint,
+        "status": row.status,
+    }
+
+
+def sector_member_key_revoke(sector: str, fingerprint: str) -> JsonObject:
+    setup()
+    from csfpilot.webapp.sectors import exchange
+
+    row = exchange.revoke_member(sector, fingerprint)
+    return {
+        "sector": row.sector,
+        "name": row.name,
+        "fingerprint": row.fingerprint,
+        "status": row.status,
+    }
+
+
+def sector_import_contribution(sector: str, data: bytes, filename: str) -> JsonObject:
+    setup()
+    from csfpilot.webapp.sectors import exchange
+
+    row = exchange.import_contribution(data, sector, filename=filename)
+    return {
+        "sector": sector,
+        "member": row.member.name,
+        "fingerprint": row.member.fingerprint,
+        "package_id": str(row.package_id),
+        "signed": row.created.isoformat(),
+    }
+
+
+def sector_publish(org: str, sector: str) -> tuple[bytes, JsonObject]:
+    setup()
+    from csfpilot.webapp.profiles.operator import operator_access
+    from csfpilot.webapp.sectors import exchange
+
+    signed = exchange.aggregate_package(operator_access(org), sector)
+    contributors, _ = exchange.aggregate_rows(sector)
+    return signed.data, {
+        "package_id": signed.package_id,
+        "fingerprint": signed.fingerprint,
+        "source": signed.organization,
+        "sector": sector,
+        "contributors": contributors,
+    }
+
+
+def sector_import_aggregate(org: str, data: bytes, filename: str) -> JsonObject:
+    setup()
+    from csfpilot.webapp.profiles.operator import operator_access
+    from csfpilot.webapp.sectors import exchange
+
+    row = exchange.import_aggregate(operator_access(org), data, filename=filename)
+    return {
+        "organization": org,
+        "sector": row.sector,
+        "source": row.source,
+        "fingerprint": row.fingerprint,
+        "published": row.published.isoformat(),
+        "contributors": row.contributors,
+        "package_id": str(row.package_id),
+    }

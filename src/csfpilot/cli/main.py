@@ -19,6 +19,7 @@ from csfpilot.cli import (
     profile_db,
     profile_exchange,
     profile_intake,
+    sector_exchange,
     sector_members,
     server,
     worker,
@@ -72,6 +73,7 @@ app.command()(backup.restore)
 app.command()(worker.worker)
 app.add_typer(worker.jobs_app, name="jobs")
 sector_members.register()
+sector_exchange.register()
 app.add_typer(worker.sectors_app, name="sectors")
 app.add_typer(accounts.accounts_app, name="accounts")
 app.add_typer(accounts.org_app, name="org")

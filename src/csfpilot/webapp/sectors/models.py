@@ -177,3 +177,99 @@ class SectorSteward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} stewards {self.sector}"
+
+
+# -- between instances: the sector body's members, their signed contributions, and the
+# aggregate members import (see csfpilot.webapp.sectors.exchange) ---------------------------
+
+
+class RemoteMember(models.Model):
+    """A member organization on another instance, known to the sector body by name and key.
+
+    The steward or the operator adds it after checking the key's fingerprint with the
+    member (out of band, as for any partner key); only contributions signed by an
+    approved member's key are accepted.
+    """
+
+    sector = models.CharField(max_length=40, choices=Sector.choices)
+    name = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=40)
+    status = models.CharField(
+        max_length=20, choices=MemberStatus.choices, default=MemberStatus.APPROVED
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sector", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sector", "fingerprint"], name="sectors_one_remote_key_per_sector"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.fingerprint}) in {self.sector}"
+
+
+class RemoteContribution(models.Model):
+    """The latest signed contribution of one remote member: scores only, in percent.
+
+    ``scores`` maps "" (the whole profile) and each Function id to ``[current, target]``.
+    Every package id ever accepted is kept (``SeenContribution``) so a replay is refused.
+    """
+
+    member = models.OneToOneField(
+        RemoteMember, on_delete=models.CASCADE, related_name="contribution"
+    )
+    package_id = models.UUIDField()
+    created = models.DateTimeField()  # when the member signed it
+    received_at = models.DateTimeField()
+    sha256 = models.CharField(max_length=64)
+    scores = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.package_id}"
+
+
+class SeenContribution(models.Model):
+    """A contribution package id already imported (any member, any sector): replays are refused."""
+
+    package_id = models.UUIDField(unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return str(self.package_id)
+
+
+class ReceivedAggregate(models.Model):
+    """A sector body's signed aggregate, imported by a member organization to see its position.
+
+    ``rows`` holds what the package published: per code and side, n and why a number was
+    withheld, or the mean and quartiles.
+    """
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="sector_aggregates"
+    )
+    sector = models.CharField(max_length=40, choices=Sector.choices)
+    package_id = models.UUIDField()
+    published = models.DateTimeField()
+    source = models.CharField(max_length=200)  # the sector body, as the package names it
+    fingerprint = models.CharField(max_length=40)
+    trusted_as = models.CharField(max_length=200)  # the name the organization gave that key
+    imported_at = models.DateTimeField()
+    contributors = models.PositiveIntegerField()
+    min_orgs = models.PositiveIntegerField()
+    p_percent = models.FloatField()
+    rows = models.JSONField()
+
+    class Meta:
+        ordering = ["-published", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "package_id"], name="sectors_aggregate_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sector} aggregate {self.published:%Y-%m-%d} for {self.organization_id}"
