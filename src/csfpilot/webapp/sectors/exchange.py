@@ -91,14 +91,15 @@ def contribution_package(access: Access, sector: str) -> Signed:
     signer = packages.signer_for(access)
     data = build_package(CONTRIBUTION, members, SCORES, signer, title="")
     pkg = read_package(data, {signer.fingerprint: org.name})
-    audit.record(
-        access,
-        "export",
-        pkg.package_id,
-        audit.Action.DOWNLOAD,
-        label=f"benchmark contribution: {sector}",
-        changes={"kind": [None, CONTRIBUTION], "sector": [None, sector]},
-    )
+    with transaction.atomic():
+        audit.record(
+            access,
+            "export",
+            pkg.package_id,
+            audit.Action.DOWNLOAD,
+            label=f"benchmark contribution: {sector}",
+            changes={"kind": [None, CONTRIBUTION], "sector": [None, sector]},
+        )
     return Signed(data, pkg.package_id, signer.fingerprint, org.name)
 
 
@@ -319,14 +320,15 @@ def aggregate_package(access: Access, sector: str) -> Signed:
     signer = packages.signer_for(access)
     data = build_package(AGGREGATE, members, SCORES, signer, title=str(Sector(sector).label))
     pkg = read_package(data, {signer.fingerprint: access.organization.name})
-    audit.record(
-        access,
-        "export",
-        pkg.package_id,
-        audit.Action.DOWNLOAD,
-        label=f"benchmark aggregate: {sector}",
-        changes={"kind": [None, AGGREGATE], "contributors": [None, contributors]},
-    )
+    with transaction.atomic():
+        audit.record(
+            access,
+            "export",
+            pkg.package_id,
+            audit.Action.DOWNLOAD,
+            label=f"benchmark aggregate: {sector}",
+            changes={"kind": [None, AGGREGATE], "contributors": [None, contributors]},
+        )
     return Signed(data, pkg.package_id, signer.fingerprint, access.organization.name)
 
 
