@@ -424,6 +424,59 @@ def latest_aggregate(access: Access) -> ReceivedAggregate | None:
     """The newest aggregate the organization imported for its sector."""
     lookups.ensure(access, Permission.VIEW)
     org = access.organization
-    if not org.sector:
-        return None
-    return ReceivedAggregate.objects.filter(organization=org, sector=org.sector).first()
+    rows = ReceivedAggregate.objects.filter(organization=org)
+    # The organization's own sector's when it has one; else the newest it imported.
+    return (rows.filter(sector=org.sector) if org.sector else rows).first()
+
+
+@dataclass(frozen=True)
+class PublishedSide:
+    """One number of an imported aggregate beside the organization's own score."""
+
+    own: float | None
+    n: int
+    withheld: str | None
+    mean: float | None = None
+    q1: float | None = None
+    median: float | None = None
+    q3: float | None = None
+
+    # Positions on the spread bar, as the in-instance rows give them.
+    @property
+    def spread(self) -> float:
+        return 0.0 if self.q1 is None or self.q3 is None else max(self.q3 - self.q1, 0.5)
+
+    @property
+    def median_x(self) -> float:
+        return 0.0 if self.median is None else min(max(self.median - 0.5, 0.0), 99.0)
+
+    @property
+    def own_x(self) -> float:
+        return 0.0 if self.own is None else min(max(self.own - 0.8, 0.0), 98.4)
+
+
+def published_rows(
+    aggregate: ReceivedAggregate | None, bench: Any, side: str
+) -> list[tuple[Any, PublishedSide]]:
+    """The aggregate's rows in the benchmark's order, each with the organization's own score."""
+    if aggregate is None:
+        return []
+    by_code = {r["code"]: r for r in aggregate.rows}
+    out = []
+    for row in bench.rows:
+        got = by_code.get(row.code, {}).get(side) or {"n": 0, "withheld": "few"}
+        numbers = {k: got.get(k) for k in ("mean", "q1", "median", "q3")}
+        if got.get("withheld"):
+            numbers = {}
+        out.append(
+            (
+                row,
+                PublishedSide(
+                    own=row.side(side).own,
+                    n=int(got.get("n") or 0),
+                    withheld=got.get("withheld"),
+                    **numbers,
+                ),
+            )
+        )
+    return out

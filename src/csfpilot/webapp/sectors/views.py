@@ -18,7 +18,7 @@ from csfpilot.webapp.organizations.decorators import org_view
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.organizations.sectors import Sector
-from csfpilot.webapp.sectors import disclosure, queries, services, stewardship
+from csfpilot.webapp.sectors import disclosure, exchange, queries, services, stewardship
 from csfpilot.webapp.sectors.forms import CountedProfileForm, SectorForm
 from csfpilot.webapp.sectors.jobs import recompute_sector
 from csfpilot.webapp.sectors.models import MemberStatus
@@ -33,6 +33,7 @@ def benchmark(request: HttpRequest, access: Access) -> HttpResponse:
     if side not in SIDES:
         side = "current"
     data = queries.benchmark(access)
+    published = exchange.latest_aggregate(access)
     profiles = queries.profile_choices(access)
     can_edit = access.can(Permission.EDIT_SETTINGS)
     designated = services.designated_profile_id(access.organization)
@@ -45,6 +46,8 @@ def benchmark(request: HttpRequest, access: Access) -> HttpResponse:
             "bench": data,
             "side": side,
             "rows": [(row, row.side(side)) for row in data.rows],
+            "published": published,
+            "published_rows": exchange.published_rows(published, data, side),
             "can_edit": can_edit,
             "sector_form": SectorForm(initial={"sector": access.organization.sector}),
             "profile_form": CountedProfileForm(
