@@ -67,6 +67,8 @@ OBJECT_TYPES = {
     "scan-import": _("Scanner results import"),
     "sector_membership": _("Sector membership"),
     "sector_steward": _("Sector steward"),
+    "sector_contribution": _("Sector benchmark contribution"),
+    "sector_aggregate": _("Sector benchmark aggregate"),
 }
 # A bulk event lists every object; the page shows this many, the exports all of them.
 ITEMS_SHOWN = 25
