@@ -480,6 +480,7 @@ def generate(orgs: int = ORGS, seed: int = SEED, sector: str = SECTOR) -> DataSe
     """
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from csfpilot.formats.native import to_document
     from csfpilot.webapp.catalog.models import Framework
@@ -491,6 +492,7 @@ def generate(orgs: int = ORGS, seed: int = SEED, sector: str = SECTOR) -> DataSe
     from csfpilot.webapp.profiles.history import document_digest
     from csfpilot.webapp.profiles.models import Action, Profile, ProfileOutcome, Snapshot
     from csfpilot.webapp.profiles.persist import outcome_nodes
+    from csfpilot.webapp.sectors.models import MemberStatus, SectorMember
 
     if orgs < 1:
         raise ValueError("the data set has at least the demo organization")
@@ -504,6 +506,10 @@ def generate(orgs: int = ORGS, seed: int = SEED, sector: str = SECTOR) -> DataSe
     Organization.objects.exclude(pk=demo.pk).delete()
     if sector:
         Organization.objects.filter(pk=demo.pk).update(sector=sector)
+    # Every organization of the data set is an approved member of its sector: all count.
+    approved = {"status": MemberStatus.APPROVED, "requested_at": timezone.now()}
+    if sector:
+        SectorMember.objects.update_or_create(organization=demo, sector=sector, defaults=approved)
     user, demo, profile = measured()
     fw = Framework.objects.get(key="csf-2.0")
     nodes = outcome_nodes(fw)
@@ -533,6 +539,10 @@ def generate(orgs: int = ORGS, seed: int = SEED, sector: str = SECTOR) -> DataSe
             Membership.objects.bulk_create(
                 [Membership(user=member, organization=r, role="owner") for r in rows]
             )
+            if sector:
+                SectorMember.objects.bulk_create(
+                    [SectorMember(organization=r, sector=sector, **approved) for r in rows]
+                )
             profiles = Profile.objects.bulk_create(
                 [
                     Profile(

@@ -55,6 +55,9 @@ PUBLIC = "public"  # anyone, signed in or not
 ACCOUNT = "account"  # any signed-in person; no organization involved
 ASSIGNED = "assigned"  # editing GV.OC-01, which is assigned to the contributor
 OPERATOR = "operator"  # the instance's operator (a superuser); no organization involved
+# A sector's steward (named by the operator) or the operator: in the grid, the steward of
+# "energy", where acme asked to take part. Organization roles give no stewardship (403).
+STEWARD = "steward"
 # Creating an organization: accounts the operator allows (CSFPILOT_ORG_CREATORS=operator);
 # in the world, acme's owner is allowed and the other roles' accounts are not.
 CREATOR = "creator"
@@ -1109,6 +1112,35 @@ ENDPOINTS = [
     Endpoint("view:sectors:set_profile", ORG + "/benchmark/profile/", P.EDIT_SETTINGS, 302, "POST"),
     Endpoint("view:sectors:recompute", ORG + "/benchmark/recompute/", P.EDIT_SETTINGS, 302, "POST"),
     Endpoint("GET /sectors", "/api/sectors", ACCOUNT),
+    # The sector's steward decides which organizations count (acme asked to, in energy).
+    Endpoint("view:sectors:stewardship", "/sectors/", STEWARD),
+    Endpoint("view:sectors:members", "/sectors/energy/members/", STEWARD),
+    Endpoint(
+        "view:sectors:approve", "/sectors/energy/members/{org}/approve/", STEWARD, 302, "POST"
+    ),
+    Endpoint("view:sectors:revoke", "/sectors/energy/members/{org}/revoke/", STEWARD, 302, "POST"),
+    Endpoint(
+        "GET /sectors/{sector}/members",
+        "/api/sectors/energy/members",
+        STEWARD,
+        session_only=True,
+    ),
+    Endpoint(
+        "POST /sectors/{sector}/members/{slug}/approve",
+        "/api/sectors/energy/members/{org}/approve",
+        STEWARD,
+        200,
+        "POST",
+        session_only=True,
+    ),
+    Endpoint(
+        "POST /sectors/{sector}/members/{slug}/revoke",
+        "/api/sectors/energy/members/{org}/revoke",
+        STEWARD,
+        200,
+        "POST",
+        session_only=True,
+    ),
     Endpoint("GET /organizations/{slug}/jobs", API + "/jobs", P.VIEW),
     Endpoint("GET /organizations/{slug}/jobs/{job_id}", API + "/jobs/999999", P.VIEW, 404),
     Endpoint(
@@ -1523,6 +1555,8 @@ def declared_need(entry: Endpoint) -> str:
         return Permission.EDIT_ASSIGNED_OUTCOMES.value
     if entry.need == ACCOUNT and entry.session_only:
         return "session"
+    if entry.need == STEWARD:
+        return STEWARD
     return entry.need.value if isinstance(entry.need, Permission) else entry.need
 
 
@@ -1583,6 +1617,7 @@ class Grid:
     key: str  # a loaded framework
     dataset: str  # a loaded crosswalk dataset
     operator: object  # a superuser: the instance's operator
+    steward: object = None  # the steward of "energy", where acme asked to take part
 
 
 def _objects(access, *, contributor=None) -> tuple[int, int, int]:
@@ -1725,7 +1760,13 @@ def build_grid() -> Grid:
         role="owner",
     )
     tokens[OPERATOR] = issue_token(operator, "instance", "owner", "imports")[1]
-    return Grid(w, own, foreign, tokens, own_token_ids, outsider, key, dataset, operator)
+    from csfpilot.webapp.sectors import services as sectors
+    from csfpilot.webapp.sectors import stewardship
+
+    sectors.set_sector(w.access("owner"), "energy")
+    steward = make_user("steward@sector.test")
+    stewardship.appoint("energy", steward.email)
+    return Grid(w, own, foreign, tokens, own_token_ids, outsider, key, dataset, operator, steward)
 
 
 @pytest.fixture(scope="module")
@@ -1750,6 +1791,8 @@ def expected(e: Endpoint, who: str, scope: str, auth: str) -> int | frozenset[in
         return 403
     if e.need == OPERATOR:
         return e.ok if who == OPERATOR else 403
+    if e.need == STEWARD:
+        return e.ok if who in (OPERATOR, STEWARD) else 403
     if e.need == ACCOUNT:
         return 404 if scope == "other" else e.ok
     if e.need == CREATOR:
@@ -1836,6 +1879,13 @@ def cases(e: Endpoint) -> Iterator[tuple[str, str, str]]:
                 # Role tokens of members, and the operator's own token (owner role).
                 yield who, "own", "token"
         return
+    if e.need == STEWARD:
+        for who in (*ROLES, OPERATOR, STEWARD):
+            yield who, "own", "session"
+        if e.is_api:
+            for role in ROLES:
+                yield role, "own", "token"
+        return
     scopes = ["own"]
     if e.need not in (ACCOUNT, CREATOR) or e.names_account_object:
         scopes.append("other")
@@ -1911,7 +1961,7 @@ def family(e: Endpoint) -> str:
         return "pages-public"
     if e.need == ACCOUNT:
         return "pages-account"
-    if e.need == OPERATOR:
+    if e.need in (OPERATOR, STEWARD):
         return "pages-operator"
     if e.key.startswith("view:profiles:"):
         return "pages-profiles"
@@ -1928,11 +1978,12 @@ FAMILIES = sorted({family(e) for e in ENDPOINTS})
 @pytest.mark.django_db
 @pytest.mark.parametrize("part", FAMILIES)
 def test_authorization_grid(grid: Grid, part: str, figure):
-    clients = {"anonymous": Client(), OPERATOR: Client()}
+    clients = {"anonymous": Client(), OPERATOR: Client(), STEWARD: Client()}
     for role in ROLES:
         clients[role] = Client()
         clients[role].force_login(grid.world.users[role])
     clients[OPERATOR].force_login(grid.operator)
+    clients[STEWARD].force_login(grid.steward)
     violations: list[Violation] = []
     endpoints = [e for e in ENDPOINTS if family(e) == part]
     checked = 0

@@ -47,6 +47,7 @@ from csfpilot.webapp.mapping import services as mapping
 from csfpilot.webapp.organizations.models import Invitation, Membership, Organization
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles import services
+from csfpilot.webapp.sectors.models import SectorMember, SectorSteward
 from csfpilot.webapp.suppliers import models as sm
 from csfpilot.webapp.suppliers import services as suppliers
 from tests.community_workbooks import sector_workbook
@@ -248,6 +249,10 @@ def build_tenants() -> Tenants:
     invite_mark = f"{MARK.lower()}b-invitee-{next(counter)}@globex.test"
     Invitation.objects.filter(pk=g.foreign.invitation).update(email=invite_mark)
     b_marks.append(invite_mark)
+    # B asked to count in A's sector: the steward's list names it; A must never see that.
+    from csfpilot.webapp.sectors import services as sectors
+
+    sectors.set_sector(w.other_access(), "energy")
     b_action = m.Action.objects.filter(profile_id=g.foreign.profile).order_by("-pk")[0].code
     return Tenants(g, b_marks, a_marks, b_action)
 
@@ -331,6 +336,7 @@ def fillings(route: str, t: Tenants) -> Iterator[str]:
         "supplier_id": [str(a.supplier), str(b.supplier)],
         "questionnaire_id": [str(a.questionnaire), str(b.questionnaire)],
         "remediation_id": [str(a.remediation), str(b.remediation)],
+        "sector": ["energy", "water"],
     }
     names = [next(x for x in mt.groups() if x) for mt in PARAM.finditer(route)]
     if not names:
@@ -436,6 +442,10 @@ def protected_state(t: Tenants) -> State:
     rows("b-token", ApiToken.objects.filter(organization_id=b_org), *every_field(ApiToken))
     rows("profile", m.Profile.objects.all(), "organization_id")
     rows("held", HeldUpload.objects.all(), "organization_id", "user_id")
+    # Who counts in a sector: no member of A may approve A, or touch B's standing.
+    rows("sector-member", SectorMember.objects.all(), "organization_id", "status", "decided_by_id")
+    rows("b-sector-member", SectorMember.objects.filter(organization_id=b_org), "sector", "status")
+    rows("steward", SectorSteward.objects.all(), "sector", "user_id")
     rows("b-held", HeldUpload.objects.filter(organization_id=b_org), "filename", "sha256")
     b_profiles = m.Profile.objects.filter(organization_id=b_org)
     rows("b-profile", b_profiles, *every_field(m.Profile))
@@ -736,6 +746,11 @@ def attempts(t: Tenants) -> list[Attempt]:
                 f"{api_a}/profiles",
                 {"name": "Privileged", **extra},
             )
+        )
+    # 4. Approving oneself: a sector's numbers count only organizations its steward approved.
+    for extra in ({"status": "approved"}, {"membership": "approved"}, {"approved": True}):
+        out.append(
+            Attempt(f"sector + {extra}", "PUT", f"{api_a}/sector", {"sector": "energy", **extra})
         )
     out.append(
         Attempt(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,7 @@ from csfpilot.webapp.catalog.models import Framework
 from csfpilot.webapp.organizations.models import Organization
 from csfpilot.webapp.profiles.models import Profile
 from csfpilot.webapp.sectors.aggregates import sector_stats
-from csfpilot.webapp.sectors.models import ContributedScore, Contribution
+from csfpilot.webapp.sectors.models import ContributedScore, Contribution, SectorMember
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,10 @@ def contributions():
     out = []
     for i in range(MAX_ORGS):
         org = Organization.objects.create(name=f"Org {i}", slug=f"org-{i}", sector="energy")
+        for sector in ("energy", "water"):  # approved in both: the rows name their sector
+            SectorMember.objects.create(
+                organization=org, sector=sector, status="approved", requested_at=timezone.now()
+            )
         profile = Profile.objects.create(organization=org, name="P", framework=fw)
         out.append(
             Contribution.objects.create(
@@ -100,6 +105,18 @@ def test_quartiles_by_hand(contributions):
     assert sector_stats("water") == {}
 
 
+def test_only_approved_organizations_count(contributions):
+    _store(contributions[:4], {"GV": [(10, 10), (20, 20), (30, 30), (90, 90)]})
+    SectorMember.objects.filter(organization_id=contributions[3].organization_id).update(
+        status="requested"
+    )
+    SectorMember.objects.filter(organization_id=contributions[2].organization_id).update(
+        status="revoked"
+    )
+    gv = sector_stats("energy")[("GV", "current")]
+    assert (gv.n, gv.mean, gv.extremes.top) == (2, pytest.approx(15), 20)
+
+
 def test_other_sectors_do_not_leak_in(contributions):
     _store(contributions[:3], {"GV": [(10, 10), (20, 20), (30, 30)]}, sector="energy")
     ContributedScore.objects.create(
@@ -139,6 +156,13 @@ def test_sql_matches_the_python_reference(contributions, data):
             numbers = [p[i] for p in pairs[:MAX_ORGS] if p[i] is not None]
             if numbers:
                 expected[(code, side)] = _reference(numbers)
+                # The disclosure rule's inputs: total, two largest, two smallest.
+                v = sorted(numbers)
+                ex = stats[(code, side)].extremes
+                assert ex.total == pytest.approx(sum(v), abs=1e-9)
+                assert (ex.top, ex.bottom) == (v[-1], v[0])
+                assert ex.second == (v[-2] if len(v) > 1 else 0.0)
+                assert ex.second_bottom == (v[1] if len(v) > 1 else 100.0)
     assert set(stats) == set(expected)
     for key, (n, mean, q1, median, q3) in expected.items():
         got = stats[key]

@@ -16,8 +16,8 @@ from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import queries as profile_queries
 from csfpilot.webapp.profiles import services as profile_services
 from csfpilot.webapp.profiles.models import ProfileOutcome
-from csfpilot.webapp.sectors import queries, services
-from csfpilot.webapp.sectors.models import ContributedScore, Contribution
+from csfpilot.webapp.sectors import queries, services, stewardship
+from csfpilot.webapp.sectors.models import ContributedScore, Contribution, MemberStatus
 from tests.webapp.profiles_world import build_world, make_user
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,14 @@ def world():
     w = build_world()
     Organization.objects.filter(pk=w.org.pk).update(sector="energy")
     w.org.refresh_from_db()
+    approve(w.org, "energy")
     return w
+
+
+def approve(org, sector: str = "energy") -> None:
+    """The operator approves ``org`` in ``sector`` (its scores then count)."""
+    stewardship.ask(org, sector)
+    stewardship.decide(None, sector, org.slug, MemberStatus.APPROVED)
 
 
 def _rate(profile, prefix: str, current: str, target: str = "fully") -> None:
@@ -49,6 +56,7 @@ def _rate(profile, prefix: str, current: str, target: str = "fully") -> None:
 def _peer(i: int, sector: str = "energy", rating: str = "partially"):
     """Another organization of the sector with one rated profile; returns its owner's access."""
     org = Organization.objects.create(name=f"Peer {i}", slug=f"peer-{i}", sector=sector)
+    approve(org, sector)
     user = make_user(f"owner@peer{i}.test")
     Membership.objects.create(user=user, organization=org, role="owner")
     access = require(user, org.slug, Permission.VIEW)
@@ -170,6 +178,9 @@ def test_moving_to_another_sector_moves_the_scores(world):
 
 def test_benchmark_page(world, client: Client, settings):
     settings.CSFPILOT_SECTOR_MIN_ORGS = 2
+    # Two organizations always know each other's scores from a mean (the p% rule withholds
+    # it); with p = 0 only k applies, and these tests look at the page and the API's shape.
+    settings.CSFPILOT_SECTOR_P_PERCENT = 0
     profile = world.profile()
     _rate(profile, "GV", "fully")
     _peer(1)
@@ -197,12 +208,21 @@ def test_benchmark_page(world, client: Client, settings):
 
 def test_benchmark_api(world, client: Client, settings):
     settings.CSFPILOT_SECTOR_MIN_ORGS = 2
+    # Two organizations always know each other's scores from a mean (the p% rule withholds
+    # it); with p = 0 only k applies, and these tests look at the page and the API's shape.
+    settings.CSFPILOT_SECTOR_P_PERCENT = 0
     profile = world.profile()
     _rate(profile, "GV", "fully")
     client.force_login(world.users["viewer"])
     body = client.get("/api/organizations/acme/benchmark").json()
     gv = next(r for r in body["rows"] if r["code"] == "GV")
-    assert gv["current"] == {"own": 100.0, "n": 1, "hidden": True, "sector": None}
+    assert gv["current"] == {
+        "own": 100.0,
+        "n": 1,
+        "hidden": True,
+        "withheld": "few",
+        "sector": None,
+    }
     _peer(1)
     cache.clear()  # look at the sector again now rather than in SECTOR_CHECK_SECONDS
     body = client.get("/api/organizations/acme/benchmark").json()

@@ -93,6 +93,11 @@ def build_demo_world() -> DemoWorld:
     )
     project, pair = _mapping(org, owner)
     supplier_ids, guest_token = _suppliers(org, owner, community)
+    # The owner also stewards two sectors: an empty one and the demo's, with its peers.
+    from csfpilot.webapp.sectors import stewardship
+
+    for sector in ("energy", "critical-manufacturing"):
+        stewardship.appoint(sector, owner.email)
     ids = {
         **supplier_ids,
         "item": item,
@@ -283,6 +288,8 @@ def more_pages(world: DemoWorld) -> Iterator[tuple[str, str]]:
     yield "view:suppliers:list", f"/orgs/{org}/suppliers/?tier=critical"
     yield "view:suppliers:guest", f"/guest/q/{world.ids['guest_token']}/?lang=zh-hant"
     yield "view:suppliers:guest", f"/guest/q/{world.ids['guest_token']}/?sent=1&lang=zh-hant"
+    yield "view:sectors:members", "/sectors/critical-manufacturing/members/"
+    yield "view:sectors:members", "/sectors/critical-manufacturing/members/?status=approved"
     yield "not found", "/no-such-page/"
     yield "not found", "/frameworks/no-such-framework/"
 

@@ -806,6 +806,62 @@ def evidence_due(org: str, *, days: int) -> list[JsonObject]:
     return operator.due(org, days=days)
 
 
+# --- Sector membership: who counts in a sector's benchmark (`csfpilot sectors ...`). ---
+
+
+def _member_json(row: Any) -> JsonObject:
+    from csfpilot.webapp.sectors.schemas import member_out
+
+    return member_out(row).model_dump(mode="json")
+
+
+def sector_members(sector: str, status: str | None = None) -> list[JsonObject]:
+    setup()
+    from csfpilot.webapp.sectors import stewardship
+
+    sector = stewardship.known_sector(sector)
+    return [_member_json(r) for r in stewardship.members(sector, status=status or None)]
+
+
+def sector_decide(sector: str, org: str, status: str) -> JsonObject:
+    """Approve or revoke ``org`` in ``sector`` as the instance's operator."""
+    setup()
+    from csfpilot.webapp.sectors import stewardship
+
+    decided = stewardship.decide(None, sector, org, status)
+    rows = stewardship.members(decided.sector)
+    return _member_json(next(r for r in rows if r.organization.pk == decided.organization_id))
+
+
+def sector_stewards(sector: str | None) -> list[JsonObject]:
+    setup()
+    from csfpilot.webapp.sectors import stewardship
+
+    return [
+        {"sector": r.sector, "email": r.user.email, "appointed_at": r.appointed_at.isoformat()}
+        for r in stewardship.stewards(sector)
+    ]
+
+
+def sector_steward_add(sector: str, email: str) -> JsonObject:
+    setup()
+    from csfpilot.webapp.sectors import stewardship
+
+    row = stewardship.appoint(sector, email)
+    return {
+        "sector": row.sector,
+        "email": row.user.email,
+        "appointed_at": row.appointed_at.isoformat(),
+    }
+
+
+def sector_steward_remove(sector: str, email: str) -> bool:
+    setup()
+    from csfpilot.webapp.sectors import stewardship
+
+    return stewardship.dismiss(sector, email)
+
+
 # --- Signed packages and keys, for `csfpilot package ...` and `csfpilot keys ...`. ---
 
 
@@ -883,3 +939,93 @@ def keys_command(org: str, action: str, fingerprint: str = "", partner: str = ""
     else:
         services.active_key(access)
     return services.keys_out(access.organization)
+
+
+# --- Sector benchmarks between instances (`csfpilot sectors contribute|publish|...`). ---
+
+
+def sector_contribute(org: str, sector: str) -> tuple[bytes, JsonObject]:
+    setup()
+    from csfpilot.webapp.profiles.operator import operator_access
+    from csfpilot.webapp.sectors import exchange
+
+    signed = exchange.contribution_package(operator_access(org), sector)
+    return signed.data, {
+        "package_id": signed.package_id,
+        "fingerprint": signed.fingerprint,
+        "organization": signed.organization,
+        "sector": sector,
+    }
+
+
+def sector_member_key_add(sector: str, name: str, fingerprint: str) -> JsonObject:
+    setup()
+    from csfpilot.webapp.sectors import exchange
+
+    row = exchange.add_member(sector, name, fingerprint)
+    return {
+        "sector": row.sector,
+        "name": row.name,
+        "fingerprint": row.fingerprint,
+        "status": row.status,
+    }
+
+
+def sector_member_key_revoke(sector: str, fingerprint: str) -> JsonObject:
+    setup()
+    from csfpilot.webapp.sectors import exchange
+
+    row = exchange.revoke_member(sector, fingerprint)
+    return {
+        "sector": row.sector,
+        "name": row.name,
+        "fingerprint": row.fingerprint,
+        "status": row.status,
+    }
+
+
+def sector_import_contribution(sector: str, data: bytes, filename: str) -> JsonObject:
+    setup()
+    from csfpilot.webapp.sectors import exchange
+
+    row = exchange.import_contribution(data, sector, filename=filename)
+    return {
+        "sector": sector,
+        "member": row.member.name,
+        "fingerprint": row.member.fingerprint,
+        "package_id": str(row.package_id),
+        "signed": row.created.isoformat(),
+    }
+
+
+def sector_publish(org: str, sector: str) -> tuple[bytes, JsonObject]:
+    setup()
+    from csfpilot.webapp.profiles.operator import operator_access
+    from csfpilot.webapp.sectors import exchange
+
+    signed = exchange.aggregate_package(operator_access(org), sector)
+    contributors, _ = exchange.aggregate_rows(sector)
+    return signed.data, {
+        "package_id": signed.package_id,
+        "fingerprint": signed.fingerprint,
+        "source": signed.organization,
+        "sector": sector,
+        "contributors": contributors,
+    }
+
+
+def sector_import_aggregate(org: str, data: bytes, filename: str) -> JsonObject:
+    setup()
+    from csfpilot.webapp.profiles.operator import operator_access
+    from csfpilot.webapp.sectors import exchange
+
+    row = exchange.import_aggregate(operator_access(org), data, filename=filename)
+    return {
+        "organization": org,
+        "sector": row.sector,
+        "source": row.source,
+        "fingerprint": row.fingerprint,
+        "published": row.published.isoformat(),
+        "contributors": row.contributors,
+        "package_id": str(row.package_id),
+    }

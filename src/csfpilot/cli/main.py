@@ -21,6 +21,8 @@ from csfpilot.cli import (
     profile_exchange,
     profile_intake,
     profile_transfer,
+    sector_exchange,
+    sector_members,
     server,
     worker,
 )
@@ -74,6 +76,8 @@ app.command()(backup.backup)
 app.command()(backup.restore)
 app.command()(worker.worker)
 app.add_typer(worker.jobs_app, name="jobs")
+sector_members.register()
+sector_exchange.register()
 app.add_typer(worker.sectors_app, name="sectors")
 app.add_typer(accounts.accounts_app, name="accounts")
 app.add_typer(accounts.org_app, name="org")

@@ -38,7 +38,8 @@ STYLE = {
 
 jobs_app = typer.Typer(help="Background jobs: list them, follow one.", no_args_is_help=True)
 sectors_app = typer.Typer(
-    help="Sector benchmarks: recompute the stored scores.", no_args_is_help=True
+    help="Sector benchmarks: who counts (members, stewards), and the stored scores.",
+    no_args_is_help=True,
 )
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print exact JSON instead of a table.")]

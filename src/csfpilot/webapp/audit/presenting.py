@@ -30,6 +30,7 @@ from csfpilot.webapp.profiles.labels import (
     field_label,
     level_label,
 )
+from csfpilot.webapp.sectors.models import MemberStatus
 
 ACTIONS = {
     "create": _("created"),
@@ -70,6 +71,10 @@ OBJECT_TYPES = {
     "supplier-questionnaire": _("Supplier questionnaire"),
     "supplier-link": _("Guest link"),
     "supplier-remediation": _("Remediation request"),
+    "sector_membership": _("Sector membership"),
+    "sector_steward": _("Sector steward"),
+    "sector_contribution": _("Sector benchmark contribution"),
+    "sector_aggregate": _("Sector benchmark aggregate"),
 }
 # A bulk event lists every object; the page shows this many, the exports all of them.
 ITEMS_SHOWN = 25
@@ -86,6 +91,8 @@ FIELD_NAMES = {
     "expires": _("Expires"),
     "revoked": _("Revoked"),
     "sector": _("Sector"),
+    "benchmark_membership": _("Counts in the sector benchmark"),
+    "steward": _("Steward"),
     "file": _("File"),
     "assigned": _("Outcomes assigned"),
     "generated_from": _("Generated from"),
@@ -196,6 +203,7 @@ _CHOICES: dict[str, dict[Any, Any]] = {
     "scope_type": SCOPE_LABELS,
     "role": dict(Role.choices),
     "sector": dict(Sector.choices),
+    "benchmark_membership": dict(MemberStatus.choices),
 }
 _LEVEL_FIELDS = frozenset({"current", "target"})
 

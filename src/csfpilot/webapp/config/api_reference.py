@@ -21,6 +21,7 @@ from csfpilot.webapp.organizations.permissions import (
     OPERATOR,
     PUBLIC,
     SESSION,
+    STEWARD,
 )
 from csfpilot.webapp.organizations.roles import ROLE_ORDER, Permission, permissions_of
 
@@ -78,6 +79,9 @@ _NEEDS = {
     "`csfpilot manage orgcreators --allow EMAIL`); an API token is refused.",
     OPERATOR: "the instance's operator (an active superuser): a signed-in browser session, "
     "or an API token of the operator's with the owner role; everyone else gets 403.",
+    STEWARD: "a signed-in browser session of the sector's steward (named by the operator with "
+    "`csfpilot sectors steward-add SECTOR EMAIL`) or of a superuser; an API token is refused. "
+    "From a script, use `csfpilot sectors approve|revoke`.",
 }
 
 
@@ -155,7 +159,7 @@ def example(method: str, path: str, op: dict[str, Any], schema: dict[str, Any]) 
     parts = ["curl", "-s"]
     if method != "get":
         parts += ["-X", method.upper()]
-    if need == SESSION:
+    if need in (SESSION, STEWARD):
         parts += ["-b", "sessionid=$SESSION"]
         if method != "get":
             parts += ["-H", "X-CSRFToken: $CSRF_TOKEN"]

@@ -573,6 +573,10 @@ CSFPILOT_AUDIT_CHECKPOINT_EMAIL = [
 # Sector numbers are shown only when at least this many organizations contribute, so that
 # no single organization's scores can be read out of them.
 CSFPILOT_SECTOR_MIN_ORGS = int(os.environ.get("CSFPILOT_SECTOR_MIN_ORGS", "5"))
+# ... and only when the organizations other than the two highest (or the two lowest) hold at
+# least this percentage of the highest score (or the lowest's shortfall): the p% rule.
+CSFPILOT_SECTOR_P_PERCENT = float(os.environ.get("CSFPILOT_SECTOR_P_PERCENT", "10"))
+
 # Seals organizations' package signing keys at rest (docs/packages.md): at least 32
 # characters; when empty, a key derived from the secret key is used.
 CSFPILOT_PACKAGE_KEY = os.environ.get("CSFPILOT_PACKAGE_KEY", "")

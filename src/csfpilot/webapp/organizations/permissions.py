@@ -221,13 +221,17 @@ def is_operator(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
 
 
-_NAMED_NEEDS = (PUBLIC, ACCOUNT, SESSION, CREATOR, OPERATOR)
+# A signed-in browser session of a sector's steward (named by the operator) or a superuser.
+STEWARD = "steward"
+
+
+_NAMED_NEEDS = (PUBLIC, ACCOUNT, SESSION, CREATOR, OPERATOR, STEWARD)
 
 
 def needs(need: Permission | str) -> dict[str, Any]:
     """``openapi_extra`` for an operation: the permission its body asks :func:`require` for
     (``org.view``, ``profiles.edit``...), or ``public``, ``account``, ``session``,
-    ``creator`` or ``operator``.
+    ``creator``, ``operator`` or ``steward``.
 
     The schema carries it so that the API reference can name it, and the authorization
     grid checks that each declaration matches what the operation really enforces.

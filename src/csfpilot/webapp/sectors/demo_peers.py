@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 
 from django.db import transaction
+from django.db.models import Q
 
 from csfpilot.core.ids import CSF_2_0
 from csfpilot.core.profiles import (
@@ -35,7 +36,8 @@ from csfpilot.webapp.organizations.sectors import Sector
 from csfpilot.webapp.profiles.demo_content import LEVELS, PLANS
 from csfpilot.webapp.profiles.exchange import store_profile
 from csfpilot.webapp.profiles.operator import operator_access
-from csfpilot.webapp.sectors import services
+from csfpilot.webapp.sectors import services, stewardship
+from csfpilot.webapp.sectors.models import MemberStatus
 from csfpilot.webapp.sectors.queries import min_orgs
 
 DEMO_SECTOR = Sector.CRITICAL_MANUFACTURING.value
@@ -102,6 +104,10 @@ def ensure_peers(demo: Organization) -> list[int]:
                 continue
             Organization.objects.create(slug=slug, name=NAME.format(i), sector=DEMO_SECTOR)
             store_profile(operator_access(slug), peer_profile(i, framework))
+        # The demo's sector is the operator's own: its organizations are approved members.
+        for org in Organization.objects.filter(Q(slug__in=wanted) | Q(pk=demo.pk)):
+            if org.sector == DEMO_SECTOR and stewardship.ask(org, DEMO_SECTOR) is not None:
+                stewardship.decide(None, DEMO_SECTOR, org.slug, MemberStatus.APPROVED)
     ids = list(Organization.objects.filter(slug__in=wanted).values_list("pk", flat=True))
     services.refresh([demo.pk, *ids])
     return ids

@@ -1,17 +1,17 @@
 """The sector benchmark as pages and the API show it: an organization beside its sector.
 
-A number about the sector is shown only when at least ``k`` organizations
-contribute to it (``CSFPILOT_SECTOR_MIN_ORGS``, default 5). Below that it is
-withheld, not merely greyed out: with two or three organizations in a group,
-a mean would let each of them work out the others' scores. The count itself
-(n) is shown, so people know why.
+A number about the sector is shown only when at least ``k`` *approved*
+organizations contribute to it (``CSFPILOT_SECTOR_MIN_ORGS``, default 5) and no
+one of them dominates it (the p% rule, both ways: :mod:`.disclosure`). Otherwise
+it is withheld, not merely greyed out: with two or three organizations in a
+group, a mean would let each of them work out the others' scores. The count
+itself (n) is shown, so people know why.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 
 from csfpilot.webapp.catalog import models as catalog
@@ -21,9 +21,10 @@ from csfpilot.webapp.organizations.sectors import Sector
 from csfpilot.webapp.profiles import lookups
 from csfpilot.webapp.profiles import models as pm
 from csfpilot.webapp.profiles.frameworks import outcome_framework
-from csfpilot.webapp.sectors import services
+from csfpilot.webapp.sectors import disclosure, services, stewardship
 from csfpilot.webapp.sectors.aggregates import SIDES, Stats, sector_stats
-from csfpilot.webapp.sectors.models import PROFILE_CODE, ContributedScore
+from csfpilot.webapp.sectors.disclosure import Withheld, min_orgs
+from csfpilot.webapp.sectors.models import PROFILE_CODE, ContributedScore, MemberStatus
 
 INLINE_REFRESH = 25
 """At most this many stale organizations are recomputed while a page waits; more go to a job."""
@@ -32,8 +33,7 @@ SECTOR_CHECK_SECONDS = 30
 """How often a sector's other organizations are checked for changed profiles."""
 
 
-def min_orgs() -> int:
-    return max(1, int(settings.CSFPILOT_SECTOR_MIN_ORGS))
+__all__ = ["Benchmark", "BenchmarkRow", "SideView", "benchmark", "min_orgs", "profile_choices"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,8 @@ class SideView:
 
     own: float | None
     n: int
-    stats: Stats | None  # None when fewer than k organizations contribute
+    stats: Stats | None  # None when withheld
+    withheld: Withheld | None = None  # why the sector's numbers are not shown
 
     @property
     def hidden(self) -> bool:
@@ -78,7 +79,9 @@ class Benchmark:
     sector: str
     sector_label: str
     min_orgs: int
-    contributing: int  # organizations of the sector with a counted profile
+    p_percent: float
+    contributing: int  # approved organizations of the sector with a counted profile
+    membership: str  # the viewer's organization in its sector: requested, approved, revoked
     counted_profile: pm.Profile | None
     designated: bool  # the counted profile was chosen by an owner (not the latest)
     rows: list[BenchmarkRow]
@@ -105,6 +108,7 @@ def benchmark(access: Access) -> Benchmark:
     lookups.ensure(access, Permission.VIEW)
     org = access.organization
     k = min_orgs()
+    p_percent = disclosure.p_percent()
     sector = org.sector
     refreshing = 0
     job_id = None
@@ -141,20 +145,35 @@ def benchmark(access: Access) -> Benchmark:
         for i, side in enumerate(SIDES):
             found = stats.get((code, side))
             n = found.n if found else 0
+            why = (
+                Withheld.FEW
+                if found is None
+                else disclosure.verdict(found.extremes, k=k, p=p_percent)
+            )
             sides[side] = SideView(
                 own=own[code][i] if code in own else None,
                 n=n,
-                stats=found if found is not None and n >= k else None,
+                stats=found if why is None else None,
+                withheld=why,
             )
         rows.append(BenchmarkRow(code, title, sides["current"], sides["target"]))
     contributing = (
-        ContributedScore.objects.filter(sector=sector, code=PROFILE_CODE).count() if sector else 0
+        ContributedScore.objects.filter(
+            sector=sector,
+            code=PROFILE_CODE,
+            contribution__organization__sector_memberships__sector=sector,
+            contribution__organization__sector_memberships__status=MemberStatus.APPROVED,
+        ).count()
+        if sector
+        else 0
     )
     return Benchmark(
         sector=sector,
         sector_label=Sector(sector).label if sector else "",
         min_orgs=k,
+        p_percent=p_percent,
         contributing=contributing,
+        membership=stewardship.status_of(org, sector),
         counted_profile=counted,
         designated=services.designated_profile_id(org) is not None,
         rows=rows,

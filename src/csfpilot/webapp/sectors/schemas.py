@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ninja import Schema
 from pydantic import Field
 
 from csfpilot.webapp.sectors.queries import Benchmark, SideView
+from csfpilot.webapp.sectors.stewardship import MemberRow
 
 
 class StatsOut(Schema):
@@ -19,7 +22,14 @@ class StatsOut(Schema):
 class SideOut(Schema):
     own: float | None = Field(description="this organization's score, 0–100; null: not assessed")
     n: int
-    hidden: bool = Field(description="true when fewer than min_orgs organizations contribute")
+    hidden: bool = Field(
+        description="true when the sector's numbers are withheld (see withheld for why)"
+    )
+    withheld: str | None = Field(
+        description='"few": fewer than min_orgs approved organizations contribute; '
+        '"dominated": one organization\'s score could be estimated from the numbers '
+        "(the p% rule); null when shown"
+    )
     sector: StatsOut | None = Field(description="null when hidden")
 
 
@@ -34,7 +44,12 @@ class BenchmarkOut(Schema):
     sector: str
     sector_label: str
     min_orgs: int
-    contributing: int
+    p_percent: float = Field(description="the p% rule's p (CSFPILOT_SECTOR_P_PERCENT)")
+    contributing: int = Field(description="approved organizations with a profile that counts")
+    membership: str = Field(
+        description='this organization in its sector: "requested" (awaiting the steward), '
+        '"approved", "revoked", or "" without a sector'
+    )
     counted_profile: int | None
     designated: bool
     refreshing: int = Field(description="stale organizations left to a background recompute")
@@ -60,6 +75,7 @@ def _side(view: SideView) -> SideOut:
         own=view.own,
         n=view.n,
         hidden=view.hidden,
+        withheld=None if view.withheld is None else view.withheld.value,
         sector=None
         if stats is None
         else StatsOut(n=stats.n, mean=stats.mean, q1=stats.q1, median=stats.median, q3=stats.q3),
@@ -71,7 +87,9 @@ def benchmark_out(data: Benchmark) -> BenchmarkOut:
         sector=data.sector,
         sector_label=str(data.sector_label),
         min_orgs=data.min_orgs,
+        p_percent=data.p_percent,
         contributing=data.contributing,
+        membership=data.membership,
         counted_profile=data.counted_profile.pk if data.counted_profile else None,
         designated=data.designated,
         refreshing=data.refreshing,
@@ -84,4 +102,28 @@ def benchmark_out(data: Benchmark) -> BenchmarkOut:
             )
             for r in data.rows
         ],
+    )
+
+
+class SectorMemberOut(Schema):
+    organization: str = Field(description="the organization's short name (slug)")
+    name: str
+    status: str = Field(description='"requested", "approved" or "revoked"')
+    requested_at: datetime
+    decided_at: datetime | None
+    decided_by: str = Field(description='who decided: an account\'s e-mail, or "command line"')
+    in_sector: bool = Field(description="the organization is still in this sector")
+    contributing: bool = Field(description="it has a profile that counts")
+
+
+def member_out(row: MemberRow) -> SectorMemberOut:
+    return SectorMemberOut(
+        organization=row.organization.slug,
+        name=row.organization.name,
+        status=row.status,
+        requested_at=row.requested_at,
+        decided_at=row.decided_at,
+        decided_by=row.decided_by,
+        in_sector=row.in_sector,
+        contributing=row.contributing,
     )

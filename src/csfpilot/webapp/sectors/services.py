@@ -40,6 +40,7 @@ from csfpilot.webapp.organizations.sectors import Sector
 from csfpilot.webapp.profiles import lookups, storage
 from csfpilot.webapp.profiles import models as pm
 from csfpilot.webapp.profiles.frameworks import outcome_framework
+from csfpilot.webapp.sectors import stewardship
 from csfpilot.webapp.sectors.models import (
     PROFILE_CODE,
     ContributedScore,
@@ -286,9 +287,13 @@ def set_sector(access: Access, sector: str) -> Organization:
     with transaction.atomic():
         before = Organization.objects.filter(pk=org.pk).values_list("sector", flat=True).first()
         Organization.objects.filter(pk=org.pk).update(sector=sector)
+        # Choosing a sector asks to take part; the operator or the steward decides.
+        asked = stewardship.ask(org, sector)
         Contribution.objects.filter(organization_id=org.pk).update(sector=sector)
         ContributedScore.objects.filter(contribution_id=org.pk).update(sector=sector)
         changes = audit.diff({"sector": before}, {"sector": sector})
+        if changes and asked is not None:
+            changes[stewardship.AUDIT_FIELD] = [None, asked.status]
         if changes:
             audit.record(
                 access,

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from csfpilot.core.errors import InputRefused
+from csfpilot.core.errors import InputRefused, NotFound
 from csfpilot.webapp.jobs import services as jobs
 from csfpilot.webapp.organizations.decorators import org_view
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
-from csfpilot.webapp.sectors import queries, services
+from csfpilot.webapp.organizations.sectors import Sector
+from csfpilot.webapp.sectors import disclosure, exchange, queries, services, stewardship
 from csfpilot.webapp.sectors.forms import CountedProfileForm, SectorForm
 from csfpilot.webapp.sectors.jobs import recompute_sector
+from csfpilot.webapp.sectors.models import MemberStatus
 
 SIDES = ("current", "target")
 
@@ -27,6 +33,7 @@ def benchmark(request: HttpRequest, access: Access) -> HttpResponse:
     if side not in SIDES:
         side = "current"
     data = queries.benchmark(access)
+    published = exchange.latest_aggregate(access)
     profiles = queries.profile_choices(access)
     can_edit = access.can(Permission.EDIT_SETTINGS)
     designated = services.designated_profile_id(access.organization)
@@ -39,6 +46,8 @@ def benchmark(request: HttpRequest, access: Access) -> HttpResponse:
             "bench": data,
             "side": side,
             "rows": [(row, row.side(side)) for row in data.rows],
+            "published": published,
+            "published_rows": exchange.published_rows(published, data, side),
             "can_edit": can_edit,
             "sector_form": SectorForm(initial={"sector": access.organization.sector}),
             "profile_form": CountedProfileForm(
@@ -86,3 +95,83 @@ def recompute(request: HttpRequest, access: Access) -> HttpResponse:
     )
     messages.success(request, _("The recompute is queued."))
     return redirect("jobs:detail", slug=access.organization.slug, job_id=job.pk)
+
+
+# -- the sector's steward (or the operator): which organizations count --------------------------
+
+
+def _signed_in(view):  # type: ignore[no-untyped-def]
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(str(exc)) from exc
+
+    return wrapper
+
+
+@_signed_in
+@require_http_methods(["GET"])
+def stewardship_home(request: HttpRequest) -> HttpResponse:
+    """The sectors the signed-in account stewards, with how many organizations wait."""
+    sectors = stewardship.stewarded_sectors(request.user)
+    if not sectors:
+        raise PermissionDenied(_("You are not the steward of any sector."))
+    return render(
+        request,
+        "sectors/stewardship.html",
+        {
+            "sectors": [(key, Sector(key).label, stewardship.counts(key)) for key in sectors],
+            "operator": stewardship.is_operator(request.user),
+        },
+    )
+
+
+@_signed_in
+@require_http_methods(["GET"])
+def sector_members(request: HttpRequest, sector: str) -> HttpResponse:
+    sector = stewardship.require_steward(request.user, sector)
+    status = request.GET.get("status", "")
+    if status not in MemberStatus.values:
+        status = ""
+    counts = stewardship.counts(sector)
+    return render(
+        request,
+        "sectors/members.html",
+        {
+            "sector": sector,
+            "sector_label": Sector(sector).label,
+            "rows": stewardship.members(sector, status=status or None),
+            "tabs": [(key, label, counts[key]) for key, label in MemberStatus.choices],
+            "status": status,
+            "k": disclosure.min_orgs(),
+        },
+    )
+
+
+def _decide(request: HttpRequest, sector: str, slug: str, status: str) -> HttpResponse:
+    sector = stewardship.require_steward(request.user, sector)
+    row = stewardship.decide(request.user, sector, slug, status)
+    name = row.organization.name
+    if status == MemberStatus.APPROVED:
+        messages.success(request, _("%(name)s is approved: its scores count.") % {"name": name})
+    else:
+        messages.success(
+            request, _("%(name)s is revoked: its scores no longer count.") % {"name": name}
+        )
+    return redirect("sectors:members", sector=sector)
+
+
+@_signed_in
+@require_POST
+def approve_member(request: HttpRequest, sector: str, slug: str) -> HttpResponse:
+    return _decide(request, sector, slug, MemberStatus.APPROVED)
+
+
+@_signed_in
+@require_POST
+def revoke_member(request: HttpRequest, sector: str, slug: str) -> HttpResponse:
+    return _decide(request, sector, slug, MemberStatus.REVOKED)
