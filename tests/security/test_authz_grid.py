@@ -1828,7 +1828,6 @@ def url_for(e: Endpoint, g: Grid, who: str, scope: str) -> str:
         dataset=g.dataset,
         project=ids.project,
         pair=ids.pair,
-        **{name: getattr(ids, name) for name in EVIDENCE_OBJECTS},
         **{name: getattr(ids, name) for name in (*EVIDENCE_OBJECTS, *SUPPLIER_OBJECTS)},
     )
 

@@ -33,7 +33,8 @@ def suppliers(access: Access, *, q: str = "", tier: str = "") -> Any:
         rows = rows.filter(Q(name__icontains=q) | Q(services__icontains=q))
     if tier in m.TierChoice.values:
         rows = rows.filter(tier=tier)
-    return rows
+    # A grouped query drops the model's ordering; pages need a stable one.
+    return rows.order_by("name", "pk")
 
 
 @dataclass(frozen=True)
