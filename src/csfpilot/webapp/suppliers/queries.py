@@ -34,7 +34,7 @@ def suppliers(access: Access, *, q: str = "", tier: str = "") -> Any:
     if tier in m.TierChoice.values:
         rows = rows.filter(tier=tier)
     # A grouped query drops the model's ordering; pages need a stable one.
-    return rows.order_by("name", "pk")
+    return rows.order_by(*m.Supplier._meta.ordering)
 
 
 @dataclass(frozen=True)
