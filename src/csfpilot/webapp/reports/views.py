@@ -74,7 +74,7 @@ def _downloads(access: Access, pk: int, transfer_to: list[str]) -> list[dict[str
 @require_http_methods(["GET", "POST"])
 def reports_page(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     row = lookups.profile(access, pk)
-    targets = transfer_queries.target_choices(row.framework.key)
+    targets = transfer_queries.target_choices(row.framework.key, access.organization)
     known = {key for key, _name in targets}
     chosen = [k for k in request.GET.getlist("transfer_to") if k in known][: queries.MAX_TRANSFERS]
     look = queries.look(access)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict, deque
+from dataclasses import dataclass
+from typing import Any
 
 from csfpilot.core.catalog import DatasetInfo, Mapping, MappingSet
 from csfpilot.core.catalog.relationships import Relationship
@@ -45,15 +47,49 @@ def _read(ds: catalog.MappingDataset) -> MappingSet:
     return MappingSet(info, tuple(mappings))
 
 
-def headers() -> list[catalog.MappingDataset]:
-    """Every loaded crosswalk dataset, by key (one query)."""
-    return list(catalog.MappingDataset.objects.order_by("key"))
+@dataclass(frozen=True)
+class OwnCrosswalk:
+    """An organization's reviewed crosswalk (see :mod:`csfpilot.webapp.mapping`), standing
+    beside the catalog's datasets with the same header fields. Its rows change with every
+    review, so it is read for each transfer instead of being kept per process."""
+
+    mapping_set: MappingSet
+
+    @property
+    def key(self) -> str:
+        return self.mapping_set.info.key
+
+    @property
+    def name(self) -> str:
+        return self.mapping_set.info.name
+
+    @property
+    def source_framework_key(self) -> str:
+        return self.mapping_set.info.source_framework
+
+    @property
+    def target_framework_key(self) -> str:
+        return self.mapping_set.info.target_framework
 
 
-def mapping_sets(rows: list[catalog.MappingDataset] | None = None) -> list[MappingSet]:
+def headers(org: Any = None) -> list[Any]:
+    """Every loaded crosswalk dataset, by key (one query), and, given an organization, its
+    own reviewed crosswalks: only its own members' transfers go through them."""
+    rows: list[Any] = list(catalog.MappingDataset.objects.order_by("key"))
+    if org is not None:
+        from csfpilot.webapp.mapping.queries import organization_crosswalks
+
+        rows += [OwnCrosswalk(ms) for ms in organization_crosswalks(org)]
+    return rows
+
+
+def mapping_sets(rows: list[Any] | None = None) -> list[MappingSet]:
     """The loaded crosswalks as domain mapping sets (rows read once per process)."""
     out: list[MappingSet] = []
     for ds in rows if rows is not None else headers():
+        if isinstance(ds, OwnCrosswalk):
+            out.append(ds.mapping_set)
+            continue
         key = (ds.key, ds.content_digest)
         found = _sets.get(key)
         if found is None:
@@ -85,7 +121,7 @@ def outcome_sets(frameworks: dict[str, catalog.Framework]) -> dict[str, frozense
     return out
 
 
-def reachable(start: str, rows: list[catalog.MappingDataset]) -> list[str]:
+def reachable(start: str, rows: list[Any]) -> list[str]:
     """Framework keys some chain of loaded datasets leads to from ``start``, by distance."""
     neighbours: dict[str, set[str]] = defaultdict(set)
     for ds in rows:
@@ -104,9 +140,10 @@ def reachable(start: str, rows: list[catalog.MappingDataset]) -> list[str]:
     return order
 
 
-def target_choices(framework_key: str) -> list[tuple[str, str]]:
-    """Loaded frameworks a profile on ``framework_key`` can be transferred to (assessable ones)."""
-    rows = headers()
+def target_choices(framework_key: str, org: Any = None) -> list[tuple[str, str]]:
+    """Loaded frameworks a profile on ``framework_key`` can be transferred to (assessable
+    ones), through the catalog's crosswalks and ``org``'s own."""
+    rows = headers(org)
     keys = reachable(framework_key, rows)
     fws = frameworks_by_key(set(keys))
     return [
@@ -116,10 +153,10 @@ def target_choices(framework_key: str) -> list[tuple[str, str]]:
     ]
 
 
-def dataset_choices() -> list[tuple[str, str]]:
+def dataset_choices(org: Any = None) -> list[tuple[str, str]]:
     return [
         (ds.key, f"{ds.name} ({ds.source_framework_key} ↔ {ds.target_framework_key})")
-        for ds in headers()
+        for ds in headers(org)
     ]
 
 

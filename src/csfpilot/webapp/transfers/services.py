@@ -129,7 +129,7 @@ def _transfer(
     target = queries.assessable(fw)
     if target is None:
         raise InputRefused(f"{to} has no outcomes to assess", field="to")
-    rows = queries.headers()
+    rows = queries.headers(source_row.organization)
     datasets = queries.mapping_sets(rows)
     if via:
         ordered = chain_order(datasets, source_row.framework.key, via)
