@@ -145,20 +145,10 @@ def _file_trust(trust: list[str], key: list[Path]) -> dict[str, str]:
 
 
 def _verify_out(pkg: Any) -> dict[str, Any]:
+    from csfpilot.formats.packages import verification_summary
+
     return {
-        "package_id": pkg.package_id,
-        "kind": pkg.kind,
-        "created": pkg.created.isoformat().replace("+00:00", "Z"),
-        "producer": pkg.producer,
-        "fingerprint": pkg.fingerprint,
-        "fingerprint_grouped": grouped(pkg.fingerprint) if pkg.fingerprint else None,
-        "signed": pkg.signed,
-        "trusted": pkg.trusted,
-        "trusted_as": pkg.trusted_as,
-        "redaction": pkg.redaction,
-        "title": pkg.title,
-        "problems": list(pkg.problems),
-        "members": sorted(pkg.members),
+        **verification_summary(pkg),
         "listing": [{"member": m, "field": f, "value": v} for m, f, v in listing(pkg.members)],
     }
 

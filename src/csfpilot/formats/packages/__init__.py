@@ -17,6 +17,7 @@ from csfpilot.formats.packages.container import (
     VerifiedPackage,
     build_package,
     read_package,
+    verification_summary,
 )
 from csfpilot.formats.packages.keys import (
     Signer,
@@ -49,4 +50,5 @@ __all__ = [
     "read_package",
     "read_public_key",
     "scores_document",
+    "verification_summary",
 ]

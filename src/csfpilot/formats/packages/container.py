@@ -53,6 +53,7 @@ from csfpilot.formats.packages.keys import (
     Signer,
     b64,
     fingerprint_of,
+    grouped,
     unb64,
     verify,
 )
@@ -571,3 +572,26 @@ def read_package(
         problems=tuple(problems),
         manifest=manifest,
     )
+
+
+def verification_summary(pkg: VerifiedPackage) -> dict[str, Any]:
+    """What verifying ``pkg`` found, as plain JSON: the one form the command line, the API and
+    the pages report it in (the evidence files named with their sizes)."""
+    return {
+        "package_id": pkg.package_id,
+        "kind": pkg.kind,
+        "created": pkg.created.isoformat().replace("+00:00", "Z"),
+        "producer": pkg.producer,
+        "fingerprint": pkg.fingerprint,
+        "fingerprint_grouped": grouped(pkg.fingerprint) if pkg.fingerprint else None,
+        "signed": pkg.signed,
+        "trusted": pkg.trusted,
+        "trusted_as": pkg.trusted_as,
+        "redaction": pkg.redaction,
+        "title": pkg.title,
+        "problems": list(pkg.problems),
+        "members": sorted(pkg.members),
+        "files": [
+            {"name": n, "filename": f.filename, "size": len(f.data)} for n, f in pkg.files.items()
+        ],
+    }

@@ -462,24 +462,9 @@ def imported(organization: Organization) -> list[ImportedPackage]:
 
 def package_out(pkg: VerifiedPackage) -> Mapping[str, Any]:
     """A package's verification result as plain JSON (the API's and the CLI's form)."""
-    return {
-        "package_id": pkg.package_id,
-        "kind": pkg.kind,
-        "created": pkg.created.isoformat().replace("+00:00", "Z"),
-        "producer": pkg.producer,
-        "fingerprint": pkg.fingerprint,
-        "fingerprint_grouped": grouped(pkg.fingerprint) if pkg.fingerprint else None,
-        "signed": pkg.signed,
-        "trusted": pkg.trusted,
-        "trusted_as": pkg.trusted_as,
-        "redaction": pkg.redaction,
-        "title": pkg.title,
-        "problems": list(pkg.problems),
-        "members": sorted(pkg.members),
-        "files": [
-            {"name": n, "filename": f.filename, "size": len(f.data)} for n, f in pkg.files.items()
-        ],
-    }
+    from csfpilot.formats.packages import verification_summary
+
+    return verification_summary(pkg)
 
 
 def keys_out(organization: Organization) -> dict[str, Any]:
