@@ -118,3 +118,28 @@ def test_a_wrong_method_on_any_api_path_answers_a_problem_naming_the_allowed_one
         )
         checked += 1
     assert checked >= 45  # every path of the schema
+
+
+def test_no_two_schemas_share_a_name():
+    """The OpenAPI components are named by class name: two schemas of one name would
+    describe one operation's answer with the other's fields."""
+    import importlib
+    import inspect
+    import pkgutil
+    from collections import defaultdict
+
+    from ninja import Schema
+
+    import csfpilot.webapp
+
+    owners: dict[str, set[str]] = defaultdict(set)
+    for found in pkgutil.walk_packages(csfpilot.webapp.__path__, "csfpilot.webapp."):
+        if not found.name.endswith(".schemas"):
+            continue
+        module = importlib.import_module(found.name)
+        for name, obj in vars(module).items():
+            if inspect.isclass(obj) and issubclass(obj, Schema) and obj.__module__ == found.name:
+                owners[name].add(found.name)
+    # Strict is a base class with no fields of its own, never a component.
+    shared = {n: sorted(m) for n, m in owners.items() if len(m) > 1 and n != "Strict"}
+    assert shared == {}

@@ -478,7 +478,11 @@ def test_organization_settings_elsewhere_are_recorded_too(world: World):
         ("report_template", "create"),
         ("report_template", "delete"),
     ]
-    assert events[0].changes == {"sector": ["", sector]}
+    # Choosing a sector asks to take part: the steward's approval comes later.
+    assert events[0].changes == {
+        "sector": ["", sector],
+        "benchmark_membership": [None, "requested"],
+    }
     assert events[1].changes == {"benchmark_profile": [None, row.pk]}
     assert events[2].changes["primary"] == [None, "#112233"]
     assert events[3].changes["primary"] == ["#112233", None]

@@ -182,7 +182,10 @@ def test_the_preview_page_reads_a_bounded_number_of_queries(world: World):
     row = assessed(world)
     page = reverse("transfers:transfer", args=["acme", row.pk])
     c = client_for(world, "viewer")
-    c.get(page, {"to": TO})  # warm: datasets and frameworks read once
+    # Warm: datasets and frameworks read once; the identity cache is kept from the second
+    # request on (the first one's sign-in data changes its generation).
+    c.get(page, {"to": TO})
+    c.get(page, {"to": TO})
     with CaptureQueriesContext(connection) as few:
         assert c.get(page, {"to": TO}).status_code == 200
     for code in ("ID.AM-01", "ID.AM-02", "PR.DS-01", "DE.CM-01", "RS.MA-01", "PR.PS-01"):

@@ -72,7 +72,9 @@ def _read(upload: UploadedFile) -> bytes:
     return data
 
 
-def _answer(report: services.LoadReport, *, file: str, applied: bool) -> tuple[int, s.ImportOut]:
+def _answer(
+    report: services.LoadReport, *, file: str, applied: bool
+) -> tuple[int, s.FrameworkImportOut]:
     body = s.import_out(report, file=file, applied=applied)
     return (201 if applied and report.created else 200), body
 
@@ -103,7 +105,7 @@ def _identity(name: str, publisher: str, terms: str, reviewed_by: str) -> Datase
 
 @router.post(
     "/instance/frameworks/import",
-    response={200: s.ImportOut, 201: s.ImportOut, **ANSWERS},
+    response={200: s.FrameworkImportOut, 201: s.FrameworkImportOut, **ANSWERS},
     summary="Import a framework file (preview unless apply=true)",
     openapi_extra=needs(OPERATOR),
 )
@@ -141,7 +143,7 @@ def import_framework(
 
 @router.post(
     "/instance/crosswalks/import",
-    response={200: s.ImportOut, 201: s.ImportOut, **ANSWERS},
+    response={200: s.FrameworkImportOut, 201: s.FrameworkImportOut, **ANSWERS},
     summary="Import a crosswalk file (preview unless apply=true)",
     openapi_extra=needs(OPERATOR),
 )

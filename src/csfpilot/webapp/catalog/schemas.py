@@ -334,7 +334,7 @@ class ImportedItem(Schema):
     )
 
 
-class ImportOut(Schema):
+class FrameworkImportOut(Schema):
     """What a framework or crosswalk import loaded, or (``applied`` false) would load."""
 
     file: str
@@ -367,8 +367,8 @@ class ImportRefused(Schema):
     errors: list[WhereProblem]
 
 
-def import_out(report: LoadReport, *, file: str, applied: bool) -> ImportOut:
-    return ImportOut(
+def import_out(report: LoadReport, *, file: str, applied: bool) -> FrameworkImportOut:
+    return FrameworkImportOut(
         file=file,
         applied=applied,
         created=report.created,

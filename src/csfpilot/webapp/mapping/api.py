@@ -150,7 +150,7 @@ def list_proposals(
     openapi_extra=needs(Permission.EDIT_PROFILES),
 )
 def review_pair(
-    request: HttpRequest, slug: str, project_id: int, pair_id: int, payload: s.ReviewIn
+    request: HttpRequest, slug: str, project_id: int, pair_id: int, payload: s.PairReviewIn
 ) -> s.PairOut:
     access = require(request, slug, Permission.EDIT_PROFILES)
     decision = services.Decision(

@@ -93,7 +93,7 @@ class ProposalPage(Schema):
     requirements: list[RequirementOut]
 
 
-class ReviewIn(Schema):
+class PairReviewIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     action: Literal["accept", "reject", "change", "reset"]

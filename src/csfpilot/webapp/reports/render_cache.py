@@ -24,7 +24,7 @@ every worker on the machine (Redis when it is configured), at most
 from __future__ import annotations
 
 import hashlib
-import pickle
+import pickle  # nosec B403: only dumps, to digest the report; nothing is ever loaded
 from dataclasses import replace
 from functools import cache
 from pathlib import Path

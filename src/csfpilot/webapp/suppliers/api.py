@@ -159,7 +159,7 @@ def _questionnaire_out(q: Any) -> s.QuestionnaireOut:
         gap=q.gap,
         attainment=q.attainment,
         items=[
-            s.ItemOut(
+            s.QuestionnaireItemOut(
                 code=r.code,
                 target=r.target,
                 answer=r.answer,
@@ -199,17 +199,19 @@ def questionnaire_get(request: HttpRequest, slug: str, questionnaire_id: int) ->
 
 @router.post(
     QBASE + "/links",
-    response={201: s.LinkOut},
+    response={201: s.GuestLinkOut},
     summary="Send a guest link to a supplier's contact",
     openapi_extra=needs(P.EDIT_PROFILES),
 )
-def link_issue(request: HttpRequest, slug: str, questionnaire_id: int, payload: s.LinkIn) -> Any:
+def link_issue(
+    request: HttpRequest, slug: str, questionnaire_id: int, payload: s.GuestLinkIn
+) -> Any:
     access = require(request, slug, P.EDIT_PROFILES)
     link, token = guest.issue_link(
         access, questionnaire_id, payload.email, absolute=request.build_absolute_uri
     )
     url = request.build_absolute_uri(reverse("suppliers:guest", args=[token]))
-    return 201, s.LinkOut(id=link.pk, email=link.email, expires_at=link.expires_at, url=url)
+    return 201, s.GuestLinkOut(id=link.pk, email=link.email, expires_at=link.expires_at, url=url)
 
 
 @router.delete(

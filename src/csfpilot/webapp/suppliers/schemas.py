@@ -98,7 +98,7 @@ class SendIn(Schema):
     language: str = Field("", description="en | zh-hant; the supplier's when empty")
 
 
-class ItemOut(Schema):
+class QuestionnaireItemOut(Schema):
     code: str
     target: Any
     answer: Any
@@ -121,14 +121,14 @@ class QuestionnaireOut(Schema):
     risk_rating: str
     gap: float | None
     attainment: dict[str, float]
-    items: list[ItemOut]
+    items: list[QuestionnaireItemOut]
 
 
-class LinkIn(Schema):
+class GuestLinkIn(Schema):
     email: str = Field(..., max_length=254)
 
 
-class LinkOut(Schema):
+class GuestLinkOut(Schema):
     id: int
     email: str
     expires_at: datetime

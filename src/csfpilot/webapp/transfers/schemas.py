@@ -48,7 +48,7 @@ class TransferApplyIn(TransferIn):
     )
 
 
-class SideOut(Schema):
+class TransferSideOut(Schema):
     level: LevelKey | None
     label: str | None
     score: float | None = Field(description="Combined score on 0–100 before it became a level.")
@@ -84,8 +84,8 @@ class ExistingOut(Schema):
 class ProposalOut(Schema):
     id: str
     coverage: Literal["full", "partial", "none"]
-    current: SideOut
-    target: SideOut
+    current: TransferSideOut
+    target: TransferSideOut
     sources: list[SourceOut]
     datasets: list[str]
     existing: ExistingOut | None = Field(
