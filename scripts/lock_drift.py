@@ -14,18 +14,28 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)")
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)(?:\s*;\s*([^\\]+))?")
 
 
 def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def _applies(marker: str | None) -> bool:
+    """Whether a pin's environment marker holds here (a lock made for several Pythons pins
+    some packages once per range of versions)."""
+    if not marker or not marker.strip():
+        return True
+    from packaging.markers import Marker
+
+    return Marker(marker.strip()).evaluate()
+
+
 def locked_versions(lock: Path) -> dict[str, str]:
     pins: dict[str, str] = {}
     for line in lock.read_text(encoding="utf-8").splitlines():
         match = PIN.match(line)
-        if match:
+        if match and _applies(match.group(3)):
             pins[canonical(match.group(1))] = match.group(2)
     return pins
 
