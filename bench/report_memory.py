@@ -72,6 +72,22 @@ def _get(url: str, token: str) -> tuple[float, int]:
     return (time.perf_counter() - started) * 1000, len(body)
 
 
+def demo_token(env: dict, role: str) -> str:
+    """A new API token of the demo owner in the demo organization, made with the CLI."""
+    made = subprocess.run(
+        [
+            *(sys.executable, "-m", "csfpilot"),
+            *("tokens", "create", "--user", "demo@example.com", "--org", ORG),
+            *("--name", "bench", "--role", role, "--json"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(made.stdout)["token"]
+
+
 def _start(csfpilot: list[str], env: dict, data: Path) -> tuple[subprocess.Popen, int]:
     port = _free_port()
     server = subprocess.Popen(
@@ -108,18 +124,7 @@ def measure(processes: int) -> dict:
     server, port = _start(csfpilot, env, data)
     base = f"http://127.0.0.1:{port}"
     try:
-        made = subprocess.run(
-            [
-                *csfpilot,
-                *("tokens", "create", "--user", "demo@example.com", "--org", ORG),
-                *("--name", "bench", "--role", "owner", "--json"),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        token = json.loads(made.stdout)["token"]
+        token = demo_token(env, "owner")
         api = f"{base}/api/organizations/{ORG}/profiles"
         listing = json.loads(
             urllib.request.urlopen(

@@ -32,11 +32,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.http_load import _free_port
+from bench.report_memory import ORG, demo_token
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "startup.json"
 EXAMPLE = ROOT / "examples" / "profile-riverbend-clinics.yaml"
-ORG = "example-manufacturing"
 RUNS = 7
 SERVER_RUNS = 3
 TOP = 8
@@ -119,18 +119,7 @@ def measure() -> dict:
     command_rows = [{"command": k, "median_s": _median_s(v, env)} for k, v in commands.items()]
     # The first start prepares the folder; the measured ones find it ready.
     _serve_until_answer(env, "")
-    made = subprocess.run(
-        [
-            *csfpilot,
-            *("tokens", "create", "--user", "demo@example.com", "--org", ORG),
-            *("--name", "bench", "--role", "viewer", "--json"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    token = json.loads(made.stdout)["token"]
+    token = demo_token(env, "viewer")
     starts = [_serve_until_answer(env, token) for _ in range(SERVER_RUNS)]
     return {
         "commands": command_rows,

@@ -140,10 +140,12 @@ def reachable(start: str, rows: list[Any]) -> list[str]:
     return order
 
 
-def target_choices(framework_key: str, org: Any = None) -> list[tuple[str, str]]:
+def target_choices(
+    framework_key: str, org: Any = None, rows: list[Any] | None = None
+) -> list[tuple[str, str]]:
     """Loaded frameworks a profile on ``framework_key`` can be transferred to (assessable
-    ones), through the catalog's crosswalks and ``org``'s own."""
-    rows = headers(org)
+    ones), through the catalog's crosswalks and ``org``'s own (``rows``: already read)."""
+    rows = headers(org) if rows is None else rows
     keys = reachable(framework_key, rows)
     fws = frameworks_by_key(set(keys))
     return [
@@ -153,10 +155,10 @@ def target_choices(framework_key: str, org: Any = None) -> list[tuple[str, str]]
     ]
 
 
-def dataset_choices(org: Any = None) -> list[tuple[str, str]]:
+def dataset_choices(org: Any = None, rows: list[Any] | None = None) -> list[tuple[str, str]]:
     return [
         (ds.key, f"{ds.name} ({ds.source_framework_key} ↔ {ds.target_framework_key})")
-        for ds in headers(org)
+        for ds in (headers(org) if rows is None else rows)
     ]
 
 

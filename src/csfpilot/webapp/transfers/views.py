@@ -85,7 +85,8 @@ def transfer(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     row = lookups.profile(access, pk)
     if request.method == "POST" and not access.can(Permission.EDIT_PROFILES):
         raise PermissionDenied
-    targets = queries.target_choices(row.framework.key, access.organization)
+    crosswalks = queries.headers(access.organization)  # read once for both menus
+    targets = queries.target_choices(row.framework.key, rows=crosswalks)
     data = (
         request.POST if request.method == "POST" else (request.GET if "to" in request.GET else None)
     )
@@ -93,7 +94,7 @@ def transfer(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     form = TransferForm(
         data,
         targets=targets,
-        datasets=queries.dataset_choices(access.organization),
+        datasets=queries.dataset_choices(rows=crosswalks),
         profiles=_profiles_on(access, to) if to else [],
     )
     preview = None
