@@ -9,12 +9,30 @@ transactional fixtures, which would flush the catalog.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.prepared_data import RUN_DIR_VARIABLE
+
 DATA = Path(__file__).resolve().parent.parent / "src" / "csfpilot" / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Made by the run's first process, before parallel workers start, so that they inherit
+    # it and share the prepared databases (tests/prepared_data.py).
+    if RUN_DIR_VARIABLE not in os.environ:
+        os.environ[RUN_DIR_VARIABLE] = tempfile.mkdtemp(prefix="csfpilot-prepared-")
+        config._prepared_databases_owner = True  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if getattr(config, "_prepared_databases_owner", False):
+        shutil.rmtree(os.environ.pop(RUN_DIR_VARIABLE), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.prepared_data import prepare
+
 PASSWORD = "Correct-Horse-9-battery"
 
 
@@ -23,6 +25,7 @@ def run(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProc
         COLUMNS="80",
         NO_COLOR="1",
     )
+    prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
     return subprocess.run(
         [sys.executable, "-m", "csfpilot", *args],
         env=env,

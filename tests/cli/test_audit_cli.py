@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.prepared_data import prepare
+
 PROFILE = """format_version: 1
 framework: csf-2.0
 name: Plant 2
@@ -40,6 +42,7 @@ def _env(data_dir: Path) -> dict[str, str]:
         COLUMNS="200",
         NO_COLOR="1",
     )
+    prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
     return env
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.prepared_data import prepare
 from tests.sp800_53_release import SA_24_FROM_CSF, release_5_2_0_catalog
 
 
@@ -42,6 +43,7 @@ def runner(data_dir: Path) -> Csfpilot:
         COLUMNS="200",
         NO_COLOR="1",
     )
+    prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
 
     def run(*args: str | Path) -> Run:
         proc = subprocess.run(

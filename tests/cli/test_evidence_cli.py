@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.prepared_data import prepare
+
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
 PDF_2 = PDF.replace(b"Catalog", b"Catalog /Lang (en)")
 PROFILE = """format_version: 1
@@ -59,6 +61,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Csfpilot:
         COLUMNS="80",
         NO_COLOR="1",
     )
+    prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
 
     def run(*args: str | Path) -> Run:
         proc = subprocess.run(

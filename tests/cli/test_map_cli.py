@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.prepared_data import prepare
+
 
 @pytest.fixture(scope="module")
 def csfpilot(tmp_path_factory: pytest.TempPathFactory):
@@ -23,6 +25,7 @@ def csfpilot(tmp_path_factory: pytest.TempPathFactory):
         COLUMNS="200",
         NO_COLOR="1",
     )
+    prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
 
     def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

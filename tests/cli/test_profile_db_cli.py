@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.prepared_data import prepare
+
 PROFILE = """format_version: 1
 framework: csf-2.0
 name: Plant 2
@@ -56,6 +58,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Csfpilot:
         COLUMNS="200",
         NO_COLOR="1",
     )
+    prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
 
     def run(*args: str | Path, stdin: str | None = None) -> Run:
         proc = subprocess.run(

@@ -15,6 +15,8 @@ import openpyxl
 import pypdf
 import pytest
 
+from tests.prepared_data import prepare
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "profile-riverbend-clinics.yaml"
 PROFILE_NAME = "Whole company — CSF 2.0"  # the demo organization's profile
@@ -40,6 +42,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Csfpilot:
         COLUMNS="200",
         NO_COLOR="1",
     )
+    prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
 
     def run(*args: str | Path) -> Run:
         proc = subprocess.run(

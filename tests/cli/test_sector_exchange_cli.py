@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.prepared_data import prepare
+
 PASSWORD = "a long passphrase for tests 42\n"
 RATINGS = ["partially", "largely", "fully", "partially", "largely"]
 OUTCOMES = ["GV.OC-01", "GV.RM-01", "ID.AM-01", "PR.AA-01", "DE.CM-01", "RS.MA-01", "RC.RP-01"]
@@ -41,6 +43,7 @@ def _instance(tmp: Path, name: str):
         COLUMNS="200",
         NO_COLOR="1",
     )
+    prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
 
     def run(*args: str | Path, stdin: str | None = None, ok: bool = True):
         result = subprocess.run(

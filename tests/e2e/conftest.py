@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.prepared_data import prepare
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -31,9 +33,17 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def running_server(
-    data_dir: Path, *, host: str = "127.0.0.1", extra_env: dict[str, str] | None = None
+    data_dir: Path,
+    *,
+    host: str = "127.0.0.1",
+    extra_env: dict[str, str] | None = None,
+    first_start: bool = False,
 ) -> Iterator[str]:
-    """Start ``csfpilot serve`` on a fresh SQLite data folder; yield its base URL."""
+    """Start ``csfpilot serve`` on a SQLite data folder; yield its base URL.
+
+    A new folder gets a copy of a database prepared once per test run
+    (tests/prepared_data.py) unless ``first_start`` asks for the whole first start.
+    """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CSFPILOT_"))}
     env.update(
@@ -42,6 +52,8 @@ def running_server(
         PYTHONUNBUFFERED="1",
         **(extra_env or {}),
     )
+    if not first_start and "CSFPILOT_DATABASE_URL" not in env:
+        prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
     log_path = data_dir / "server.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
@@ -73,7 +85,8 @@ def running_server(
 
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with running_server(tmp_path_factory.mktemp("server-data")) as url:
+    # The whole first start, as a user's first `csfpilot serve` (migrations, catalogs, demo).
+    with running_server(tmp_path_factory.mktemp("server-data"), first_start=True) as url:
         yield url
 
 

@@ -22,6 +22,7 @@ from playwright.sync_api import Page, expect
 
 from csfpilot.webapp.demo import DEMO_LOGIN, DEMO_ORGANIZATION
 from tests.e2e.conftest import running_server
+from tests.prepared_data import prepare
 
 ORG = DEMO_ORGANIZATION[1]
 PASSWORD = "a long and fine passphrase 7"
@@ -74,6 +75,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             CSFPILOT_DATA_DIR=str(data_dir),
             CSFPILOT_SECRET_KEY="e2e-only-not-a-secret",
         )
+        prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
         seeded = subprocess.run(
             [sys.executable, "-c", SEED % {"password": PASSWORD}],
             env=env,

@@ -26,6 +26,7 @@ from playwright.sync_api import Page, expect
 from csfpilot.webapp.demo import DEMO_LOGIN, DEMO_ORGANIZATION
 from tests.e2e.conftest import ARTIFACTS, running_server
 from tests.formats.oscal_validation import schema_errors
+from tests.prepared_data import prepare
 from tests.webapp.crosswalk_review.world import SUPPLIER_CSV
 
 ORG = DEMO_ORGANIZATION[1]
@@ -53,6 +54,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             CSFPILOT_DATA_DIR=str(data_dir),
             CSFPILOT_SECRET_KEY="e2e-only-not-a-secret",
         )
+        prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
         seeded = subprocess.run(
             [sys.executable, "-c", SEED % {"email": OPERATOR[0], "password": OPERATOR[1]}],
             env=env,

@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import running_server
+from tests.prepared_data import prepare
 
 SECRET = "e2e-only-not-a-secret"
 NOTE = "two-instance-secret-note-8812"
@@ -53,6 +54,7 @@ class Instance:
 def _cli(data_dir: Path, *args: str, stdin: str | None = None) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CSFPILOT_"))}
     env.update(CSFPILOT_DATA_DIR=str(data_dir), CSFPILOT_SECRET_KEY=SECRET, COLUMNS="200")
+    prepare(data_dir, SECRET)
     proc = subprocess.run(
         [sys.executable, "-m", "csfpilot", *args],
         env=env,

@@ -29,6 +29,7 @@ from playwright.sync_api import Page, expect
 
 from csfpilot.webapp.demo import DEMO_LOGIN, DEMO_ORGANIZATION
 from tests.e2e.conftest import running_server
+from tests.prepared_data import prepare
 
 ORG = DEMO_ORGANIZATION[1]
 # Members of the demo organization land on the dashboard of its profile changed last.
@@ -80,6 +81,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             CSFPILOT_DATA_DIR=str(data_dir),
             CSFPILOT_SECRET_KEY=SECRET_KEY,
         )
+        prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
         seeded = subprocess.run(
             [sys.executable, "-c", SEED % {"password": PASSWORD}],
             env=env,

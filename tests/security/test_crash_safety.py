@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.prepared_data import prepare
+
 pytestmark = pytest.mark.sqlite_file
 
 SEED = 20260
@@ -41,6 +43,7 @@ ORG = "crash-test"
 def _env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CSFPILOT_"))}
     env.update(CSFPILOT_DATA_DIR=str(data_dir), CSFPILOT_SECRET_KEY="crash-only-not-a-secret")
+    prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
     return env
 
 

@@ -37,6 +37,7 @@ from schemathesis.specs.openapi.checks import (
 
 from csfpilot.webapp.demo import DEMO_ORGANIZATION
 from tests.e2e.conftest import running_server
+from tests.prepared_data import prepare
 
 # The server (or the checked process) has a SQLite file of its own: not repeated on PostgreSQL.
 pytestmark = pytest.mark.sqlite_file
@@ -76,6 +77,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             CSFPILOT_DATA_DIR=str(data_dir),
             CSFPILOT_SECRET_KEY="e2e-only-not-a-secret",
         )
+        prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
         seeded = subprocess.run(
             [sys.executable, "-c", SEED], env=env, capture_output=True, text=True, timeout=120
         )

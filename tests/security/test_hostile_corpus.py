@@ -36,6 +36,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests.prepared_data import prepare
 from tests.security.corpus import netguard
 from tests.security.corpus.payloads import FORMULAS, JS_URL, SCRIPT, Payload, all_payloads
 from tests.webapp.profiles_world import World, world_fixture  # noqa: F401
@@ -179,6 +180,7 @@ def _cli_env(data_dir: Path, guard_log: Path) -> dict[str, str]:
             [str(CORPUS / "guard"), str(Path(__file__).parents[2]), env.get("PYTHONPATH", "")]
         ),
     )
+    prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
     return env
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import prepared_data
 from tests.e2e.conftest import running_server
 
 ORG = "example-manufacturing"
@@ -79,10 +80,11 @@ def prepare(data_dir: Path, extra: dict[str, str] | None = None) -> None:
         "    database.ensure_demo()\n"
         "database.collect_static()\n"
     )
+    env = server_env(data_dir, extra)
+    if "CSFPILOT_DATABASE_URL" not in env:
+        prepared_data.prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
     data_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [sys.executable, "-c", code], env=server_env(data_dir, extra), check=True, timeout=1800
-    )
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=1800)
 
 
 def issue_token(data_dir: Path, extra: dict[str, str] | None = None) -> str:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.prepared_data import prepare
+
 DATA_DIRS: list[Path] = []
 
 
@@ -26,6 +28,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory):
         COLUMNS="200",
         NO_COLOR="1",
     )
+    prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
 
     def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
