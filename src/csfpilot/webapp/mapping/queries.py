@@ -17,7 +17,7 @@ from csfpilot.core.catalog import DatasetInfo, Mapping, MappingSet, Relationship
 from csfpilot.core.errors import NotFound
 from csfpilot.webapp.catalog import models as cm
 from csfpilot.webapp.mapping import models as m
-from csfpilot.webapp.mapping.labels import REASON_LABELS
+from csfpilot.webapp.mapping.labels import REASON_DETAILS, REASON_LABELS
 from csfpilot.webapp.organizations.models import Organization
 
 FILTERS = ("all", "unreviewed", "accepted", "rejected")
@@ -168,6 +168,8 @@ _KIND_PREFIX = re.compile(r"^[a-z][a-z -]{2,30}:\s+")
 
 def reason_row(kind: str, detail: str) -> tuple[str, str]:
     """(the kind in words, the detail) of one reason, as the review page shows it."""
+    if kind in REASON_DETAILS:
+        return str(REASON_LABELS[kind]), str(REASON_DETAILS[kind])
     if kind in REASON_LABELS:
         return str(REASON_LABELS[kind]), _KIND_PREFIX.sub("", detail, count=1)
     return kind, detail
