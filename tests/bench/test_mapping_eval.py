@@ -35,7 +35,8 @@ def sliced() -> dict[str, dict]:
 FLOORS = {
     ("olir-sp800-53r5-5.1.1", "lexical"): {"hit@5": 0.58, "recall@10": 0.40},
     ("olir-sp800-53r5-5.1.1", "crosswalk"): {"hit@5": 0.82, "recall@10": 0.57},
-    ("olir-sp800-53r5-5.1.1", "combined"): {"hit@5": 0.85, "recall@10": 0.62, "mrr": 0.70},
+    # Measured 0.900 / 0.789 / 0.744 with the review-cycle signal (0.62 floor before it).
+    ("olir-sp800-53r5-5.1.1", "combined"): {"hit@5": 0.85, "recall@10": 0.74, "mrr": 0.70},
     ("olir-cis-v8.1", "combined"): {"hit@5": 0.62, "recall@10": 0.72},
     ("olir-csf-1.1-csf-2.0", "combined"): {"hit@5": 0.90, "recall@10": 0.83},
 }
