@@ -199,9 +199,34 @@ def section(data: dict) -> list[str]:
             f"{model.get('load_average', '—')} |",
             "",
             "Wall-clock figures on this shared machine measure the other processes as much as "
-            "this one when the load average exceeds the 2 cores; the CPU figures do not.",
+            "this one when the load average exceeds the 2 cores; the CPU figures do not. "
+            + limits_line(model),
         ]
     return [*lines, ""]
+
+
+# The issue's limits for the model: (figure, limit, unit, what).
+LIMITS = (
+    ("installed_mb", 150, "MB", "installed size"),
+    ("rss_mb", 300, "MB", "resident"),
+    ("load_cpu_s", 3, "s", "load (CPU)"),
+    ("one_suggestion_cpu_ms", 50, "ms", "one requirement's suggestions (CPU)"),
+)
+
+
+def limits_line(model: dict) -> str:
+    """Each limit with its figure and whether it holds, as one sentence."""
+    parts = []
+    for key, limit, unit, what in LIMITS:
+        value = model.get(key)
+        if value is None:
+            continue
+        verdict = "met" if value <= limit else "**not met**"
+        parts.append(f"{what} {value} {unit} ≤ {limit} {unit}: {verdict}")
+        if key == "load_cpu_s" and "load_s" in model:
+            wall = model["load_s"]
+            parts[-1] += f" (wall {wall} s: {'met' if wall <= limit else 'not met at this load'})"
+    return ("Limits: " + "; ".join(parts) + ".") if parts else ""
 
 
 def model_figures() -> dict:

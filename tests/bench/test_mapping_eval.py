@@ -4,7 +4,7 @@ figures must not fall (the whole evaluation runs from bench/: python -m bench.ma
 from __future__ import annotations
 
 import pytest
-from bench.mapping_eval import evaluate, measure
+from bench.mapping_eval import evaluate, limits_line, measure
 
 from csfpilot.formats.bundled import read_bundled
 
@@ -22,6 +22,23 @@ def test_metrics_computed_by_hand() -> None:
         "recall@10": round(3 / 4, 3),
         "mrr": round((1 / 2 + 1 / 6) / 3, 3),
     }
+
+
+def test_the_model_limits_are_judged_on_cpu_time_with_the_wall_time_beside() -> None:
+    line = limits_line(
+        {
+            "installed_mb": 104.1,
+            "rss_mb": 310.0,
+            "load_s": 4.2,
+            "load_cpu_s": 1.3,
+            "one_suggestion_cpu_ms": 27.5,
+        }
+    )
+    assert "installed size 104.1 MB ≤ 150 MB: met" in line
+    assert "resident 310.0 MB ≤ 300 MB: **not met**" in line
+    assert "load (CPU) 1.3 s ≤ 3 s: met (wall 4.2 s: not met at this load)" in line
+    assert "one requirement's suggestions (CPU) 27.5 ms ≤ 50 ms: met" in line
+    assert limits_line({}) == ""
 
 
 @pytest.fixture(scope="module")
