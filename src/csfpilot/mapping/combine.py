@@ -8,7 +8,9 @@ and the best one. The combined score is their weighted sum; the weights
 (:data:`WEIGHTS`) were tuned on the held-out evaluation in
 ``bench/mapping_eval.py`` (docs/mapping-assistant.md has the figures). A path
 through a published crosswalk is the strongest evidence a reviewer can check,
-so it weighs most; the lexical and semantic scorers order the rest.
+so it weighs most; the lexical and semantic scorers order the rest. The
+review-and-improvement signal (:mod:`.cycle`) joins with its own weight only
+for a requirement it fires for.
 """
 
 from __future__ import annotations
