@@ -4,7 +4,7 @@ figures must not fall (the whole evaluation runs from bench/: python -m bench.ma
 from __future__ import annotations
 
 import pytest
-from bench.mapping_eval import evaluate, measure
+from bench.mapping_eval import evaluate, limits_line, measure
 
 from csfpilot.formats.bundled import read_bundled
 
@@ -24,6 +24,23 @@ def test_metrics_computed_by_hand() -> None:
     }
 
 
+def test_the_model_limits_are_judged_on_cpu_time_with_the_wall_time_beside() -> None:
+    line = limits_line(
+        {
+            "installed_mb": 104.1,
+            "rss_mb": 310.0,
+            "load_s": 4.2,
+            "load_cpu_s": 1.3,
+            "one_suggestion_cpu_ms": 27.5,
+        }
+    )
+    assert "installed size 104.1 MB ≤ 150 MB: met" in line
+    assert "resident 310.0 MB ≤ 300 MB: **not met**" in line
+    assert "load (CPU) 1.3 s ≤ 3 s: met (wall 4.2 s: not met at this load)" in line
+    assert "one requirement's suggestions (CPU) 27.5 ms ≤ 50 ms: met" in line
+    assert limits_line({}) == ""
+
+
 @pytest.fixture(scope="module")
 def sliced() -> dict[str, dict]:
     figures = evaluate(read_bundled(), limit=40, methods=("lexical", "crosswalk", "combined"))
@@ -35,7 +52,8 @@ def sliced() -> dict[str, dict]:
 FLOORS = {
     ("olir-sp800-53r5-5.1.1", "lexical"): {"hit@5": 0.58, "recall@10": 0.40},
     ("olir-sp800-53r5-5.1.1", "crosswalk"): {"hit@5": 0.82, "recall@10": 0.57},
-    ("olir-sp800-53r5-5.1.1", "combined"): {"hit@5": 0.85, "recall@10": 0.62, "mrr": 0.70},
+    # Measured 0.900 / 0.789 / 0.744 with the review-cycle signal (0.62 floor before it).
+    ("olir-sp800-53r5-5.1.1", "combined"): {"hit@5": 0.85, "recall@10": 0.74, "mrr": 0.70},
     ("olir-cis-v8.1", "combined"): {"hit@5": 0.62, "recall@10": 0.72},
     ("olir-csf-1.1-csf-2.0", "combined"): {"hit@5": 0.90, "recall@10": 0.83},
 }

@@ -6,7 +6,7 @@ Traditional Chinese), :func:`suggest` proposes for each requirement the target
 outcomes it most likely maps to, each with a score in [0, 1] and the reasons
 behind it. It proposes; a person decides: nothing here writes a crosswalk.
 
-Three scorers, each giving its own kind of reason (:class:`Reason.kind`):
+Three scorers and one signal, each giving its own kind of reason (:class:`Reason.kind`):
 
 - ``"terms"`` — BM25 over the target outcomes' statements, their Category and
   Function, and NIST's Implementation Examples (:mod:`.lexical`); the reason
@@ -16,6 +16,9 @@ Three scorers, each giving its own kind of reason (:class:`Reason.kind`):
   target (:mod:`.paths`); the reason names the path and the datasets.
 - ``"semantic"`` — cosine similarity of multilingual sentence embeddings from
   a small model that runs offline on CPU (:mod:`.semantic`).
+- ``"review-cycle"`` — in the combination only: a requirement that asks to
+  review and update something meets the outcomes about improvement
+  (:mod:`.cycle`).
 
 ``method`` picks one (``"lexical"``, ``"crosswalk"``, ``"semantic"``) or their
 weighted combination (``"combined"``, the default; weights in :mod:`.combine`).
@@ -53,6 +56,7 @@ from typing import TYPE_CHECKING
 from csfpilot.core.catalog.model import Catalog, MappingSet, Node
 from csfpilot.core.errors import InputRefused
 from csfpilot.mapping.combine import METHODS, combine
+from csfpilot.mapping.cycle import ReviewCycle
 from csfpilot.mapping.lexical import LexicalIndex
 from csfpilot.mapping.paths import CrosswalkGraph, PathScorer
 from csfpilot.mapping.texts import (
@@ -82,7 +86,8 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """Why a target was proposed: ``kind`` is "terms", "crosswalk-path" or "semantic"."""
+    """Why a target was proposed: ``kind`` is "terms", "crosswalk-path", "semantic" or
+    "review-cycle"."""
 
     kind: str
     detail: str
@@ -143,6 +148,7 @@ class Assistant:
         # Each outcome's group (its Category), by position: for the group smoothing.
         self.groups = [n.parent or "" for n in self.targets]
         self.lexical = LexicalIndex(self.documents)
+        self.cycle = ReviewCycle(self.documents)
         self.graph = CrosswalkGraph.build(crosswalks, exclude_datasets)
         self.paths = PathScorer(
             self.graph,
@@ -197,6 +203,7 @@ class Assistant:
                 lexical=self.lexical.search(queries[i]) if self.method != "crosswalk" else {},
                 paths=self.paths.score(node, text) if self.method != "semantic" else {},
                 similarities=None if similarities is None else similarities[i],
+                cycle=self.cycle.score(text) if self.method == "combined" else None,
                 groups=self.groups,
                 top=top,
             )

@@ -11,8 +11,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from csfpilot.webapp.mapping import models as m
+from csfpilot.webapp.mapping import queries, services
 from tests.formats.oscal_validation import schema_errors
-from tests.webapp.crosswalk_review.world import load_supplier_framework, project_with_proposals
+from tests.webapp.crosswalk_review.world import (
+    KEY,
+    load_supplier_framework,
+    project_with_proposals,
+)
 from tests.webapp.profiles_world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +132,37 @@ def test_bulk_accept_shows_the_count_then_applies_it(world):
     # A viewer may preview, never apply.
     viewer = client_for(world, "viewer")
     assert viewer.post(base, {"threshold": "0.1", "expected": "1"}).status_code == 403
+
+
+def _bulk_start(c: Client, project) -> str:
+    page = c.get(f"/orgs/acme/crosswalks/{project.pk}/").content.decode()
+    field = page.split('name="threshold"', 1)[1].split(">", 1)[0]
+    return field.split('value="', 1)[1].split('"', 1)[0]
+
+
+def test_bulk_accept_starts_at_the_top_quarter_of_the_best_proposals(world):
+    access = world.access("owner")
+    empty = services.create_project(access, name="Nothing yet", source_key=KEY, method="combined")
+    assert queries.suggested_threshold(empty) == 0.5  # no proposals yet: a middle value
+    c = client_for(world, "owner")
+    project = project_with_proposals(access)
+    # Best proposals 0.91, 0.84, 0.77, 0.66, 0.42: the top quarter of five is two.
+    assert _bulk_start(c, project) == "0.84"
+    preview = c.get(
+        f"/orgs/acme/crosswalks/{project.pk}/bulk/",
+        {"threshold": "0.84", "best_only": "on"},
+        headers={"HX-Request": "true"},
+    )
+    assert "2 proposals score at least 0.84 (2 requirements)." in preview.content.decode()
+    # Decided requirements leave the count: 0.84, 0.77, 0.66, 0.42 remain, a quarter is one.
+    first = m.Pair.objects.get(project=project, requirement__code="S-1", rank=1)
+    url = f"/orgs/acme/crosswalks/{project.pk}/pairs/{first.pk}/"
+    assert c.post(url, {"action": "accept", "version": 1}).status_code in (200, 302)
+    assert _bulk_start(c, project) == "0.84"
+    second = m.Pair.objects.get(project=project, requirement__code="S-2", rank=1)
+    url = f"/orgs/acme/crosswalks/{project.pk}/pairs/{second.pk}/"
+    assert c.post(url, {"action": "reject", "version": 1}).status_code in (200, 302)
+    assert _bulk_start(c, project) == "0.77"
 
 
 def test_the_crosswalk_page_is_labelled_and_its_oscal_download_is_valid(world):

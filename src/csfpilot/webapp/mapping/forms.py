@@ -64,7 +64,7 @@ class DecisionForm(forms.Form):
 
 
 class BulkForm(forms.Form):
-    threshold = forms.FloatField(label=_("Lowest score"), min_value=0, max_value=1, initial=0.8)
+    threshold = forms.FloatField(label=_("Lowest score"), min_value=0, max_value=1, initial=0.5)
     best_only = forms.BooleanField(
         label=_("Only each unreviewed requirement's best proposal"), required=False, initial=True
     )

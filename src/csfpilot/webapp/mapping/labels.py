@@ -20,4 +20,11 @@ REASON_LABELS = {
     "terms": _("shared terms"),
     "crosswalk-path": _("crosswalk path"),
     "semantic": _("similar meaning"),
+    "review-cycle": _("review and improvement"),
+}
+# Reasons whose whole detail is a fixed sentence: the page says it in the reader's language.
+REASON_DETAILS = {
+    "review-cycle": _(
+        "the requirement asks to review and update; this outcome is about improvement"
+    ),
 }

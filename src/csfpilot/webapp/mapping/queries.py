@@ -6,6 +6,7 @@ Each read is a fixed number of queries whatever the number of requirements
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from csfpilot.core.catalog import DatasetInfo, Mapping, MappingSet, Relationship
 from csfpilot.core.errors import NotFound
 from csfpilot.webapp.catalog import models as cm
 from csfpilot.webapp.mapping import models as m
-from csfpilot.webapp.mapping.labels import REASON_LABELS
+from csfpilot.webapp.mapping.labels import REASON_DETAILS, REASON_LABELS
 from csfpilot.webapp.organizations.models import Organization
 
 FILTERS = ("all", "unreviewed", "accepted", "rejected")
@@ -60,6 +61,32 @@ def state_counts(p: m.MappingProject) -> dict[str, int]:
     counts["requirements"] = p.requirements.count()
     counts["in_crosswalk"] = counts["accepted"] + counts["changed"]
     return counts
+
+
+# Where the bulk accept starts: the score the best proposals of the top quarter of untouched
+# requirements reach. The combined score's scale follows the evidence a framework offers:
+# measured on NIST's held-out crosswalks (docs/mapping-assistant.md), best proposals score
+# 0.30-0.43 when no crosswalk path leads to the target and 0.50-0.84 when one does, so any
+# one fixed number selects nothing for one framework and nearly everything for another.
+BULK_TOP_SHARE = 0.25
+BULK_FALLBACK = 0.5
+
+
+def suggested_threshold(p: m.MappingProject) -> float:
+    """The bulk accept's starting score for this project's proposals (see BULK_TOP_SHARE)."""
+    touched = m.Pair.objects.filter(project=p).exclude(state=m.PairState.PROPOSED)
+    best = (
+        m.Pair.objects.filter(project=p, state=m.PairState.PROPOSED, rank=1)
+        .exclude(requirement_id__in=touched.values("requirement_id"))
+        .order_by("-score")
+        .values_list("score", flat=True)
+    )
+    n = best.count()
+    if not n:
+        return BULK_FALLBACK
+    at = best[max(0, math.ceil(n * BULK_TOP_SHARE) - 1)]
+    # Rounded down to what the form shows, so the requirement at the cut is included.
+    return math.floor(float(at) * 100) / 100
 
 
 def _outcome_level(fw: cm.Framework) -> str:
@@ -168,6 +195,8 @@ _KIND_PREFIX = re.compile(r"^[a-z][a-z -]{2,30}:\s+")
 
 def reason_row(kind: str, detail: str) -> tuple[str, str]:
     """(the kind in words, the detail) of one reason, as the review page shows it."""
+    if kind in REASON_DETAILS:
+        return str(REASON_LABELS[kind]), str(REASON_DETAILS[kind])
     if kind in REASON_LABELS:
         return str(REASON_LABELS[kind]), _KIND_PREFIX.sub("", detail, count=1)
     return kind, detail

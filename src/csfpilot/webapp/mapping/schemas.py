@@ -58,7 +58,7 @@ class ProjectIn(Schema):
 
 
 class ReasonOut(Schema):
-    kind: str = Field(description="terms, crosswalk-path or semantic")
+    kind: str = Field(description="terms, crosswalk-path, semantic or review-cycle")
     detail: str
 
 

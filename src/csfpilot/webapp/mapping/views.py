@@ -119,7 +119,7 @@ def project_page(request: HttpRequest, access: Access, project: int) -> HttpResp
     p = queries.project(access.organization, project)
     which, page = _query(request)
     rows, texts, page, pages = queries.review_page(p, which, page)
-    bulk = forms.BulkForm(initial={"threshold": 0.8, "best_only": True})
+    bulk = forms.BulkForm(initial={"threshold": queries.suggested_threshold(p), "best_only": True})
     return render(
         request,
         "mapping/review.html",
