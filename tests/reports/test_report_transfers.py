@@ -161,6 +161,8 @@ def test_the_brief_has_the_section_in_html_and_markdown(clinic, reference, prove
     report, done = _report(clinic, reference, provenance, kind="brief")
     html = render(report, "html").decode()
     assert "Results transferred to SP 800-53 Rev. 5" in html and done.datasets[0] in html
+    # After the brief's own pages, from a page of its own in the PDF.
+    assert html.index('<section class="transfers">') > html.index("<h2>Largest gaps")
     md = render(report, "md").decode()
     assert "## Results transferred to SP 800-53 Rev. 5" in md and "| AC-1 |" in md
 
