@@ -2,12 +2,12 @@
 own): the instance's operator imports a framework of the organization's own from CSV through
 the import page; the demo organization's owner creates a mapping project on it, makes the
 assistant's proposals, accepts three pairs from the keyboard, rejects one, and downloads the
-crosswalk as an OSCAL mapping collection, which is valid against NIST's schema. Screenshots of
-the review page in English and Traditional Chinese go to test-artifacts/.
-
-(The issue's walk goes on to transfer an assessment through this crosswalk and accept the
-draft: that attaches here, through ``csfpilot.webapp.mapping.queries.organization_crosswalks``,
-once transfers can go through an organization's crosswalks.)
+crosswalk as an OSCAL mapping collection, which is valid against NIST's schema. Then an
+assessment kept on the imported framework goes through that crosswalk to CSF 2.0 on the transfer
+page: the preview shows each accepted pair as a source with its value, the relationship and a
+coverage held to partial, the rejected pair contributes nothing, and the accepted draft opens as a
+CSF 2.0 profile holding the transferred values. Screenshots of the review page and of the
+transfer preview in English and Traditional Chinese go to test-artifacts/.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -30,6 +31,17 @@ from tests.prepared_data import prepare
 from tests.webapp.crosswalk_review.world import SUPPLIER_CSV
 
 ORG = DEMO_ORGANIZATION[1]
+KEY = "supplier-rules"
+# The assessment kept on the supplier rules (status scale); S-5 is left unrated.
+RATINGS = {"S-1": ("f", "f"), "S-2": ("l", "f"), "S-3": ("p", "l"), "S-4": ("f", "f")}
+STATUS = ("not", "partially", "largely", "fully")
+LEVEL_OF_KEY = {"n": "not", "p": "partially", "l": "largely", "f": "fully"}
+LABELS = {
+    "not": "Not implemented",
+    "partially": "Partially implemented",
+    "largely": "Largely implemented",
+    "fully": "Fully implemented",
+}
 OPERATOR = ("operator@mapping.test", "a long and fine passphrase 8")
 SEED = """
 import django
@@ -125,6 +137,7 @@ def test_propose_review_from_the_keyboard_and_export_oscal(browser, site, tmp_pa
         expect(rows.nth(n).locator("[data-pair]").first).to_have_class(re.compile("rv-accepted"))
     fourth = rows.nth(3)
     expect(fourth).to_have_class(re.compile("is-current"))
+    rejected = fourth.locator("[data-pair]").first.locator(".cand-head a.code").inner_text()
     page.keyboard.press("r")
     expect(rows.nth(3).locator("[data-pair]").first).to_have_class(re.compile("rv-rejected"))
 
@@ -151,9 +164,19 @@ def test_propose_review_from_the_keyboard_and_export_oscal(browser, site, tmp_pa
     assert len(maps) == 3
     assert {m["relationship"] for m in maps} == {"intersects-with"}
     assert all(0 <= m["confidence-score"]["percentage"] <= 1 for m in maps)
+    accepted = [
+        (tr.locator("td").nth(0).inner_text(), tr.locator("td").nth(2).locator("a").inner_text())
+        for tr in page.locator(".mapping-table tbody tr").all()
+    ]
+    assert {src for src, _ in accepted} == {"S-1", "S-2", "S-3"}
     shoot(page, "mapping-crosswalk-en")
 
-    # 5. The same review in Traditional Chinese.
+    # 5. An assessment on the supplier rules, through that crosswalk to CSF 2.0.
+    profile_url = assess_supplier_rules(page, url)
+    preview_url = transfer_and_accept(page, profile_url, project_url, accepted, rejected)
+
+    # 6. The same review and the same transfer preview in Traditional Chinese.
+
     page.goto(project_url)
     page.get_by_role("button", name="繁體中文").click()
     expect(page.locator("h1")).to_contain_text("Supplier rules")
@@ -161,4 +184,113 @@ def test_propose_review_from_the_keyboard_and_export_oscal(browser, site, tmp_pa
     shoot(page, "mapping-review-zh-hant")
     page.goto(f"{url}/orgs/{ORG}/crosswalks/")
     shoot(page, "mapping-projects-zh-hant")
+    page.goto(preview_url)
+    expect(page.locator("table.transfer-table")).to_be_visible()
+    expect(page.locator(".transfer-preview")).to_contain_text("預覽")
+    shoot(page, "transfer-own-crosswalk-zh-hant")
     context.close()
+
+
+def assess_supplier_rules(page: Page, url: str) -> str:
+    """A profile on the imported framework, answered from the keyboard; its overview's address."""
+    page.goto(f"{url}/orgs/{ORG}/profiles/new/")
+    page.get_by_label("Name").fill("Supplier rules 2026")
+    page.locator("select[name=framework]").select_option(KEY)
+    page.get_by_role("button", name="Create the profile").click()
+    expect(page).to_have_url(re.compile(r"/profiles/\d+/assess/"))
+    assess = page.url.split("?")[0]
+    for code, (current, target) in RATINGS.items():
+        page.goto(f"{assess}?outcome={code}")
+        card = page.locator(f"[data-outcome='{code}']")
+        page.keyboard.press(current)
+        expect(
+            card.locator(f"input[name='current'][value='{LEVEL_OF_KEY[current]}']")
+        ).to_be_checked()
+        page.keyboard.press(f"Shift+Key{target.upper()}")
+        expect(
+            card.locator(f"input[name='target'][value='{LEVEL_OF_KEY[target]}']")
+        ).to_be_checked()
+        expect(page.locator(f"#status-{code}")).to_contain_text("Saved at")
+    return assess.removesuffix("assess/")
+
+
+def expected_values(accepted: list[tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """Per CSF outcome, what the weakest-link rule proposes from intersecting sources: the
+    lowest source value on each side, held below "fully" because the coverage is partial."""
+    out: dict[str, tuple[str, str]] = {}
+    for target in {t for _, t in accepted}:
+        sources = [RATINGS[s] for s, t in accepted if t == target]
+        sides = []
+        for side in (0, 1):
+            lowest = min(STATUS.index(LEVEL_OF_KEY[r[side]]) for r in sources)
+            sides.append(STATUS[min(lowest, STATUS.index("largely"))])
+        out[target] = (sides[0], sides[1])
+    return out
+
+
+def transfer_and_accept(
+    page: Page,
+    profile_url: str,
+    project_url: str,
+    accepted: list[tuple[str, str]],
+    rejected: str,
+) -> str:
+    """Preview the transfer to CSF 2.0, check every row against the rules, write the draft and
+    open it; the preview's address, for the Traditional Chinese screenshot."""
+    expected = expected_values(accepted)
+    page.goto(profile_url)
+    page.locator("a[href$='/transfer/']").click()
+    page.locator("select[name=to]").select_option("csf-2.0")
+    page.locator("form.transfer-form button[type=submit]").click()
+    table = page.locator("table.transfer-table")
+    expect(table).to_be_visible()
+    preview_url = page.url
+    facts = page.locator(".transfer-preview dl").inner_text()
+    dataset = re.search(rf"{ORG}-mapping-\d+", facts)
+    assert dataset, facts  # the organization's own crosswalk is the route
+    assert f"{KEY} → csf-2.0 ({dataset[0]})" in facts
+    # Named as on its own page, and linked there.
+    own = page.locator(".transfer-datasets li")
+    expect(own).to_have_count(1)
+    expect(own).to_contain_text("Supplier rules to CSF 2.0")
+    expect(own).to_contain_text("The organization's own crosswalk")
+    assert own.locator("a").get_attribute("href") == urlparse(project_url).path + "crosswalk/"
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(len(expected))
+    for target, (current, goal) in expected.items():
+        row = table.locator("tbody tr", has=page.locator(f"input[name=accept][value='{target}']"))
+        expect(row.locator("input[name=accept]")).to_be_checked()
+        expect(row.locator(f"select[name='current-{target}']")).to_have_value(current)
+        expect(row.locator(f"select[name='target-{target}']")).to_have_value(goal)
+        expect(row.locator(".coverage-tag")).to_have_text("partial")
+        sources = row.locator(".transfer-sources").inner_text()
+        for src, t in accepted:
+            if t == target:
+                cur, tgt = RATINGS[src]
+                assert (
+                    f"{src} {LABELS[LEVEL_OF_KEY[cur]]} / {LABELS[LEVEL_OF_KEY[tgt]]} "
+                    "(intersects with)" in sources
+                ), sources
+        expect(row.locator("td").last).to_have_text(dataset[0])
+    # The rejected pair is no route: its requirement is no source, its target is not reached
+    # (unless an accepted pair reaches it too).
+    assert "S-4" not in table.inner_text()
+    if rejected not in expected:
+        expect(page.locator(f"input[name=accept][value='{rejected}']")).to_have_count(0)
+    shoot(page, "transfer-own-crosswalk-en")
+
+    page.locator("input[name=name]").fill("Supplier rules on CSF 2.0")
+    page.locator(".transfer-preview button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/profiles/\d+/$"))
+    expect(page.locator("h1")).to_contain_text("Supplier rules on CSF 2.0")
+    expect(page.locator(".messages, [role=status], .message").first).to_contain_text(
+        f"{len(expected)} outcomes were written"
+    )
+    written = page.url
+    for target, (current, goal) in expected.items():
+        page.goto(f"{written}outcomes/{target}/")
+        main = page.locator("main")
+        expect(main).to_contain_text(LABELS[current])
+        expect(main).to_contain_text(LABELS[goal])
+        expect(main).to_contain_text(dataset[0])
+    return preview_url

@@ -6,9 +6,12 @@ On the real NIST catalogs and crosswalks the database is seeded with: a CSF
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from docx import Document
 
 from csfpilot.core.errors import ConflictError, InputRefused, NotFound
 from csfpilot.webapp.audit.models import AuditEvent
@@ -150,13 +153,14 @@ def test_the_page_previews_and_writes_the_ticked_rows_as_edited(world: World):
     assert outsider.get(page).status_code == 404
 
 
-def test_the_workpaper_adds_a_section_per_chosen_framework(world: World):
+def test_the_reports_add_a_section_per_chosen_framework(world: World):
     row = assessed(world)
     c = client_for(world, "auditor")
     page = reverse("reports:page", args=["acme", row.pk])
     html = c.get(page, {"transfer_to": TO}).content.decode()
     assert 'name="transfer_to" value="sp800-53r5" checked' in html
     assert "workpaper.html?transfer_to=sp800-53r5" in html
+    assert "brief.docx?transfer_to=sp800-53r5" in html
     url = reverse("reports:download", args=["acme", row.pk, "workpaper", "html"])
     body = c.get(url, {"transfer_to": TO}).content.decode()
     assert "olir-sp800-53r5-5.2.0" in body and "AC-1" in body
@@ -168,9 +172,12 @@ def test_the_workpaper_adds_a_section_per_chosen_framework(world: World):
     assert api.status_code == 200 and b"olir-cis-v8.1" in api.content
     brief = c.get(
         f"/api/organizations/acme/profiles/{row.pk}/reports/brief",
-        {"format": "html", "transfer_to": TO},
+        {"format": "docx", "transfer_to": TO},
     )
-    assert brief.status_code == 400
+    assert brief.status_code == 200
+    document = Document(io.BytesIO(brief.content))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert "olir-sp800-53r5-5.2.0" in cells and any(c.startswith("AC-1") for c in cells)
 
 
 def test_the_preview_page_reads_a_bounded_number_of_queries(world: World):

@@ -252,6 +252,16 @@ def _make(
     announce(f"Wrote {output} ({len(data):,} bytes)")
 
 
+TransferToOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--transfer-to",
+        help="Add a section (a sheet in XLSX) with the results transferred to this "
+        "framework through the shipped crosswalks, e.g. sp800-53r5 (repeatable).",
+    ),
+]
+
+
 @app.command()
 def brief(
     profile: ProfileOpt,
@@ -265,10 +275,27 @@ def brief(
     accent: AccentOpt = None,
     lang: LangOpt = Lang.EN,
     force: ForceOpt = False,
+    transfer_to: TransferToOpt = None,
 ) -> None:
-    """The board brief: Tiers, score per Function, top gaps, trend, plan progress (1–2 pages)."""
+    """The board brief: Tiers, score per Function, top gaps, trend, plan progress (1–2 pages).
+
+    With --transfer-to, a section per framework follows the brief's own pages with the results
+    transferred to it: proposed values, coverage and the crosswalk datasets (docs/transfer.md).
+    """
     _make(
-        "brief", profile, org, fmt, output, snapshot, template, logo, primary, accent, lang, force
+        "brief",
+        profile,
+        org,
+        fmt,
+        output,
+        snapshot,
+        template,
+        logo,
+        primary,
+        accent,
+        lang,
+        force,
+        transfer_to,
     )
 
 
@@ -285,14 +312,7 @@ def workpaper(
     accent: AccentOpt = None,
     lang: LangOpt = Lang.EN,
     force: ForceOpt = False,
-    transfer_to: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--transfer-to",
-            help="Add a section (a sheet in XLSX) with the results transferred to this "
-            "framework through the shipped crosswalks, e.g. sp800-53r5 (repeatable).",
-        ),
-    ] = None,
+    transfer_to: TransferToOpt = None,
 ) -> None:
     """The detailed workpaper: every outcome, gaps, the full plan, method and provenance.
 

@@ -64,10 +64,14 @@ def _table(
     rows: list[list[str]],
     primary: str,
     widths: list[float] | None = None,
+    size: float = 9,
 ) -> Any:
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    # A table longer than a page repeats its header row on every page.
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    tr_pr.append(tr_pr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"}))
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
         run = cell.paragraphs[0].add_run(text)
@@ -75,10 +79,18 @@ def _table(
         run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
         _shade(cell, primary)
     for row in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
+        added = table.add_row()
+        # A row stays on one page: a gap or a transfer row read across a page break misleads.
+        tr_pr = added._tr.get_or_add_trPr()
+        tr_pr.append(tr_pr.makeelement(qn("w:cantSplit"), {qn("w:val"): "true"}))
+        for cell, text in zip(added.cells, row, strict=True):
             cell.text = text
     if widths:
+        # Word reads the cells' widths, LibreOffice the grid's: both are set, and autofit off
+        # so that neither stretches a column back to an equal share.
+        table.autofit = False
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Cm(width)
         for row in table.rows:
             for cell, width in zip(row.cells, widths, strict=True):
                 cell.width = Cm(width)
@@ -86,7 +98,7 @@ def _table(
         for cell in row.cells:
             for p in cell.paragraphs:
                 for run in p.runs:
-                    run.font.size = Pt(9)
+                    run.font.size = Pt(size)
     return table
 
 
@@ -108,8 +120,51 @@ def _logo(document: Any, data_uri: str) -> None:
     document.add_picture(io.BytesIO(raw), height=Cm(1.4))
 
 
+def _transfer_section(document: Any, transfer: dict[str, Any], w: Any, primary: str) -> None:
+    """The results proposed on another framework, after the brief itself: a board member
+    reads the pages before it, an auditor of that framework reads this table."""
+    heading = document.add_heading(transfer["title"], level=2)
+    heading.paragraph_format.page_break_before = True
+    document.add_paragraph(transfer["note"])
+    document.add_paragraph(transfer["summary"])
+    _table(
+        document,
+        [
+            w["outcome"],
+            w["proposed_current"],
+            w["proposed_target"],
+            w["coverage"],
+            w["sources"],
+            w["datasets"],
+        ],
+        [
+            [
+                f"{r['id']}\n{_opening(r['text'])}" if r["text"] else r["id"],
+                r["current"],
+                r["target"],
+                r["coverage"],
+                "\n".join(r["source_lines"]) or "—",
+                r["datasets"],
+            ]
+            for r in transfer["rows"]
+        ],
+        primary,
+        widths=[3.8, 2.5, 2.5, 1.9, 4.7, 2.0],
+        size=8,
+    )
+
+
+STATEMENT_OPENING = 120
+"""As much of a statement as the workpaper's HTML shows beside the outcome's code."""
+
+
+def _opening(text: str) -> str:
+    return text if len(text) <= STATEMENT_OPENING else text[: STATEMENT_OPENING - 1].rstrip() + "…"
+
+
 def render_docx(report: Report) -> bytes:
-    """The board brief as DOCX bytes (the workpaper is meant for HTML, PDF and Excel)."""
+    """The board brief as DOCX bytes (the workpaper is meant for HTML, PDF and Excel), with a
+    section per framework the results were transferred to."""
     w, meta, t, plan = report.words, report.meta, report.totals, report.plan
     primary = report.branding.get("primary") or "#1f3864"
     document = Document()
@@ -239,7 +294,7 @@ def render_docx(report: Report) -> bytes:
                 for g in report.top_gaps
             ],
             primary,
-            widths=[0.8, 7.2, 1.6, 4.0, 1.2, 2.6],
+            widths=[0.8, 6.6, 1.8, 4.0, 1.2, 3.0],
         )
         hidden = len(report.gaps) - len(report.top_gaps)
         if hidden > 0:
@@ -289,6 +344,8 @@ def render_docx(report: Report) -> bytes:
         document.add_paragraph(w["closed_rule"])
     else:
         document.add_paragraph(w["no_actions"])
+    for transfer in report.transfers:
+        _transfer_section(document, transfer, w, primary)
     footer = section.footer.paragraphs[0]
     footer.text = (
         f"{report.provenance['name'] or report.provenance['key']} "

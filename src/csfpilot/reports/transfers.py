@@ -51,6 +51,12 @@ def transfer_sections(
         rows = []
         for p in t.proposals:
             rated = [c for c in p.contributions if c.current is not None or c.target is not None]
+            sources = [
+                f"{c.source} {_label(label, t.source_scale, c.current)} / "
+                f"{_label(label, t.source_scale, c.target)} "
+                f"({words.get('rel_' + c.relationship.value, c.relationship.label)})"
+                for c in rated
+            ]
             rows.append(
                 {
                     "id": p.outcome,
@@ -59,12 +65,8 @@ def transfer_sections(
                     "target": _label(label, t.target_scale, p.target.level),
                     "coverage": words.get(f"coverage_{p.coverage.value}", p.coverage.value),
                     "coverage_key": p.coverage.value,
-                    "sources": "; ".join(
-                        f"{c.source} {_label(label, t.source_scale, c.current)} / "
-                        f"{_label(label, t.source_scale, c.target)} "
-                        f"({words.get('rel_' + c.relationship.value, c.relationship.label)})"
-                        for c in rated
-                    ),
+                    "sources": "; ".join(sources),
+                    "source_lines": sources,  # one per line where a cell can hold lines
                     "unrated": len(p.contributions) - len(rated),
                     "datasets": ", ".join(p.datasets),
                 }

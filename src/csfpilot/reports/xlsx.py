@@ -437,6 +437,7 @@ def _brief_sheets(report: Report) -> list[Sheet]:
         trend,
         progress,
         gaps,
+        *(_transfer_sheet(report, section, i) for i, section in enumerate(report.transfers)),
         _item_sheet(w["about"], report, _about_rows(report)),
     ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from csfpilot.core.errors import NotFound
 from csfpilot.webapp.mapping.services import Decision
@@ -13,7 +14,7 @@ from csfpilot.webapp.transfers import services as transfers
 from tests.webapp.crosswalk_review.test_review_services import _pair
 from tests.webapp.crosswalk_review.world import KEY, load_supplier_framework, project_with_proposals
 from tests.webapp.profiles_world import build_world
-from tests.webapp.test_profile_pages import rate
+from tests.webapp.test_profile_pages import client_for, rate
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +45,23 @@ def test_a_transfer_goes_through_the_organization_s_reviewed_crosswalk_only():
     assert "csf-2.0" not in dict(transfer_queries.target_choices(KEY, world.other))
     with pytest.raises(NotFound):
         transfers.preview(world.other_access(), other.pk, to="csf-2.0")
+
+
+def test_the_transfer_page_names_the_organization_s_crosswalk_and_links_to_it():
+    load_supplier_framework()
+    world = build_world()
+    owner = world.access("owner")
+    project = project_with_proposals(owner)
+    decide(owner, project.pk, _pair(project, "S-1").pk, Decision("accept"), version=None)
+    row = world.profile("Supplier rules", framework=KEY)
+    rate(world, row, "S-1", current="largely")
+
+    page = reverse("transfers:transfer", args=["acme", row.pk])
+    html = (
+        client_for(world, "owner").get(page, {"to": "csf-2.0", "rule": "weakest"}).content.decode()
+    )
+    crosswalk = reverse("mapping:crosswalk", args=["acme", project.pk])
+    assert f'<a href="{crosswalk}" translate="no">Acme Corp: {project.name}</a>' in html
+    assert "The organization's own crosswalk" in html
+    # The new profile's name, when left empty, is the one the placeholder shows.
+    assert 'placeholder="Supplier rules → NIST Cybersecurity Framework' in html

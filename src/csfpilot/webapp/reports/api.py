@@ -59,8 +59,8 @@ def report_file(
     disposition: Literal["attachment", "inline"] = "attachment",
     transfer_to: str = Query(
         "",
-        description="Workpaper only: comma-separated framework keys (at most 5) whose "
-        "sections show the results transferred to them, e.g. sp800-53r5,cis-v8.1",
+        description="Comma-separated framework keys (at most 5) whose sections show the "
+        "results transferred to them, e.g. sp800-53r5,cis-v8.1",
     ),
 ) -> HttpResponse:
     access = require(request, slug, Permission.EXPORT)

@@ -62,11 +62,11 @@ def look(access: Access) -> Look:
 
 
 MAX_TRANSFERS = 5
-"""Frameworks one workpaper may add sections for."""
+"""Frameworks one report may add sections for."""
 
 
 def transfer_views(access: Access, profile_id: Any, keys: Sequence[str]) -> list[TransferView]:
-    """The profile's results transferred to each framework, for the workpaper's sections."""
+    """The profile's results transferred to each framework, for the report's sections."""
     wanted = list(dict.fromkeys(k.strip() for k in keys if k.strip()))
     if len(wanted) > MAX_TRANSFERS:
         raise InputRefused(f"a report adds at most {MAX_TRANSFERS} frameworks", field="transfer_to")
@@ -84,7 +84,7 @@ def report(
     """The report of ``kind`` on the organization's profile, with its branding applied.
 
     ``transfer_to`` (framework keys) adds a section per framework with the results
-    transferred to it (the workpaper only).
+    transferred to it: the workpaper's and the brief's, in every format.
     """
     lookups.ensure(access, Permission.EXPORT)
     row = lookups.profile(access, profile_id)
@@ -93,8 +93,6 @@ def report(
             "reports are made for Organizational Profiles; a Community Profile holds targets only",
             field="profile",
         )
-    if transfer_to and kind != "workpaper":
-        raise InputRefused("results on other frameworks go into the workpaper", field="transfer_to")
     views = transfer_views(access, profile_id, transfer_to) if transfer_to else []
     framework = lookups.framework_of(row)
     profile = lookups.domain_profile(row)

@@ -33,8 +33,8 @@ FORMAT_NAMES = {"html": "HTML", "pdf": "PDF", "xlsx": "Excel", "md": "Markdown",
 
 def _downloads(access: Access, pk: int, transfer_to: list[str]) -> list[dict[str, object]]:
     slug = access.organization.slug
-    # The workpaper's links carry the frameworks chosen for its transfer sections.
-    extra = {"workpaper": urlencode([("transfer_to", k) for k in transfer_to])}
+    # Every link carries the frameworks chosen for the transfer sections.
+    extra = urlencode([("transfer_to", k) for k in transfer_to])
     descriptions = {
         "brief": _(
             "One or two pages for the board: the Tiers, the score per Function, the largest "
@@ -54,12 +54,12 @@ def _downloads(access: Access, pk: int, transfer_to: list[str]) -> list[dict[str
             "text": descriptions[kind],
             "view": reverse("reports:download", args=[slug, pk, kind, VIEWABLE[0]])
             + "?disposition=inline"
-            + (f"&{extra[kind]}" if extra.get(kind) else ""),
+            + (f"&{extra}" if extra else ""),
             "links": [
                 (
                     FORMAT_NAMES[fmt],
                     reverse("reports:download", args=[slug, pk, kind, fmt])
-                    + (f"?{extra[kind]}" if extra.get(kind) else ""),
+                    + (f"?{extra}" if extra else ""),
                 )
                 for fmt, spec in FORMATS.items()
                 if kind in spec.kinds

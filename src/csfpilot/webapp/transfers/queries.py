@@ -71,6 +71,11 @@ class OwnCrosswalk:
     def target_framework_key(self) -> str:
         return self.mapping_set.info.target_framework
 
+    @property
+    def project_id(self) -> int:
+        """The mapping project it comes from (its key ends in the project's id)."""
+        return int(self.key.rsplit("-", 1)[1])
+
 
 def headers(org: Any = None) -> list[Any]:
     """Every loaded crosswalk dataset, by key (one query), and, given an organization, its

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -143,11 +144,36 @@ def transfer(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
             "has_targets": bool(targets),
             "preview": preview,
             "rows": _rows(preview) if preview else [],
+            "route_datasets": _route_datasets(access, preview, crosswalks) if preview else [],
+            "draft_name": f"{row.name} → {queries.target_framework(to).name}" if preview else "",
             "rule_label": RULE_LABELS[preview.transfer.rule.value] if preview else "",
             "can_edit": access.can(Permission.EDIT_PROFILES),
         },
         status=status,
     )
+
+
+def _route_datasets(
+    access: Access, preview: services.Preview, crosswalks: list[Any]
+) -> list[dict[str, Any]]:
+    """The datasets the route crosses, by name; the organization's own crosswalk is labelled
+    as such and links to its page, since its key alone says little to a reader."""
+    by_key = {ds.key: ds for ds in crosswalks}
+    out = []
+    for key in preview.transfer.datasets:
+        ds = by_key.get(key)
+        own = isinstance(ds, queries.OwnCrosswalk)
+        out.append(
+            {
+                "key": key,
+                "name": ds.name if ds is not None else key,
+                "own": own,
+                "url": reverse("mapping:crosswalk", args=[access.organization.slug, ds.project_id])
+                if own
+                else "",
+            }
+        )
+    return out
 
 
 def _label(scale: Scale, level: Level | None) -> str:
