@@ -71,4 +71,9 @@ class PublishForm(forms.Form):
 
     def __init__(self, *args: object, orgs: list[object], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["org"].choices = [(o.slug, o.name) for o in orgs]  # type: ignore[attr-defined]
+        # No organization preselected: signing with the wrong key is a choice to make, not
+        # a default to overlook.
+        self.fields["org"].choices = [
+            ("", _("Choose the organization")),
+            *((o.slug, o.name) for o in orgs),  # type: ignore[attr-defined]
+        ]
