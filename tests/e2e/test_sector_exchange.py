@@ -129,7 +129,9 @@ def test_contribute_verify_publish_and_import_in_the_browser(browser, site, tmp_
     expect(received.get_by_role("row", name=re.compile(r"^contribution\.json"))).to_contain_text(
         "Counted"
     )
-    expect(received.get_by_role("row", name=re.compile(r"^altered\.json"))).to_contain_text("Refused")
+    expect(received.get_by_role("row", name=re.compile(r"^altered\.json"))).to_contain_text(
+        "Refused"
+    )
     shot(page, "sector-body-received-en")
     page.goto(f"{url}/sectors/{SECTOR}/exchange/")
     both_languages(page, "sector-body")
