@@ -172,6 +172,8 @@ EVIDENCE_FIELDS = {
 API = "/api/organizations/{org}"
 # A key fingerprint no organization has (trusted by the POSTs, rolled back after each).
 PACKAGE_FP = "ab12" * 10
+# A remote member on the energy sector's key list, for the routes that take it off.
+MEMBER_FP = "cd34" * 10
 APIP = API + "/profiles/{profile}"
 SUP = ORG + "/suppliers/{supplier}"
 QUE = ORG + "/questionnaires/{questionnaire}"
@@ -1141,6 +1143,113 @@ ENDPOINTS = [
         "POST",
         session_only=True,
     ),
+    # Between instances. A member previews and downloads its contribution and imports the
+    # sector body's aggregate (not a package: refused past the permission check); the
+    # steward keeps the member key list, uploads contributions (each refused one listed)
+    # and signs the aggregate with the key of "instance", where it and the operator are
+    # owners.
+    Endpoint("view:sectors:contribution", ORG + "/benchmark/contribution/", P.EXPORT),
+    Endpoint(
+        "view:sectors:contribution_download",
+        ORG + "/benchmark/contribution/download/?sector=energy",
+        P.EXPORT,
+    ),
+    Endpoint(
+        "view:sectors:import_aggregate",
+        ORG + "/benchmark/aggregate/",
+        P.EDIT_SETTINGS,
+        302,
+        "POST",
+        upload=b"x",
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/benchmark/contribution/preview",
+        API + "/benchmark/contribution/preview?sector=energy",
+        P.EXPORT,
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/benchmark/contribution",
+        API + "/benchmark/contribution?sector=energy",
+        P.EXPORT,
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/benchmark/aggregate",
+        API + "/benchmark/aggregate",
+        P.EDIT_SETTINGS,
+        400,
+        "POST",
+        upload=b"x",
+    ),
+    Endpoint("view:sectors:exchange", "/sectors/energy/exchange/", STEWARD),
+    Endpoint(
+        "view:sectors:member_key_add",
+        "/sectors/energy/exchange/keys/",
+        STEWARD,
+        302,
+        "POST",
+        {"name": "Grid member", "fingerprint": PACKAGE_FP},
+    ),
+    Endpoint(
+        "view:sectors:member_key_remove",
+        "/sectors/energy/exchange/keys/" + MEMBER_FP + "/remove/",
+        STEWARD,
+        302,
+        "POST",
+    ),
+    Endpoint(
+        "view:sectors:contributions_upload",
+        "/sectors/energy/exchange/contributions/",
+        STEWARD,
+        200,
+        "POST",
+        upload=b"x",
+    ),
+    Endpoint(
+        "view:sectors:publish",
+        "/sectors/energy/exchange/aggregate/",
+        STEWARD,
+        200,
+        "POST",
+        {"org": "instance"},
+    ),
+    Endpoint(
+        "GET /sectors/{sector}/member-keys",
+        "/api/sectors/energy/member-keys",
+        STEWARD,
+        session_only=True,
+    ),
+    Endpoint(
+        "POST /sectors/{sector}/member-keys",
+        "/api/sectors/energy/member-keys",
+        STEWARD,
+        201,
+        "POST",
+        {"name": "Grid member", "fingerprint": PACKAGE_FP},
+        session_only=True,
+    ),
+    Endpoint(
+        "DELETE /sectors/{sector}/member-keys/{fingerprint}",
+        "/api/sectors/energy/member-keys/" + MEMBER_FP,
+        STEWARD,
+        200,
+        "DELETE",
+        session_only=True,
+    ),
+    Endpoint(
+        "POST /sectors/{sector}/contributions",
+        "/api/sectors/energy/contributions",
+        STEWARD,
+        200,
+        "POST",
+        upload=b"x",
+        session_only=True,
+    ),
+    Endpoint(
+        "GET /sectors/{sector}/aggregate",
+        "/api/sectors/energy/aggregate?org=instance",
+        STEWARD,
+        session_only=True,
+    ),
     Endpoint("GET /organizations/{slug}/jobs", API + "/jobs", P.VIEW),
     Endpoint("GET /organizations/{slug}/jobs/{job_id}", API + "/jobs/999999", P.VIEW, 404),
     Endpoint(
@@ -1766,6 +1875,13 @@ def build_grid() -> Grid:
     sectors.set_sector(w.access("owner"), "energy")
     steward = make_user("steward@sector.test")
     stewardship.appoint("energy", steward.email)
+    # The sector body's organization, whose key signs the aggregate the steward publishes.
+    Membership.objects.create(
+        user=steward, organization=Organization.objects.get(slug="instance"), role="owner"
+    )
+    from csfpilot.webapp.sectors import exchange
+
+    exchange.add_member("energy", "Remote member", MEMBER_FP)
     return Grid(w, own, foreign, tokens, own_token_ids, outsider, key, dataset, operator, steward)
 
 

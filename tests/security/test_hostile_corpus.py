@@ -1,7 +1,7 @@
 """The hostile input corpus (tests/security/corpus/payloads.py) through every import entry
-point: the web upload, the API (profile and Community Profile import) and the CLI
-(``csfpilot profile import`` and ``csfpilot import-framework``), under memory and time
-limits, with every outbound connection refused and counted.
+point: the web upload, the API (profile, Community Profile and signed package import) and
+the CLI (``csfpilot profile import``, ``package import`` and ``import-framework``), under
+memory and time limits, with every outbound connection refused and counted.
 
 A crash is a 500, an exception out of a view, a CLI exit code the CLI does not document,
 a traceback, or a process killed (by the memory limit, the alarm or anything else). A
@@ -47,6 +47,7 @@ MEMORY_HEADROOM = 1536 * 1024 * 1024
 WEB = "/orgs/acme/profiles/import/"
 API = "/api/organizations/acme/profiles/import"
 API_COMMUNITY = "/api/organizations/acme/community-profiles"
+API_PACKAGE = "/api/organizations/acme/packages/import"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -123,14 +124,16 @@ def test_every_payload_through_the_web_and_the_api(world: World, figure):
     problems: list[str] = []
     with netguard.no_outbound() as outbound:
         for p in all_payloads():
-            for url in (WEB, API, API_COMMUNITY):
+            for url in (WEB, API, API_COMMUNITY, API_PACKAGE):
                 cache.clear()
                 tried += 1
                 before = row_counts()
                 upload = SimpleUploadedFile(p.filename, p.data)
                 try:
+                    # An untrusted signer is accepted, so that only the hostile part refuses.
+                    form = {"accept_untrusted": "true"} if url == API_PACKAGE else {}
                     with limits():
-                        response = client.post(url, {"file": upload})
+                        response = client.post(url, {"file": upload, **form})
                     status = response.status_code
                 except (Exception, MemoryError) as exc:  # a view that raised: a crash
                     crashes += 1
@@ -197,6 +200,8 @@ def test_every_payload_through_the_cli(tmp_path: Path, figure):
         # every file to every upload.
         if p.kind == "profile":
             args = ["profile", "import", str(path), "--org", "acme", "--replace"]
+        elif p.kind == "package":
+            args = ["package", "import", str(path), "--org", "acme", "--accept-untrusted"]
         else:
             args = ["import-framework", str(path), "--json"]
         jobs.append({"id": f"{i}", "payload": p.name, "accepted": p.accepted, "args": args})

@@ -1,69 +1,27 @@
 """Hostile packages through the web upload and the API: every one refused with a clear
 message (400, or 413 for an oversized upload), never a 500, and nothing stored.
 
-The format's own checks are tested one by one in tests/formats/test_packages.py; this
-file drives the same inputs through the whole path from upload to database.
+The hostile packages are the shared corpus's (tests/security/corpus/payloads.py,
+``package_payloads``), made from a real package exported here; the corpus test also sends
+them through every other import. The format's own checks are tested one by one in
+tests/formats/test_packages.py; this file drives the same inputs through the whole path
+from upload to database, on the profile package import and on the sector exchange's.
 """
 
 from __future__ import annotations
-
-import base64
-import io
-import json
-import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from csfpilot.formats.packages import MAX_PACKAGE_BYTES, Signer, build_package, canonical
+from csfpilot.formats.packages import MAX_PACKAGE_BYTES, build_package
 from csfpilot.webapp.packages import services
 from csfpilot.webapp.packages.models import ImportedPackage, TrustedKey
 from csfpilot.webapp.profiles.models import Profile
-from tests.webapp.profiles_world import build_world
+from tests.security.corpus.payloads import package_payloads
+from tests.webapp.profiles_world import build_world, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def _zip_slip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        zf.writestr("../../etc/cron.d/x", "* * * * * root true")
-        zf.writestr("manifest.json", "{}")
-    return buffer.getvalue()
-
-
-def _forged(good: bytes) -> bytes:
-    doc = json.loads(good)
-    value = bytearray(base64.b64decode(doc["signature"]["value"]))
-    value[10] ^= 0xFF
-    doc["signature"]["value"] = base64.b64encode(bytes(value)).decode()
-    return canonical(doc)
-
-
-def _swapped_key(good: bytes) -> bytes:
-    doc = json.loads(good)
-    doc["signature"]["public_key"] = base64.b64encode(Signer.generate("x").public_key).decode()
-    return canonical(doc)
-
-
-def _payloads(good: bytes) -> dict[str, bytes]:
-    return {
-        "empty": b"",
-        "not json": b"\x00\x01\x02",
-        "zip slip": _zip_slip(),
-        "deep nesting": b"[" * 100_000 + b"]" * 100_000,
-        "duplicate keys": good.replace(b'{"files":', b'{"files":{},"files":', 1),
-        "forged signature": _forged(good),
-        "swapped key": _swapped_key(good),
-        "huge number": good.replace(b'"format_version":1', b'"format_version":' + b"9" * 5000, 1),
-        "non-canonical": json.dumps(json.loads(good), indent=2).encode(),
-        "utf-16": good.decode().encode("utf-16"),
-        "nan": good.replace(b'"format_version":1', b'"format_version":NaN', 1),
-        "unknown member": canonical(
-            {**json.loads(good), "members": {**json.loads(good)["members"], "evil.json": {}}}
-        ),
-    }
 
 
 @pytest.fixture
@@ -83,7 +41,7 @@ def _counts() -> tuple[int, int, int]:
 def test_every_hostile_package_is_refused_on_the_api_and_the_page(setup):
     _, good, client = setup
     before = _counts()
-    for label, data in _payloads(good).items():
+    for label, data in package_payloads(good).items():
         upload = SimpleUploadedFile("evil.json", data, content_type="application/json")
         api = client.post(
             "/api/organizations/globex/packages/import",
@@ -100,6 +58,37 @@ def test_every_hostile_package_is_refused_on_the_api_and_the_page(setup):
         # Refused by the reader, or (an empty file) by the form itself.
         assert page.context.get("refused") or page.context["form"].errors, label
     assert _counts() == before
+
+
+def test_every_hostile_package_is_refused_by_the_sector_exchange(setup):
+    """The sector body's contribution upload lists each refused with its reason and keeps
+    none; a member's aggregate import refuses each with 400 (API) or a message (page)."""
+    from csfpilot.webapp.sectors import stewardship
+    from csfpilot.webapp.sectors.models import ReceivedAggregate, RemoteContribution
+
+    _, good, client = setup
+    steward = make_user("steward@sector.test")
+    stewardship.appoint("energy", steward.email)
+    body = Client()
+    body.force_login(steward)
+    payloads = package_payloads(good)
+    files = [SimpleUploadedFile(f"{i}.json", d) for i, d in enumerate(payloads.values())]
+    api = body.post("/api/sectors/energy/contributions", {"file": files})
+    assert api.status_code == 200
+    assert all(not r["accepted"] and r["reason"] for r in api.json())
+    assert len(api.json()) == len(payloads)
+    files = [SimpleUploadedFile(f"{i}.json", d) for i, d in enumerate(payloads.values())]
+    page = body.post("/sectors/energy/exchange/contributions/", {"file": files})
+    assert page.status_code == 200
+    assert all(r.row is None and r.reason for r in page.context["received"])
+    for label, data in payloads.items():
+        upload = SimpleUploadedFile("evil.json", data)
+        got = client.post("/api/organizations/globex/benchmark/aggregate", {"file": upload})
+        assert got.status_code == 400 and got.json()["detail"], label
+        upload = SimpleUploadedFile("evil.json", data)
+        got = client.post("/orgs/globex/benchmark/aggregate/", {"file": upload})
+        assert got.status_code == 302, label
+    assert not RemoteContribution.objects.exists() and not ReceivedAggregate.objects.exists()
 
 
 def test_an_oversized_package_is_refused_before_it_is_read(setup, settings):

@@ -9,6 +9,7 @@ and stores it inertly).
 
 from __future__ import annotations
 
+import base64
 import functools
 import io
 import json
@@ -17,6 +18,8 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
+
+from csfpilot.formats.packages import Signer, build_package, canonical
 
 # Addresses in TEST-NET-3 (RFC 5737): never routed, so a fetch could not succeed anyway;
 # the socket guard fails the test at the attempt.
@@ -32,7 +35,7 @@ class Payload:
     name: str  # what it is, for the report
     filename: str
     data: bytes
-    kind: str  # "profile" or "framework": which importer it is aimed at
+    kind: str  # "profile", "framework" or "package": which importer it is aimed at
     accepted: bool = False  # True: harmless content that an importer may store
 
 
@@ -248,6 +251,65 @@ def hostile_profile_fields() -> str:
         },
     }
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+
+
+# -- signed packages (docs/packages.md) ----------------------------------------------------------
+
+
+def _zip_slip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("../../etc/cron.d/x", "* * * * * root true")
+        zf.writestr("manifest.json", "{}")
+    return buffer.getvalue()
+
+
+def _forged(good: bytes) -> bytes:
+    doc = json.loads(good)
+    value = bytearray(base64.b64decode(doc["signature"]["value"]))
+    value[10] ^= 0xFF
+    doc["signature"]["value"] = base64.b64encode(bytes(value)).decode()
+    return canonical(doc)
+
+
+def _swapped_key(good: bytes) -> bytes:
+    doc = json.loads(good)
+    doc["signature"]["public_key"] = base64.b64encode(Signer.generate("x").public_key).decode()
+    return canonical(doc)
+
+
+def package_payloads(good: bytes) -> dict[str, bytes]:
+    """Hostile variants of the signed package ``good``: each must be refused."""
+    return {
+        "empty": b"",
+        "not json": b"\x00\x01\x02",
+        "zip slip": _zip_slip(),
+        "deep nesting": b"[" * 100_000 + b"]" * 100_000,
+        "duplicate keys": good.replace(b'{"files":', b'{"files":{},"files":', 1),
+        "forged signature": _forged(good),
+        "swapped key": _swapped_key(good),
+        "huge number": good.replace(b'"format_version":1', b'"format_version":' + b"9" * 5000, 1),
+        "non-canonical": json.dumps(json.loads(good), indent=2).encode(),
+        "utf-16": good.decode().encode("utf-16"),
+        "nan": good.replace(b'"format_version":1', b'"format_version":NaN', 1),
+        "unknown member": canonical(
+            {**json.loads(good), "members": {**json.loads(good)["members"], "evil.json": {}}}
+        ),
+    }
+
+
+def signed_sample() -> bytes:
+    """An intact, signed scores-level package, signed with a key made for the corpus."""
+    scores = {"framework": "csf-2.0", "profile": {}, "functions": [], "categories": []}
+    signer = Signer.generate("Corpus signer")
+    return build_package("profile", {"scores.json": scores}, "scores", signer)
+
+
+def _packages() -> list[Payload]:
+    return [
+        Payload(f"package-{label.replace(' ', '-')}", "package.csfpkg.json", data, "package")
+        for label, data in package_payloads(signed_sample()).items()
+    ]
 
 
 @functools.cache
@@ -506,6 +568,7 @@ def all_payloads() -> tuple[Payload, ...]:
             accepted=True,
         ),
     ]
+    out += _packages()
     names = [p.name for p in out]
     assert len(names) == len(set(names)), "payload names must be unique"
     return tuple(out)

@@ -32,11 +32,12 @@ from csfpilot.formats.packages import (
 )
 from csfpilot.formats.packages.container import MAX_FILE_BYTES
 from csfpilot.webapp.audit import services as audit
-from csfpilot.webapp.evidence import blobs
+from csfpilot.webapp.evidence import adoption, blobs
 from csfpilot.webapp.evidence import services as evidence
 from csfpilot.webapp.organizations.models import Organization
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
+from csfpilot.webapp.packages import received_files
 from csfpilot.webapp.packages.models import ImportedPackage, OrganizationKey, TrustedKey
 from csfpilot.webapp.packages.sealing import seal, unseal
 from csfpilot.webapp.profiles import exchange, lookups
@@ -240,7 +241,10 @@ def _members(access: Access, profile_id: Any, level: str) -> tuple[Any, dict[str
             f"unknown redaction level {level!r}; choose {', '.join(LEVELS)}", field="level"
         )
     row = lookups.profile(access, profile_id)
-    domain = lookups.domain_profile(row)
+    # As a profile file carries it: each outcome names its linked evidence items by line
+    # ("Title — sha256:…" for a file) and reference, so that the files chosen below link
+    # to the same outcomes where the package is imported (no-text and scores drop them).
+    domain = adoption.exported(row, lookups.domain_profile(row))
     framework = lookups.framework_of(row)
     return row, profile_members(domain, framework, level, order=list(framework.outcomes))
 
@@ -416,6 +420,10 @@ def import_package(
         "level": pkg.redaction,
     }
     with transaction.atomic():
+        # Files first: storing the profile links its evidence lines to the items they name.
+        items = received_files.store_files(access, pkg, filename)
+        if items:
+            source["evidence"] = [i.pk for i in items]
         result = exchange.store_profile(
             access,
             profile,

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from csfpilot.core.errors import InputRefused, NotFound
 from csfpilot.formats.packages.container import build_package, read_package
-from csfpilot.formats.packages.redaction import SCORES, scores_document
+from csfpilot.formats.packages.redaction import SCORES, listing, scores_document
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
@@ -68,26 +68,60 @@ class Signed:
 # -- 1. a member's contribution ---------------------------------------------------------------
 
 
-def contribution_package(access: Access, sector: str) -> Signed:
-    """The organization's counted profile as a signed, scores-only contribution to ``sector``."""
-    lookups.ensure(access, Permission.EXPORT)
-    sector = known_sector(sector)
+def _contributed_profile(access: Access, profile_id: Any | None) -> pm.Profile:
+    """The profile chosen (an Organizational Profile on CSF 2.0), or else the counted one."""
     org = access.organization
-    profile_id = services.counted_profile_id(org)
-    if profile_id is None:
+    if profile_id in (None, ""):
+        profile_id = services.counted_profile_id(org)
+        if profile_id is None:
+            raise InputRefused(
+                f"{org.slug} has no Organizational Profile on {services.BENCHMARK_FRAMEWORK} "
+                "to contribute; create one or choose it on the benchmark page",
+                field="profile",
+            )
+    row = lookups.profile(access, profile_id)
+    if row.kind != "organizational" or row.framework.key != services.BENCHMARK_FRAMEWORK:
         raise InputRefused(
-            f"{org.slug} has no Organizational Profile on {services.BENCHMARK_FRAMEWORK} to "
-            "contribute; create one or choose it on the benchmark page",
+            f"{row.name}: only an Organizational Profile on {services.BENCHMARK_FRAMEWORK} "
+            "is compared in a sector benchmark",
             field="profile",
         )
-    row = pm.Profile.objects.select_related("framework").get(pk=profile_id)
+    return row
+
+
+def contribution_members(
+    access: Access, sector: str, profile_id: Any | None = None
+) -> dict[str, Any]:
+    """Exactly what a contribution holds: the sector, the framework and the scores.
+
+    The package and its preview are built from this one dictionary, so the preview is what
+    leaves.
+    """
+    lookups.ensure(access, Permission.EXPORT)
+    sector = known_sector(sector)
+    row = _contributed_profile(access, profile_id)
     scores = scores_document(lookups.domain_profile(row), lookups.framework_of(row))
     # Scores only, and no Category detail: a benchmark compares Functions.
     scores["categories"] = []
-    members = {
+    return {
         "contribution.json": {"sector": sector, "framework": row.framework.key},
         "scores.json": scores,
     }
+
+
+def contribution_preview(
+    access: Access, sector: str, profile_id: Any | None = None
+) -> list[tuple[str, str, Any]]:
+    """Every field a contribution of the profile would hold (member, field, value)."""
+    return listing(contribution_members(access, sector, profile_id))
+
+
+def contribution_package(access: Access, sector: str, profile_id: Any | None = None) -> Signed:
+    """A signed, scores-only contribution to ``sector``: of the profile chosen, or else of
+    the organization's counted profile."""
+    members = contribution_members(access, sector, profile_id)
+    sector = members["contribution.json"]["sector"]
+    org = access.organization
     signer = packages.signer_for(access)
     data = build_package(CONTRIBUTION, members, SCORES, signer, title="")
     pkg = read_package(data, {signer.fingerprint: org.name})
@@ -106,8 +140,11 @@ def contribution_package(access: Access, sector: str) -> Signed:
 # -- 2. the sector body's member list and the contributions it accepts --------------------------
 
 
-def add_member(sector: str, name: str, fingerprint: str) -> RemoteMember:
-    """Put a member organization's key on the sector's list (the operator or steward checked it)."""
+def add_member(sector: str, name: str, fingerprint: str, user: Any = None) -> RemoteMember:
+    """Put a member organization's key on the sector's list (the operator or steward checked it).
+
+    ``user`` is the steward or operator signed in on the web; None on the command line.
+    """
     sector = known_sector(sector)
     fingerprint = "".join((fingerprint or "").split()).lower()
     if len(fingerprint) != 40 or any(c not in "0123456789abcdef" for c in fingerprint):
@@ -123,7 +160,7 @@ def add_member(sector: str, name: str, fingerprint: str) -> RemoteMember:
         )
         audit.append(
             None,
-            audit.CLI,
+            _who(user),
             object_type="sector_membership",
             object_id=sector,
             action=audit.Action.CREATE if created else audit.Action.UPDATE,
@@ -136,9 +173,12 @@ def add_member(sector: str, name: str, fingerprint: str) -> RemoteMember:
     return row
 
 
-def revoke_member(sector: str, fingerprint: str) -> RemoteMember:
+def revoke_member(sector: str, fingerprint: str, user: Any = None) -> RemoteMember:
+    """Take a member's key off the list: its contribution stops counting (kept, not deleted,
+    so that adding the key again is a recorded decision, not a silent return)."""
     sector = known_sector(sector)
-    row = RemoteMember.objects.filter(sector=sector, fingerprint=fingerprint.lower()).first()
+    fingerprint = "".join((fingerprint or "").split()).lower()
+    row = RemoteMember.objects.filter(sector=sector, fingerprint=fingerprint).first()
     if row is None:
         raise NotFound(f"no member with the key {fingerprint} in {sector}")
     with transaction.atomic():
@@ -147,7 +187,7 @@ def revoke_member(sector: str, fingerprint: str) -> RemoteMember:
         row.save(update_fields=["status"])
         audit.append(
             None,
-            audit.CLI,
+            _who(user),
             object_type="sector_membership",
             object_id=sector,
             action=audit.Action.UPDATE,
@@ -157,8 +197,15 @@ def revoke_member(sector: str, fingerprint: str) -> RemoteMember:
     return row
 
 
+def _who(user: Any) -> audit.Who:
+    return audit.user_actor(user) if getattr(user, "pk", None) else audit.CLI
+
+
 def remote_members(sector: str) -> list[RemoteMember]:
-    return list(RemoteMember.objects.filter(sector=known_sector(sector)))
+    """The sector's member list, each with its latest contribution (or none) in one query."""
+    return list(
+        RemoteMember.objects.filter(sector=known_sector(sector)).select_related("contribution")
+    )
 
 
 def _percent(value: Any, where: str) -> float | None:
@@ -197,7 +244,7 @@ def _contributed_scores(members: dict[str, Any], sector: str, name: str) -> dict
 
 
 def import_contribution(
-    data: bytes, sector: str, *, filename: str = "package"
+    data: bytes, sector: str, *, filename: str = "package", user: Any = None
 ) -> RemoteContribution:
     """Verify a member's contribution against the sector's member list and keep it; or refuse."""
     sector = known_sector(sector)
@@ -242,7 +289,7 @@ def import_contribution(
         )
         audit.append(
             None,
-            audit.CLI,
+            _who(user),
             object_type="sector_contribution",
             object_id=sector,
             action=audit.Action.IMPORT,
@@ -250,6 +297,32 @@ def import_contribution(
             changes={"package": [None, pkg.package_id], "fingerprint": [None, pkg.fingerprint]},
         )
     return row
+
+
+@dataclass(frozen=True)
+class Received:
+    """One uploaded contribution: kept (``row``) or refused (``reason``)."""
+
+    filename: str
+    row: RemoteContribution | None = None
+    reason: str = ""
+
+
+def import_contributions(
+    uploads: list[tuple[bytes, str]], sector: str, *, user: Any = None
+) -> list[Received]:
+    """Import several contributions, each on its own: one refused does not stop the others,
+    and nothing of a refused one is kept."""
+    sector = known_sector(sector)
+    out = []
+    for data, filename in uploads:
+        try:
+            row = import_contribution(data, sector, filename=filename, user=user)
+        except InputRefused as exc:
+            out.append(Received(filename, reason=str(exc)))
+        else:
+            out.append(Received(filename, row=row))
+    return out
 
 
 # -- 3. the published aggregate ---------------------------------------------------------------

@@ -19,7 +19,7 @@ from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.organizations.sectors import Sector
 from csfpilot.webapp.sectors import disclosure, exchange, queries, services, stewardship
-from csfpilot.webapp.sectors.forms import CountedProfileForm, SectorForm
+from csfpilot.webapp.sectors.forms import AggregateUploadForm, CountedProfileForm, SectorForm
 from csfpilot.webapp.sectors.jobs import recompute_sector
 from csfpilot.webapp.sectors.models import MemberStatus
 
@@ -49,6 +49,8 @@ def benchmark(request: HttpRequest, access: Access) -> HttpResponse:
             "published": published,
             "published_rows": exchange.published_rows(published, data, side),
             "can_edit": can_edit,
+            "can_export": access.can(Permission.EXPORT),
+            "aggregate_form": AggregateUploadForm(),
             "sector_form": SectorForm(initial={"sector": access.organization.sector}),
             "profile_form": CountedProfileForm(
                 profiles=profiles, initial={"profile": str(designated or "")}
