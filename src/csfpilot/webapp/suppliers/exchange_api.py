@@ -35,7 +35,7 @@ from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.packages.api import PACKAGE_FILE, _read
 from csfpilot.webapp.packages.schemas import FieldOut
 from csfpilot.webapp.profiles import schemas as ps
-from csfpilot.webapp.suppliers import exchange, received
+from csfpilot.webapp.suppliers import exchange, exchange_out, received
 from csfpilot.webapp.suppliers import exchange_schemas as s
 from csfpilot.webapp.suppliers import models as m
 
@@ -65,19 +65,6 @@ def questionnaire_package(request: HttpRequest, slug: str, questionnaire_id: int
     return _package_response(result.data, result.filename)
 
 
-def _check_out(seen: exchange.AnswerCheck) -> dict[str, Any]:
-    q = seen.questionnaire
-    return {
-        **verification_summary(seen.package),
-        "questionnaire_id": q.pk if q else None,
-        "supplier": q.supplier.name if q else None,
-        "cycle": q.cycle if q else None,
-        "importable": seen.importable,
-        "reason": seen.reason,
-        "listing": [{"member": mb, "field": f, "value": v} for mb, f, v in seen.rows],
-    }
-
-
 @router.post(
     ORG + "/questionnaire-answers/verify",
     response={200: s.AnswerCheckOut, **REFUSED, 413: ps.RefusedOut},
@@ -96,7 +83,7 @@ def answer_verify(
         filename=file.name or "package",
         questionnaire_id=questionnaire_id or None,
     )
-    return _check_out(seen)
+    return exchange_out.check_out(seen)
 
 
 @router.post(
@@ -138,42 +125,6 @@ def answer_import(
 # -- the supplier's side ---------------------------------------------------------------------
 
 
-def _received_out(row: m.ReceivedQuestionnaire) -> dict[str, Any]:
-    return {
-        "id": row.pk,
-        "buyer": row.buyer,
-        "buyer_fingerprint": row.buyer_fingerprint,
-        "trusted": row.trusted,
-        "trusted_as": row.trusted_as,
-        "supplier_name": row.supplier_name,
-        "cycle": row.cycle,
-        "due": row.due,
-        "language": row.language,
-        "guidance": row.guidance,
-        "scale": row.scale,
-        "profile_id": row.profile_id,
-        "version": row.version,
-        "received_at": row.received_at,
-        "returned_at": row.returned_at,
-        "returned_level": row.returned_level,
-        "rows": [
-            {
-                "code": r.code,
-                "text": r.text,
-                "target": r.target,
-                "own": r.own,
-                "in_profile": r.in_profile,
-                "answer": r.answer,
-                "comment": r.comment,
-                "evidence": r.evidence,
-                "below_target": r.below,
-                "changed_from_profile": r.changed,
-            }
-            for r in received.answer_rows(row, translation.get_language() or "")
-        ],
-    }
-
-
 @router.get(
     ORG + "/received-questionnaires",
     response=list[s.ReceivedListOut],
@@ -211,7 +162,7 @@ def received_import(
     row, _pkg = received.receive(
         access, _read(file), filename=file.name or "package", confirm_untrusted=accept_untrusted
     )
-    return 201, _received_out(row)
+    return 201, exchange_out.received_out(row, translation.get_language() or "")
 
 
 @router.get(
@@ -222,7 +173,8 @@ def received_import(
 )
 def received_get(request: HttpRequest, slug: str, received_id: int) -> Any:
     access = require(request, slug, P.VIEW)
-    return _received_out(received.get_received(access, received_id))
+    row = received.get_received(access, received_id)
+    return exchange_out.received_out(row, translation.get_language() or "")
 
 
 @router.post(
@@ -238,7 +190,7 @@ def received_use_profile(
     row = received.use_profile(
         access, received_id, payload.profile_id, expected_version=payload.version
     )
-    return _received_out(row)
+    return exchange_out.received_out(row, translation.get_language() or "")
 
 
 @router.patch(
@@ -253,7 +205,7 @@ def received_answers(
     access = require(request, slug, P.EDIT_PROFILES)
     changes = {code: c.model_dump(exclude_unset=True) for code, c in payload.answers.items()}
     row = received.save_answers(access, received_id, changes, expected_version=payload.version)
-    return _received_out(row)
+    return exchange_out.received_out(row, translation.get_language() or "")
 
 
 @router.get(
