@@ -323,3 +323,61 @@ def test_the_api_round_trip(sent):
     )
     assert got.status_code == 201, got.content
     assert got.json()["state"] == "submitted" and got.json()["risk_rating"] != "unknown"
+
+
+def _page_import(client: Client, slug: str, data: bytes, **extra):
+    up = SimpleUploadedFile("p.csfpkg.json", data, content_type="application/json")
+    checked = client.post(f"/orgs/{slug}/packages/import/", {"file": up, "action": "check"})
+    assert checked.status_code == 200 and checked.context.get("pkg") is not None, (
+        checked.context.get("refused")
+    )
+    return checked, client.post(
+        f"/orgs/{slug}/packages/import/",
+        {"token": checked.context["token"], "action": "import", **extra},
+    )
+
+
+def test_the_pages_carry_the_whole_exchange(sent):
+    buyer, seller, q, package = sent
+    _trust(seller, buyer, "Acme Corp")
+    _trust(buyer, seller, "Globex")
+    profile = _supplier_profile(seller)
+    supplier_client, buyer_client = Client(), Client()
+    supplier_client.force_login(seller.membership.user)
+    buyer_client.force_login(buyer.membership.user)
+
+    checked, done = _page_import(supplier_client, "globex", package.data)
+    assert checked.context["importable"] and b"Import the questionnaire" in checked.content
+    assert done.status_code == 302
+    row = m.ReceivedQuestionnaire.objects.get()
+    assert done["Location"] == f"/orgs/globex/received-questionnaires/{row.pk}/"
+    listed = supplier_client.get("/orgs/globex/received-questionnaires/")
+    assert b"Acme Corp" in listed.content
+    base = f"/orgs/globex/received-questionnaires/{row.pk}/"
+    got = supplier_client.post(base + "profile/", {"profile": profile.pk, "version": 1})
+    assert got.status_code == 302
+    page = supplier_client.get(base)
+    assert page.context["missing"] == ["DE.CM-01"] and b"not in the profile" in page.content
+    form = {"version": page.context["r"].version}
+    for x in page.context["rows"]:
+        form[f"answer-{x.code}"] = x.answer or "largely"
+        form[f"comment-{x.code}"] = COMMENT if x.code == "DE.CM-01" else ""
+        form[f"evidence-{x.code}"] = ""
+    assert supplier_client.post(base + "answers/", form).status_code == 302
+    page = supplier_client.get(base + "?level=no-text")
+    assert (
+        page.context["missing"] == []
+        and COMMENT.encode() not in page.content.split(b"Every field that leaves")[-1]
+    )
+    answer = supplier_client.get(base + "package/?level=no-text")
+    assert answer.status_code == 200 and COMMENT.encode() not in answer.content
+
+    checked, done = _page_import(buyer_client, "acme", answer.content)
+    assert checked.context["importable"] and checked.context["pkg"].trusted
+    assert done.status_code == 302 and done["Location"].endswith(f"/questionnaires/{q.pk}/")
+    q.refresh_from_db()
+    assert q.state == m.QuestionnaireState.SUBMITTED
+    shown = buyer_client.get(f"/orgs/acme/questionnaires/{q.pk}/")
+    assert b"below target" in shown.content
+    replay, _ = _page_import(buyer_client, "acme", answer.content)
+    assert not replay.context["importable"]
