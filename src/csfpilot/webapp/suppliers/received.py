@@ -244,13 +244,13 @@ def use_profile(
 ) -> m.ReceivedQuestionnaire:
     """Answer every outcome from the profile's Current levels (comments and evidence kept)."""
     _need(access, Permission.EDIT_PROFILES)
+    # The questionnaire first: another organization's id is unknown whatever the profile.
+    received_pk = get_received(access, received_id).pk
     profile = lookups.profile(access, profile_id)
     if profile.framework.key != FRAMEWORK:
         raise InputRefused(f"the profile is on {profile.framework.key}, not {FRAMEWORK}")
     with transaction.atomic():
-        row = m.ReceivedQuestionnaire.objects.select_for_update().get(
-            pk=get_received(access, received_id).pk
-        )
+        row = m.ReceivedQuestionnaire.objects.select_for_update().get(pk=received_pk)
         _check_version(row, expected_version)
         levels = profile_levels(row, profile)
         answers = dict(row.answers or {})

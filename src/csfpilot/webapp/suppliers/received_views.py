@@ -110,6 +110,7 @@ def _back(access: Access, received_id: int) -> HttpResponse:
 @org_page(P.EDIT_PROFILES)
 @require_POST
 def received_profile(request: HttpRequest, access: Access, received_id: int) -> HttpResponse:
+    received.get_received(access, received_id)  # another organization's: 404
     try:
         received.use_profile(
             access,
