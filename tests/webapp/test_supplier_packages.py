@@ -381,3 +381,28 @@ def test_the_pages_carry_the_whole_exchange(sent):
     assert b"below target" in shown.content
     replay, _ = _page_import(buyer_client, "acme", answer.content)
     assert not replay.context["importable"]
+
+
+def test_the_members_validate_against_the_published_schemas(sent):
+    from importlib.resources import files
+
+    from jsonschema import Draft202012Validator
+
+    def schema(name):
+        loaded = json.loads(files("csfpilot.formats.packages").joinpath(name).read_text())
+        Draft202012Validator.check_schema(loaded)
+        return Draft202012Validator(loaded)
+
+    package_schema = schema("package.schema.json")
+    _buyer, _seller, _q, package = sent
+    package_schema.validate(json.loads(package.data))
+    schema("questionnaire.schema.json").validate(
+        read_package(package.data).members["questionnaire.json"]
+    )
+    row, _ = _answered(sent)
+    for level in ("full", "no-text", "scores"):
+        data = received.answer_package(sent[1], row.pk, level).data
+        package_schema.validate(json.loads(data))
+        members = read_package(data).members
+        schema("answer.schema.json").validate(members["answer.json"])
+        schema("scores.schema.json").validate(members["scores.json"])
