@@ -281,8 +281,12 @@ def import_package(request: HttpRequest, access: Access) -> HttpResponse:
                 import_reason=reason,
                 pkg=seen.package,
                 grouped_fp=grouped(seen.package.fingerprint) if seen.package.fingerprint else "",
-                token=_carry(data, filename) if len(data) <= CARRY_MAX else "",
             )
+            # The checked package travels back in the form's own hidden field, so that the
+            # import button sends it (a second field of the same name would be sent empty).
+            context["token"] = _carry(data, filename) if len(data) <= CARRY_MAX else ""
+            form.data = form.data.copy()
+            form.data["token"] = context["token"]
         except (InputRefused, ConflictError) as exc:
             context["refused"] = str(exc)
     context["form"] = form if form.is_bound else ImportForm()
