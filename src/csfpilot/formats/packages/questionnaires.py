@@ -178,6 +178,9 @@ def answer_members(
     scores = scores_document(
         answer_profile(request, {c: a.answer for c, a in by_code.items()}), framework
     )
+    # Only the Functions and Categories asked: the others would say nothing but zeros.
+    for side in ("functions", "categories"):
+        scores[side] = [node for node in scores[side] if node["included"]]
     body: dict[str, Any] = {
         "questionnaire": {
             "reference": answered.reference,

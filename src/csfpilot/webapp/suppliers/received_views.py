@@ -19,6 +19,7 @@ from csfpilot.webapp.organizations.decorators import org_page, org_view
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.packages.forms import LEVEL_CHOICES
+from csfpilot.webapp.profiles.labels import level_label
 from csfpilot.webapp.profiles.storage import scale_from_json
 from csfpilot.webapp.suppliers import exchange, received
 from csfpilot.webapp.suppliers.received import MAX_COMMENT
@@ -88,7 +89,7 @@ def received_detail(request: HttpRequest, access: Access, received_id: int) -> H
             "org": access.organization,
             "r": row,
             "rows": rows,
-            "levels": scale.levels,
+            "levels": [(lv.key, level_label(scale, lv.key)) for lv in scale.levels],
             "profiles": received.candidate_profiles(access),
             "can_edit": access.can(P.EDIT_PROFILES),
             "can_export": can_export,
