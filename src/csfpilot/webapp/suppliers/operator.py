@@ -9,6 +9,12 @@ from csfpilot.webapp.profiles import lookups
 from csfpilot.webapp.profiles.operator import operator_access
 from csfpilot.webapp.suppliers import exchange, exchange_out, received
 from csfpilot.webapp.suppliers import models as m
+from csfpilot.webapp.suppliers.exchange_schemas import ReceivedOut
+
+
+def _received(row: m.ReceivedQuestionnaire) -> dict[str, Any]:
+    """As the API answers it, with dates and times as ISO texts."""
+    return ReceivedOut.model_validate(exchange_out.received_out(row)).model_dump(mode="json")
 
 
 def send_package(org: str, questionnaire: int) -> dict[str, Any]:
@@ -57,11 +63,11 @@ def receive(org: str, data: bytes, *, filename: str, accept_untrusted: bool) -> 
     row, _pkg = received.receive(
         operator_access(org), data, filename=filename, confirm_untrusted=accept_untrusted
     )
-    return exchange_out.received_out(row)
+    return _received(row)
 
 
 def show(org: str, received_id: int) -> dict[str, Any]:
-    return exchange_out.received_out(received.get_received(operator_access(org), received_id))
+    return _received(received.get_received(operator_access(org), received_id))
 
 
 def answer(
@@ -73,7 +79,7 @@ def answer(
         received.use_profile(access, received_id, row.pk)
     if changes:
         received.save_answers(access, received_id, changes)
-    return exchange_out.received_out(received.get_received(access, received_id))
+    return _received(received.get_received(access, received_id))
 
 
 def return_answer(org: str, received_id: int, level: str, *, preview: bool) -> dict[str, Any]:
