@@ -5,6 +5,7 @@ from __future__ import annotations
 from base64 import b64decode, b64encode
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
@@ -254,6 +255,9 @@ def import_package(request: HttpRequest, access: Access) -> HttpResponse:
             data, filename = _upload(form)
             seen = services.inspect(access, data, filename=filename)
             kind = seen.package.kind
+            if kind in EXCHANGED:
+                # A questionnaire or an answer is stored under no profile name.
+                form.fields["name"].widget = forms.HiddenInput()
             if request.POST.get("action") == "import":
                 accept = form.cleaned_data["accept_untrusted"]
                 if kind in EXCHANGED:
