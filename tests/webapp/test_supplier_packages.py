@@ -374,6 +374,7 @@ def test_the_pages_carry_the_whole_exchange(sent):
 
     checked, done = _page_import(buyer_client, "acme", answer.content)
     assert checked.context["importable"] and checked.context["pkg"].trusted
+    assert checked.context["answers"].pk == q.pk
     assert done.status_code == 302 and done["Location"].endswith(f"/questionnaires/{q.pk}/")
     q.refresh_from_db()
     assert q.state == m.QuestionnaireState.SUBMITTED

@@ -219,14 +219,19 @@ def _import_reason(seen: services.Inspection) -> str:
     return _("This package holds scores only; there is no profile to import.")
 
 
-def _exchanged_reason(access: Access, seen: services.Inspection, data: bytes, name: str) -> str:
-    """Whether a questionnaire or an answer can be imported: the supplier pages' own checks."""
+def _exchanged_reason(
+    access: Access, seen: services.Inspection, data: bytes, name: str, context: dict[str, Any]
+) -> str:
+    """Whether a questionnaire or an answer can be imported: the supplier pages' own checks
+    (an answer also names, in ``context``, the questionnaire it answers)."""
     from csfpilot.webapp.suppliers import exchange
 
     if seen.already_imported:
         return _("This package was imported already; importing it again is refused.")
     if seen.package.kind == ANSWER:
-        return exchange.check_answer(access, data, filename=name).reason
+        check = exchange.check_answer(access, data, filename=name)
+        context["answers"] = check.questionnaire
+        return check.reason
     return ""
 
 
@@ -274,7 +279,7 @@ def import_package(request: HttpRequest, access: Access) -> HttpResponse:
                     "profiles:overview", slug=access.organization.slug, pk=row.profile_id
                 )
             reason = (
-                _exchanged_reason(access, seen, data, filename)
+                _exchanged_reason(access, seen, data, filename, context)
                 if kind in EXCHANGED
                 else _import_reason(seen)
             )
