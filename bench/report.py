@@ -14,6 +14,7 @@ SCANNERS = RESULTS / "scanners.json"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 EVIDENCE_UPLOAD = RESULTS / "evidence-upload.json"
 PACKAGES = RESULTS / "packages.json"
+QUESTIONNAIRE_PACKAGES = RESULTS / "questionnaire-packages.json"
 REPORT_MEMORY = RESULTS / "report-memory.json"
 STARTUP = RESULTS / "startup.json"
 MAPPING_EVAL = RESULTS / "mapping-eval.json"
@@ -155,6 +156,10 @@ def write_doc(path: Path, results: list[dict] | None = None) -> None:
         from bench.packages import section as packages_section
 
         lines.extend(packages_section(json.loads(PACKAGES.read_text())))
+    if QUESTIONNAIRE_PACKAGES.exists():
+        from bench.questionnaire_packages import section as questionnaire_section
+
+        lines.extend(questionnaire_section(json.loads(QUESTIONNAIRE_PACKAGES.read_text())))
     if REPORT_MEMORY.exists():
         from bench.report_memory import section as report_memory_section
 

@@ -100,9 +100,9 @@ SCAN_FILE = json.dumps(
 # pending, to GV.OC-01, which is theirs), an attestation item, that link, an open request
 # to the contributor and a submitted one.
 EVIDENCE_OBJECTS = ("item", "note", "link", "request", "submitted", "scan")
-# Supplier objects: a supplier, its open questionnaire, that questionnaire's guest link and
-# a remediation request of the supplier.
-SUPPLIER_OBJECTS = ("supplier", "questionnaire", "guestlink", "remediation")
+# Supplier objects: a supplier, its open questionnaire, that questionnaire's guest link,
+# a remediation request of the supplier, and a customer's questionnaire received as a package.
+SUPPLIER_OBJECTS = ("supplier", "questionnaire", "guestlink", "remediation", "received")
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,8 @@ QUE = ORG + "/questionnaires/{questionnaire}"
 GUEST = "/guest/q/" + "z" * 43
 APIS = API + "/suppliers/{supplier}"
 APIQ = API + "/questionnaires/{questionnaire}"
+REC = ORG + "/received-questionnaires/{received}"
+APIR = API + "/received-questionnaires/{received}"
 FAR_DAY = "2099-01-01"
 
 ENDPOINTS = [
@@ -1497,6 +1499,89 @@ ENDPOINTS = [
         {"code": "GV.SC-05", "answer": "fully"},
     ),
     Endpoint("view:suppliers:guest_submit", GUEST + "/submit/", PUBLIC, 404, "POST"),
+    # -- questionnaires between instances, as signed packages (the grid's own questionnaire is
+    # also received back, signed by its own key; the uploads are no packages: 400) ---------
+    Endpoint("view:suppliers:questionnaire_package", QUE + "/package/", P.EDIT_PROFILES),
+    Endpoint("view:suppliers:received_list", ORG + "/received-questionnaires/", P.VIEW),
+    Endpoint("view:suppliers:received", REC + "/", P.VIEW),
+    Endpoint(
+        "view:suppliers:received_profile",
+        REC + "/profile/",
+        P.EDIT_PROFILES,
+        302,
+        "POST",
+        {"profile": "{profile}"},
+    ),
+    Endpoint(
+        "view:suppliers:received_answers",
+        REC + "/answers/",
+        P.EDIT_PROFILES,
+        302,
+        "POST",
+        {"answer-GV.SC-05": "fully", "comment-GV.SC-05": "", "evidence-GV.SC-05": ""},
+    ),
+    Endpoint("view:suppliers:received_package", REC + "/package/?level=scores", P.EXPORT),
+    Endpoint(
+        "GET /organizations/{slug}/questionnaires/{questionnaire_id}/package",
+        APIQ + "/package",
+        P.EDIT_PROFILES,
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/questionnaire-answers/verify",
+        API + "/questionnaire-answers/verify",
+        P.VIEW,
+        400,
+        "POST",
+        upload=b"x",
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/questionnaire-answers",
+        API + "/questionnaire-answers",
+        P.EDIT_PROFILES,
+        400,
+        "POST",
+        upload=b"x",
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/received-questionnaires",
+        API + "/received-questionnaires",
+        P.VIEW,
+    ),
+    Endpoint(
+        "POST /organizations/{slug}/received-questionnaires",
+        API + "/received-questionnaires",
+        P.EDIT_PROFILES,
+        400,
+        "POST",
+        upload=b"x",
+    ),
+    Endpoint("GET /organizations/{slug}/received-questionnaires/{received_id}", APIR, P.VIEW),
+    Endpoint(
+        "POST /organizations/{slug}/received-questionnaires/{received_id}/profile",
+        APIR + "/profile",
+        P.EDIT_PROFILES,
+        200,
+        "POST",
+        {"profile_id": "{profile}"},
+    ),
+    Endpoint(
+        "PATCH /organizations/{slug}/received-questionnaires/{received_id}/answers",
+        APIR + "/answers",
+        P.EDIT_PROFILES,
+        200,
+        "PATCH",
+        {"answers": {"GV.SC-05": {"answer": "fully"}}},
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/received-questionnaires/{received_id}/package/preview",
+        APIR + "/package/preview?level=scores",
+        P.EXPORT,
+    ),
+    Endpoint(
+        "GET /organizations/{slug}/received-questionnaires/{received_id}/package",
+        APIR + "/package?level=scores",
+        P.EXPORT,
+    ),
     Endpoint("GET /organizations/{slug}/suppliers", API + "/suppliers", P.VIEW),
     Endpoint(
         "POST /organizations/{slug}/suppliers",
@@ -1713,6 +1798,7 @@ class Ids:
     questionnaire: int = 0
     guestlink: int = 0
     remediation: int = 0
+    received: int = 0
 
 
 @dataclass
@@ -1797,6 +1883,11 @@ def _suppliers(access, ids: Ids) -> None:
     )
     ids.supplier, ids.questionnaire = supplier.pk, q.pk
     ids.guestlink, ids.remediation = link.pk, remediation.pk
+    # The organization's own questionnaire, received back as a package (signed by its own key).
+    from csfpilot.webapp.suppliers import exchange, received
+
+    package = exchange.questionnaire_package(access, q.pk)
+    ids.received = received.receive(access, package.data)[0].pk
 
 
 def put_evidence_files(g: Grid) -> None:
@@ -2064,7 +2155,7 @@ def family(e: Endpoint) -> str:
             return "api-public"
         if "/evidence" in e.url:
             return "api-evidence"
-        if "/suppliers" in e.url or "/questionnaires" in e.url:
+        if "/suppliers" in e.url or "questionnaire" in e.url:
             return "api-suppliers"
         profile_words = ("/profiles", "/snapshots", "/compare", "/community")
         if e.need == OPERATOR:

@@ -1029,3 +1029,14 @@ def sector_import_aggregate(org: str, data: bytes, filename: str) -> JsonObject:
         "contributors": row.contributors,
         "package_id": str(row.package_id),
     }
+
+
+# --- Questionnaires between instances (`csfpilot questionnaire ...`). ---
+
+
+def questionnaire_exchange(action: str, org: str, *args: Any, **kwargs: Any) -> Any:
+    """Run one of :mod:`csfpilot.webapp.suppliers.operator`'s functions as the operator."""
+    setup()
+    from csfpilot.webapp.suppliers import operator
+
+    return getattr(operator, action)(org, *args, **kwargs)

@@ -21,6 +21,7 @@ from csfpilot.cli import (
     profile_exchange,
     profile_intake,
     profile_transfer,
+    questionnaire,
     sector_exchange,
     sector_members,
     server,
@@ -84,6 +85,7 @@ app.add_typer(accounts.org_app, name="org")
 app.add_typer(accounts.tokens_app, name="tokens")
 app.add_typer(package.app, name="package")
 app.add_typer(package.keys_app, name="keys")
+app.add_typer(questionnaire.app, name="questionnaire")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

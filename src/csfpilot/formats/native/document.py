@@ -312,6 +312,12 @@ def _scale(value: Any, where: _Where) -> Scale:
         raise InputRefused(exc.message, field=exc.field or "scale") from None
 
 
+def scale_from_document(value: Any, *, field: str = "scale") -> Scale:
+    """A scale as a document holds it (a built-in key, or a custom scale in full), checked as
+    strictly as a profile file's; refused naming ``field``."""
+    return _scale(value, _Where(None, field))
+
+
 def _score_out(score: Fraction | None) -> int | float | str | None:
     if score is None:
         return None

@@ -71,6 +71,7 @@ OBJECT_TYPES = {
     "supplier-questionnaire": _("Supplier questionnaire"),
     "supplier-link": _("Guest link"),
     "supplier-remediation": _("Remediation request"),
+    "received-questionnaire": _("Customer's questionnaire"),
     "sector_membership": _("Sector membership"),
     "sector_steward": _("Sector steward"),
     "sector_contribution": _("Sector benchmark contribution"),

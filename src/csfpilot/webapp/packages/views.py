@@ -5,6 +5,7 @@ from __future__ import annotations
 from base64 import b64decode, b64encode
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +23,9 @@ from csfpilot.webapp.packages.forms import FingerprintForm, ImportForm, LevelFor
 from csfpilot.webapp.profiles import lookups
 
 UPLOAD_SALT = "csfpilot.packages.import-upload"
+QUESTIONNAIRE, ANSWER = "questionnaire", "questionnaire-answer"
+# Imported on this page too, into the supplier pages (questionnaires between instances).
+EXCHANGED = (QUESTIONNAIRE, ANSWER)
 # The checked package travels back signed in a form field; form fields stay under
 # Django's 2.5 MB limit, so a larger package is uploaded again with the import.
 CARRY_MAX = 1536 * 1024
@@ -215,6 +219,36 @@ def _import_reason(seen: services.Inspection) -> str:
     return _("This package holds scores only; there is no profile to import.")
 
 
+def _exchanged_reason(
+    access: Access, seen: services.Inspection, data: bytes, name: str, context: dict[str, Any]
+) -> str:
+    """Whether a questionnaire or an answer can be imported: the supplier pages' own checks
+    (an answer also names, in ``context``, the questionnaire it answers)."""
+    from csfpilot.webapp.suppliers import exchange
+
+    if seen.already_imported:
+        return _("This package was imported already; importing it again is refused.")
+    if seen.package.kind == ANSWER:
+        check = exchange.check_answer(access, data, filename=name)
+        context["answers"] = check.questionnaire
+        return check.reason
+    return ""
+
+
+def _import_exchanged(
+    request: HttpRequest, access: Access, kind: str, data: bytes, filename: str, accept: bool
+) -> HttpResponse:
+    from csfpilot.webapp.suppliers import exchange, received
+
+    if kind == QUESTIONNAIRE:
+        row, _pkg = received.receive(access, data, filename=filename, confirm_untrusted=accept)
+        messages.success(request, _("The questionnaire is imported: answer it from a profile."))
+        return redirect("suppliers:received", slug=access.organization.slug, received_id=row.pk)
+    q, _pkg = exchange.import_answer(access, data, filename=filename, confirm_untrusted=accept)
+    messages.success(request, _("The answers are stored and the questionnaire is submitted."))
+    return redirect("suppliers:questionnaire", slug=access.organization.slug, questionnaire_id=q.pk)
+
+
 @body_permission(Permission.EDIT_PROFILES)
 @org_view(Permission.EDIT_PROFILES)
 @require_http_methods(["GET", "POST"])
@@ -224,27 +258,44 @@ def import_package(request: HttpRequest, access: Access) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             data, filename = _upload(form)
+            seen = services.inspect(access, data, filename=filename)
+            kind = seen.package.kind
+            if kind in EXCHANGED:
+                # A questionnaire or an answer is stored under no profile name.
+                form.fields["name"].widget = forms.HiddenInput()
             if request.POST.get("action") == "import":
+                accept = form.cleaned_data["accept_untrusted"]
+                if kind in EXCHANGED:
+                    return _import_exchanged(request, access, kind, data, filename, accept)
                 row, _pkg = services.import_package(
                     access,
                     data,
                     filename=filename,
-                    confirm_untrusted=form.cleaned_data["accept_untrusted"],
+                    confirm_untrusted=accept,
                     name=form.cleaned_data["name"] or None,
                 )
                 messages.success(request, _("The package is imported."))
                 return redirect(
                     "profiles:overview", slug=access.organization.slug, pk=row.profile_id
                 )
-            seen = services.inspect(access, data, filename=filename)
+            reason = (
+                _exchanged_reason(access, seen, data, filename, context)
+                if kind in EXCHANGED
+                else _import_reason(seen)
+            )
             context.update(
                 seen=seen,
+                importable=not reason,
                 untrusted_reason=_untrusted_reason(seen.package),
-                import_reason=_import_reason(seen),
+                import_reason=reason,
                 pkg=seen.package,
                 grouped_fp=grouped(seen.package.fingerprint) if seen.package.fingerprint else "",
-                token=_carry(data, filename) if len(data) <= CARRY_MAX else "",
             )
+            # The checked package travels back in the form's own hidden field, so that the
+            # import button sends it (a second field of the same name would be sent empty).
+            context["token"] = _carry(data, filename) if len(data) <= CARRY_MAX else ""
+            form.data = form.data.copy()
+            form.data["token"] = context["token"]
         except (InputRefused, ConflictError) as exc:
             context["refused"] = str(exc)
     context["form"] = form if form.is_bound else ImportForm()

@@ -101,6 +101,9 @@ class Supplier(models.Model):
     )
     next_assessment_due = models.DateField(_("next assessment due"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The key the supplier signs its answer packages with, pinned at the first trusted answer:
+    # from then on an answer signed by any other key is refused.
+    package_fingerprint = models.CharField(max_length=40, blank=True)
     # The latest submitted questionnaire's results (see risk.py).
     risk_score = models.PositiveSmallIntegerField(null=True, blank=True)
     risk_rating = models.CharField(max_length=10, default="unknown")
@@ -158,6 +161,9 @@ class Questionnaire(models.Model):
         max_length=20, choices=QuestionnaireState.choices, default=QuestionnaireState.SENT
     )
     sent_at = models.DateTimeField()
+    # The name an answer package gives this cycle (exchange.py); made when first sent as a
+    # package.
+    reference = models.UUIDField(null=True, blank=True, unique=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -227,6 +233,55 @@ class GuestLink(models.Model):
 
     def __str__(self) -> str:
         return f"link for {self.email}"
+
+
+class ReceivedQuestionnaire(models.Model):
+    """A customer's questionnaire, imported from a signed package, as its supplier answers it.
+
+    The other side of :class:`Questionnaire`: this organization is the supplier. It keeps
+    what was asked (``items``: code and required level, on ``scale``), from whom (the
+    buyer's name and key, and whether that key is trusted here), the profile the answers
+    were taken from, and the answers as edited (``answers``: code → answer, comment,
+    evidence). Returning it writes a signed answer package (received.py).
+    """
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    package_id = models.UUIDField()
+    reference = models.UUIDField()
+    buyer = models.CharField(max_length=200)
+    buyer_fingerprint = models.CharField(max_length=40, blank=True)
+    trusted = models.BooleanField()
+    trusted_as = models.CharField(max_length=200, blank=True)
+    supplier_name = models.CharField(max_length=200, blank=True)  # as the buyer calls us
+    cycle = models.PositiveIntegerField()
+    due = models.DateField()
+    language = models.CharField(max_length=10, choices=Language.choices, default="en")
+    guidance = models.TextField(blank=True)
+    framework = models.CharField(max_length=100)
+    scale = models.JSONField(default=default_scale)
+    items = models.JSONField(default=list)  # [{"code", "target"}] in the buyer's order
+    profile = models.ForeignKey(
+        "profiles.Profile", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answers = models.JSONField(default=dict, blank=True)  # code → {answer, comment, evidence}
+    received_at = models.DateTimeField()
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_level = models.CharField(max_length=10, blank=True)
+    returned_package_id = models.UUIDField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "reference"], name="suppliers_received_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.buyer} #{self.cycle}"
 
 
 class RemediationState(models.TextChoices):

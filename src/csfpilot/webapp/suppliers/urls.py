@@ -1,11 +1,13 @@
 from django.urls import path
 
-from csfpilot.webapp.suppliers import guest_views, views
+from csfpilot.webapp.suppliers import guest_views, received_views, views
 
 app_name = "suppliers"
 S = "orgs/<slug:slug>/suppliers/"
 Q = "orgs/<slug:slug>/questionnaires/<int:questionnaire_id>/"
 G = "guest/q/<str:token>/"
+R = "orgs/<slug:slug>/received-questionnaires/"
+RQ = R + "<int:received_id>/"
 urlpatterns = [
     path(S, views.supplier_list, name="list"),
     path(S + "new/", views.create, name="create"),
@@ -27,6 +29,12 @@ urlpatterns = [
     path(Q + "workbook/", views.workbook, name="workbook"),
     path(Q + "workbook/import/", views.workbook_import, name="workbook_import"),
     path(Q + "links/<int:link_id>/revoke/", views.link_revoke, name="link_revoke"),
+    path(Q + "package/", received_views.questionnaire_package, name="questionnaire_package"),
+    path(R, received_views.received_list, name="received_list"),
+    path(RQ, received_views.received_detail, name="received"),
+    path(RQ + "profile/", received_views.received_profile, name="received_profile"),
+    path(RQ + "answers/", received_views.received_answers, name="received_answers"),
+    path(RQ + "package/", received_views.received_package, name="received_package"),
     path(G, guest_views.page, name="guest"),
     path(G + "code/", guest_views.send_code, name="guest_code"),
     path(G + "verify/", guest_views.verify, name="guest_verify"),
