@@ -163,6 +163,21 @@ def test_a_new_cycle_closes_the_open_one_and_its_links(world):
     assert closed.value.reason == "closed"
 
 
+def test_the_operator_sends_a_questionnaire_without_an_account(world):
+    """The CLI acts as the operator, whose access has no user: nobody is named as sender."""
+    from csfpilot.webapp.profiles.operator import operator_access
+
+    supplier = make_supplier(world.access("owner"))
+    operator = operator_access(world.org.slug)
+    assert operator.user is None
+    q = services.send_questionnaire(
+        operator, supplier.pk, due=timezone.localdate() + timedelta(days=5)
+    )
+    assert q.cycle == 1
+    assert q.sent_by is None
+    assert q.items.exists()
+
+
 # -- the guest link ----------------------------------------------------------------------------
 
 

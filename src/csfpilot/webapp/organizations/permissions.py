@@ -85,7 +85,8 @@ class Access:
 
     @property
     def user(self) -> Any:
-        return self.membership.user
+        # The operator's access (the CLI) has an unsaved membership without a user.
+        return self.membership.user if self.membership.user_id is not None else None
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
