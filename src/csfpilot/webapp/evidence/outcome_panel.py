@@ -33,9 +33,15 @@ class OutcomePanel:
 
 
 def states(
-    profile: pm.Profile, today: date | None = None, *, ratings: dict[str, Any] | None = None
+    profile: pm.Profile,
+    today: date | None = None,
+    *,
+    ratings: dict[str, Any] | None = None,
+    inputs: queries.EvidenceInputs | None = None,
 ) -> dict[str, queries.OutcomeEvidence]:
-    return queries.profile_states(profile, today=today or timezone.localdate(), ratings=ratings)
+    return queries.profile_states(
+        profile, today=today or timezone.localdate(), ratings=ratings, inputs=inputs
+    )
 
 
 def badge(evidence: queries.OutcomeEvidence | None) -> dict[str, Any] | None:
