@@ -251,7 +251,11 @@ def _page_context(
         ]
     # One read of the profile's evidence states per page, whatever the number of cards.
     panels, evidence_shared = outcome_panel.for_cards(
-        access, page.profile, [(c.view.code, c.view.row.owner_id) for c in cards]
+        access,
+        page.profile,
+        [(c.view.code, c.view.row.owner_id) for c in cards],
+        # The states of the outcomes shown only: no work for the other outcomes.
+        ratings={c.view.code: c.view.row.current for c in cards if c.view.row.included},
     )
     for card in cards:
         card.evidence = panels.get(card.view.code)
