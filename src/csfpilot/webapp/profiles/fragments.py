@@ -47,7 +47,7 @@ def template_version() -> str:
 
 
 def drawn(
-    answers: ProfileAnswers, name: str, params: tuple[Any, ...], draw: Callable[[], str]
+    answers: ProfileAnswers, name: str, params: tuple[Any, ...], draw: Callable[[], str | None]
 ) -> SafeString:
     """The HTML ``draw()`` returns ("" for None: nothing to draw), or what it returned
     before for the same key.
