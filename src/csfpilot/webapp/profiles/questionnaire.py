@@ -215,11 +215,6 @@ def assess(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     )
 
 
-def _category_level(framework: Any) -> str:
-    levels = framework.group_levels
-    return levels[-1] if levels else ""
-
-
 def _page_context(
     request: HttpRequest,
     access: Access,
