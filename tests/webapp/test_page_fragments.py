@@ -242,3 +242,22 @@ def test_a_repeat_view_reads_one_outcome_row_at_most(world: World):
         assert len(outcome_reads) == (1 if name == "questionnaire" else 0), (name, reads)
         counts[name] = len(reads)
     assert counts == PINS
+
+
+def test_a_filtered_gap_list_is_drawn_for_its_request_and_not_kept(world: World):
+    """The query string is the reader's to choose: distinct ones must not fill the cache."""
+    row = _rated(world)
+    client = _client(world)
+    url = _urls(row.pk)["dashboard"]
+    _html(client, url)
+    _html(client, url)
+    kept = len(caches["answers"]._cache)  # the per-process cache's entries
+    for n in range(5):
+        html = _html(client, f"{url}?function=GV&junk={n}")
+        assert "GV.OC-01" in _gap_list(html)
+        assert len(caches["answers"]._cache) == kept
+    listed = client.get(
+        f"{url}?function=PR", headers={"HX-Request": "true", "HX-Target": "gap-list"}
+    )
+    assert listed.status_code == 200 and "GV.OC-01" not in listed.content.decode()
+    assert len(caches["answers"]._cache) == kept

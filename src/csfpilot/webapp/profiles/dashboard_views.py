@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from csfpilot.core.errors import InputRefused
@@ -73,13 +74,20 @@ def dashboard(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
             gaps = board.gap_view()
         return _gap_list_context(access, row, gaps, request, states=states())
 
-    # The list's links carry the request's own query string, so it is part of the key.
-    gap_key = (request.GET.urlencode(), board.actions_key, evidence_key)
-    if request.htmx and request.htmx.target == "gap-list":
-        html = fragments.fragment(
-            answers, "gap-list", gap_key, "profiles/_gap_list.html", gap_context
+    def gap_part(name: str, template: str) -> SafeString:
+        # Only the list without filters is kept: a filtered one is drawn for its request,
+        # whose query string is the reader's to choose and must not fill the cache.
+        return fragments.fragment(
+            answers,
+            name,
+            (board.actions_key, evidence_key),
+            template,
+            gap_context,
+            keep=not request.GET,
         )
-        return HttpResponse(html)
+
+    if request.htmx and request.htmx.target == "gap-list":
+        return HttpResponse(gap_part("gap-list", "profiles/_gap_list.html"))
     slug = access.organization.slug
     categories = board.framework.group_levels[-1] if board.framework.group_levels else ""
     assess_url = reverse("profiles:assess", args=[slug, pk])
@@ -103,9 +111,7 @@ def dashboard(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
             "gap_score": gap_score,
             "gap_total": gap_total,
             **_dashboard_figures(board, assess_url, categories),
-            "gap_section": fragments.fragment(
-                answers, "gap-section", gap_key, "profiles/_gap_section.html", gap_context
-            ),
+            "gap_section": gap_part("gap-section", "profiles/_gap_section.html"),
             "trend": dashboard_charts.score_trend(board.trend) if len(board.trend) > 1 else None,
             "assess_url": assess_url,
             "plan": board.plan,

@@ -69,8 +69,14 @@ def fragment(
     params: tuple[Any, ...],
     template: str,
     context: Callable[[], dict[str, Any]],
+    *,
+    keep: bool = True,
 ) -> SafeString:
-    """``template`` drawn with ``context()`` (called only when it is drawn), as :func:`drawn`."""
+    """``template`` drawn with ``context()`` (called only when it is drawn), as :func:`drawn`;
+    with ``keep`` false, drawn for this request alone and not kept."""
+    if not keep:
+        # Drawn by the template engine, which escaped every value it put in.
+        return mark_safe(render_to_string(template, context()))  # noqa: S308
     return drawn(answers, name, params, lambda: render_to_string(template, context()))
 
 
