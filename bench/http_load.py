@@ -235,8 +235,10 @@ def main() -> None:
     reads = [
         (BARE_NAME, BARE, {}),
         ("open a profile: 106 outcomes (API)", f"{api}/{pid}/outcomes", bearer),
+        ("score summary (API)", f"{api}/{pid}/scores", bearer),
         ("profile page", f"{page}/", browser),
         ("dashboard page", f"{page}/dashboard/", browser),
+        ("questionnaire page", f"{page}/assess/", browser),
         ("catalog page (CSF 2.0 Core)", "/frameworks/csf-2.0/", browser),
         ("profile list (API)", api, bearer),
     ]

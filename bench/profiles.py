@@ -41,6 +41,7 @@ def main() -> None:
         ("open a profile: all 106 outcomes (API)", f"{api}/outcomes"),
         ("profile overview page", f"{page}/"),
         ("questionnaire page (one outcome)", f"{page}/assess/"),
+        ("questionnaire page (a Category)", f"{page}/assess/?mode=category&category=PR.AA"),
         ("dashboard page (scores, charts, gaps)", f"{page}/dashboard/"),
         ("gap analysis (API)", f"{api}/gaps"),
         ("action plan page", f"{page}/plan/"),

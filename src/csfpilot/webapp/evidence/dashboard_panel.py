@@ -22,13 +22,19 @@ from csfpilot.webapp.site.templatetags.csf_display import FUNCTION_NAMES
 def panel(
     access: Access,
     profile: pm.Profile,
-    states: dict[str, queries.OutcomeEvidence],
+    states: dict[str, queries.OutcomeEvidence] | None,
+    *,
+    cover: queries.Coverage | None = None,
 ) -> dict[str, Any] | None:
-    """The panel's figures, or None for a Community Profile (a target proves nothing)."""
+    """The panel's figures, or None for a Community Profile (a target proves nothing).
+
+    ``cover``, when the page kept it from an earlier request, stands for ``states``.
+    """
     if profile.kind == "community":
         return None
     today = timezone.localdate()
-    cover = queries.coverage(profile, today=today, states=states)
+    if cover is None:
+        cover = queries.coverage(profile, today=today, states=states)
     # CSF 2.0's order (GV, ID, PR, DE, RS, RC); another framework's groups follow by code.
     order = list(FUNCTION_NAMES)
     functions = sorted(cover.by_function, key=lambda c: (order.index(c) if c in order else 99, c))

@@ -33,9 +33,15 @@ class OutcomePanel:
 
 
 def states(
-    profile: pm.Profile, today: date | None = None, *, ratings: dict[str, Any] | None = None
+    profile: pm.Profile,
+    today: date | None = None,
+    *,
+    ratings: dict[str, Any] | None = None,
+    inputs: queries.EvidenceInputs | None = None,
 ) -> dict[str, queries.OutcomeEvidence]:
-    return queries.profile_states(profile, today=today or timezone.localdate(), ratings=ratings)
+    return queries.profile_states(
+        profile, today=today or timezone.localdate(), ratings=ratings, inputs=inputs
+    )
 
 
 def badge(evidence: queries.OutcomeEvidence | None) -> dict[str, Any] | None:
@@ -49,10 +55,18 @@ def badge(evidence: queries.OutcomeEvidence | None) -> dict[str, Any] | None:
 
 
 def for_cards(
-    access: Access, profile: pm.Profile, shown: list[tuple[str, int | None]]
+    access: Access,
+    profile: pm.Profile,
+    shown: list[tuple[str, int | None]],
+    *,
+    ratings: dict[str, Any] | None = None,
 ) -> tuple[dict[str, OutcomePanel], dict[str, Any]]:
-    """Panels for the outcomes shown ((code, owner id) pairs) and the page's shared choices."""
-    found = states(profile)
+    """Panels for the outcomes shown ((code, owner id) pairs) and the page's shared choices.
+
+    ``ratings``: the Current level key of each shown outcome in scope, when the page has
+    read them already; only those outcomes' states are then worked out.
+    """
+    found = states(profile, ratings=ratings)
     links = queries.links_of_outcomes(profile, [code for code, _ in shown])
     adder = access.can(Permission.ADD_EVIDENCE) and profile.kind != "community"
     panels = {}

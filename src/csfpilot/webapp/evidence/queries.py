@@ -8,6 +8,7 @@ coverage per Function and its counts are aggregated from those states.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -140,28 +141,58 @@ class Coverage:
     counts: Counter[str] = field(default_factory=Counter)
 
 
+@dataclass(frozen=True)
+class EvidenceInputs:
+    """What a profile's evidence states are worked out from, besides its ratings and the
+    day: its links to live items (side, review, the item's validity) and the newest scan
+    tallies per outcome. Equal inputs on the same day give equal states, so a page can
+    keep what it drew from them (:meth:`digest` is part of its key)."""
+
+    links: tuple[tuple[Any, ...], ...]
+    tallies: tuple[tuple[str, tuple[int, int, int]], ...]
+
+    def digest(self) -> str:
+        return hashlib.sha256(repr((self.links, self.tallies)).encode()).hexdigest()
+
+
+def evidence_inputs(profile: pm.Profile) -> EvidenceInputs:
+    """The profile's evidence links and scan tallies (two queries)."""
+    rows = m.EvidenceLink.objects.filter(
+        profile=profile, item__retired_at__isnull=True
+    ).values_list("code", "side", "review", "item__effective_from", "item__expires_on")
+    return EvidenceInputs(
+        # Sorted by text: an item without a validity date has None where another has a date.
+        links=tuple(sorted((tuple(r) for r in rows), key=repr)),
+        tallies=tuple(sorted(_latest_tallies(profile).items())),
+    )
+
+
 def profile_states(
-    profile: pm.Profile, *, today: date, ratings: dict[str, Any] | None = None
+    profile: pm.Profile,
+    *,
+    today: date,
+    ratings: dict[str, Any] | None = None,
+    inputs: EvidenceInputs | None = None,
 ) -> dict[str, OutcomeEvidence]:
     """Every included outcome's evidence state, keyed by outcome id.
 
     ``ratings`` ({outcome: Current level key or None} of the included outcomes), when the
-    caller has them already (a page served from the answer cache), saves reading them.
+    caller has them already (a page served from the answer cache), saves reading them;
+    so do ``inputs`` (:func:`evidence_inputs`), the links and the tallies.
     """
     scale = storage.scale_of(profile)
     if ratings is None:
         ratings = current_ratings(profile)
+    if inputs is None:
+        inputs = evidence_inputs(profile)
     links: dict[str, list[LinkView]] = defaultdict(list)
-    rows = m.EvidenceLink.objects.filter(
-        profile=profile, item__retired_at__isnull=True
-    ).values_list("code", "side", "review", "item__effective_from", "item__expires_on")
-    for code, side, review, start, end in rows:
+    for code, side, review, start, end in inputs.links:
         expired = freshness(effective_from=start, until=end, today=today) in (
             Freshness.EXPIRED,
             Freshness.NOT_YET,
         )
         links[code].append(LinkView(ReviewState(review), expired, side))
-    tallies = _latest_tallies(profile)
+    tallies = dict(inputs.tallies)
     states: dict[str, OutcomeEvidence] = {}
     for code, key in ratings.items():
         level = scale.get(key) if key is not None else None

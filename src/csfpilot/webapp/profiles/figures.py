@@ -73,6 +73,11 @@ class ProfileFigures:
         self._row = row
         self._framework = framework
 
+    @property
+    def answers(self) -> answer_cache.ProfileAnswers:
+        """The answers found under the state read for these figures (drawn fragments too)."""
+        return self._answers
+
     @cached_property
     def _rated(self) -> Profile:
         return lookups.rated_profile(self._row, actions=[])
@@ -107,6 +112,18 @@ class ProfileFigures:
             return group_progress(self._framework, answered, level)
 
         return self._answers.get("page-progress", (level,), build)
+
+    def outcome_codes(self) -> list[str]:
+        """Every outcome of the profile in document order, in scope or not."""
+
+        def build() -> list[str]:
+            return list(
+                m.ProfileOutcome.objects.filter(profile=self._row)
+                .order_by("position")
+                .values_list("code", flat=True)
+            )
+
+        return self._answers.get("page-outcome-codes", (), build)
 
     def current_ratings(self) -> dict[str, Any]:
         """{outcome: Current level key or None} of the included outcomes (the evidence

@@ -253,7 +253,7 @@ class ProfileDetail:
         return out
 
 
-def _views(
+def outcome_views(
     access: Access,
     framework: OutcomeFramework,
     rows: list[m.ProfileOutcome],
@@ -333,7 +333,7 @@ def _line(access: Access, framework: OutcomeFramework, row: m.ProfileOutcome) ->
 
 # Who owns and who last changed an outcome are shown by name and e-mail; the rest of the
 # account (password hash, sign-in dates) is never read for a profile page.
-_HEAVY_USER_FIELDS = tuple(
+HEAVY_USER_FIELDS = tuple(
     f"{relation}__{name}"
     for relation in ("owner", "updated_by")
     for name in ("password", "last_login", "date_joined", "is_superuser", "is_staff")
@@ -361,7 +361,7 @@ def profile_detail(access: Access, profile_id: Any) -> ProfileDetail:
     rows = list(
         m.ProfileOutcome.objects.filter(profile=row)
         .select_related("owner", "updated_by")
-        .defer(*_HEAVY_USER_FIELDS)
+        .defer(*HEAVY_USER_FIELDS)
         .order_by("position")
     )
     actions = list(
@@ -372,7 +372,7 @@ def profile_detail(access: Access, profile_id: Any) -> ProfileDetail:
         profile=row,
         domain=domain,
         framework=framework,
-        outcomes=_views(access, framework, rows, row, domain),
+        outcomes=outcome_views(access, framework, rows, row, domain),
         actions=actions,
         snapshot_count=row.snapshot_count,
         can_edit_profile=access.can(Permission.EDIT_PROFILES),
@@ -520,7 +520,7 @@ def outcome_detail(access: Access, profile_id: Any, code: str) -> OutcomeDetail:
     )
     if outcome_row is None:
         raise NotFound(f"{row.name!r} has no outcome {code!r}")
-    view = _views(access, framework, [outcome_row], row)[0]
+    view = outcome_views(access, framework, [outcome_row], row)[0]
     codes = framework.outcomes
     i = codes.index(outcome_row.code) if outcome_row.code in codes else -1
     return OutcomeDetail(
@@ -876,6 +876,8 @@ class Dashboard:
     framework: OutcomeFramework
     figures: ProfileFigures
     plan: PlanProgress
+    # Each action's id, version and last write: what the gap list's "in the plan" depends on.
+    actions_key: tuple[Any, ...] = ()
 
     @property
     def scores(self) -> ProfileScores:
@@ -912,6 +914,7 @@ def dashboard(access: Access, profile_id: Any) -> Dashboard:
         framework=framework,
         figures=ProfileFigures(access, row, framework),
         plan=plan_progress(actions, timezone.localdate()),
+        actions_key=tuple((a.pk, a.version, a.updated_at.isoformat()) for a in actions),
     )
 
 

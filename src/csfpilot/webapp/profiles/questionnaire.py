@@ -33,10 +33,11 @@ from csfpilot.core.profiles import ProfileKind, Scale, Side, key_of_level
 from csfpilot.webapp.evidence import outcome_panel
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
-from csfpilot.webapp.profiles import page_queries, queries, services, storage
+from csfpilot.webapp.profiles import fragments, page_queries, queries, services, storage
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.forms import OutcomeForm
 from csfpilot.webapp.profiles.labels import PRIORITY_LABELS, field_label, level_help, level_label
+from csfpilot.webapp.profiles.questionnaire_page import QuestionnairePage
 from csfpilot.webapp.profiles.views import profile_context, profile_page
 
 
@@ -181,51 +182,43 @@ def _url(access: Access, pk: int, **params: str) -> str:
 @require_GET
 def assess(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     """The questionnaire page: ``?outcome=GV.OC-01`` or ``?mode=category&category=GV.OC``."""
-    detail = queries.profile_detail(access, pk)
-    community = detail.profile.kind == ProfileKind.COMMUNITY.value
+    page = QuestionnairePage(access, pk)
+    community = page.community
     mode = "category" if request.GET.get("mode") == "category" else "outcome"
     code = (request.GET.get("outcome") or "").strip()
     category = (request.GET.get("category") or "").strip()
     all_done = False
     if mode == "category" and category:
-        group = detail.framework.group(category)
-        if group is None or group.level != _category_level(detail.framework):
+        group = page.framework.group(category)
+        if group is None or group.level != page.category_level:
             code = ""
             category = ""
     if not code and not category:
         sides = [Side.TARGET] if community else [Side.CURRENT, Side.TARGET]
         for side in sides:
-            code = detail.next_unanswered(side) or ""
+            code = page.next_unanswered(side) or ""
             if code:
                 break
         if not code:
             all_done = True
-            code = detail.outcomes[0].code if detail.outcomes else ""
-    if code:
-        view = detail.outcome(code)
-        if mode == "category":
-            category = view.category
-    shown = (
-        [o for o in detail.outcomes if o.category == category]
-        if mode == "category"
-        else [detail.outcome(code)]
-    )
+            code = page.codes[0] if page.codes else ""
+    if mode == "category":
+        if code:
+            category = page.outcome(code).category
+        shown = page.in_category(category)
+    else:
+        shown = [page.outcome(code)]
     return render(
         request,
         "profiles/assess.html",
-        _page_context(request, access, detail, shown, mode, category, code, all_done),
+        _page_context(request, access, page, shown, mode, category, code, all_done),
     )
-
-
-def _category_level(framework: Any) -> str:
-    levels = framework.group_levels
-    return levels[-1] if levels else ""
 
 
 def _page_context(
     request: HttpRequest,
     access: Access,
-    detail: queries.ProfileDetail,
+    page: QuestionnairePage,
     shown: list[queries.OutcomeView],
     mode: str,
     category: str,
@@ -233,18 +226,18 @@ def _page_context(
     all_done: bool,
     cards: list[AnswerCard] | None = None,
 ) -> dict[str, Any]:
-    pk = detail.profile.pk
-    community = detail.profile.kind == ProfileKind.COMMUNITY.value
-    scale = detail.domain.scale
+    pk = page.profile.pk
+    community = page.community
+    scale = page.scale
     can_assign = access.can(Permission.EDIT_PROFILES)
     if cards is None:
-        help_by_code = page_queries.outcome_help(detail.profile.framework, [o.code for o in shown])
+        help_by_code = page_queries.outcome_help(page.profile.framework, [o.code for o in shown])
         cards = [
             _card(
                 o,
                 scale,
                 help_by_code[o.code],
-                detail.framework.text(o.category),
+                page.framework.text(o.category),
                 community=community,
                 can_assign=can_assign,
                 reload_url=_reload_url(access, pk, o, mode),
@@ -253,13 +246,17 @@ def _page_context(
         ]
     # One read of the profile's evidence states per page, whatever the number of cards.
     panels, evidence_shared = outcome_panel.for_cards(
-        access, detail.profile, [(c.view.code, c.view.row.owner_id) for c in cards]
+        access,
+        page.profile,
+        [(c.view.code, c.view.row.owner_id) for c in cards],
+        # The states of the outcomes shown only: no work for the other outcomes.
+        ratings={c.view.code: c.view.row.current for c in cards if c.view.row.included},
     )
     for card in cards:
         card.evidence = panels.get(card.view.code)
-    codes = [o.code for o in detail.outcomes]
+    codes = page.codes
     if mode == "category":
-        categories = [g.code for g, _ in detail.groups(_category_level(detail.framework))]
+        categories = page.category_codes()
         i = categories.index(category) if category in categories else 0
         prev_url = _url(access, pk, mode="category", category=categories[i - 1]) if i > 0 else ""
         next_url = (
@@ -274,14 +271,19 @@ def _page_context(
         next_url = _url(access, pk, outcome=codes[i + 1]) if i + 1 < len(codes) else ""
         position = (i + 1, len(codes))
     return {
-        **profile_context(access, detail.profile, "assess"),
-        "detail": detail,
+        **profile_context(access, page.profile, "assess"),
         "cards": cards,
-        "nav": _nav(detail, mode, category, code, community),
+        "nav_html": fragments.fragment(
+            page.figures.answers,
+            "outcome-nav",
+            (mode, category if mode == "category" else code),
+            "profiles/_outcome_nav.html",
+            lambda: {"nav": _nav(page.detail, mode, category, code, community)},
+        ),
         "mode": mode,
         "compact": mode == "category",
         "category": category,
-        "category_title": detail.framework.text(category) if category else "",
+        "category_title": page.framework.text(category) if category else "",
         "code": code,
         "all_done": all_done,
         "prev_url": prev_url,
@@ -291,7 +293,9 @@ def _page_context(
         "category_url": _url(
             access, pk, mode="category", category=cards[0].view.category if cards else category
         ),
-        "progress": detail.progress(),
+        "progress_html": fragments.progress(
+            page.figures.answers, page.progress, community=community
+        ),
         "community": community,
         "hotkeys": [o for o in cards[0].options] if cards else [],
         "member_emails": page_queries.member_emails(access) if can_assign else [],
@@ -475,25 +479,22 @@ def _full_page_after_refusal(
 ) -> HttpResponse:
     """Without JavaScript, a refused save shows the questionnaire again with the message
     and the person's unsaved answer still in the form."""
-    detail = queries.profile_detail(access, pk)
-    view = detail.outcome(code)
-    community = detail.profile.kind == ProfileKind.COMMUNITY.value
-    help_by_code = page_queries.outcome_help(detail.profile.framework, [code])
+    page = QuestionnairePage(access, pk)
+    view = page.outcome(code)
+    help_by_code = page_queries.outcome_help(page.profile.framework, [code])
     card = _card(
         view,
-        detail.domain.scale,
+        page.scale,
         help_by_code[code],
-        detail.framework.text(view.category),
-        community=community,
+        page.framework.text(view.category),
+        community=page.community,
         can_assign=access.can(Permission.EDIT_PROFILES),
         reload_url=_url(access, pk, outcome=code),
         form=form,
     )
     card.error = error
     if conflict is not None:
-        card.conflict = conflict_rows(detail.domain.scale, conflict)
+        card.conflict = conflict_rows(page.scale, conflict)
         card.conflict_error = conflict
-    context = _page_context(
-        request, access, detail, [view], "outcome", "", code, False, cards=[card]
-    )
+    context = _page_context(request, access, page, [view], "outcome", "", code, False, cards=[card])
     return render(request, "profiles/assess.html", context, status=status)

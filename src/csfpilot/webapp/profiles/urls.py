@@ -1,6 +1,7 @@
 from django.urls import path
 
 from csfpilot.webapp.profiles import (
+    dashboard_views,
     exchange_views,
     history_views,
     plan_views,
@@ -32,7 +33,7 @@ urlpatterns = [
     path(f"{P}/move-release/", release_views.move_release, name="move_release"),
     path(f"{P}/assess/", questionnaire.assess, name="assess"),
     path(f"{P}/assess/<str:code>/", questionnaire.assess_save, name="assess_save"),
-    path(f"{P}/dashboard/", views.dashboard, name="dashboard"),
+    path(f"{P}/dashboard/", dashboard_views.dashboard, name="dashboard"),
     path(f"{P}/outcomes/<str:code>/", views.outcome_page, name="outcome"),
     path(f"{P}/tiers/", views.tiers, name="tiers"),
     path(f"{P}/plan/", plan_views.plan, name="plan"),

@@ -27,7 +27,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.core.profiles import TIER_ASPECTS, ActionStatus, ProfileKind, Tier, plan_progress
 from csfpilot.webapp.audit import services as audit
-from csfpilot.webapp.evidence import dashboard_panel, outcome_panel
 from csfpilot.webapp.organizations.context import SESSION_KEY
 from csfpilot.webapp.organizations.decorators import org_page
 from csfpilot.webapp.organizations.forms import refuse
@@ -35,6 +34,7 @@ from csfpilot.webapp.organizations.permissions import Access, PermissionMissing,
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import (
     dashboard_charts,
+    fragments,
     lookups,
     page_queries,
     queries,
@@ -46,7 +46,6 @@ from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.exchange import export_filename
 from csfpilot.webapp.profiles.forms import (
     DeleteForm,
-    GapFilterForm,
     ProfileForm,
     ProfileSettingsForm,
     TiersForm,
@@ -60,7 +59,6 @@ from csfpilot.webapp.profiles.labels import (
     level_label,
 )
 from csfpilot.webapp.profiles.tier_texts import TIER_NAMES, tier_text
-from csfpilot.webapp.site.templatetags.csf_display import FUNCTION_NAMES
 
 # 404 for an object the organization does not have (see organizations.decorators).
 profile_page = org_page
@@ -207,8 +205,14 @@ def _create(access: Access, data: dict[str, Any]) -> m.Profile:
 @require_GET
 def profile_overview(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     detail = queries.profile_overview(access, pk)
-    gaps = detail.gaps
     community = detail.profile.kind == ProfileKind.COMMUNITY.value
+    answers = detail.figures.answers
+    # The figures the cards show, apart from the whole analysis they are taken from.
+    scores, gap, with_gap = answers.get(
+        "page-overview-cards",
+        (),
+        lambda: (detail.scores.profile, detail.gaps.profile, len(detail.gaps.with_gap())),
+    )
     resume = detail.next_unanswered("target" if community else "current")
     tiers = [
         (aspect, detail.domain.tiers.aspect(aspect), _aspect_name(aspect))
@@ -220,16 +224,21 @@ def profile_overview(request: HttpRequest, access: Access, pk: int) -> HttpRespo
         {
             **profile_context(access, detail.profile, "overview"),
             "detail": detail,
-            "scores": detail.scores.profile,
-            "gap": gaps.profile,
-            "with_gap": len(gaps.with_gap()),
-            "progress": detail.progress(),
+            "scores": scores,
+            "gap": gap,
+            "with_gap": with_gap,
+            "progress_html": fragments.progress(answers, detail.progress, community=community),
             "resume": resume,
             "plan": plan_progress(detail.actions, timezone.localdate()),
             "tiers": tiers,
             "tier_names": TIER_NAMES,
             "scale_name": SCALE_NAMES.get(detail.domain.scale.key, detail.domain.scale.name),
-            "bars": dashboard_charts.function_bars(detail.scores, detail.framework),
+            "bars": fragments.drawn(
+                answers,
+                "function-bars",
+                (),
+                lambda: dashboard_charts.function_bars(detail.scores, detail.framework),
+            ),
         },
     )
 
@@ -322,137 +331,6 @@ def profile_export(request: HttpRequest, access: Access, pk: int) -> HttpRespons
 
 def _row(access: Access, pk: int) -> m.Profile:
     return lookups.profile(access, pk)
-
-
-# -- the dashboard ---------------------------------------------------------------------------
-
-
-GAPS_SHOWN = 25
-"""The gap list shows the top of the plan; the rest is one click away."""
-
-
-def _gap_filters(request: HttpRequest) -> dict[str, Any]:
-    """The gap list's filters as the query takes them; owner ``-`` means "nobody yet"."""
-    function = request.GET.get("function") or None
-    priority = request.GET.get("priority") or None
-    owner = request.GET.get("owner")
-    owner = None if owner in (None, "") else ("" if owner == "-" else owner)
-    return {"function": function, "priority": priority, "owner": owner}
-
-
-@profile_page(Permission.VIEW)
-@require_GET
-def dashboard(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
-    """Scores current vs target per Function and Category, the gaps in plan order, the trend.
-
-    A request from the gap list's filters (HTMX) gets the list alone.
-    """
-    board = queries.dashboard(access, pk)
-    try:
-        gaps = board.gap_view(**_gap_filters(request))
-    except InputRefused:
-        gaps = board.gap_view()
-    # The profile's evidence states are read once, for the gap list and the evidence panel.
-    states = outcome_panel.states(board.profile, ratings=board.figures.current_ratings())
-    gap_context = _gap_list_context(access, board.profile, gaps, request, states=states)
-    if request.htmx and request.htmx.target == "gap-list":
-        return render(request, "profiles/_gap_list.html", gap_context)
-    slug = access.organization.slug
-    categories = board.framework.group_levels[-1] if board.framework.group_levels else ""
-    return render(
-        request,
-        "profiles/dashboard.html",
-        {
-            **profile_context(access, board.profile, "dashboard"),
-            **gap_context,
-            "board": board,
-            "profile_score": board.scores.profile,
-            "gap_score": board.gaps.profile,
-            "radar": dashboard_charts.function_radar(board.scores, board.framework),
-            "bars": dashboard_charts.function_bars(board.scores, board.framework),
-            "heatmap": dashboard_charts.category_heatmap(
-                board.scores, board.framework, href=lambda code: f"#row-{code.replace('.', '-')}"
-            ),
-            "trend": dashboard_charts.score_trend(board.trend) if len(board.trend) > 1 else None,
-            "rows": _score_rows(board),
-            "category_level": categories,
-            "assess_url": reverse("profiles:assess", args=[slug, pk]),
-            "plan": board.plan,
-            "evidence": dashboard_panel.panel(access, board.profile, states),
-        },
-    )
-
-
-def _score_rows(board: queries.Dashboard) -> list[dict[str, Any]]:
-    gaps = {g.code: g for g in board.gaps.groups}
-    rows = []
-    for node in board.scores.groups:
-        rows.append(
-            {
-                "node": node,
-                "dom": node.code.replace(".", "-"),
-                "gap": gaps[node.code].percent if node.code in gaps else None,
-                # A Category's name is shown by the template, with csfpilot's translation.
-                "label": dashboard_charts.group_label(node)
-                if node.level == board.framework.group_levels[0]
-                else "",
-            }
-        )
-    return rows
-
-
-def _gap_list_context(
-    access: Access,
-    row: m.Profile,
-    gaps: queries.GapView,
-    request: HttpRequest,
-    *,
-    states: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    functions = [
-        (g.code, f"{g.code} {FUNCTION_NAMES.get(g.code) or g.title.title()}")
-        for g in gaps.functions
-    ]
-    form = GapFilterForm(request.GET or None, functions=functions, owners=list(gaps.owners))
-    form.is_valid()
-    scale = storage.scale_of(row)
-    in_plan = page_queries.actions_by_outcome(row)
-    show_all = request.GET.get("all") == "1"
-    shown = gaps.outcomes if show_all else gaps.outcomes[:GAPS_SHOWN]
-    slug = access.organization.slug
-    if states is None and row.kind != ProfileKind.COMMUNITY.value:
-        states = outcome_panel.states(row)
-    items = [
-        {
-            "gap": g,
-            "url": reverse("profiles:outcome", args=[slug, row.pk, g.outcome]),
-            "rank": i,
-            "current": level_label(scale, g.current.key),
-            "target": level_label(scale, g.target.key),
-            "points": round(float(g.gap * 100), 1),
-            "priority": PRIORITY_LABELS.get(g.priority) if g.priority else None,
-            "actions": in_plan.get(g.outcome, []),
-            "evidence": outcome_panel.badge(states.get(g.outcome)) if states else None,
-        }
-        for i, g in enumerate(shown, start=1)
-    ]
-    more = request.GET.copy()
-    more["all"] = "1"
-    return {
-        "gaps": gaps,
-        "gap_items": items,
-        "gap_matches": len(gaps.outcomes),
-        "gap_hidden": len(gaps.outcomes) - len(items),
-        "gap_all_url": f"?{more.urlencode()}",
-        "gap_form": form,
-        "gap_total": len(gaps.analysis.with_gap()),
-        "filtered": any(v is not None for v in (gaps.function, gaps.priority, gaps.owner)),
-        "gap_url": reverse("profiles:dashboard", args=[slug, row.pk]),
-        "plan_url": reverse("profiles:plan", args=[slug, row.pk]),
-        "access": access,
-        "org": access.organization,
-        "profile": row,
-    }
 
 
 # -- one outcome -----------------------------------------------------------------------------
