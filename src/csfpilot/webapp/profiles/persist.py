@@ -115,7 +115,11 @@ def insert_blank_outcomes(row: m.Profile, fw: catalog.Framework, user_id: int | 
     fields = [f for f in m.ProfileOutcome._meta.concrete_fields if not f.primary_key]
     template = m.ProfileOutcome(profile=row, node_id=0, code="", position=0, updated_by_id=user_id)
     conn = statements.connection_for(m.ProfileOutcome)
-    from_node = {"node_id": "n.id", "code": "n.code", "position": f"n.{conn.ops.quote_name('order')}"}
+    from_node = {
+        "node_id": "n.id",
+        "code": "n.code",
+        "position": f"n.{conn.ops.quote_name('order')}",
+    }
     params = [
         f.get_db_prep_save(f.pre_save(template, add=True), conn)
         for f in fields
@@ -132,8 +136,7 @@ def _blank_outcomes_sql(conn: Any, fields: list[Any], from_node: dict[str, str])
         # PostgreSQL types a bare parameter in a select list as text: each is cast to its column.
         typed = conn.vendor == "postgresql"
         chosen = [
-            from_node.get(f.attname)
-            or (f"CAST(%s AS {f.cast_db_type(conn)})" if typed else "%s")
+            from_node.get(f.attname) or (f"CAST(%s AS {f.cast_db_type(conn)})" if typed else "%s")
             for f in fields
         ]
         node = catalog.Node._meta

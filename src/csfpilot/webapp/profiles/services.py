@@ -57,7 +57,6 @@ from csfpilot.core.profiles import (
 )
 from csfpilot.webapp import statements
 from csfpilot.webapp.audit import services as audit
-from csfpilot.webapp.catalog import models as catalog
 from csfpilot.webapp.evidence import services as evidence
 from csfpilot.webapp.organizations.permissions import (
     Access,
