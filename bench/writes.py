@@ -33,7 +33,7 @@ REPORTS = (("brief", "html"), ("brief", "xlsx"), ("brief", "pdf"), ("workpaper",
 
 def main() -> None:
     parser = suite_arguments("python -m bench.writes")
-    parser.add_argument("--runs", type=int, default=200, help="timed requests per row")
+    parser.add_argument("--runs", type=int, default=100, help="timed requests per row")
     parser.add_argument("--profile", help="print a cProfile of this row's requests to stderr")
     args = parser.parse_args()
     url = None if args.database_url == "-" else args.database_url
