@@ -28,7 +28,14 @@ _sql: dict[tuple[Any, ...], str] = {}
 
 
 def connection_for(model: type[models.Model]) -> BaseDatabaseWrapper:
-    return connections[model.objects.db]
+    # The database routers are settings: a model's database is asked once per process.
+    alias = _aliases.get(model)
+    if alias is None:
+        alias = _aliases[model] = model.objects.db
+    return connections[alias]
+
+
+_aliases: dict[type[models.Model], str] = {}
 
 
 def q(name: str, conn: BaseDatabaseWrapper) -> str:
