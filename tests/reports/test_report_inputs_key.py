@@ -124,7 +124,7 @@ def test_changed_evidence_and_its_reviewers_e_mail(reports: Reports):
         title="Badge audit 2026", version=F("version") + 1
     )
     body = reports.made_anew()
-    assert "Badge audit 2026" in body and "Badge audit 2025" not in body
+    assert "Current · Badge audit 2026" in body and "Current · Badge audit 2025" not in body
     link = ev.EvidenceLink.objects.get(profile=reports.row, item=item)
     from csfpilot.webapp.evidence import services as evidence
 
@@ -138,7 +138,11 @@ def test_changed_evidence_and_its_reviewers_e_mail(reports: Reports):
 
 def test_the_action_plan(reports: Reports):
     reports.unchanged()
-    services.create_action(reports.owner, reports.row.pk, {"title": "Roll out hardware keys"})
+    services.create_action(
+        reports.owner,
+        reports.row.pk,
+        {"title": "Roll out hardware keys", "outcomes": ["PR.AA-01"]},
+    )
     assert "Roll out hardware keys" in reports.made_anew()
 
 
@@ -177,6 +181,7 @@ def test_the_organizations_template(reports: Reports):
         template_name="pack.html",
     )
     assert "Board pack" in reports.made_anew(kind="brief", fmt="html")
+    # A plain write of the colour alone (its time of change stays as it was).
     ReportTemplate.objects.filter(organization=reports.world.org).update(accent="#aa0000")
     assert "#aa0000" in reports.made_anew(kind="brief", fmt="html").lower()
 

@@ -13,8 +13,8 @@ transfer sections), so that a report whose inputs are as they were is served at 
   links (count, sum and highest id, last review, newest), the evidence items they cite
   (count, sum of versions, last change, last retirement), their versions (count, highest
   id), the organization's latest scan tallies (count, sum and highest id), the e-mails
-  of the people the evidence names (owners, reviewers) and the organization's report
-  template and logo (count, highest id, last change);
+  of the people the evidence names (owners, reviewers) and every column of the
+  organization's report template (its text and logo by digest);
 - the last event of the organization's audit trail and of the instance's that changed
   anything (downloads and sign-ins left out): every change of an organization's data
   writes one in the change's own transaction, so this moves with changes the counts
@@ -169,7 +169,6 @@ def _state_sql(vendor: str, transfers: bool) -> str:
             "MAX(id)",
         ),
         _rows(ev.ScanOutcome, f"{of_org} AND latest = %(yes)s", "COUNT(*)", "SUM(id)", "MAX(id)"),
-        _rows(ReportTemplate, of_org, "COUNT(*)", "MAX(id)", "MAX(updated_at)"),
     ]
     if transfers:
         projects = (
@@ -201,11 +200,13 @@ def _state_sql(vendor: str, transfers: bool) -> str:
         f"SELECT {statements.columns(pm.Profile, 'p', connection)}, "  # noqa: S608 - names
         "f.id, f.content_digest, "
         f"{statements.columns(Organization, 'org', connection)}, "
+        f"{statements.columns(ReportTemplate, 't', connection)}, "
         f"{_emails()}, {_last_change('= %(org)s')}, {_last_change('IS NULL')}, "
         + ", ".join(f"x{i}.*" for i in range(len(parts)))
         + f" FROM {_table(pm.Profile)} p "
         f"JOIN {_table(Framework)} f ON f.id = p.framework_id "
         f"JOIN {_table(Organization)} org ON org.id = p.organization_id "
+        f"LEFT JOIN {_table(ReportTemplate)} t ON t.organization_id = p.organization_id "
         + "".join(f"CROSS JOIN {part} x{i} " for i, part in enumerate(parts))
         + "WHERE p.id = %(profile)s AND p.organization_id = %(org)s"
     )
@@ -224,7 +225,17 @@ def state(access: Access, profile_id: Any, *, transfers: bool = False) -> tuple[
             {"profile": pk, "org": access.organization.pk, "yes": True},
         )
         found = cur.fetchone()
-    return tuple(found) if found is not None else None
+    if found is None:
+        return None
+    # The template's logo and text are in the key by digest (a logo is up to a megabyte).
+    return tuple(_digest(v) if isinstance(v, bytes | memoryview | str) else v for v in found)
+
+
+def _digest(value: bytes | memoryview | str) -> str:
+    data = value.encode() if isinstance(value, str) else bytes(value)
+    if len(data) <= 64:
+        return repr(value)
+    return hashlib.sha256(data).hexdigest()
 
 
 def key(
