@@ -9,7 +9,7 @@ generated data set (SQLite), in turns (before, after, before, after…), so that
 the load of whatever else the machine runs falls on both alike; the machine's
 load average is noted at every turn. For each row, the median over the turns of
 the suite's medians, of server time and of CPU time (bench/timing.py) is kept in
-bench/results/before-after.json, which docs/benchmarks.md shows.
+bench/results/before-after-SUITE.json, which docs/benchmarks.md shows.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 from bench.dataset import ORGS, SEED
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "results" / "before-after.json"
+RESULTS = ROOT / "bench" / "results"
 
 
 def _git(*args: str) -> str:
@@ -130,7 +130,8 @@ def main() -> None:
         "load_averages": loads,
         "rows": rows,
     }
-    OUT.write_text(json.dumps(result, indent=2) + "\n")
+    # One file per suite, so that a run of one suite keeps the others' last runs.
+    (RESULTS / f"before-after-{args.suite}.json").write_text(json.dumps(result, indent=2) + "\n")
     from bench.report import write_doc
 
     write_doc(ROOT / "docs" / "benchmarks.md")

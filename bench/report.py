@@ -9,7 +9,6 @@ from bench.comparison import client_section
 
 RESULTS = Path(__file__).resolve().parent / "results"
 AGGREGATES = RESULTS / "aggregates.json"
-BEFORE_AFTER = RESULTS / "before-after.json"
 SCANNERS = RESULTS / "scanners.json"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 EVIDENCE_UPLOAD = RESULTS / "evidence-upload.json"
@@ -134,8 +133,9 @@ def write_doc(path: Path, results: list[dict] | None = None) -> None:
         # set the peer's client times against our server times.
         lines.extend(client_section(json.loads(CLIENT.read_text()), json.loads(PEER.read_text())))
         lines.append(WHERE.read_text())
-    if BEFORE_AFTER.exists():
-        lines.extend(before_after_section(json.loads(BEFORE_AFTER.read_text())))
+    for before_after in sorted(RESULTS.glob("before-after-*.json")):
+        data = json.loads(before_after.read_text())
+        lines.extend(before_after_section(data, before_after.name))
     for run in chosen:
         lines.extend(run_section(run))
     if AGGREGATES.exists():
@@ -193,13 +193,13 @@ def _ratio(before: float | None, after: float | None) -> str:
     return f"{before / after:.1f}×"
 
 
-def before_after_section(data: dict) -> list[str]:
-    """The last ``python -m bench.before_after`` run: one suite before and after a change."""
+def before_after_section(data: dict, name: str) -> list[str]:
+    """A suite's last ``python -m bench.before_after`` run: before and after a change."""
     loads = data["load_averages"]
     ones = [one for one, *_ in loads]
     lines = [
         f"## Before and after: {data['label'] or data['before'] + ' → ' + data['after']}\n",
-        f"`python -m bench.before_after` (bench/results/before-after.json): the {data['suite']} "
+        f"`python -m bench.before_after` (bench/results/{name}): the {data['suite']} "
         f"suite on {data['database']} with {data['organizations']:,} organizations (seed "
         f"{data['seed']}), run {data['turns']} times for each side in turns on one data set: "
         f"commit {data['before']} (before) and {data['after']} (after). Measured "

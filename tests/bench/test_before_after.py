@@ -38,7 +38,7 @@ def test_the_section_shows_both_sides_the_gain_and_the_load():
             },
         ],
     }
-    text = "\n".join(before_after_section(data))
+    text = "\n".join(before_after_section(data, "before-after-profiles.json"))
     assert text.startswith("## Before and after: the answer cache")
     assert "commit 534848a (before) and 1fc9275 (after)" in text
     assert "load average was 9.5 to 12.25" in text

@@ -23,14 +23,17 @@ pytestmark = pytest.mark.django_db
 
 # identity generation + the profile's state (answer_cache.py); the answer from the cache
 CACHED_READ = 2
-# generation, the profile, the outcome row (locked), its update, the profile's update,
-# the audit chain's organization lock, its last event and the new event, the savepoint
-# and its release around it, BEGIN and COMMIT, and the saved row read back for the answer
-PATCH = 13
-# generation, the release, BEGIN, the name check, the profile (in a savepoint: 3), the
-# release's outcomes, their rows (one prepared statement), the audit event (savepoint,
-# lock, last event, insert, release), COMMIT, and the profile read back for the answer
-CREATE = 16
+# On PostgreSQL an audit event first locks its organization's chain (one statement); on
+# SQLite the write transaction (BEGIN IMMEDIATE) already holds the only write lock.
+CHAIN_LOCK = 1 if connection.vendor == "postgresql" else 0
+# generation, BEGIN, the outcome row with its profile and release (one statement), its
+# conditional update, the profile's stamp, the audit chain's last event and the new event,
+# COMMIT; the answer is the row as read with the values written, not read back
+PATCH = 8 + CHAIN_LOCK
+# generation, BEGIN, the release with the name check (one statement), the profile row, its
+# outcome rows (one INSERT … SELECT over the release), the audit chain's last event and the
+# new event, COMMIT; the answer is the row as written, not read back
+CREATE = 8 + CHAIN_LOCK
 
 PINS = {
     "scores": CACHED_READ,

@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from csfpilot.webapp import statements
 from csfpilot.webapp.audit.chain import GENESIS, entry_hash, entry_mac
 from csfpilot.webapp.audit.models import ActorKind, AuditEvent
 from csfpilot.webapp.organizations.models import Organization
@@ -126,7 +127,13 @@ INSTANCE_LOCK = 0x6373667061756469  # PostgreSQL advisory lock key of the instan
 
 
 def _lock_chain(organization: Organization | None) -> None:
-    """Serialize appends to one chain (see the module docstring)."""
+    """Serialize appends to one chain (see the module docstring).
+
+    On SQLite there is nothing to lock: every transaction begins IMMEDIATE (the
+    database's settings), so the one that appends already holds the only write lock.
+    """
+    if connection.vendor == "sqlite":
+        return
     if organization is not None:
         list(
             Organization.objects.select_for_update(no_key=True)
@@ -136,6 +143,30 @@ def _lock_chain(organization: Organization | None) -> None:
     elif connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [INSTANCE_LOCK])
+
+
+def _head(organization: Organization | None) -> tuple[int, str] | None:
+    """The chain's last (seq, hash): a statement written once per process, as it runs on
+    every change (the ORM compiled it anew each time, for more than it took to run)."""
+    global _HEAD_SQL
+    if _HEAD_SQL is None:
+        q = connection.ops.quote_name
+        meta = AuditEvent._meta
+        _HEAD_SQL = (
+            f"SELECT {q('seq')}, {q('hash')} FROM {q(meta.db_table)} "  # noqa: S608 - names
+            f"WHERE {q(meta.get_field('organization').column)} {{}} "
+            f"ORDER BY {q('seq')} DESC LIMIT 1"
+        )
+    with connection.cursor() as cursor:
+        if organization is not None:
+            cursor.execute(_HEAD_SQL.format("= %s"), [organization.pk])
+        else:
+            cursor.execute(_HEAD_SQL.format("IS NULL"))
+        found = cursor.fetchone()
+    return (int(found[0]), str(found[1])) if found else None
+
+
+_HEAD_SQL: str | None = None
 
 
 def append(
@@ -154,14 +185,11 @@ def append(
     ``org_slug`` names the organization concerned); call inside the change's transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit events are recorded inside the transaction of the change")
-    with transaction.atomic():
+    # No savepoint of its own: an event that cannot be written fails the whole change,
+    # which is what the trail promises (no change without its event).
+    with transaction.atomic(savepoint=False):
         _lock_chain(organization)
-        chain = (
-            AuditEvent.objects.filter(organization_id=organization.pk)
-            if organization is not None
-            else AuditEvent.objects.filter(organization__isnull=True)
-        )
-        head = chain.order_by("-seq").values_list("seq", "hash").first()
+        head = _head(organization)
         seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
         event = AuditEvent(
             organization_id=organization.pk if organization is not None else None,
@@ -180,7 +208,7 @@ def append(
         )
         event.hash = entry_hash(event.hashed_fields())
         event.mac = entry_mac(settings.AUDIT_KEY, event.hash)
-        event.save(force_insert=True)
+        statements.insert(event)
     return event
 
 

@@ -529,7 +529,9 @@ CACHES = {
     # A full profile's outcome list is about 60 KB: at most about 30 MB per process.
     "answers": _cache("csfpilot-answers", 500, shared=False) | {"TIMEOUT": 3600},
     # Laid-out reports (docs/reports.md): files in the data folder, shared by the workers
-    # of one machine, or Redis. Keys are content digests, so entries never go stale.
+    # of one machine, or Redis. Keys are content digests or the state of a report's inputs
+    # (reports/report_key.py), so entries never go stale; a report made anew is kept
+    # under both.
     "reports": (
         _cache("csfpilot-reports", 0)
         if CSFPILOT_CACHE == "redis"

@@ -168,7 +168,7 @@ def create_profile(request: HttpRequest, slug: str, payload: s.ProfileIn) -> Any
         scale=_scale(payload.scale),
         rollup=payload.rollup,
     )
-    return 201, _detail(access, row.pk)
+    return 201, s.profile_out(row)  # as written, with its release and author: not read back
 
 
 @router.get(

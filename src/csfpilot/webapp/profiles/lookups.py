@@ -13,6 +13,8 @@ from typing import Any
 
 from csfpilot.core.errors import NotFound
 from csfpilot.core.profiles import Profile
+from csfpilot.webapp import statements
+from csfpilot.webapp.catalog.models import Framework
 from csfpilot.webapp.organizations.permissions import Access, PermissionMissing
 from csfpilot.webapp.organizations.roles import Permission
 from csfpilot.webapp.profiles import models as m
@@ -78,6 +80,55 @@ def outcome(
     if found is None:
         raise NotFound(f"{row.name!r} has no outcome {code!r}")
     return found
+
+
+def outcome_to_save(access: Access, profile_id: Any, code: str) -> m.ProfileOutcome:
+    """One outcome row with its profile and the profile's release attached: one query.
+
+    What a save of one outcome reads (inside its transaction), by a statement written
+    once per process (:mod:`csfpilot.webapp.statements`); refused as :func:`profile` and
+    :func:`outcome` refuse (the same :class:`NotFound`), which are asked only then.
+    """
+    try:
+        pk = int(profile_id)
+    except (TypeError, ValueError):
+        pk = 0
+    conn = statements.connection_for(m.ProfileOutcome)
+    with conn.cursor() as cur:
+        cur.execute(_outcome_to_save_sql(conn), [pk, access.organization.pk, (code or "").strip()])
+        found = cur.fetchone()
+    if found is None:
+        # No such profile in the organization, or no such outcome: refused as the other
+        # lookups refuse (they raise; a row found now was made meanwhile, and is loaded).
+        return outcome(access, profile(access, profile_id), code)
+    row = statements.instance(m.ProfileOutcome, found, 0, conn)
+    at = statements.width(m.ProfileOutcome)
+    profile_row = statements.instance(m.Profile, found, at, conn)
+    profile_row.framework = statements.instance(
+        Framework, found, at + statements.width(m.Profile), conn
+    )
+    row.profile = profile_row
+    return row
+
+
+def _outcome_to_save_sql(conn: Any) -> str:
+    key = conn.vendor
+    sql = _OUTCOME_TO_SAVE.get(key)
+    if sql is None:
+        q = conn.ops.quote_name
+        sql = _OUTCOME_TO_SAVE[key] = (
+            f"SELECT {statements.columns(m.ProfileOutcome, 'o', conn)}, "  # noqa: S608
+            f"{statements.columns(m.Profile, 'p', conn)}, "
+            f"{statements.columns(Framework, 'f', conn)} "
+            f"FROM {q(m.ProfileOutcome._meta.db_table)} o "
+            f"JOIN {q(m.Profile._meta.db_table)} p ON p.id = o.profile_id "
+            f"JOIN {q(Framework._meta.db_table)} f ON f.id = p.framework_id "
+            "WHERE p.id = %s AND p.organization_id = %s AND o.code = %s"
+        )
+    return sql
+
+
+_OUTCOME_TO_SAVE: dict[str, str] = {}
 
 
 def action(access: Access, row: m.Profile, code: str) -> m.Action:

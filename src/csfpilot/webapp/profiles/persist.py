@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from csfpilot.core.errors import ConflictError, InputRefused
 from csfpilot.core.profiles import Profile
+from csfpilot.webapp import statements
 from csfpilot.webapp.catalog import models as catalog
 from csfpilot.webapp.evidence import services as evidence
 from csfpilot.webapp.organizations.permissions import Access
@@ -47,37 +48,109 @@ def outcome_nodes(fw: catalog.Framework) -> list[tuple[int, str, int]]:
     return [r for r in rows if r[1] in codes]
 
 
-def insert_blank_outcomes(
-    row: m.Profile, nodes: list[tuple[int, str, int]], user_id: int | None
-) -> None:
-    """A new profile's outcome rows, none rated yet: one prepared statement for them all.
+def release_and_name(access: Access, key: str, name: str) -> tuple[catalog.Framework | None, bool]:
+    """The release a new profile is for (None: not loaded) and whether ``name`` is taken.
 
-    The rows differ only in their outcome (node, code, position), so every other column
-    is prepared once, by the model's own fields (defaults, the write time, the database's
-    form of each value), and the statement is run for all rows at once. Building and
-    compiling 106 model instances for ``bulk_create`` was most of creating a profile.
+    One statement, written once per process; the name is compared as the database's
+    one-name-per-organization constraint compares it (lower case). Call inside the
+    creating transaction, so the answer holds until the profile is written.
     """
-    if not nodes:
-        return
+    conn = statements.connection_for(m.Profile)
+    sql = _RELEASE_AND_NAME.get(conn.vendor)
+    if sql is None:
+        q = conn.ops.quote_name
+        sql = _RELEASE_AND_NAME[conn.vendor] = (
+            f"SELECT {statements.columns(catalog.Framework, 'f', conn)}, "  # noqa: S608
+            f"EXISTS (SELECT 1 FROM {q(m.Profile._meta.db_table)} p "
+            "WHERE p.organization_id = %s AND LOWER(p.name) = LOWER(%s)) "
+            f"FROM {q(catalog.Framework._meta.db_table)} f WHERE f.{q('key')} = %s"
+        )
+    with conn.cursor() as cur:
+        cur.execute(sql, [access.organization.pk, name, key])
+        found = cur.fetchone()
+    if found is None:
+        return None, False
+    return statements.instance(catalog.Framework, found, 0, conn), bool(found[-1])
+
+
+_RELEASE_AND_NAME: dict[str, str] = {}
+
+
+def insert_profile(access: Access, fw: catalog.Framework, values: dict[str, Any]) -> m.Profile:
+    """A new profile row (one statement), with its release and its author attached.
+
+    Call inside the creating transaction: a name taken meanwhile (the constraint) is a
+    conflict that undoes the whole creation.
+    """
+    user_id = acting_user_id(access)
+    row = m.Profile(
+        organization=access.organization,
+        framework=fw,
+        created_by_id=user_id,
+        updated_by_id=user_id,
+        **values,
+    )
+    try:
+        statements.insert(row)
+    except IntegrityError as exc:
+        raise ConflictError(
+            f"{access.organization.slug} already has a profile named {values['name']!r}"
+        ) from exc
+    if user_id is not None:
+        row.created_by = row.updated_by = access.membership.user
+    return row
+
+
+def insert_blank_outcomes(row: m.Profile, fw: catalog.Framework, user_id: int | None) -> None:
+    """A new profile's outcome rows, none rated yet: one ``INSERT … SELECT`` over the release.
+
+    The rows differ only in their outcome (node, code, position), read by the same
+    statement from the release's assessable outcomes (:func:`outcome_nodes`' rows);
+    every other column is prepared once, by the model's own fields (defaults, the write
+    time, the database's form of each value). Building and compiling 106 model
+    instances for ``bulk_create`` was most of creating a profile.
+    """
+    outcome_framework(fw)  # refuses a release without an outcome level (kept per process)
+    level = fw.outcome_level or (fw.levels[-1] if fw.levels else "")
     fields = [f for f in m.ProfileOutcome._meta.concrete_fields if not f.primary_key]
     template = m.ProfileOutcome(profile=row, node_id=0, code="", position=0, updated_by_id=user_id)
-    conn = connections[m.ProfileOutcome.objects.db]
-    prepared = [f.get_db_prep_save(f.pre_save(template, add=True), conn) for f in fields]
-    where = {f.attname: i for i, f in enumerate(fields)}
-    node_at, code_at, position_at = where["node_id"], where["code"], where["position"]
-    rows = []
-    for node_id, code, order in nodes:
-        values = list(prepared)
-        values[node_at], values[code_at], values[position_at] = node_id, code, order
-        rows.append(values)
-    q = conn.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
-        q(m.ProfileOutcome._meta.db_table),
-        ", ".join(q(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
+    conn = statements.connection_for(m.ProfileOutcome)
+    from_node = {
+        "node_id": "n.id",
+        "code": "n.code",
+        "position": f"n.{conn.ops.quote_name('order')}",
+    }
+    params = [
+        f.get_db_prep_save(f.pre_save(template, add=True), conn)
+        for f in fields
+        if f.attname not in from_node
+    ]
     with conn.cursor() as cur:
-        cur.executemany(sql, rows)
+        cur.execute(_blank_outcomes_sql(conn, fields, from_node), [*params, fw.pk, level, False])
+
+
+def _blank_outcomes_sql(conn: Any, fields: list[Any], from_node: dict[str, str]) -> str:
+    sql = _BLANK_OUTCOMES.get(conn.vendor)
+    if sql is None:
+        q = conn.ops.quote_name
+        # PostgreSQL types a bare parameter in a select list as text: each is cast to its column.
+        typed = conn.vendor == "postgresql"
+        chosen = [
+            from_node.get(f.attname) or (f"CAST(%s AS {f.cast_db_type(conn)})" if typed else "%s")
+            for f in fields
+        ]
+        node = catalog.Node._meta
+        sql = _BLANK_OUTCOMES[conn.vendor] = (
+            f"INSERT INTO {q(m.ProfileOutcome._meta.db_table)} "  # noqa: S608 - model names
+            f"({', '.join(q(f.column) for f in fields)}) "
+            f"SELECT {', '.join(chosen)} FROM {q(node.db_table)} n "
+            f"WHERE n.framework_id = %s AND n.{q('level')} = %s AND n.withdrawn = %s "
+            f"ORDER BY n.{q('order')}"
+        )
+    return sql
+
+
+_BLANK_OUTCOMES: dict[str, str] = {}
 
 
 def create_row(access: Access, fw: catalog.Framework, values: dict[str, Any]) -> m.Profile:

@@ -55,8 +55,8 @@ from csfpilot.core.profiles import (
     next_action_id,
     refuse_unknown_outcome,
 )
+from csfpilot.webapp import statements
 from csfpilot.webapp.audit import services as audit
-from csfpilot.webapp.catalog import models as catalog
 from csfpilot.webapp.evidence import services as evidence
 from csfpilot.webapp.organizations.permissions import (
     Access,
@@ -116,9 +116,6 @@ def create_profile(
     none rated yet; in one transaction."""
     lookups.ensure(access, Permission.EDIT_PROFILES)
     name = inputs.name(name)
-    fw = catalog.Framework.objects.filter(key=(framework or "").strip().lower()).first()
-    if fw is None:
-        raise InputRefused(f"no framework {framework!r} is loaded", field="framework")
     values = {
         "name": name,
         "kind": inputs.choice(str(kind), ProfileKind, "kind"),
@@ -131,10 +128,13 @@ def create_profile(
     }
     user_id = lookups.acting_user_id(access)
     with transaction.atomic():
-        if inputs.name_taken(access, name):
+        fw, taken = persist.release_and_name(access, (framework or "").strip().lower(), name)
+        if fw is None:
+            raise InputRefused(f"no framework {framework!r} is loaded", field="framework")
+        if taken:
             raise ConflictError(f"{access.organization.slug} already has a profile named {name!r}")
-        row = persist.create_row(access, fw, values)
-        persist.insert_blank_outcomes(row, persist.outcome_nodes(fw), user_id)
+        row = persist.insert_profile(access, fw, values)
+        persist.insert_blank_outcomes(row, fw, user_id)
         audit.record(
             access,
             audit_trail.PROFILE,
@@ -399,9 +399,9 @@ def update_outcome(
     Refused with :class:`StaleEdit` when the outcome is no longer at
     ``expected_version``: the error carries the stored values.
     """
-    row_profile = lookups.profile(access, profile_id)
     with transaction.atomic():
-        row = lookups.outcome(access, row_profile, code)
+        row = lookups.outcome_to_save(access, profile_id, code)
+        row_profile = row.profile
         require_outcome_edit(access, row.owner_id)
         if any(k in changes for k in ASSIGNMENT_FIELDS):
             # Handing an outcome to someone is the assessor's call, not the contributor's.
@@ -409,12 +409,12 @@ def update_outcome(
         values = _outcome_changes(access, row_profile, row, changes)
         now = timezone.now()
         user_id = lookups.acting_user_id(access)
-        updated = m.ProfileOutcome.objects.filter(pk=row.pk, version=expected_version).update(
-            **values, version=F("version") + 1, updated_at=now, updated_by_id=user_id
-        )
-        if not updated:
+        stamp = {"updated_at": now, "updated_by_id": user_id}
+        if not statements.update_versioned(
+            m.ProfileOutcome, row.pk, expected_version, {**values, **stamp}
+        ):
             raise _stale_outcome(row, expected_version, values)
-        _touch(row_profile, access)
+        statements.update(m.Profile, row_profile.pk, stamp)  # the profile's content changed
         for side in storage.SIDES:
             lines = values.get(f"{side}_evidence")
             if lines is not None:
@@ -430,9 +430,13 @@ def update_outcome(
                 label=audit_trail.outcome_label(row_profile, row.code),
                 changes=changes,
             )
-    return m.ProfileOutcome.objects.select_related(
-        "owner", "updated_by", "node", "profile__framework"
-    ).get(pk=row.pk)
+    # The saved row is what was read, as it was at the version the save named (or the
+    # UPDATE would have changed nothing), with the values written: not read back.
+    for key, value in {**values, **stamp}.items():
+        setattr(row, key, value)
+    row.version = expected_version + 1
+    row.updated_by = access.membership.user if user_id is not None else None
+    return row
 
 
 def _stale_outcome(row: m.ProfileOutcome, sent: int, yours: dict[str, Any]) -> StaleEdit:

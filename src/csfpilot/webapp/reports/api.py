@@ -18,12 +18,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import Query, Router
 
-from csfpilot.reports.render import FORMATS, check_format, filename
+from csfpilot.reports.render import FORMATS, check_format
 from csfpilot.webapp.accounts.api_auth import api_auth
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import needs, require
 from csfpilot.webapp.organizations.roles import Permission
-from csfpilot.webapp.reports import queries, rendering
+from csfpilot.webapp.reports import rendering
 from csfpilot.webapp.reports.responses import check_disposition, report_response
 
 router = Router(tags=["reports"], auth=api_auth)
@@ -67,12 +67,9 @@ def report_file(
     spec = check_format(kind, format)
     check_disposition(disposition, format)
     with translation.override(lang or translation.get_language()):
-        report = queries.report(
-            access, profile_id, kind, transfer_to=[k for k in transfer_to.split(",") if k]
+        name, data = rendering.made_file(
+            access, profile_id, kind, format, [k for k in transfer_to.split(",") if k]
         )
-        look = queries.look(access)
-        data = rendering.render_file(access, report, format, look)
-    name = filename(report.meta["title"], kind, format, report.meta["today"])
     audit.record_download(
         access, "report", profile_id, label=name, filename=name, size=len(data), fmt=format
     )

@@ -79,3 +79,21 @@ def get(cache_key: str) -> bytes | None:
 def put(cache_key: str, data: bytes) -> None:
     if len(data) <= settings.CSFPILOT_REPORT_CACHE_MAX_MB * 1024 * 1024:
         caches["reports"].set(cache_key, data)
+
+
+def get_file(cache_key: str) -> tuple[str, bytes] | None:
+    """A file kept under a key of its inputs (:mod:`.report_key`): its name and bytes."""
+    found = caches["reports"].get(cache_key)
+    if (
+        isinstance(found, tuple)
+        and len(found) == 2
+        and isinstance(found[0], str)
+        and isinstance(found[1], bytes)
+    ):
+        return found
+    return None
+
+
+def put_file(cache_key: str, name: str, data: bytes) -> None:
+    if len(data) <= settings.CSFPILOT_REPORT_CACHE_MAX_MB * 1024 * 1024:
+        caches["reports"].set(cache_key, (name, data))

@@ -13,19 +13,24 @@ holds across gunicorn workers and app servers.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from csfpilot.core.errors import InputRefused
 from csfpilot.reports.limits import RenderLimits
 from csfpilot.reports.model import Report
+from csfpilot.reports.render import filename
 from csfpilot.webapp.organizations.permissions import Access
-from csfpilot.webapp.reports import render_cache
+from csfpilot.webapp.organizations.roles import Permission
+from csfpilot.webapp.profiles import lookups
+from csfpilot.webapp.reports import queries, render_cache, report_key
 from csfpilot.webapp.reports.models import RenderSlot
 from csfpilot.webapp.reports.processes import render_report
 from csfpilot.webapp.reports.queries import Look
@@ -114,3 +119,35 @@ def render_file(access: Access, report: Report, fmt: str, look: Look) -> bytes:
         )
     render_cache.put(key, data)
     return data
+
+
+class ReportRefused(InputRefused):
+    """The report itself is refused, not its layout: a Community Profile has none, or
+    the transfer sections asked for are not possible (the same message and fields)."""
+
+
+def made_file(
+    access: Access, profile_id: Any, kind: str, fmt: str, transfer_to: Sequence[str] = ()
+) -> tuple[str, bytes]:
+    """The report file's name and bytes: kept by the state of its inputs, or made now.
+
+    The key of its inputs (:mod:`.report_key`, one statement) finds a file made before
+    from the same data, look, language and day without building the report model; a
+    miss builds the model, whose content digest may still find the same layout made
+    before (:func:`render_file`), and keeps the file under both keys.
+    """
+    lookups.ensure(access, Permission.EXPORT)
+    inputs = report_key.key(access, profile_id, kind, fmt, transfer_to)
+    if inputs is not None:
+        found = render_cache.get_file(inputs)
+        if found is not None:
+            return found
+    try:
+        report = queries.report(access, profile_id, kind, transfer_to=transfer_to)
+    except InputRefused as exc:
+        raise ReportRefused(exc.message, **exc._where()) from exc  # type: ignore[arg-type]
+    data = render_file(access, report, fmt, queries.look(access))
+    name = filename(report.meta["title"], kind, fmt, report.meta["today"])
+    if inputs is not None:
+        render_cache.put_file(inputs, name, data)
+    return name, data

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from csfpilot.core.errors import InputRefused, NotFound
 from csfpilot.reports.branding import MAX_LOGO_BYTES
 from csfpilot.reports.html import MAX_TEMPLATE_BYTES
-from csfpilot.reports.render import FORMATS, KINDS, check_format, filename
+from csfpilot.reports.render import FORMATS, KINDS, check_format
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.decorators import body_permission
 from csfpilot.webapp.organizations.permissions import Access, PermissionMissing
@@ -149,18 +149,14 @@ def download(request: HttpRequest, access: Access, pk: int, kind: str, fmt: str)
     except InputRefused as exc:
         raise Http404(str(exc)) from exc
     try:
-        report = queries.report(access, pk, kind, transfer_to=request.GET.getlist("transfer_to"))
-    except (InputRefused, NotFound) as exc:  # a Community Profile has no report
+        name, data = rendering.made_file(access, pk, kind, fmt, request.GET.getlist("transfer_to"))
+    except (rendering.ReportRefused, NotFound) as exc:  # a Community Profile has no report
         raise Http404(str(exc)) from exc
-    look = queries.look(access)
-    try:
-        data = rendering.render_file(access, report, fmt, look)
     except rendering.Busy as exc:
         return busy(request, exc, reverse("reports:page", args=[access.organization.slug, pk]))
     except InputRefused as exc:  # the organization's template fails on this profile
         messages.error(request, _("The report could not be made: %(reason)s") % {"reason": exc})
         return redirect("reports:page", slug=access.organization.slug, pk=pk)
-    name = filename(report.meta["title"], kind, fmt, report.meta["today"])
     audit.record_download(access, "report", pk, label=name, filename=name, size=len(data), fmt=fmt)
     return report_response(data, spec, name, disposition)
 
