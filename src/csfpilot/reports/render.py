@@ -6,10 +6,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from csfpilot.core.errors import InputRefused
-from csfpilot.reports.limits import RenderLimits
 from csfpilot.reports.model import Report
+
+if TYPE_CHECKING:
+    # The limits come with Jinja2's sandbox, which the renderers below import when used.
+    from csfpilot.reports.limits import RenderLimits
 
 
 @dataclass(frozen=True, slots=True)
