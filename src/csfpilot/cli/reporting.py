@@ -34,7 +34,13 @@ from csfpilot.formats.native.reference import bundled_reference
 from csfpilot.formats.safe_json import read_limited
 from csfpilot.reports.branding import Branding, logo_data_uri
 from csfpilot.reports.model import Provenance, Report, build_report
-from csfpilot.reports.render import FORMATS, SUFFIXES, check_format, render
+from csfpilot.reports.render import (
+    FORMATS,
+    MAX_TEMPLATE_BYTES,
+    SUFFIXES,
+    check_format,
+    render,
+)
 from csfpilot.reports.transfers import TransferView
 from csfpilot.reports.words import translated
 
@@ -162,8 +168,6 @@ def _read_template(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise InputRefused(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
-    from csfpilot.reports.html import MAX_TEMPLATE_BYTES  # Jinja2 only for a report
-
     if len(data) > MAX_TEMPLATE_BYTES:
         raise InputRefused(f"the template has more than {MAX_TEMPLATE_BYTES} bytes", file=str(path))
     try:

@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from csfpilot.reports.limits import RenderLimits
 
 
+# The largest custom template accepted; here rather than in .html so that the forms and
+# commands that check an upload's size do not load Jinja2 and the HTML checker.
+MAX_TEMPLATE_BYTES = 256 * 1024
+
+
 @dataclass(frozen=True, slots=True)
 class Format:
     key: str
