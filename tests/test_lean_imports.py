@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def _run(code: str) -> str:
     done = subprocess.run(
@@ -48,6 +50,7 @@ HEAVY = (
     "tinyhtml5",
     "gunicorn",
     "markdown_it",
+    "requests",
 )
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "profile-riverbend-clinics.yaml"
 
@@ -95,6 +98,7 @@ def test_a_refused_profile_still_names_its_errors(tmp_path):
 def test_the_web_app_answers_its_first_request_without_the_heavy_libraries(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "CSFPILOT_DATABASE_URL"}
     env["CSFPILOT_DATA_DIR"] = str(tmp_path)
+    env["DJANGO_SETTINGS_MODULE"] = "csfpilot.webapp.config.settings"  # as served
     out, heavy = _loaded(
         "import io, sys\n"
         "from csfpilot.cli import database\n"
@@ -110,3 +114,36 @@ def test_the_web_app_answers_its_first_request_without_the_heavy_libraries(tmp_p
     )
     assert "200 OK" in out and "True" in out
     assert heavy == set()
+
+
+OIDC = "allauth.socialaccount.providers.openid_connect"
+
+
+@pytest.mark.parametrize("sso", [False, True], ids=["passwords only", "single sign-on"])
+def test_the_sso_provider_and_requests_load_only_with_single_sign_on(tmp_path, sso):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CSFPILOT_OIDC_")}
+    env.pop("CSFPILOT_DATABASE_URL", None)
+    env["CSFPILOT_DATA_DIR"] = str(tmp_path)
+    env["DJANGO_SETTINGS_MODULE"] = "csfpilot.webapp.config.settings"  # as served
+    if sso:
+        env["CSFPILOT_OIDC_SERVER_URL"] = "https://login.example.com/realms/acme"
+        env["CSFPILOT_OIDC_CLIENT_ID"] = "csfpilot"
+    out, _ = _loaded(
+        "import sys\n"
+        "from csfpilot.cli import database\n"
+        "database.wsgi_application()\n"
+        "from django.conf import settings\n"
+        "from django.urls import get_resolver, reverse\n"
+        "get_resolver().reverse_dict\n"
+        f"print({OIDC!r} in settings.INSTALLED_APPS, 'requests' in sys.modules)\n"
+        "try:\n"
+        "    print(reverse('openid_connect_login', args=['acme']))\n"
+        "except Exception as missing:\n"
+        "    print(type(missing).__name__)\n",
+        env=env,
+    )
+    lines = out.split("\n")
+    if sso:
+        assert lines[:2] == ["True True", "/accounts/oidc/acme/login/"]
+    else:
+        assert lines[:2] == ["False False", "NoReverseMatch"]
