@@ -8,6 +8,11 @@ os.environ.setdefault("CSFPILOT_SECRET_KEY", "test-only-not-a-secret")
 
 from csfpilot.webapp.config.settings import *  # noqa: F403
 
+# The single sign-on tests configure a provider per test (override_settings), so the
+# provider's app is installed as it is when CSFPILOT_OIDC_SERVER_URL is set.
+if "allauth.socialaccount.providers.openid_connect" not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS = [*INSTALLED_APPS, "allauth.socialaccount.providers.openid_connect"]  # noqa: F405
+
 # Hashing strength is tested where it matters; elsewhere it only slows the suite.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

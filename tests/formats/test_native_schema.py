@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from importlib.resources import files
 from pathlib import Path
 
+import fastjsonschema
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from csfpilot.core.errors import InputRefused
 from csfpilot.formats.native import parse_profile, profile_schema, schema_errors, to_document
+from csfpilot.formats.native import schema as native_schema
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 
@@ -87,3 +92,78 @@ def test_schema_errors_name_outcome_and_field():
     doc = {**_base(), "outcomes": {"GV.OC-01": {"target_details": {"evidence": "x"}}}}
     first = schema_errors(doc)[0]
     assert (first.element, first.field) == ("GV.OC-01", "target_details.evidence")
+
+
+def _no_draft7_differences(node: object) -> bool:
+    """No keyword whose meaning differs between draft 7 and 2020-12 (see schema._fast)."""
+    if isinstance(node, dict):
+        if "$ref" in node and set(node) - {"$ref", "description", "title", "$comment"}:
+            return False
+        if isinstance(node.get("items"), list) or {"prefixItems", "$dynamicRef"} & set(node):
+            return False
+        if {"unevaluatedProperties", "unevaluatedItems", "dependentSchemas"} & set(node):
+            return False
+        return all(_no_draft7_differences(v) for v in node.values())
+    if isinstance(node, list):
+        return all(_no_draft7_differences(v) for v in node)
+    return True
+
+
+def test_the_schema_means_the_same_to_the_fast_validator():
+    assert _no_draft7_differences(profile_schema())
+
+
+def _accepted_by_both(doc: object) -> tuple[bool, bool]:
+    try:
+        native_schema._fast()(doc)
+        fast = True
+    except fastjsonschema.JsonSchemaValueException:
+        fast = False
+    precise = not any(True for _ in Draft202012Validator(profile_schema()).iter_errors(doc))
+    return fast, precise
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"tiers": {"governance": {"current": 5}}},
+        {"outcomes": {"GV.OC-01": {"current": "partialy"}}},
+        {"kind": "community", "outcomes": {"GV.OC-01": {"current": "fully"}}},
+        {"actions": [{"id": "A-1", "title": "t", "outcomes": [], "status": "open"}]},
+        {"format_version": 3},
+        {"unknown": 1},
+        {"outcomes": {"GV.OC-01": {"target_details": {"evidence": "x"}}}},
+    ],
+)
+def test_the_fast_validator_refuses_what_the_schema_refuses(patch):
+    assert _accepted_by_both({**_base(), **patch}) == (False, False)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 7) | st.sampled_from(["", "fully", "x", "GV"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_the_fast_and_the_precise_validator_agree_on_changed_examples(data):
+    """Any value put anywhere in a real profile: accepted by both validators or by neither."""
+    doc = copy.deepcopy(yaml.safe_load((EXAMPLES[-1]).read_text("utf-8")))
+    node = doc
+    for _ in range(data.draw(st.integers(0, 4))):
+        keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+        if not keys:
+            break
+        key = data.draw(st.sampled_from(keys))
+        if not isinstance(node[key], dict | list):
+            break
+        node = node[key]
+    if isinstance(node, dict):
+        key = data.draw(st.sampled_from([*node, "extra"]))
+        node[key] = data.draw(_JSON)
+    elif node:
+        node[data.draw(st.integers(0, len(node) - 1))] = data.draw(_JSON)
+    fast, precise = _accepted_by_both(doc)
+    assert fast == precise

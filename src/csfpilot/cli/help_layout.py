@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import typer.rich_utils
-from typer.core import TyperOption
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 _display_type_rich = TyperOption.display_type_rich
 
@@ -43,6 +42,21 @@ def _flowing_paragraphs(paragraphs: list[str], markup_mode: Any) -> str:
     )
 
 
+def _on_help(format_help: Any) -> Any:
+    # Typer's Rich help module loads rich.markdown, markdown-it and Pygments (a tenth of a
+    # second); it is imported, and corrected, only when a help screen is shown.
+    def format_help_flowing(self: Any, ctx: Any, formatter: Any) -> Any:
+        import typer.rich_utils
+
+        typer.rich_utils._fix_linebreaks = _flowing_paragraphs
+        return format_help(self, ctx, formatter)
+
+    return format_help_flowing
+
+
 def install() -> None:
+    if TyperOption.display_type_rich is _value_placeholder:  # type: ignore[comparison-overlap]
+        return  # installed already
     TyperOption.display_type_rich = _value_placeholder  # type: ignore[method-assign]
-    typer.rich_utils._fix_linebreaks = _flowing_paragraphs
+    for command in (TyperCommand, TyperGroup):
+        command.format_help = _on_help(command.format_help)  # type: ignore[method-assign]

@@ -33,9 +33,14 @@ from csfpilot.formats.native.files import framework_key_of
 from csfpilot.formats.native.reference import bundled_reference
 from csfpilot.formats.safe_json import read_limited
 from csfpilot.reports.branding import Branding, logo_data_uri
-from csfpilot.reports.html import MAX_TEMPLATE_BYTES
 from csfpilot.reports.model import Provenance, Report, build_report
-from csfpilot.reports.render import FORMATS, SUFFIXES, check_format, render
+from csfpilot.reports.render import (
+    FORMATS,
+    MAX_TEMPLATE_BYTES,
+    SUFFIXES,
+    check_format,
+    render,
+)
 from csfpilot.reports.transfers import TransferView
 from csfpilot.reports.words import translated
 

@@ -14,7 +14,6 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from gunicorn.app.base import BaseApplication
 from rich.console import Console
 
 from csfpilot.cli import database
@@ -28,19 +27,6 @@ def _default_workers() -> int:
     # One process per core, at most four: the app's work is short database-bound
     # requests, so threads (below) give the concurrency and processes the cores.
     return max(1, min(os.cpu_count() or 1, 4))
-
-
-class _Server(BaseApplication):
-    def __init__(self, options: dict[str, Any]) -> None:
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Any:
-        return database.wsgi_application()
 
 
 def gunicorn_options(
@@ -166,8 +152,10 @@ def serve(
         console.print(f"[dim]A background worker runs beside it (process {background.pid}).[/]")
     console.print("Press Ctrl+C to stop.")
     main_pid = os.getpid()
+    from csfpilot.cli.gunicorn_app import Server  # gunicorn only for this command
+
     try:
-        _Server(
+        Server(
             gunicorn_options(host, port, workers=workers, threads=threads, access_log=access_log)
         ).run()
     finally:

@@ -40,11 +40,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, NoReturn
 
-from openpyxl.utils import get_column_letter
-
 from csfpilot.core.catalog import Catalog, FrameworkInfo, ImportBundle, Node
 from csfpilot.core.errors import InputRefused
 from csfpilot.core.ids import FRAMEWORK_KEY_RE
+from csfpilot.formats.column_letters import column_letter
 from csfpilot.formats.safe_json import decode_utf8, read_limited
 from csfpilot.formats.spreadsheet_safety import restore
 from csfpilot.formats.xlsx_safety import XML_ENTITIES_REFUSED, forbidden_xml, workbook
@@ -98,7 +97,7 @@ def _header(cells: Sequence[Any], file: str, sheet: str | None, *, letters: bool
         name = raw.lower()
         if name in REQUIRED or name in OPTIONAL:
             if name in found:
-                where = get_column_letter(i + 1) if letters else raw
+                where = column_letter(i + 1) if letters else raw
                 raise InputRefused(
                     f"the column {raw!r} appears twice in the header",
                     file=file,
@@ -382,7 +381,7 @@ def _read_workbook(raw: bytes, file: str, *, key: str | None, version: str | Non
         table = _Table(
             file,
             ws.title,
-            {c: f"{get_column_letter(i + 1)} ({str(head[i]).strip()})" for c, i in header.items()},
+            {c: f"{column_letter(i + 1)} ({str(head[i]).strip()})" for c, i in header.items()},
         )
         rows = list(
             _records(

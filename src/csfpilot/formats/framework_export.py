@@ -27,7 +27,7 @@ from csfpilot.core.catalog import Catalog, MappingSet, Node
 from csfpilot.core.errors import InputRefused
 from csfpilot.formats.oscal.catalog_writer import catalog_json
 from csfpilot.formats.oscal.mapping_writer import mapping_json
-from csfpilot.formats.spreadsheet_safety import Column, Sheet, csv_bytes, xlsx_bytes
+from csfpilot.formats.spreadsheet_safety import Column, Sheet, csv_bytes
 
 FRAMEWORK_FORMATS = ("oscal", "csv", "xlsx")
 CROSSWALK_FORMATS = ("oscal-mapping", "csv", "xlsx")
@@ -197,8 +197,15 @@ def export_framework(
             Sheet(key, FRAMEWORK_COLUMNS, framework_rows(catalog)),
             Sheet(ABOUT_SHEET, ABOUT_COLUMNS, _about_framework(catalog, now)),
         ]
-        return ExportFile(xlsx_bytes(sheets), f"{key}.xlsx", XLSX)
+        return ExportFile(_xlsx(sheets), f"{key}.xlsx", XLSX)
     raise _unknown(fmt, FRAMEWORK_FORMATS, "framework")
+
+
+def _xlsx(sheets: list[Sheet]) -> bytes:
+    # The workbook writer (and openpyxl) only when a workbook is asked for.
+    from csfpilot.formats.xlsx_writer import xlsx_bytes
+
+    return xlsx_bytes(sheets)
 
 
 def export_crosswalk(
@@ -222,5 +229,5 @@ def export_crosswalk(
             Sheet("Crosswalk", CROSSWALK_COLUMNS, rows),
             Sheet(ABOUT_SHEET, ABOUT_COLUMNS, _about_crosswalk(ms, _now(generated_at))),
         ]
-        return ExportFile(xlsx_bytes(sheets), f"{key}.xlsx", XLSX)
+        return ExportFile(_xlsx(sheets), f"{key}.xlsx", XLSX)
     raise _unknown(fmt, CROSSWALK_FORMATS, "crosswalk")

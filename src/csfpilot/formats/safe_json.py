@@ -70,6 +70,10 @@ def _parse_float(token: str) -> float:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# The text is strict UTF-8, which cannot hold a surrogate; only a \uD800-\uDFFF escape can
+# put one in a string. A text without such an escape need not have its tree walked (a
+# third of the time of reading NIST's 2 MB Reference Tool export).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _first_surrogate(value: Any) -> str | None:
@@ -253,7 +257,7 @@ def load_json(
         raise InputRefused(
             f"the JSON is nested too deeply (more than {max_depth} levels)", file=name
         )
-    bad = _first_surrogate(value)
+    bad = _first_surrogate(value) if _SURROGATE_ESCAPE.search(text) else None
     if bad is not None:
         shown = bad[:40].encode("utf-8", "backslashreplace").decode()
         raise InputRefused(

@@ -33,15 +33,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import openpyxl
 from defusedxml import DefusedXmlException
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from csfpilot.core.errors import InputRefused
 from csfpilot.formats.safe_json import read_limited
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 MiB = 1024 * 1024
 DEFAULT_MAX_BYTES = 64 * MiB
@@ -207,6 +208,10 @@ def open_workbook(
         raise InputRefused(
             "not an Excel .xlsx workbook: the archive has no workbook part", file=name
         )
+    # openpyxl (about 30 MB resident with lxml) when a workbook is opened, not when the
+    # web app or a command that may never read one starts.
+    import openpyxl
+
     try:
         return openpyxl.load_workbook(
             io.BytesIO(data), read_only=True, data_only=data_only, keep_links=False

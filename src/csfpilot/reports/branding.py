@@ -15,8 +15,6 @@ import io
 import re
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
-
 from csfpilot.core.errors import InputRefused
 
 MAX_LOGO_BYTES = 512 * 1024
@@ -55,6 +53,9 @@ def logo_mime(data: bytes, *, name: str = "logo") -> str:
         )
     if not data:
         raise InputRefused("the logo file is empty", file=name)
+    # Pillow only when a logo is checked: the web app loads this module at start.
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             fmt = image.format or ""

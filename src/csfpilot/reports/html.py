@@ -38,11 +38,11 @@ from csfpilot.core.errors import InputRefused
 from csfpilot.reports import charts
 from csfpilot.reports.limits import LimitedEnvironment, RenderLimits, limited
 from csfpilot.reports.model import Report
+from csfpilot.reports.render import MAX_TEMPLATE_BYTES
 from csfpilot.reports.safety import safe_page
 
 TEMPLATES = Path(__file__).parent / "templates"
 CUSTOM = "custom.html"
-MAX_TEMPLATE_BYTES = 256 * 1024
 
 
 def _number(value: Any, digits: int = 0, empty: str = "—") -> str:

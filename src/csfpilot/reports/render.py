@@ -6,10 +6,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from csfpilot.core.errors import InputRefused
-from csfpilot.reports.limits import RenderLimits
 from csfpilot.reports.model import Report
+
+if TYPE_CHECKING:
+    # The limits come with Jinja2's sandbox, which the renderers below import when used.
+    from csfpilot.reports.limits import RenderLimits
+
+
+# The largest custom template accepted; here rather than in .html so that the forms and
+# commands that check an upload's size do not load Jinja2 and the HTML checker.
+MAX_TEMPLATE_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,9 +36,7 @@ from tinyhtml5.tokenizer import HTMLTokenizer
 
 from csfpilot.core.errors import InputRefused
 from csfpilot.reports import css
-
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
-POLICY_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+from csfpilot.reports.content_policy import CSP, POLICY_META
 
 HTML = namespaces["html"]
 SVG = namespaces["svg"]

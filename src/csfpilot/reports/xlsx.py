@@ -9,7 +9,7 @@ from). The board brief's sheets hold the brief's figures and nothing more:
 *Summary* (the headline scores and the Tiers), *Score per Function* (with the
 chart), *Trend*, *Action-plan progress* (with the same counts and words as the
 brief and the plan page), *Largest gaps* and *About*. Every sheet is written
-by csfpilot's one spreadsheet writer (:mod:`csfpilot.formats.spreadsheet_safety`):
+by csfpilot's one spreadsheet writer (:mod:`csfpilot.formats.xlsx_writer`):
 formatted header, frozen header row, autofilter, and every text cell
 neutralised against formula injection — an assessor's note that starts with
 ``=`` stays text.
@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
 from csfpilot.formats.spreadsheet_safety import Column, Sheet
-from csfpilot.formats.spreadsheet_safety import _write_sheet as write_sheet
+from csfpilot.formats.xlsx_writer import write_sheet
 from csfpilot.reports.model import Report
 
 CHART_ANCHOR = "H2"

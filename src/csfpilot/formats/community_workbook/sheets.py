@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, NoReturn
 
-from openpyxl.utils import column_index_from_string, get_column_letter
-
 from csfpilot.core.errors import InputRefused
+from csfpilot.formats.column_letters import column_letter, column_number
 from csfpilot.formats.limits import IMPORT_MAX_BYTES
 from csfpilot.formats.spreadsheet_safety import restore
 from csfpilot.formats.xlsx_safety import open_workbook
@@ -90,7 +89,7 @@ class Table:
         )
 
     def column_name(self, index: int) -> str:
-        return get_column_letter(index + 1)
+        return column_letter(index + 1)
 
     def header_row(self, wanted: Sequence[str], given: int | None = None) -> Row:
         """The header: row ``given``, else the first row (of the first few) that names a column
@@ -131,7 +130,7 @@ class Table:
         if matches:
             return matches[0]
         if _LETTERS.match(ref.strip()):
-            index = column_index_from_string(ref.strip()) - 1
+            index = column_number(ref.strip()) - 1
             if index < MAX_COLUMNS:
                 return index
         shown = ", ".join(repr(c) for c in header.cells if c) or "none"

@@ -27,8 +27,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import PurePath
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from csfpilot.core.catalog import DatasetInfo, Relationship
 from csfpilot.core.catalog.crosswalk_input import (
     BY_CODE,
@@ -37,6 +35,7 @@ from csfpilot.core.catalog.crosswalk_input import (
     PendingRow,
 )
 from csfpilot.core.errors import InputRefused
+from csfpilot.formats.column_letters import column_letter
 from csfpilot.formats.safe_json import decode_utf8
 from csfpilot.formats.spreadsheet_safety import restore
 from csfpilot.formats.xlsx_safety import XML_ENTITIES_REFUSED, forbidden_xml, workbook
@@ -111,7 +110,7 @@ class _Rows:
         i = self.columns.get(name)
         if i is None:
             return name
-        return f"{get_column_letter(i + 1)} ({name})" if self.letters else name
+        return f"{column_letter(i + 1)} ({name})" if self.letters else name
 
     def refuse(self, message: str, row: int | None = None, column: str | None = None) -> Any:
         raise InputRefused(

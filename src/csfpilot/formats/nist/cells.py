@@ -6,9 +6,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from csfpilot.core.errors import InputRefused
+from csfpilot.formats.column_letters import column_letter as _letter
 
 
 def cell_text(value: Any) -> str:
@@ -80,4 +79,4 @@ def find_header(
 
 def column_letter(index: int) -> str:
     """0-based column index → Excel letter (``0`` → ``A``)."""
-    return get_column_letter(index + 1)
+    return _letter(index + 1)

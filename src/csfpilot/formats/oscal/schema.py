@@ -24,13 +24,17 @@ import json
 from collections.abc import Callable, Mapping
 from functools import cache
 from importlib.resources import files
-from typing import Any, NoReturn
-
-import fastjsonschema
-import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from csfpilot.core.errors import InputRefused
+
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
+
+# Both validators are imported where a document is checked, not with this module: the
+# web app and the command line load it at start, and jsonschema with its dependencies
+# holds about 9 MB resident that most processes never use.
 
 OSCAL_VERSION = "1.2.1"
 SCHEMA_FILES = {
@@ -69,11 +73,15 @@ def schema_for(model: str) -> dict[str, Any]:
 def _fast(model: str) -> Callable[[Any], Any]:
     # Formats are not checked: NIST's schema already spells each datatype as a
     # pattern, and the precise validator below does not check formats either.
+    import fastjsonschema
+
     return fastjsonschema.compile(schema_for(model), use_formats=False)
 
 
 @cache
 def _precise(model: str) -> jsonschema.Draft7Validator:
+    import jsonschema
+
     return jsonschema.Draft7Validator(schema_for(model))
 
 
@@ -103,6 +111,8 @@ def _json_path(path: list[Any]) -> str:
 def _deepest(error: ValidationError) -> ValidationError:
     # An ``anyOf`` failure means "none of the shapes fit"; the deepest sub-error
     # says which field actually broke.
+    from jsonschema.exceptions import best_match
+
     while error.context:
         deeper = best_match(error.context)
         if deeper is None:
@@ -162,6 +172,8 @@ def _not_matching(model: str, value: Any, pattern: Any) -> str:
 
 def check_against_schema(document: Any, model: str, *, file: str) -> None:
     """Refuse ``document`` unless it is a valid OSCAL ``model`` (``catalog``/``profile``)."""
+    import fastjsonschema
+
     try:
         _fast(model)(document)
         return
@@ -176,6 +188,8 @@ def check_against_schema(document: Any, model: str, *, file: str) -> None:
         _refuse(document, model, file, prefix, said)
     # "None of the shapes fit": re-check only that object with the precise
     # validator to learn which field broke (the whole document takes seconds).
+    from jsonschema.exceptions import best_match
+
     error = None
     if isinstance(failed.definition, dict):
         scoped = _precise(model).evolve(schema=failed.definition)

@@ -13,12 +13,18 @@ import binascii
 import hashlib
 import re
 from dataclasses import dataclass
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from csfpilot.core.errors import InputRefused
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
+
+# cryptography (about 8 MB resident) is imported by the functions that sign or verify,
+# not with this module, which every web worker and command loads for fingerprints.
 
 FINGERPRINT_BYTES = 20
 PUBLIC_KEY_BYTES = 32
@@ -84,10 +90,14 @@ class Signer:
 
     @classmethod
     def generate(cls, organization: str) -> Signer:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         return cls(Ed25519PrivateKey.generate(), organization)
 
     @classmethod
     def from_raw(cls, raw: bytes, organization: str) -> Signer:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         return cls(Ed25519PrivateKey.from_private_bytes(raw), organization)
 
     @property
@@ -99,6 +109,8 @@ class Signer:
         return fingerprint_of(self.public_key)
 
     def raw_private(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
         return self.private_key.private_bytes(
             serialization.Encoding.Raw,
             serialization.PrivateFormat.Raw,
@@ -110,10 +122,15 @@ class Signer:
 
 
 def public_bytes(key: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def verify(public_key: bytes, signature: bytes, data: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, data)
     except (InvalidSignature, ValueError):
@@ -123,6 +140,9 @@ def verify(public_key: bytes, signature: bytes, data: bytes) -> bool:
 
 def public_key_pem(public_key: bytes) -> str:
     """The public key as a PEM text, the form ``--key FILE`` and the API accept."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     key = Ed25519PublicKey.from_public_bytes(public_key)
     return key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -133,6 +153,9 @@ def read_public_key(data: bytes, *, name: str) -> bytes:
     """A raw public key from a PEM file or a base64 text of the 32 raw bytes."""
     text = data.strip()
     if text.startswith(b"-----BEGIN"):
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
         try:
             key = serialization.load_pem_public_key(text)
         except (ValueError, TypeError) as exc:

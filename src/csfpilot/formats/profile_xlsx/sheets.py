@@ -12,9 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from csfpilot.core.errors import InputRefused
+from csfpilot.formats.column_letters import column_letter
 from csfpilot.formats.profile_xlsx.headers import HeaderIndex
 from csfpilot.formats.profile_xlsx.layout import Col
 
@@ -36,12 +35,12 @@ class At:
     def refuse(self, message: str, file: str) -> InputRefused:
         column = None
         if self.column is not None:
-            letter = get_column_letter(self.column)
+            letter = column_letter(self.column)
             column = f"{letter} ({self.header})" if self.header else letter
         return InputRefused(message, file=file, sheet=self.sheet, row=self.row, column=column)
 
     def cell(self) -> str:
-        letter = get_column_letter(self.column) if self.column else ""
+        letter = column_letter(self.column) if self.column else ""
         return f"{self.sheet}!{letter}{self.row}"
 
 
@@ -119,7 +118,7 @@ def columns(
             unknown.append((i, str(name)))
             continue
         if col.header in found:
-            first = get_column_letter(found[col.header][0])
+            first = column_letter(found[col.header][0])
             raise At(sheet, header_row, i).refuse(
                 f"the column {col.header!r} appears twice (also in column {first})", file
             )

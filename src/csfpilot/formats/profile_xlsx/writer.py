@@ -50,12 +50,8 @@ from csfpilot.formats.profile_xlsx.layout import (
     WORKBOOK_FORMAT,
     Col,
 )
-from csfpilot.formats.spreadsheet_safety import (
-    HEADER_ALIGNMENT,
-    HEADER_FILL,
-    HEADER_FONT,
-    neutralise,
-)
+from csfpilot.formats.spreadsheet_safety import neutralise
+from csfpilot.formats.xlsx_writer import HEADER_ALIGNMENT, HEADER_FILL, HEADER_FONT
 
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _BOLD = Font(bold=True)

@@ -115,7 +115,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.socialaccount",
-    "allauth.socialaccount.providers.openid_connect",
     "allauth.usersessions",
 ]
 
@@ -461,6 +460,10 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = _env_bool("CSFPILOT_WEBAUTHN_ALLOW_HTTP", F
 
 SOCIALACCOUNT_ADAPTER = "csfpilot.webapp.accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = oidc_providers(os.environ)
+if SOCIALACCOUNT_PROVIDERS:
+    # Installed only with single sign-on configured: the provider imports requests, about
+    # 15 MB resident in every web worker of a site that signs in with passwords alone.
+    INSTALLED_APPS.append("allauth.socialaccount.providers.openid_connect")
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in with the provider starts with a POST (CSRF)
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never join an existing account by e-mail alone

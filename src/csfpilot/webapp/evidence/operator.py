@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from csfpilot.core.errors import InputRefused, NotFound
-from csfpilot.scanners.rules import load_rules
 from csfpilot.webapp.evidence import blobs, queries, scans, services
 from csfpilot.webapp.evidence import models as m
 from csfpilot.webapp.evidence import schemas as s
@@ -177,6 +176,8 @@ def import_scan_file(
     profile_id = lookups.profile_by_ref(access, profile).pk if profile else None
     table = None
     if rules is not None:
+        from csfpilot.scanners.rules import load_rules  # the scanner readers load lxml
+
         table = load_rules(
             rules.read_bytes(),
             name=str(rules),

@@ -39,8 +39,6 @@ from csfpilot.core.evidence.scan_mapping import (
     contradicted,
     map_scan,
 )
-from csfpilot.scanners.registry import read_scan
-from csfpilot.scanners.rules import default_rules
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.evidence import blobs, queries, services
 from csfpilot.webapp.evidence import models as m
@@ -125,6 +123,10 @@ def import_spooled(
     try:
         _may_import(access)
         profile = lookups.profile(access, profile_id) if profile_id not in (None, "") else None
+        # The readers (with lxml, about 6 MB resident) when a scan arrives, not at start.
+        from csfpilot.scanners.registry import read_scan
+        from csfpilot.scanners.rules import default_rules
+
         data = spooled.handle.read()
         spooled.handle.seek(0)
         report = read_scan(data, filename, format)

@@ -14,12 +14,13 @@ import hashlib
 import hmac
 import os
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from csfpilot.core.errors import CsfpilotError
+
+# cryptography (about 8 MB resident) is imported where a key is sealed or opened, which
+# few web workers ever do, not when the web app starts.
 
 _LABEL = b"csfpilot package signing keys v1"
 _NONCE = 12
@@ -37,11 +38,16 @@ def _sealing_key() -> bytes:
 
 
 def seal(raw_private: bytes, fingerprint: str) -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce = os.urandom(_NONCE)
     return nonce + AESGCM(_sealing_key()).encrypt(nonce, raw_private, fingerprint.encode())
 
 
 def unseal(sealed: bytes, fingerprint: str) -> bytes:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         return AESGCM(_sealing_key()).decrypt(
             bytes(sealed[:_NONCE]), bytes(sealed[_NONCE:]), fingerprint.encode()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from csfpilot.reports.branding import DEFAULT_ACCENT, DEFAULT_PRIMARY, MAX_LOGO_BYTES
-from csfpilot.reports.html import MAX_TEMPLATE_BYTES
+from csfpilot.reports.render import MAX_TEMPLATE_BYTES
 
 
 def _size_help(message: str, kb: int) -> str:

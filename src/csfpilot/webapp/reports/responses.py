@@ -13,8 +13,8 @@ from __future__ import annotations
 from django.http import HttpResponse
 
 from csfpilot.core.errors import InputRefused
+from csfpilot.reports.content_policy import CSP
 from csfpilot.reports.render import Format
-from csfpilot.reports.safety import CSP
 
 DISPOSITIONS = ("attachment", "inline")
 VIEWABLE = ("html",)

@@ -17,7 +17,6 @@ from django.db import transaction
 
 from csfpilot.core.errors import InputRefused
 from csfpilot.reports.branding import Branding, check_colour, logo_mime
-from csfpilot.reports.html import render_html
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.permissions import Access
 from csfpilot.webapp.organizations.roles import Permission
@@ -73,6 +72,9 @@ def save_template(access: Access, profile_id: int, change: TemplateChange) -> Re
         row.template = change.template
         row.template_name = (change.template_name or "template.html")[:200]
     if row.template:
+        # Jinja2's sandbox and the HTML checker only when a template is tried, not at start.
+        from csfpilot.reports.html import render_html
+
         # Try it on this profile, both kinds, with the new branding: refused now, not later.
         branding = Branding(primary=row.primary, accent=row.accent)
         for kind in ("brief", "workpaper"):

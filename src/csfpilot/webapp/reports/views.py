@@ -15,8 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from csfpilot.core.errors import InputRefused, NotFound
 from csfpilot.reports.branding import MAX_LOGO_BYTES
-from csfpilot.reports.html import MAX_TEMPLATE_BYTES
-from csfpilot.reports.render import FORMATS, KINDS, check_format
+from csfpilot.reports.render import FORMATS, KINDS, MAX_TEMPLATE_BYTES, check_format
 from csfpilot.webapp.audit import services as audit
 from csfpilot.webapp.organizations.decorators import body_permission
 from csfpilot.webapp.organizations.permissions import Access, PermissionMissing
