@@ -61,6 +61,16 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print exact JSON instead o
 PackageFile = Annotated[Path, typer.Argument(help="The package file.", show_default=False)]
 
 
+def write_package(target: Path, data: bytes) -> None:
+    """Write a package whole or not at all: a reader never finds half a file."""
+    try:
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_bytes(data)
+        temporary.replace(target)
+    except OSError as exc:
+        raise InputRefused(f"cannot write: {exc.strerror or exc}", file=str(target)) from None
+
+
 def _listing_table(rows: list[dict[str, Any]], title: str) -> Table:
     table = Table(title=title, show_lines=False)
     table.add_column("Member")
@@ -116,12 +126,7 @@ def export(
                 console.print(_listing_table(result["rows"], f"What leaves at {level.value}"))
             return
         target = output or Path(result["filename"])
-        try:
-            temporary = target.with_name(f".{target.name}.tmp")
-            temporary.write_bytes(result["data"])
-            temporary.replace(target)
-        except OSError as exc:
-            raise InputRefused(f"cannot write: {exc.strerror or exc}", file=str(target)) from None
+        write_package(target, result["data"])
     out = {
         "file": str(target),
         "package_id": result["package_id"],

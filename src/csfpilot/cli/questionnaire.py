@@ -9,7 +9,6 @@ commands these act as the instance's operator (docs/suppliers.md).
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +18,7 @@ from rich.table import Table
 
 from csfpilot.cli import database
 from csfpilot.cli.output import announce, console, emit_json, reported_errors
-from csfpilot.cli.package import _listing_table
+from csfpilot.cli.package import AsJson, Level, PackageFile, _listing_table, write_package
 from csfpilot.core.errors import InputRefused
 from csfpilot.formats.packages import MAX_PACKAGE_BYTES, grouped
 from csfpilot.formats.safe_json import read_limited
@@ -32,15 +31,7 @@ app = typer.Typer(
 )
 
 
-class Level(StrEnum):
-    full = "full"
-    no_text = "no-text"
-    scores = "scores"
-
-
 Org = Annotated[str, typer.Option("--org", help="The organization's short name.")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print exact JSON instead of text.")]
-PackageFile = Annotated[Path, typer.Argument(help="The package file.", show_default=False)]
 Received = Annotated[int, typer.Argument(help="The received questionnaire's id.")]
 Untrusted = Annotated[
     bool,
@@ -49,15 +40,6 @@ Untrusted = Annotated[
         help="Import even when the signer is not trusted (it stays marked untrusted).",
     ),
 ]
-
-
-def _write(target: Path, data: bytes) -> None:
-    try:
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(data)
-        temporary.replace(target)
-    except OSError as exc:
-        raise InputRefused(f"cannot write: {exc.strerror or exc}", file=str(target)) from None
 
 
 def _read(file: Path) -> bytes:
@@ -78,7 +60,7 @@ def send(
         database.ready(announce)
         result = database.questionnaire_exchange("send_package", org, questionnaire)
         target = output or Path(result["filename"])
-        _write(target, result["data"])
+        write_package(target, result["data"])
     out = {"file": str(target), "package_id": result["package_id"]}
     if as_json:
         emit_json({**out, "fingerprint": result["fingerprint"]})
@@ -246,7 +228,7 @@ def return_(
                 console.print(_listing_table(result["rows"], f"What leaves at {level.value}"))
             return
         target = output or Path(result["filename"])
-        _write(target, result["data"])
+        write_package(target, result["data"])
     if as_json:
         emit_json({"file": str(target), "package_id": result["package_id"], "level": level.value})
     else:
