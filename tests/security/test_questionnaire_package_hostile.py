@@ -18,7 +18,7 @@ from csfpilot.webapp.packages import services as packages
 from csfpilot.webapp.packages.models import ImportedPackage
 from csfpilot.webapp.suppliers import exchange, received
 from csfpilot.webapp.suppliers import models as m
-from tests.security.test_package_hostile import _payloads
+from tests.security.corpus.payloads import package_payloads
 from tests.webapp.profiles_world import build_world
 from tests.webapp.suppliers_world import make_supplier, send_with_link
 
@@ -57,7 +57,7 @@ def _post(client: Client, url: str, data: bytes, **form):
 def test_every_hostile_questionnaire_is_refused(setup):
     _q, questionnaire, _answer, _buyer, seller = setup
     before = _state()
-    for label, data in _payloads(questionnaire).items():
+    for label, data in package_payloads(questionnaire).items():
         got = _post(
             seller,
             "/api/organizations/globex/received-questionnaires",
@@ -75,7 +75,7 @@ def test_every_hostile_questionnaire_is_refused(setup):
 def test_every_hostile_answer_is_refused(setup):
     q, _questionnaire, answer, buyer, _seller = setup
     before = _state()
-    for label, data in _payloads(answer).items():
+    for label, data in package_payloads(answer).items():
         for url in ("questionnaire-answers", "questionnaire-answers/verify"):
             got = _post(buyer, f"/api/organizations/acme/{url}", data, accept_untrusted="true")
             assert got.status_code == 400, (label, url, got.status_code, got.content[:300])

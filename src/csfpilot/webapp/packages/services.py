@@ -434,18 +434,7 @@ def import_package(
         )
         try:
             with transaction.atomic():
-                row = ImportedPackage.objects.create(
-                    organization=access.organization,
-                    package_id=pkg.package_id,
-                    kind=pkg.kind,
-                    redaction=pkg.redaction,
-                    producer=pkg.producer[:500],
-                    fingerprint=pkg.fingerprint or "",
-                    trusted=pkg.trusted,
-                    sha256=hashlib.sha256(data).hexdigest(),
-                    imported_at=timezone.now(),
-                    profile=result.profile,
-                )
+                row = record_import(access, pkg, data, profile=result.profile)
         except IntegrityError:
             raise InputRefused(
                 "this package was imported already (same package id): a replay is refused",
@@ -503,3 +492,22 @@ def keys_out(organization: Organization) -> dict[str, Any]:
             for t in trusted(organization)
         ],
     }
+
+
+def record_import(
+    access: Access, pkg: VerifiedPackage, data: bytes, *, at: Any = None, profile: Any = None
+) -> ImportedPackage:
+    """Note that ``pkg`` was imported: its package id is unique per organization, so the
+    same package imported again fails here (IntegrityError) and is refused as a replay."""
+    return ImportedPackage.objects.create(
+        organization=access.organization,
+        package_id=pkg.package_id,
+        kind=pkg.kind,
+        redaction=pkg.redaction,
+        producer=pkg.producer[:500],
+        fingerprint=pkg.fingerprint or "",
+        trusted=pkg.trusted,
+        sha256=hashlib.sha256(data).hexdigest(),
+        imported_at=at or timezone.now(),
+        profile=profile,
+    )

@@ -24,7 +24,6 @@ risk rating and the portfolio read it at once. One audit event per import.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -291,17 +290,7 @@ def import_answer(
         result = record_results(q)
         try:
             with transaction.atomic():
-                ImportedPackage.objects.create(
-                    organization=access.organization,
-                    package_id=pkg.package_id,
-                    kind=pkg.kind,
-                    redaction=pkg.redaction,
-                    producer=pkg.producer[:500],
-                    fingerprint=pkg.fingerprint or "",
-                    trusted=pkg.trusted,
-                    sha256=hashlib.sha256(data).hexdigest(),
-                    imported_at=now,
-                )
+                packages.record_import(access, pkg, data, at=now)
         except IntegrityError:
             raise InputRefused(
                 "this package was imported already (same package id): a replay is refused",

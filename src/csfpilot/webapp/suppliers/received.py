@@ -19,7 +19,6 @@ signed answer ``data.export``. Each change is one audit event.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,17 +140,7 @@ def receive(
                     "already: answer it there",
                     file=filename,
                 )
-            ImportedPackage.objects.create(
-                organization=access.organization,
-                package_id=pkg.package_id,
-                kind=pkg.kind,
-                redaction=pkg.redaction,
-                producer=pkg.producer[:500],
-                fingerprint=pkg.fingerprint or "",
-                trusted=pkg.trusted,
-                sha256=hashlib.sha256(data).hexdigest(),
-                imported_at=now,
-            )
+            packages.record_import(access, pkg, data, at=now)
             row = m.ReceivedQuestionnaire.objects.create(
                 organization=access.organization,
                 package_id=pkg.package_id,
