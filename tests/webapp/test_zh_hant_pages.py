@@ -187,11 +187,21 @@ def _suppliers(org, owner, community) -> tuple[dict[str, int], str]:
         access, pending.pk, due=timezone.localdate() + timedelta(days=10)
     )
     link, open_token = guest.issue_link(access, open_q.pk, "ops@open.test")
+    # A customer's questionnaire received as a package (the organization's own, signed by its
+    # own key), answered from the organization's profile: the supplier's side of the exchange.
+    from csfpilot.webapp.profiles.models import Profile
+    from csfpilot.webapp.suppliers import exchange, received
+
+    package = exchange.questionnaire_package(access, open_q.pk)
+    row = received.receive(access, package.data)[0]
+    own = Profile.objects.filter(organization=org, kind="organizational").order_by("pk").first()
+    received.use_profile(access, row.pk, own.pk)
     ids = {
         "supplier": answered.pk,
         "questionnaire": q.pk,
         "guestlink": link.pk,
         "remediation": remediation.pk,
+        "received": row.pk,
     }
     return ids, open_token
 

@@ -76,6 +76,9 @@ OBJECT_TYPES = {
     "sector_steward": _("Sector steward"),
     "sector_contribution": _("Sector benchmark contribution"),
     "sector_aggregate": _("Sector benchmark aggregate"),
+    "package-key": _("Signing key"),
+    "trusted-key": _("Trusted partner key"),
+    "package": _("Signed package"),
 }
 # A bulk event lists every object; the page shows this many, the exports all of them.
 ITEMS_SHOWN = 25
@@ -186,6 +189,19 @@ FIELD_NAMES = {
     "answers": _("Answers"),
     "verified": _("E-mail verified"),
     "request": _("What must be fixed"),
+    # Signed packages, their keys and what arrives in them.
+    "fingerprint": _("Key fingerprint"),
+    "active": _("In use"),
+    "partner": _("Partner"),
+    "producer": _("Made by"),
+    "trusted": _("Trusted"),
+    "package": _("Package"),
+    "level": _("Redaction level"),
+    "buyer": _("Customer"),
+    "reference": _("Questionnaire reference"),
+    "answered": _("Outcomes answered"),
+    "contributors": _("Contributing organizations"),
+    "published": _("Published"),
 }
 # Digests are told apart by their first digits; the downloads keep them whole.
 _DIGESTS = frozenset({"sha256", "digest"})

@@ -40,8 +40,9 @@ def questionnaire_package(
 ) -> HttpResponse:
     try:
         result = exchange.questionnaire_package(access, questionnaire_id)
-    except ConflictError as exc:
-        messages.error(request, str(exc))
+    except ConflictError:
+        # The one conflict: the questionnaire was answered or closed since the page was drawn.
+        messages.error(request, _("The questionnaire is no longer open; send a new one."))
         return redirect(
             "suppliers:questionnaire",
             slug=access.organization.slug,
