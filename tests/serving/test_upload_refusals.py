@@ -24,7 +24,13 @@ from tests.serving.conftest import server_env
 
 MiB = 1024 * 1024
 PASSWORD = "correct horse battery staple 9"
-ENV = {"CSFPILOT_WORKERS": "2", "CSFPILOT_AUTOLOAD_CATALOGS": "0"}
+# No report processes: their warm-up loads WeasyPrint, whose search for fontconfig runs the
+# C compiler with its scratch files in the temporary folder these tests watch for uploads.
+ENV = {
+    "CSFPILOT_WORKERS": "2",
+    "CSFPILOT_AUTOLOAD_CATALOGS": "0",
+    "CSFPILOT_REPORT_PROCESSES": "0",
+}
 
 
 @dataclass
@@ -68,6 +74,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with running_server(data_dir, extra_env=env) as url:
         parsed = urlparse(url)
         yield Site(parsed.hostname or "127.0.0.1", parsed.port or 80, tmp, token)
+
+
+def _complete(answer: bytes) -> bool:
+    head, found, body = answer.partition(b"\r\n\r\n")
+    if not found:
+        return False
+    length = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", head)
+    return length is not None and len(body) >= int(length.group(1))
 
 
 @dataclass
@@ -126,7 +140,9 @@ def stream_upload(site: Site, path: str, size: int, headers: dict[str, str]) -> 
         spooled = sorted(os.listdir(site.tmp))
         sock.settimeout(30)
         try:
-            while b"\r\n\r\n" not in answer or len(answer) < 64:
+            # The whole answer: headers, then as many bytes as Content-Length says (the
+            # server may send the body in a packet of its own).
+            while not _complete(answer):
                 data = sock.recv(65536)
                 if not data:
                     break
