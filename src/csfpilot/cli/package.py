@@ -71,6 +71,21 @@ def write_package(target: Path, data: bytes) -> None:
         raise InputRefused(f"cannot write: {exc.strerror or exc}", file=str(target)) from None
 
 
+def preview_or_write(
+    result: dict[str, Any], level: str, output: Path | None, *, preview: bool, as_json: bool
+) -> Path | None:
+    """List what would leave (``preview``: None), or write the signed package and say where."""
+    if preview:
+        if as_json:
+            emit_json(result["rows"])
+        else:
+            console.print(_listing_table(result["rows"], f"What leaves at {level}"))
+        return None
+    target = output or Path(result["filename"])
+    write_package(target, result["data"])
+    return target
+
+
 def _listing_table(rows: list[dict[str, Any]], title: str) -> Table:
     table = Table(title=title, show_lines=False)
     table.add_column("Member")
@@ -119,14 +134,9 @@ def export(
         result = database.package_export(
             org, profile, level.value, preview=preview, evidence=evidence or []
         )
-        if preview:
-            if as_json:
-                emit_json(result["rows"])
-            else:
-                console.print(_listing_table(result["rows"], f"What leaves at {level.value}"))
+        target = preview_or_write(result, level.value, output, preview=preview, as_json=as_json)
+        if target is None:
             return
-        target = output or Path(result["filename"])
-        write_package(target, result["data"])
     out = {
         "file": str(target),
         "package_id": result["package_id"],

@@ -18,7 +18,14 @@ from rich.table import Table
 
 from csfpilot.cli import database
 from csfpilot.cli.output import announce, console, emit_json, reported_errors
-from csfpilot.cli.package import AsJson, Level, PackageFile, _listing_table, write_package
+from csfpilot.cli.package import (
+    AsJson,
+    Level,
+    PackageFile,
+    _listing_table,
+    preview_or_write,
+    write_package,
+)
 from csfpilot.core.errors import InputRefused
 from csfpilot.formats.packages import MAX_PACKAGE_BYTES, grouped
 from csfpilot.formats.safe_json import read_limited
@@ -221,14 +228,9 @@ def return_(
         result = database.questionnaire_exchange(
             "return_answer", org, received, level.value, preview=preview
         )
-        if preview:
-            if as_json:
-                emit_json(result["rows"])
-            else:
-                console.print(_listing_table(result["rows"], f"What leaves at {level.value}"))
+        target = preview_or_write(result, level.value, output, preview=preview, as_json=as_json)
+        if target is None:
             return
-        target = output or Path(result["filename"])
-        write_package(target, result["data"])
     if as_json:
         emit_json({"file": str(target), "package_id": result["package_id"], "level": level.value})
     else:
