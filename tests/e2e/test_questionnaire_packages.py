@@ -10,22 +10,16 @@ key nobody trusted is marked untrusted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 import requests
 
-from tests.e2e.conftest import running_server
-from tests.e2e.test_packages_two_instances import (
-    NOTE,
-    PROFILE,
-    RATIONALE,
-    Instance,
-    _cli,
-    _prepare,
-)
+from tests.e2e import test_packages_two_instances as two_instances
+from tests.e2e.test_packages_two_instances import NOTE, RATIONALE, Instance
 
+# The same two instances (a supplier with its profile, a buyer), started for this module.
+pair = two_instances.pair
 COMMENT = "supplier-private-comment-4471"
 # GV.OC-01 and PR.AA-03 are in the supplier's profile (partially, not); DE.CM-01 is not.
 REQUIREMENTS = [
@@ -33,19 +27,6 @@ REQUIREMENTS = [
     {"code": "PR.AA-03", "target": "largely"},
     {"code": "DE.CM-01", "target": "largely"},
 ]
-
-
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Instance, Instance]]:
-    s_dir = tmp_path_factory.mktemp("supplier")
-    b_dir = tmp_path_factory.mktemp("buyer")
-    s_token = _prepare(s_dir, "acme-tw", "Acme Taiwan")
-    b_token = _prepare(b_dir, "buyer-us", "Buyer US")
-    source = s_dir / "plant2.yaml"
-    source.write_text(PROFILE, encoding="utf-8")
-    _cli(s_dir, "profile", "import", str(source), "--org", "acme-tw")
-    with running_server(s_dir) as s_url, running_server(b_dir) as b_url:
-        yield Instance(s_url, "acme-tw", s_token), Instance(b_url, "buyer-us", b_token)
 
 
 def _ok(response: requests.Response, status: int = 200) -> requests.Response:
