@@ -24,8 +24,8 @@ from tests.serving.conftest import server_env
 
 MiB = 1024 * 1024
 PASSWORD = "correct horse battery staple 9"
-# No report processes: their warm-up loads WeasyPrint, whose search for fontconfig runs the
-# C compiler with its scratch files in the temporary folder these tests watch for uploads.
+# No report processes: only the upload handling should write to the temporary folder these
+# tests watch for spooled uploads.
 ENV = {
     "CSFPILOT_WORKERS": "2",
     "CSFPILOT_AUTOLOAD_CATALOGS": "0",
