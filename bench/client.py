@@ -149,6 +149,18 @@ def _rss_mb(pid: int) -> float:
     return round(sum(p.memory_info().rss for p in [root, *root.children(True)]) / 2**20, 1)
 
 
+def _shared_once_mb(pid: int) -> dict[str, float]:
+    """Each process's proportional set size (PSS): a page shared by the forked workers and
+    their parent counted once across them, where the resident sizes count it in each."""
+    root = psutil.Process(pid)
+    out: dict[str, float] = {}
+    for i, p in enumerate([root, *root.children(True)]):
+        role = "main" if i == 0 else ("worker" if p.ppid() == root.pid else "report process")
+        name = role if role not in out else f"{role} {i}"
+        out[name] = round(p.memory_full_info().pss / 2**20, 1)
+    return out
+
+
 @contextmanager
 def server(
     data_dir: Path, workers: int | None, probe: tuple[str, dict[str, str]]
@@ -257,14 +269,14 @@ def main() -> None:
             timed("gaps", "gap analysis", runs, 10, get(f"{api}/{pid}/gaps")),
             timed("create", "create a profile", runs // 2, 5, create),
         ]
-        idle_mb = _rss_mb(proc.pid)
+        idle_mb, idle_pss = _rss_mb(proc.pid), _shared_once_mb(proc.pid)
         rows += [
             timed("xlsx", "XLSX export (brief)", report_runs, 2, report("xlsx")),
             timed("docx", "DOCX (brief)", report_runs, 2, report("docx")),
             timed("html", "HTML report (brief)", report_runs, 2, report("html")),
             timed("pdf", "PDF (brief)", report_runs, 2, report("pdf")),
         ]
-        after_reports_mb = _rss_mb(proc.pid)
+        after_reports_mb, reports_pss = _rss_mb(proc.pid), _shared_once_mb(proc.pid)
         load_row = load(port, f"{api}/{pid}/scores", auth, 8, seconds)
     print(
         json.dumps(
@@ -274,6 +286,8 @@ def main() -> None:
                 "cold_start_s": round(cold, 2),
                 "memory_idle_mb": idle_mb,
                 "memory_reports_mb": after_reports_mb,
+                "memory_idle_pss_mb": idle_pss,
+                "memory_reports_pss_mb": reports_pss,
                 "load_average": [round(x, 2) for x in os.getloadavg()],
                 "rows": [r.out() for r in rows] + [load_row],
             }

@@ -102,8 +102,28 @@ def client_table(run: dict[str, Any], peer: dict[str, Any]) -> list[str]:
                     f"{'yes' if ratio is not None and ratio >= AIM else 'no'} | "
                     f"{_fmt(server, unit) if server is not None else ''} |"
                 )
+            lines.extend(_memory_note(entry))
             lines.append("")
     return lines
+
+
+def _memory_note(entry: dict[str, Any]) -> list[str]:
+    """Resident sizes summed count the pages the forked processes share once per process;
+    the proportional sizes count them once, which is what the processes use together."""
+    idle, reports = entry.get("memory_idle_pss_mb"), entry.get("memory_reports_pss_mb")
+    if not idle or not reports:
+        return []
+
+    def each(sizes: dict[str, float]) -> str:
+        return ", ".join(f"{name} {mb:g}" for name, mb in sizes.items())
+
+    return [
+        "",
+        "Memory with pages shared between the processes counted once (proportional set "
+        f"size): {sum(idle.values()):.1f} MB after the interactive rows ({each(idle)}), "
+        f"{sum(reports.values()):.1f} MB after the reports ({each(reports)}). The table's "
+        "memory rows add up each process's resident size, as the peer's figure was taken.",
+    ]
 
 
 def compare_lines(today: dict[str, Any], published: dict[str, Any]) -> list[str]:

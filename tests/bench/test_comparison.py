@@ -87,3 +87,14 @@ def test_a_run_is_printed_against_a_published_one_with_regressions_marked():
     assert "0.67× !" in load
     patch = next(line for line in lines if line.strip().startswith("patch"))
     assert patch.endswith("1.00×")
+
+
+def test_memory_is_also_shown_with_shared_pages_counted_once():
+    run = _run()
+    entry = run["databases"]["SQLite"]["1 worker"]
+    assert not any("proportional" in line for line in client_table(run, PEER))
+    entry["memory_idle_pss_mb"] = {"main": 40.0, "worker": 60.5, "report process": 80.0}
+    entry["memory_reports_pss_mb"] = {"main": 40.0, "worker": 70.0, "report process": 120.0}
+    (note,) = [line for line in client_table(run, PEER) if "proportional" in line]
+    assert "180.5 MB after the interactive rows (main 40, worker 60.5, report process 80)" in note
+    assert "230.0 MB after the reports" in note
