@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_processes import run_csfpilot
 from tests.prepared_data import prepare
 
 PASSWORD = "Correct-Horse-9-battery"
@@ -26,14 +26,11 @@ def run(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProc
         NO_COLOR="1",
     )
     prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
-    return subprocess.run(
-        [sys.executable, "-m", "csfpilot", *args],
+    return run_csfpilot(
+        [*args],
         env=env,
         input=stdin,
-        capture_output=True,
-        text=True,
         timeout=600,
-        check=False,
     )
 
 

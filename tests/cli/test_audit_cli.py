@@ -8,12 +8,12 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.cli_processes import run_csfpilot
 from tests.prepared_data import prepare
 
 PROFILE = """format_version: 1
@@ -47,13 +47,10 @@ def _env(data_dir: Path) -> dict[str, str]:
 
 
 def run(data_dir: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "csfpilot", *map(str, args)],
+    return run_csfpilot(
+        [*map(str, args)],
         env=_env(data_dir),
-        capture_output=True,
-        text=True,
         timeout=600,
-        check=False,
     )
 
 

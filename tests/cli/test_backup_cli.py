@@ -8,12 +8,13 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 import uuid
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.cli_processes import run_csfpilot
 
 # The PostgreSQL pass (`make test-pg`) names its server; by hand, the local default.
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/csfpilot"
@@ -48,13 +49,10 @@ def run(database: Path | str, *args: str | Path) -> subprocess.CompletedProcess[
     else:
         env["CSFPILOT_DATA_DIR"] = str(Path(os.environ.get("TMPDIR", "/tmp")))
         env["CSFPILOT_DATABASE_URL"] = database
-    return subprocess.run(
-        [sys.executable, "-m", "csfpilot", *map(str, args)],
+    return run_csfpilot(
+        [*map(str, args)],
         env=env,
-        capture_output=True,
-        text=True,
         timeout=900,
-        check=False,
     )
 
 

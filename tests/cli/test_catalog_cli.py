@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_processes import run_csfpilot
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "src" / "csfpilot" / "data"
 REFTOOL = DATA / "nist-csf-2.0" / "csf-2.0-reference-tool-elements.json"
@@ -55,13 +57,10 @@ def csfpilot(data_dir: Path) -> Csfpilot:
     )
 
     def run(*args: str | Path) -> Run:
-        proc = subprocess.run(
-            [sys.executable, "-m", "csfpilot", *map(str, args)],
+        proc = run_csfpilot(
+            [*map(str, args)],
             env=env,
-            capture_output=True,
-            text=True,
             timeout=600,
-            check=False,
         )
         return Run(proc.returncode, proc.stdout, proc.stderr)
 

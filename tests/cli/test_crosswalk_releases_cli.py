@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.cli_processes import run_csfpilot
 from tests.prepared_data import prepare
 from tests.sp800_53_release import SA_24_FROM_CSF, release_5_2_0_catalog
 
@@ -46,13 +45,10 @@ def runner(data_dir: Path) -> Csfpilot:
     prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
 
     def run(*args: str | Path) -> Run:
-        proc = subprocess.run(
-            [sys.executable, "-m", "csfpilot", *map(str, args)],
+        proc = run_csfpilot(
+            [*map(str, args)],
             env=env,
-            capture_output=True,
-            text=True,
             timeout=600,
-            check=False,
         )
         return Run(proc.returncode, proc.stdout, proc.stderr)
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_processes import run_csfpilot
 from tests.prepared_data import prepare
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
@@ -64,13 +63,10 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Csfpilot:
     prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
 
     def run(*args: str | Path) -> Run:
-        proc = subprocess.run(
-            [sys.executable, "-m", "csfpilot", *map(str, args)],
+        proc = run_csfpilot(
+            [*map(str, args)],
             env=env,
-            capture_output=True,
-            text=True,
             timeout=600,
-            check=False,
         )
         return Run(proc.returncode, proc.stdout, proc.stderr)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_processes import run_csfpilot
 from tests.prepared_data import prepare
 
 
@@ -28,11 +28,9 @@ def csfpilot(tmp_path_factory: pytest.TempPathFactory):
     prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
 
     def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "csfpilot", *map(str, args)],
+        return run_csfpilot(
+            [*map(str, args)],
             env=env,
-            capture_output=True,
-            text=True,
             timeout=600,
         )
 

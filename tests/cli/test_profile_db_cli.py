@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.cli_processes import run_csfpilot
 from tests.prepared_data import prepare
 
 PROFILE = """format_version: 1
@@ -61,14 +60,11 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Csfpilot:
     prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
 
     def run(*args: str | Path, stdin: str | None = None) -> Run:
-        proc = subprocess.run(
-            [sys.executable, "-m", "csfpilot", *map(str, args)],
+        proc = run_csfpilot(
+            [*map(str, args)],
             env=env,
             input=stdin,
-            capture_output=True,
-            text=True,
             timeout=600,
-            check=False,
         )
         return Run(proc.returncode, proc.stdout, proc.stderr)
 

@@ -4,8 +4,6 @@ file with no database, and from an organization in the session's own SQLite data
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +13,7 @@ import openpyxl
 import pypdf
 import pytest
 
+from tests.cli_processes import run_csfpilot
 from tests.prepared_data import prepare
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,13 +44,10 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Csfpilot:
     prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
 
     def run(*args: str | Path) -> Run:
-        proc = subprocess.run(
-            [sys.executable, "-m", "csfpilot", *map(str, args)],
+        proc = run_csfpilot(
+            [*map(str, args)],
             env=env,
-            capture_output=True,
-            text=True,
             timeout=600,
-            check=False,
         )
         return Run(proc.returncode, proc.stdout, proc.stderr)
 

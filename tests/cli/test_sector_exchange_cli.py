@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_processes import run_csfpilot
 from tests.prepared_data import prepare
 
 PASSWORD = "a long passphrase for tests 42\n"
@@ -46,14 +45,11 @@ def _instance(tmp: Path, name: str):
     prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
 
     def run(*args: str | Path, stdin: str | None = None, ok: bool = True):
-        result = subprocess.run(
-            [sys.executable, "-m", "csfpilot", *map(str, args)],
+        result = run_csfpilot(
+            [*map(str, args)],
             env=env,
             input=stdin,
-            capture_output=True,
-            text=True,
             timeout=600,
-            check=False,
         )
         if ok:
             assert result.returncode == 0, (args, result.stderr)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cli_processes import run_csfpilot
 
 PASSWORD = "a long passphrase for tests 42\n"
 SET_SECTOR = (
@@ -32,15 +33,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory):
     )
 
     def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "csfpilot", *args],
-            env=env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        return run_csfpilot(args, env=env, input=stdin)
 
     return run
 

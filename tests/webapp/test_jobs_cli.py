@@ -7,11 +7,11 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_processes import run_csfpilot
 from tests.prepared_data import prepare
 
 DATA_DIRS: list[Path] = []
@@ -31,13 +31,10 @@ def cli(tmp_path_factory: pytest.TempPathFactory):
     prepare(data_dir, env["CSFPILOT_SECRET_KEY"])
 
     def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "csfpilot", *map(str, args)],
+        return run_csfpilot(
+            [*map(str, args)],
             env=env,
-            capture_output=True,
-            text=True,
             timeout=600,
-            check=False,
         )
 
     return run
