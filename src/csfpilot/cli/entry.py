@@ -1,0 +1,36 @@
+"""The ``csfpilot`` console entry point: only the commands the arguments name are loaded.
+
+``csfpilot profile score FILE`` builds the root with the ``profile`` group alone; help
+on the root, no arguments, a name that is not a top-level command (whose error lists
+or suggests the others) and shell completion get the whole tree, so everything the
+user sees is what ``csfpilot.cli.main.app`` shows.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+
+def _completing() -> bool:
+    # Click completes when _<PROG>_COMPLETE is set, and PROG follows the script's name.
+    return any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ)
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app to run ``csfpilot`` with ``args``: one top-level command, or all."""
+    from csfpilot.cli.tree import TOP_LEVEL, build
+
+    # Only a first argument that names a command is looked at: an option before it
+    # (--help, --version) belongs to the root, whose help lists every command.
+    if args and args[0] in TOP_LEVEL and not _completing():
+        return build([args[0]])
+    from csfpilot.cli.main import app
+
+    return app
+
+
+def main(prog_name: str | None = None) -> None:
+    app_for(sys.argv[1:])(prog_name=prog_name)
