@@ -13,7 +13,8 @@ import pytest
 from csfpilot.core.catalog import Relationship
 from csfpilot.core.catalog.csf2 import CATEGORY_IDS, FUNCTION_IDS, SUBCATEGORY_IDS
 from csfpilot.core.errors import InputRefused
-from csfpilot.core.ids import csf11_canonical, sp800_53_canonical
+from csfpilot.core.ids import CSF_2_0, csf11_canonical, sp800_53_canonical
+from csfpilot.formats.native.reference import DEFAULT_CONTROLS_DATASET, bundled_reference
 from csfpilot.formats.nist import reftool
 from csfpilot.formats.nist.reftool import read_reference_tool
 from csfpilot.formats.nist.shipped import REFERENCE_TOOL_SHA256
@@ -411,3 +412,21 @@ def test_a_changed_export_is_read_defensively_again():
     changed = b'{"response": {}, ' + REFTOOL.read_bytes().lstrip()[1:]
     with pytest.raises(InputRefused, match="appears twice"):
         read_reference_tool(changed, name=REFTOOL.name)
+
+
+def test_profile_tools_build_the_crosswalks_when_first_looked_up(monkeypatch):
+    built = []
+    real = reftool.informative_reference_bundle
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reftool, "informative_reference_bundle", counted)
+    ref = bundled_reference.__wrapped__(CSF_2_0)
+    assert len(ref.framework.outcomes) == 106 and ref.withdrawals.lookup("ID.BE-01")
+    assert built == []
+    controls = ref.mapping_set(DEFAULT_CONTROLS_DATASET)
+    assert ref.mapping_set(DEFAULT_CONTROLS_DATASET) is controls
+    assert built == [1]
+    assert dict(ref.mapping_sets) == {m.info.key: m for m in read_reference_tool().mapping_sets}
