@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,19 @@ def test_python_m_csfpilot_prints_what_the_whole_tree_prints(args):
     )
     code, output = run(app, args)
     assert (done.returncode, done.stdout + done.stderr) == (code, output)
+
+
+def test_a_file_written_through_the_entry_point_is_complete(tmp_path):
+    written = tmp_path / "new.yaml"
+    for args in (["profile", "new", "-o", str(written)], ["profile", "validate", str(written)]):
+        done = subprocess.run(
+            [sys.executable, "-m", "csfpilot", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, **ENV},
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    text = written.read_text("utf-8")
+    assert len(re.findall(r"^  [A-Z]{2}\.[A-Z]{2}-\d\d:$", text, re.MULTILINE)) == 106
+    assert text.endswith("actions: []\n")

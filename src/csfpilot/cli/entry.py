@@ -8,6 +8,7 @@ user sees is what ``csfpilot.cli.main.app`` shows.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -33,4 +34,10 @@ def app_for(args: list[str]) -> typer.Typer:
 
 
 def main(prog_name: str | None = None) -> None:
-    app_for(sys.argv[1:])(prog_name=prog_name)
+    app = app_for(sys.argv[1:])
+    # What is loaded by now (modules, their classes and functions) lives as long as the
+    # process. Frozen, the collector no longer walks it at every collection the command's
+    # own work triggers, nor at exit: a tenth of the CPU time of a command on a profile
+    # file. What the command creates is collected as usual.
+    gc.freeze()
+    app(prog_name=prog_name)
