@@ -57,6 +57,11 @@ def test_a_command_name_gets_that_command_alone():
     assert list(chosen.commands) == ["profile"]  # type: ignore[attr-defined]
 
 
+def test_the_version_alone_gets_the_root_alone():
+    assert list(typer.main.get_command(app_for(["--version"])).commands) == []  # type: ignore[attr-defined]
+    assert run(app_for(["--version"]), ["--version"]) == run(app, ["--version"])
+
+
 def test_shell_completion_gets_the_whole_tree(monkeypatch):
     monkeypatch.setenv("_CSFPILOT_COMPLETE", "bash_complete")
     assert app_for(["profile"]) is app

@@ -1,9 +1,10 @@
 """The ``csfpilot`` console entry point: only the commands the arguments name are loaded.
 
-``csfpilot profile score FILE`` builds the root with the ``profile`` group alone; help
-on the root, no arguments, a name that is not a top-level command (whose error lists
-or suggests the others) and shell completion get the whole tree, so everything the
-user sees is what ``csfpilot.cli.main.app`` shows.
+``csfpilot profile score FILE`` builds the root with the ``profile`` group alone, and
+``csfpilot --version`` the root alone; help on the root, no arguments, a name that is
+not a top-level command (whose error lists or suggests the others) and shell
+completion get the whole tree, so everything the user sees is what
+``csfpilot.cli.main.app`` shows.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def app_for(args: list[str]) -> typer.Typer:
     # (--help, --version) belongs to the root, whose help lists every command.
     if args and args[0] in TOP_LEVEL and not _completing():
         return build([args[0]])
+    if args == ["--version"]:  # answered before any command is looked at
+        return build([])
     from csfpilot.cli.main import app
 
     return app
