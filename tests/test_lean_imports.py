@@ -82,6 +82,41 @@ def test_scoring_a_profile_file_loads_none_of_the_heavy_libraries():
     assert heavy == set()
 
 
+# The modules behind the profile group: its own and those that add commands to it, with
+# the helpers they share. Every other command group's module stays unloaded.
+PROFILE_GROUP = {
+    "csfpilot.cli",
+    "csfpilot.cli.entry",
+    "csfpilot.cli.tree",
+    "csfpilot.cli.help_layout",
+    "csfpilot.cli.profile",
+    "csfpilot.cli.profile_db",
+    "csfpilot.cli.profile_intake",
+    "csfpilot.cli.profile_transfer",
+    "csfpilot.cli.database",
+    "csfpilot.cli.output",
+}
+
+
+def test_scoring_a_profile_file_loads_no_other_command_group():
+    done = subprocess.run(
+        [sys.executable, "-m", "csfpilot", "profile", "score", str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+        env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"},
+    )
+    loaded = {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "Riverbend" in done.stdout
+    assert {m for m in loaded if m.startswith("csfpilot.cli")} - PROFILE_GROUP == set()
+    assert "csfpilot.cli.profile" in loaded
+
+
 def test_a_refused_profile_still_names_its_errors(tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text(EXAMPLE.read_text("utf-8").replace("format_version: 1", "format_version: 9"))

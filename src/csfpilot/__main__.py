@@ -1,3 +1,3 @@
-from csfpilot.cli.main import app
+from csfpilot.cli.entry import main
 
-app(prog_name="csfpilot")
+main(prog_name="csfpilot")

@@ -137,6 +137,16 @@ def test_a_malformed_iso_identifier(reftool_variant):
     assert err.value.element == "GV.OC-02"
 
 
+def test_a_reference_of_the_wrong_type_is_named_by_its_place(reftool_variant):
+    def number(doc):
+        _node(doc, "GV.OC-02")["externalRelationships"][2]["relationIdentifier"] = 7
+
+    with pytest.raises(InputRefused, match="relationIdentifier must be a non-empty string") as err:
+        read_reference_tool(reftool_variant(number), name="csf.json")
+    assert err.value.field.startswith("response.elements[0].elements[")
+    assert err.value.field.endswith(".externalRelationships[2].relationIdentifier")
+
+
 def test_not_a_reference_tool_export():
     with pytest.raises(InputRefused, match="not a CSF Reference Tool export"):
         read_reference_tool(b'{"catalog": {}}', name="oscal.json")

@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from csfpilot.core.errors import InputRefused
-from csfpilot.formats.native import parse_profile, profile_schema, schema_errors, to_document
+from csfpilot.formats.native import (
+    parse_profile,
+    profile_schema,
+    profile_validator,
+    schema_errors,
+    to_document,
+)
 from csfpilot.formats.native import schema as native_schema
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
@@ -167,3 +173,28 @@ def test_the_fast_and_the_precise_validator_agree_on_changed_examples(data):
         node[data.draw(st.integers(0, len(node) - 1))] = data.draw(_JSON)
     fast, precise = _accepted_by_both(doc)
     assert fast == precise
+
+
+def test_the_shipped_validator_is_the_one_generated_from_the_schema():
+    # Fails when the schema changed without python scripts/gen_profile_validator.py.
+    shipped = files("csfpilot.formats.native").joinpath("profile_validator.py")
+    assert shipped.read_text("utf-8") == native_schema.validator_source()
+    assert native_schema._fast() is profile_validator.validate
+
+
+def test_a_schema_edited_without_regenerating_is_compiled_instead(monkeypatch):
+    stricter = copy.deepcopy(profile_schema())
+    stricter["required"] = [*stricter["required"], "description"]
+    doc = yaml.safe_load(EXAMPLES[0].read_text("utf-8"))
+    doc.pop("description", None)
+    profile_validator.validate(doc)  # the shipped code knows nothing of the change
+    for cached in (native_schema._schema_text, native_schema.profile_schema, native_schema._fast):
+        cached.cache_clear()
+    monkeypatch.setattr(native_schema, "_schema_text", lambda: json.dumps(stricter))
+    try:
+        assert native_schema._fast() is not profile_validator.validate
+        with pytest.raises(fastjsonschema.JsonSchemaValueException, match="description"):
+            native_schema._fast()(doc)
+    finally:
+        native_schema.profile_schema.cache_clear()
+        native_schema._fast.cache_clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -11,8 +12,13 @@ import pytest
 
 from csfpilot.core.catalog import Relationship
 from csfpilot.core.catalog.csf2 import CATEGORY_IDS, FUNCTION_IDS, SUBCATEGORY_IDS
-from csfpilot.core.ids import csf11_canonical, sp800_53_canonical
+from csfpilot.core.errors import InputRefused
+from csfpilot.core.ids import CSF_2_0, csf11_canonical, sp800_53_canonical
+from csfpilot.formats.native.reference import DEFAULT_CONTROLS_DATASET, bundled_reference
+from csfpilot.formats.nist import reftool
 from csfpilot.formats.nist.reftool import read_reference_tool
+from csfpilot.formats.nist.shipped import REFERENCE_TOOL_SHA256
+from csfpilot.formats.safe_json import load_json
 
 from .conftest import REFTOOL, is_withdrawn
 
@@ -376,3 +382,51 @@ def test_a_later_release_loads_under_its_own_key():
     assert "olir-sp800-53r5-5.1.1-csf-2.1" in keys
     assert "csf-1.1-to-csf-2.1-withdrawals" in keys
     assert {ms.info.source_framework for ms in bundle.mapping_sets} == {"csf-2.1", "csf-1.1"}
+
+
+def test_the_shipped_exports_digest_is_the_one_recorded():
+    recorded = re.search(
+        r"`nist-csf-2\.0/csf-2\.0-reference-tool-elements\.json`.*?`([0-9a-f]{64})`",
+        (REFTOOL.parents[1] / "SOURCES.md").read_text("utf-8"),
+    )
+    assert recorded is not None
+    digest = hashlib.sha256(REFTOOL.read_bytes()).hexdigest()
+    assert digest == REFERENCE_TOOL_SHA256 == recorded.group(1)
+
+
+def test_the_defensive_reader_accepts_the_shipped_export_and_reads_it_alike():
+    raw = REFTOOL.read_bytes()
+    assert load_json(raw, name=REFTOOL.name) == json.loads(raw)
+
+
+def test_the_shipped_export_is_parsed_without_the_defensive_checks(monkeypatch):
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the defensive reader ran")
+
+    monkeypatch.setattr(reftool, "load_json", refuse)
+    assert len(read_reference_tool().catalogs[0]) == 134
+
+
+def test_a_changed_export_is_read_defensively_again():
+    # The same document with its top-level key written twice: no longer the shipped bytes.
+    changed = b'{"response": {}, ' + REFTOOL.read_bytes().lstrip()[1:]
+    with pytest.raises(InputRefused, match="appears twice"):
+        read_reference_tool(changed, name=REFTOOL.name)
+
+
+def test_profile_tools_build_the_crosswalks_when_first_looked_up(monkeypatch):
+    built = []
+    real = reftool.informative_reference_bundle
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reftool, "informative_reference_bundle", counted)
+    ref = bundled_reference.__wrapped__(CSF_2_0)
+    assert len(ref.framework.outcomes) == 106 and ref.withdrawals.lookup("ID.BE-01")
+    assert built == []
+    controls = ref.mapping_set(DEFAULT_CONTROLS_DATASET)
+    assert ref.mapping_set(DEFAULT_CONTROLS_DATASET) is controls
+    assert built == [1]
+    assert dict(ref.mapping_sets) == {m.info.key: m for m in read_reference_tool().mapping_sets}
