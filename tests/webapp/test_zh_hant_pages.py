@@ -257,9 +257,15 @@ def more_pages(world: DemoWorld) -> Iterator[tuple[str, str]]:
 
     for key in Framework.objects.order_by("key").values_list("key", flat=True):
         yield "view:catalog:framework", f"/frameworks/{key}/"
-        for level in (
-            Node.objects.filter(framework__key=key).values_list("level", flat=True).distinct()
-        ):
+        # Without order_by(), DISTINCT would also take Node's default ordering: one row per
+        # element instead of one per level.
+        levels = (
+            Node.objects.filter(framework__key=key)
+            .order_by("level")
+            .values_list("level", flat=True)
+            .distinct()
+        )
+        for level in levels:
             code = (
                 Node.objects.filter(framework__key=key, level=level)
                 .order_by("order")
