@@ -155,7 +155,13 @@ def _shared_once_mb(pid: int) -> dict[str, float]:
     root = psutil.Process(pid)
     out: dict[str, float] = {}
     for i, p in enumerate([root, *root.children(True)]):
-        role = "main" if i == 0 else ("worker" if p.ppid() == root.pid else "report process")
+        command = " ".join(p.cmdline())
+        if i == 0:
+            role = "main"
+        elif "resource_tracker" in command:
+            role = "multiprocessing's resource tracker"
+        else:
+            role = "worker" if p.ppid() == root.pid else "report process"
         name = role if role not in out else f"{role} {i}"
         out[name] = round(p.memory_full_info().pss / 2**20, 1)
     return out
