@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from generated_file import check_or_write
+
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 
 
@@ -22,14 +24,7 @@ def generated() -> str:
 
 def main(argv: list[str]) -> int:
     text = generated()
-    if "--check" in argv:
-        if TARGET.read_text(encoding="utf-8") != text:
-            print(f"{TARGET} is out of date: run python scripts/gen_api_docs.py", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET}")
-    return 0
+    return check_or_write(TARGET, text, argv, "gen_api_docs.py")
 
 
 if __name__ == "__main__":

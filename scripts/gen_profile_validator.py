@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from generated_file import check_or_write
+
 from csfpilot.formats.native.schema import validator_source
 
 TARGET = (
@@ -20,17 +22,7 @@ TARGET = (
 
 def main(argv: list[str]) -> int:
     text = validator_source()
-    if "--check" in argv:
-        if not TARGET.exists() or TARGET.read_text(encoding="utf-8") != text:
-            print(
-                f"{TARGET} is out of date: run python scripts/gen_profile_validator.py",
-                file=sys.stderr,
-            )
-            return 1
-        return 0
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET}")
-    return 0
+    return check_or_write(TARGET, text, argv, "gen_profile_validator.py")
 
 
 if __name__ == "__main__":

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import cache
+from importlib import import_module
 
 import typer
 
 from csfpilot import __version__
+
+Adder = Callable[[typer.Typer], None]
 
 
 def _version(value: bool) -> None:
@@ -90,34 +93,27 @@ def _sectors_group() -> typer.Typer:
     return worker.sectors_app
 
 
-def _serve(app: typer.Typer) -> None:
-    from csfpilot.cli import server
+def _command(module: str, function: str, name: str | None = None) -> Adder:
+    """Adds the command ``function`` of ``csfpilot.cli.<module>``, imported only then."""
 
-    app.command()(server.serve)
+    def add(app: typer.Typer) -> None:
+        app.command(name)(getattr(import_module(f"csfpilot.cli.{module}"), function))
 
-
-def _frameworks(app: typer.Typer) -> None:
-    from csfpilot.cli import catalog
-
-    app.command()(catalog.frameworks)
+    return add
 
 
-def _catalog(app: typer.Typer) -> None:
-    from csfpilot.cli import catalog
+def _group(module: str, group: str, name: str | None) -> Adder:
+    """Adds the group ``group`` of ``csfpilot.cli.<module>``, imported only then."""
 
-    app.add_typer(catalog.app)
+    def add(app: typer.Typer) -> None:
+        sub = getattr(import_module(f"csfpilot.cli.{module}"), group)
+        # Typer tells "no name given" (the group's own name) from an explicit None.
+        if name is None:
+            app.add_typer(sub)
+        else:
+            app.add_typer(sub, name=name)
 
-
-def _crosswalk(app: typer.Typer) -> None:
-    from csfpilot.cli import catalog
-
-    app.command()(catalog.crosswalk)
-
-
-def _import_framework(app: typer.Typer) -> None:
-    from csfpilot.cli import importing
-
-    app.command("import-framework")(importing.import_framework)
+    return add
 
 
 def _export(app: typer.Typer) -> None:
@@ -132,98 +128,8 @@ def _profile(app: typer.Typer) -> None:
     app.add_typer(_profile_group(), name="profile")
 
 
-def _report(app: typer.Typer) -> None:
-    from csfpilot.cli import reporting
-
-    app.add_typer(reporting.app, name="report")
-
-
-def _assess(app: typer.Typer) -> None:
-    from csfpilot.cli import assess
-
-    app.command()(assess.assess)
-
-
-def _audit(app: typer.Typer) -> None:
-    from csfpilot.cli import audit
-
-    app.add_typer(audit.app, name="audit")
-
-
-def _evidence(app: typer.Typer) -> None:
-    from csfpilot.cli import evidence
-
-    app.add_typer(evidence.app, name="evidence")
-
-
-def _map(app: typer.Typer) -> None:
-    from csfpilot.cli import mapping
-
-    app.add_typer(mapping.app, name="map")
-
-
-def _backup(app: typer.Typer) -> None:
-    from csfpilot.cli import backup
-
-    app.command()(backup.backup)
-
-
-def _restore(app: typer.Typer) -> None:
-    from csfpilot.cli import backup
-
-    app.command()(backup.restore)
-
-
-def _worker(app: typer.Typer) -> None:
-    from csfpilot.cli import worker
-
-    app.command()(worker.worker)
-
-
-def _jobs(app: typer.Typer) -> None:
-    from csfpilot.cli import worker
-
-    app.add_typer(worker.jobs_app, name="jobs")
-
-
 def _sectors(app: typer.Typer) -> None:
     app.add_typer(_sectors_group(), name="sectors")
-
-
-def _accounts(app: typer.Typer) -> None:
-    from csfpilot.cli import accounts
-
-    app.add_typer(accounts.accounts_app, name="accounts")
-
-
-def _org(app: typer.Typer) -> None:
-    from csfpilot.cli import accounts
-
-    app.add_typer(accounts.org_app, name="org")
-
-
-def _tokens(app: typer.Typer) -> None:
-    from csfpilot.cli import accounts
-
-    app.add_typer(accounts.tokens_app, name="tokens")
-
-
-def _package(app: typer.Typer) -> None:
-    from csfpilot.cli import package
-
-    app.add_typer(package.app, name="package")
-
-
-def _keys(app: typer.Typer) -> None:
-    from csfpilot.cli import package
-
-    app.add_typer(package.keys_app, name="keys")
-
-
-def _questionnaire(app: typer.Typer) -> None:
-    from csfpilot.cli import questionnaire
-
-    app.add_typer(questionnaire.app, name="questionnaire")
 
 
 def _manage(app: typer.Typer) -> None:
@@ -232,31 +138,31 @@ def _manage(app: typer.Typer) -> None:
 
 # In the order the full tree adds them, which is the order help lists them in (Typer
 # lists the commands first, then the groups, each in the order added).
-TOP_LEVEL: dict[str, Callable[[typer.Typer], None]] = {
-    "serve": _serve,
-    "frameworks": _frameworks,
-    "catalog": _catalog,
-    "crosswalk": _crosswalk,
-    "import-framework": _import_framework,
+TOP_LEVEL: dict[str, Adder] = {
+    "serve": _command("server", "serve"),
+    "frameworks": _command("catalog", "frameworks"),
+    "catalog": _group("catalog", "app", None),
+    "crosswalk": _command("catalog", "crosswalk"),
+    "import-framework": _command("importing", "import_framework", "import-framework"),
     "export": _export,
     "import": _import,
     "profile": _profile,
-    "report": _report,
-    "assess": _assess,
-    "audit": _audit,
-    "evidence": _evidence,
-    "map": _map,
-    "backup": _backup,
-    "restore": _restore,
-    "worker": _worker,
-    "jobs": _jobs,
+    "report": _group("reporting", "app", "report"),
+    "assess": _command("assess", "assess"),
+    "audit": _group("audit", "app", "audit"),
+    "evidence": _group("evidence", "app", "evidence"),
+    "map": _group("mapping", "app", "map"),
+    "backup": _command("backup", "backup"),
+    "restore": _command("backup", "restore"),
+    "worker": _command("worker", "worker"),
+    "jobs": _group("worker", "jobs_app", "jobs"),
     "sectors": _sectors,
-    "accounts": _accounts,
-    "org": _org,
-    "tokens": _tokens,
-    "package": _package,
-    "keys": _keys,
-    "questionnaire": _questionnaire,
+    "accounts": _group("accounts", "accounts_app", "accounts"),
+    "org": _group("accounts", "org_app", "org"),
+    "tokens": _group("accounts", "tokens_app", "tokens"),
+    "package": _group("package", "app", "package"),
+    "keys": _group("package", "keys_app", "keys"),
+    "questionnaire": _group("questionnaire", "app", "questionnaire"),
     "manage": _manage,
 }
 
