@@ -507,6 +507,11 @@ def test_the_outcome_page_shows_its_data_history_and_references(world: World):
     assert "Partially implemented" in history
     # SP 800-53 controls NIST maps GV.OC-01 to, linked to the framework browser.
     assert reverse("catalog:node", args=["sp800-53r5", "PM-11"]) in html
+    # The outcome belongs to the Overview's list of outcomes: that tab is the current one
+    # (a Community Profile has no Dashboard tab to mark).
+    tabs = html.split('class="profile-tabs"')[1].split("</nav>")[0]
+    (current,) = re.findall(r'<a href="([^"]+)" aria-current="page">', tabs)
+    assert current == url("overview", row.pk)
 
 
 # -- action plan ----------------------------------------------------------------------------

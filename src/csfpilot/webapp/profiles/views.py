@@ -356,7 +356,7 @@ def outcome_page(request: HttpRequest, access: Access, pk: int, code: str) -> Ht
         request,
         "profiles/outcome.html",
         {
-            **profile_context(access, found.profile, "dashboard"),
+            **profile_context(access, found.profile, "overview"),
             "found": found,
             "o": found.outcome,
             "entry": entry,
