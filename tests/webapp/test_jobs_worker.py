@@ -69,3 +69,26 @@ def test_a_worker_announces_itself_and_leaves_no_row_when_it_stops():
     assert row.started_at <= row.seen_at
     beat.stop()
     assert not WorkerBeat.objects.filter(worker_id="csfpilot-test-stop").exists()
+
+
+def test_a_stopping_worker_removes_its_row_even_when_the_database_is_busy_at_first(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    beat = Heartbeat("csfpilot-test-busy")
+    beat.start()
+    real_delete, refused = QuerySet.delete, []
+
+    def busy_twice(queryset):
+        if queryset.model is WorkerBeat and len(refused) < 2:
+            refused.append(1)
+            raise OperationalError("database is locked")
+        return real_delete(queryset)
+
+    monkeypatch.setattr(QuerySet, "delete", busy_twice)
+    monkeypatch.setattr("csfpilot.webapp.jobs.beats.REMOVE_RETRIES", (0.0, 0.0, 0.0))
+    beat.stop()
+    assert len(refused) == 2
+    assert not WorkerBeat.objects.filter(worker_id="csfpilot-test-busy").exists()

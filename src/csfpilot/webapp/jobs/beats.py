@@ -19,6 +19,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -35,6 +36,9 @@ SILENT_AFTER = timedelta(seconds=60)
 
 FORGET_AFTER = timedelta(days=1)
 """Rows of workers gone this long are deleted as another worker starts."""
+
+REMOVE_RETRIES = (0.5, 1.0, 2.0, 4.0, 8.0)
+"""Pauses between attempts to remove a stopping worker's row (about 15 s in all)."""
 
 
 def last_seen() -> datetime | None:
@@ -84,10 +88,17 @@ class Heartbeat:
     def stop(self) -> None:
         self._stopping.set()
         self._thread.join(timeout=BEAT_SECONDS)
-        try:
-            WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
-        except DatabaseError:
-            logger.warning("could not remove the worker's row; it is forgotten in a day")
+        # A busy database (another process holding SQLite's write lock past its timeout) is
+        # tried again for a while: a row left behind shows a stopped worker as running.
+        for pause in REMOVE_RETRIES:
+            try:
+                WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
+                return
+            except DatabaseError as exc:
+                logger.warning("could not remove the worker's row yet: %s", exc)
+                close_old_connections()
+                time.sleep(pause)
+        logger.warning("could not remove the worker's row; it is forgotten in a day")
 
     def _parent_gone(self) -> bool:
         return self.parent_pid is not None and os.getppid() != self.parent_pid
