@@ -130,3 +130,36 @@ def postgres_up(database_url: str) -> bool:
         check=False,
     )
     return True
+
+
+def median_ms(samples: list[float]) -> float:
+    """The median of samples in seconds, in milliseconds to two places."""
+    import statistics
+
+    return round(statistics.median(samples) * 1000, 2)
+
+
+def run_stamp() -> dict:
+    """When, on what and at what load a standalone bench ran: every published figure says."""
+    import platform
+    from datetime import UTC, datetime
+
+    return {
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        ),
+        "load_average": os.getloadavg(),
+    }
+
+
+def publish(results: Path, data: dict) -> None:
+    """Keep a standalone bench's results, rewrite docs/benchmarks.md, print them."""
+    import json
+
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(data, indent=2) + "\n")
+    from bench.report import DOC, write_doc
+
+    write_doc(DOC)
+    print(json.dumps(data, indent=2))

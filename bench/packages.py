@@ -18,14 +18,11 @@ Target: each under 200 ms.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
-import statistics
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.environment import median_ms, publish, run_stamp
 from csfpilot.core.profiles import (
     STATUS,
     Action,
@@ -77,10 +74,6 @@ def full_profile() -> Profile:
     return Profile(name="Bench plant", outcomes=outcomes, actions=actions)
 
 
-def _median_ms(samples: list[float]) -> float:
-    return round(statistics.median(samples) * 1000, 2)
-
-
 def run(runs: int, files: int, file_mib: int) -> dict:
     framework = csf_2_0()
     profile = full_profile()
@@ -104,20 +97,16 @@ def run(runs: int, files: int, file_mib: int) -> dict:
         read_cpu.append(time.process_time() - c)
         assert pkg.trusted
     return {
-        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": (
-            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        ),
-        "load_average": os.getloadavg(),
+        **run_stamp(),
         "runs": runs,
         "outcomes": len(profile.outcomes),
         "files": files,
         "file_mib": file_mib,
         "package_bytes": len(data),
-        "sign_median_ms": _median_ms(build_s),
-        "sign_cpu_median_ms": _median_ms(build_cpu),
-        "verify_median_ms": _median_ms(read_s),
-        "verify_cpu_median_ms": _median_ms(read_cpu),
+        "sign_median_ms": median_ms(build_s),
+        "sign_cpu_median_ms": median_ms(build_cpu),
+        "verify_median_ms": median_ms(read_s),
+        "verify_cpu_median_ms": median_ms(read_cpu),
         "target_ms": TARGET_MS,
     }
 
@@ -150,12 +139,7 @@ def main() -> None:
     parser.add_argument("--file-mib", type=int, default=1)
     args = parser.parse_args()
     data = run(args.runs, args.files, args.file_mib)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(data, indent=2) + "\n")
-    from bench.report import DOC, write_doc
-
-    write_doc(DOC)
-    print(json.dumps(data, indent=2))
+    publish(RESULTS, data)
 
 
 if __name__ == "__main__":

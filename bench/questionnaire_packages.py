@@ -14,15 +14,12 @@ as for profile packages.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import statistics
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
+from bench.environment import median_ms, publish, run_stamp
 from csfpilot.core.profiles import STATUS, csf_2_0
 from csfpilot.formats.packages import Signer, build_package, read_package
 from csfpilot.formats.packages.questionnaires import (
@@ -38,10 +35,6 @@ from csfpilot.formats.packages.questionnaires import (
 
 RESULTS = Path(__file__).resolve().parent / "results" / "questionnaire-packages.json"
 TARGET_MS = 200.0
-
-
-def _median_ms(samples: list[float]) -> float:
-    return round(statistics.median(samples) * 1000, 2)
 
 
 def _timed(fn, samples_wall: list[float], samples_cpu: list[float]):  # type: ignore[no-untyped-def]
@@ -120,16 +113,12 @@ def run(runs: int) -> dict:
         )
         assert sheet.answers is not None and len(sheet.answers) == len(codes)
     return {
-        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": (
-            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        ),
-        "load_average": os.getloadavg(),
+        **run_stamp(),
         "runs": runs,
         "outcomes": len(codes),
         "questionnaire_bytes": len(q_data),
         "answer_bytes": len(a_data),
-        **{f"{k}_median_ms": _median_ms(v) for k, v in times.items()},
+        **{f"{k}_median_ms": median_ms(v) for k, v in times.items()},
         "target_ms": TARGET_MS,
     }
 
@@ -164,12 +153,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=11)
     args = parser.parse_args()
     data = run(args.runs)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(data, indent=2) + "\n")
-    from bench.report import DOC, write_doc
-
-    write_doc(DOC)
-    print(json.dumps(data, indent=2))
+    publish(RESULTS, data)
 
 
 if __name__ == "__main__":
