@@ -52,11 +52,15 @@ def _own_audit_checkpoints(settings, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(autouse=True)
 def _no_reports_kept_from_earlier_tests() -> None:
-    """Laid-out reports are kept by content; a test that renders must not be answered from
-    another test's render (the report cache is per process in the suite: tests/settings.py)."""
+    """Laid-out reports, answers and pages are kept by the state of what they show; a test
+    must not be answered from another test's (the database is rolled back after each test,
+    so the next one can reach the same ids, counts and versions). The caches are per
+    process in the suite (tests/settings.py)."""
     from django.core.cache import caches
 
     caches["reports"].clear()
+    caches["answers"].clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -160,6 +160,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csfpilot.webapp.site.context.site",
                 "csfpilot.webapp.organizations.context.current_organization",
+                # Last: a page drawn to be kept gets a placeholder for its CSRF token.
+                "csfpilot.webapp.profiles.page_cache.csrf_placeholder",
             ],
         },
     }
@@ -531,6 +533,8 @@ CACHES = {
     "default": _cache("csfpilot", 300),
     # A full profile's outcome list is about 60 KB: at most about 30 MB per process.
     "answers": _cache("csfpilot-answers", 500, shared=False) | {"TIMEOUT": 3600},
+    # Whole profile pages, each for one reader (profiles/page_cache.py): 15-75 KB each.
+    "pages": _cache("csfpilot-pages", 150, shared=False) | {"TIMEOUT": 3600},
     # Laid-out reports (docs/reports.md): files in the data folder, shared by the workers
     # of one machine, or Redis. Keys are content digests or the state of a report's inputs
     # (reports/report_key.py), so entries never go stale; a report made anew is kept

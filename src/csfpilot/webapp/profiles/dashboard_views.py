@@ -29,6 +29,7 @@ from csfpilot.webapp.profiles import dashboard_charts, fragments, page_queries, 
 from csfpilot.webapp.profiles import models as m
 from csfpilot.webapp.profiles.forms import GapFilterForm
 from csfpilot.webapp.profiles.labels import PRIORITY_LABELS, level_label
+from csfpilot.webapp.profiles.page_cache import kept_page
 from csfpilot.webapp.profiles.views import profile_context, profile_page
 from csfpilot.webapp.site.templatetags.csf_display import FUNCTION_NAMES
 
@@ -47,6 +48,7 @@ def _gap_filters(request: HttpRequest) -> dict[str, Any]:
 
 @profile_page(Permission.VIEW)
 @require_GET
+@kept_page("dashboard")
 def dashboard(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     """Scores current vs target per Function and Category, the gaps in plan order, the trend.
 

@@ -37,6 +37,7 @@ from csfpilot.webapp.profiles import fragments, page_queries, queries, services,
 from csfpilot.webapp.profiles.conflicts import StaleEdit
 from csfpilot.webapp.profiles.forms import OutcomeForm
 from csfpilot.webapp.profiles.labels import PRIORITY_LABELS, field_label, level_help, level_label
+from csfpilot.webapp.profiles.page_cache import kept_page
 from csfpilot.webapp.profiles.questionnaire_page import QuestionnairePage
 from csfpilot.webapp.profiles.views import profile_context, profile_page
 
@@ -180,6 +181,7 @@ def _url(access: Access, pk: int, **params: str) -> str:
 
 @profile_page(Permission.VIEW)
 @require_GET
+@kept_page("questionnaire", catalog=True)
 def assess(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     """The questionnaire page: ``?outcome=GV.OC-01`` or ``?mode=category&category=GV.OC``."""
     page = QuestionnairePage(access, pk)

@@ -58,6 +58,7 @@ from csfpilot.webapp.profiles.labels import (
     STATUS_LABELS,
     level_label,
 )
+from csfpilot.webapp.profiles.page_cache import kept_page
 from csfpilot.webapp.profiles.tier_texts import TIER_NAMES, tier_text
 
 # 404 for an object the organization does not have (see organizations.decorators).
@@ -203,6 +204,7 @@ def _create(access: Access, data: dict[str, Any]) -> m.Profile:
 
 @profile_page(Permission.VIEW)
 @require_GET
+@kept_page("overview")
 def profile_overview(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
     detail = queries.profile_overview(access, pk)
     community = detail.profile.kind == ProfileKind.COMMUNITY.value
