@@ -74,19 +74,23 @@ def test_building_a_group_again_does_not_repeat_its_commands():
         assert list(group.commands) == list(FULL.commands[name].commands)  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(
-    "args",
-    [["profile", "--help"], ["--help"], ["profil"], ["--version"]],
-    ids=["a group", "the root", "a misspelt name", "the version"],
-)
-def test_python_m_csfpilot_prints_what_the_whole_tree_prints(args):
-    done = subprocess.run(
+def _python_m_csfpilot(args: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "csfpilot", *args],
         capture_output=True,
         text=True,
         timeout=120,
         env={**os.environ, **ENV},
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["profile", "--help"], ["--help"], ["profil"], ["--version"]],
+    ids=["a group", "the root", "a misspelt name", "the version"],
+)
+def test_python_m_csfpilot_prints_what_the_whole_tree_prints(args):
+    done = _python_m_csfpilot(args)
     code, output = run(app, args)
     assert (done.returncode, done.stdout + done.stderr) == (code, output)
 
@@ -94,13 +98,7 @@ def test_python_m_csfpilot_prints_what_the_whole_tree_prints(args):
 def test_a_file_written_through_the_entry_point_is_complete(tmp_path):
     written = tmp_path / "new.yaml"
     for args in (["profile", "new", "-o", str(written)], ["profile", "validate", str(written)]):
-        done = subprocess.run(
-            [sys.executable, "-m", "csfpilot", *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, **ENV},
-        )
+        done = _python_m_csfpilot(args)
         assert done.returncode == 0, done.stdout + done.stderr
     text = written.read_text("utf-8")
     assert len(re.findall(r"^  [A-Z]{2}\.[A-Z]{2}-\d\d:$", text, re.MULTILINE)) == 106
