@@ -96,7 +96,8 @@ class Heartbeat:
                 return
             except DatabaseError as exc:
                 logger.warning("could not remove the worker's row yet: %s", exc)
-                close_old_connections()
+                if not connection.in_atomic_block:
+                    close_old_connections()  # a broken connection is opened anew
                 time.sleep(pause)
         logger.warning("could not remove the worker's row; it is forgotten in a day")
 
