@@ -15,20 +15,15 @@ from csfpilot.reports.model import Report
 from csfpilot.reports.weasyprint_loader import load_weasyprint
 
 
-def _fetcher() -> object:
-    load_weasyprint()
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols=("data",), allow_redirects=False, timeout=1)
-
-
 def html_to_pdf(page: str) -> bytes:
     """Lay out an HTML report for print and return the PDF's bytes."""
     # Imported here: WeasyPrint loads Pango and fonts, which a command that writes
     # HTML or XLSX does not need.
-    HTML = load_weasyprint().HTML
-
-    document = HTML(string=page, url_fetcher=_fetcher(), media_type="print")
+    weasyprint = load_weasyprint()
+    fetcher = weasyprint.urls.URLFetcher(
+        allowed_protocols=("data",), allow_redirects=False, timeout=1
+    )
+    document = weasyprint.HTML(string=page, url_fetcher=fetcher, media_type="print")
     return document.write_pdf()
 
 
